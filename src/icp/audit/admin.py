@@ -1,0 +1,24 @@
+"""Read-only admin view of the audit trail for information-governance leads."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from icp.audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("occurred_at", "actor_username", "actor_role", "action", "target_type", "outcome")
+    list_filter = ("action", "outcome", "actor_role")
+    search_fields = ("actor_username", "action", "target_id")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,71 @@
+"""The audit event: one immutable row per read, denial, break-glass or change.
+
+Events are append-only: the model refuses updates and deletes, and each row carries the hash of the
+row before it, so an edit made behind icp's back (in SQL, say) breaks the chain and is reported by
+`icp audit verify`. Actor details are copied as text rather than foreign keys so that later changes
+to users or organisations cannot rewrite history.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events cannot be updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", "Success"
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+    BREAK_GLASS = "break-glass", "Break glass"
+    FAILED = "failed", "Failed"
+
+
+class AuditEvent(models.Model):
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_organisation = models.CharField(max_length=64, blank=True, help_text="Organisation code")
+    actor_role = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=64, db_index=True, help_text="e.g. membership.create, record.read")
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    patient_ref = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Opaque patient id, never an NHS or H&C number"
+    )
+    purpose = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        actor = self.actor_username or "system"
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {actor} {self.action} {self.outcome}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")

@@ -1,0 +1,6 @@
+"""Page URLs of the care app."""
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "care"
+urlpatterns: list[URLPattern | URLResolver] = []

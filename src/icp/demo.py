@@ -1,0 +1,39 @@
+"""`icp demo`: bring the product up on its embedded defaults with synthetic data.
+
+Each capability adds its step here. Every step is idempotent, so a second `make demo` reuses what
+exists and starts fast.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from icp.config import data_dir
+from icp.django_setup import setup_django
+
+
+def run_demo(*, console: Console, password: str) -> None:
+    data_dir().mkdir(parents=True, exist_ok=True)
+    setup_django()
+    from django.core.management import call_command
+
+    from icp.partnership.demo import DEMO_ICP, create_demo_partnership
+    from icp.partnership.models import Area
+    from icp.partnership.reference import load_structure
+
+    with console.status("Migrating the app database…"):
+        call_command("migrate", interactive=False, verbosity=0)
+    if not Area.objects.filter(code=DEMO_ICP).exists():
+        with console.status("Loading the reference structure…"):
+            load_structure()
+    logins = create_demo_partnership(password=password)
+
+    table = Table(title=f"Demo logins (synthetic) — password for all: {password}")
+    table.add_column("Username")
+    table.add_column("Role")
+    table.add_column("Organisation")
+    for login in logins:
+        table.add_row(login.username, login.role, login.organisation)
+    console.print(table)
+    console.print("Open http://127.0.0.1:8000 and log in as [bold]demo-manager[/bold] to see the demo ICP.")

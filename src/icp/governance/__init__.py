@@ -1,0 +1,1 @@
+"""Governance: meetings, decisions, actions, business cases, plans, strategy and ECHO networks."""

@@ -1,0 +1,1 @@
+"""The partnership registry: areas, organisations, people, users and their roles, committees."""

@@ -1,0 +1,1 @@
+"""Information sharing: data sharing agreements, consent and opt-outs, the access decision."""

@@ -1,0 +1,1 @@
+"""Django project wiring: settings, URLs, base templates, static files and the home dashboard."""

@@ -1,0 +1,41 @@
+"""The home dashboard: the user's ICP with its areas, practices and committee composition."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from icp.partnership.composition import check_composition
+from icp.partnership.models import Area, User
+from icp.partnership.roles import AreaLevel
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    home_icp = user.home_area.icp() if user.home_area else None
+    if home_icp is not None:
+        return redirect("icp-home", code=home_icp.code)
+    icps = Area.objects.filter(level=AreaLevel.ICP).select_related("parent").order_by("parent__code", "name")
+    return render(request, "site/choose_icp.html", {"icps": icps})
+
+
+@login_required
+def partnership_home(request: HttpRequest, code: str) -> HttpResponse:
+    icp = get_object_or_404(Area.objects.select_related("parent"), code=code, level=AreaLevel.ICP)
+    practices = icp.practices.order_by("name")
+    committees = [(c, check_composition(c)) for c in icp.committees.select_related("template")]
+    context = {
+        "icp": icp,
+        "lineage": list(reversed(icp.ancestors())),
+        "sub_areas": icp.children.order_by("name"),
+        "practices": practices,
+        "registered_total": practices.aggregate(total=Sum("list_size"))["total"] or 0,
+        "committees": committees,
+        "partner_count": icp.organisations.exclude(type="gp_practice").count(),
+        "partners": icp.organisations.exclude(type="gp_practice").order_by("type", "name"),
+    }
+    return render(request, "site/icp_home.html", context)

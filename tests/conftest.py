@@ -1,0 +1,71 @@
+"""Shared fixtures: the reference structure loaded once per test database, and users by role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from icp.partnership.models import Area, Organisation, User
+from icp.partnership.reference import load_structure
+from icp.partnership.roles import UserRole
+
+DEMO_ICP = "NI-NOR-CA"
+OTHER_ICP = "NI-BEL-E"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Every test database starts with the real reference structure (17 ICPs, 314 practices)."""
+    with django_db_blocker.unblock():
+        load_structure()
+
+
+@pytest.fixture
+def icp_area(db: None) -> Area:
+    return Area.objects.get(code=DEMO_ICP)
+
+
+@pytest.fixture
+def other_icp(db: None) -> Area:
+    return Area.objects.get(code=OTHER_ICP)
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(
+        role: str = UserRole.COMMITTEE_MEMBER,
+        icp: str | None = DEMO_ICP,
+        organisation: Organisation | None = None,
+        **extra: Any,
+    ) -> User:
+        counter["n"] += 1
+        user = User.objects.create_user(
+            username=f"{role}-{counter['n']}",
+            password="correct-horse-battery",
+            role=role,
+            home_area=Area.objects.get(code=icp) if icp else None,
+            organisation=organisation,
+            **extra,
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def manager(make_user: Callable[..., User]) -> User:
+    return make_user(UserRole.ICP_MANAGER)
+
+
+@pytest.fixture
+def logged_in(client: Client) -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return login

@@ -1,0 +1,15 @@
+"""Settings for the test run: the app's own settings with a throwaway data folder."""
+
+import os
+import tempfile
+
+os.environ.setdefault("ICP_TESTING", "1")
+os.environ.setdefault("ICP_DATA_DIR", tempfile.mkdtemp(prefix="icp-test-data-"))
+
+from icp.site.settings import *  # noqa: F403
+
+# Argon2 is deliberately slow; tests that are not about hashing use a fast hasher.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.MD5PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
