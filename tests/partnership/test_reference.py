@@ -48,7 +48,9 @@ def test_every_practice_belongs_to_exactly_one_icp_in_its_own_lcg_area() -> None
 
 
 def test_practices_are_shown_by_code_and_town_not_partners_names() -> None:
-    names = list(Organisation.objects.filter(type=OrganisationType.GP_PRACTICE).values_list("name", flat=True))
+    names = list(
+        Organisation.objects.filter(type=OrganisationType.GP_PRACTICE).values_list("name", flat=True)
+    )
     assert all(name.startswith("Practice ") for name in names)
     assert not any("PARTNERS" in name.upper() or "DR." in name.upper() for name in names)
 

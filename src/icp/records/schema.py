@@ -1,0 +1,206 @@
+"""The warehouse tables and every column, as Arrow schemas. docs/warehouse.md documents them.
+
+Conventions, shared by every clinical table:
+- `patient_id` is icp's opaque id for a person (never an NHS or H&C number);
+- each clinical code is kept as given, as (`code_system`, `code`, `display`), with `code_system` one
+  of the short names in `CODE_SYSTEMS` (or the URI as given when it is none of them);
+- `icp` is the ICP (area code) the record is partitioned under; `source` names where it came from,
+  `batch_id` the load that wrote it; `synthetic` is true for every row `icp synth` made.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+# Short names for the code systems the warehouse keeps, with their canonical FHIR URIs.
+CODE_SYSTEMS: dict[str, str] = {
+    "snomed": "http://snomed.info/sct",
+    "icd10": "http://hl7.org/fhir/sid/icd-10",
+    "opcs4": "http://fhir.nhs.uk/Id/opcs-4",
+    "dmd": "https://dmd.nhs.uk",
+    "loinc": "http://loinc.org",
+    "rxnorm": "http://www.nlm.nih.gov/research/umls/rxnorm",
+    "read2": "http://read.info/readv2",
+    "ctv3": "http://read.info/ctv3",
+}
+URI_TO_CODE_SYSTEM: dict[str, str] = {uri: name for name, uri in CODE_SYSTEMS.items()}
+
+# Identifier systems for a person's national number.
+ID_SYSTEMS: dict[str, str] = {
+    "hcn": "https://fhir.hscni.net/Id/hcn",  # Northern Ireland Health and Care number
+    "nhs": "https://fhir.nhs.uk/Id/nhs-number",  # NHS number (England and Wales)
+}
+
+_PROVENANCE = [
+    pa.field("icp", pa.string(), nullable=False),
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("batch_id", pa.string(), nullable=False),
+    pa.field("synthetic", pa.bool_(), nullable=False),
+]
+
+
+def _coded(prefix: str = "") -> list[pa.Field]:
+    return [
+        pa.field(f"{prefix}code_system", pa.string()),
+        pa.field(f"{prefix}code", pa.string()),
+        pa.field(f"{prefix}display", pa.string()),
+    ]
+
+
+PATIENT = pa.schema(
+    [
+        pa.field("patient_id", pa.string(), nullable=False),
+        pa.field("source_id", pa.string()),
+        pa.field("national_id", pa.string()),
+        pa.field("national_id_system", pa.string()),
+        pa.field("given_name", pa.string()),
+        pa.field("family_name", pa.string()),
+        pa.field("sex", pa.string()),
+        pa.field("birth_date", pa.date32()),
+        pa.field("death_date", pa.date32()),
+        pa.field("practice_code", pa.string()),
+        pa.field("registered", pa.bool_()),
+        pa.field("postcode_district", pa.string()),
+        pa.field("small_area", pa.string()),
+        pa.field("deprivation_quintile", pa.int8()),
+        *_PROVENANCE,
+    ]
+)
+
+CONDITION = pa.schema(
+    [
+        pa.field("condition_id", pa.string(), nullable=False),
+        pa.field("patient_id", pa.string(), nullable=False),
+        *_coded(),
+        pa.field("onset_date", pa.date32()),
+        pa.field("recorded_date", pa.date32()),
+        pa.field("abatement_date", pa.date32()),
+        pa.field("clinical_status", pa.string()),
+        pa.field("category", pa.string()),
+        pa.field("encounter_id", pa.string()),
+        *_PROVENANCE,
+    ]
+)
+
+OBSERVATION = pa.schema(
+    [
+        pa.field("observation_id", pa.string(), nullable=False),
+        pa.field("patient_id", pa.string(), nullable=False),
+        *_coded(),
+        pa.field("effective_date", pa.date32()),
+        pa.field("value_number", pa.float64()),
+        pa.field("value_unit", pa.string()),
+        *_coded("value_"),
+        pa.field("value_text", pa.string()),
+        pa.field("encounter_id", pa.string()),
+        *_PROVENANCE,
+    ]
+)
+
+MEDICATION = pa.schema(
+    [
+        pa.field("medication_id", pa.string(), nullable=False),
+        pa.field("patient_id", pa.string(), nullable=False),
+        *_coded(),
+        pa.field("kind", pa.string()),  # "statement" or "request"
+        pa.field("status", pa.string()),
+        pa.field("start_date", pa.date32()),
+        pa.field("end_date", pa.date32()),
+        pa.field("encounter_id", pa.string()),
+        *_PROVENANCE,
+    ]
+)
+
+DIAGNOSIS = pa.struct(
+    [
+        pa.field("code_system", pa.string()),
+        pa.field("code", pa.string()),
+        pa.field("display", pa.string()),
+        pa.field("rank", pa.int16()),
+    ]
+)
+
+ENCOUNTER = pa.schema(
+    [
+        pa.field("encounter_id", pa.string(), nullable=False),
+        pa.field("patient_id", pa.string(), nullable=False),
+        # setting: gp, ae, outpatient, inpatient, community, other
+        pa.field("setting", pa.string()),
+        # admission_method for inpatient spells: emergency, elective, maternity, other
+        pa.field("admission_method", pa.string()),
+        *_coded("type_"),
+        pa.field("start_date", pa.date32()),
+        pa.field("end_date", pa.date32()),
+        pa.field("provider_code", pa.string()),
+        pa.field("diagnoses", pa.list_(DIAGNOSIS)),
+        *_PROVENANCE,
+    ]
+)
+
+PROCEDURE = pa.schema(
+    [
+        pa.field("procedure_id", pa.string(), nullable=False),
+        pa.field("patient_id", pa.string(), nullable=False),
+        *_coded(),
+        pa.field("performed_date", pa.date32()),
+        pa.field("encounter_id", pa.string()),
+        *_PROVENANCE,
+    ]
+)
+
+BATCH = pa.schema(
+    [
+        pa.field("batch_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),  # synth, ingest, stratify …
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("inputs", pa.list_(pa.string())),
+        pa.field("input_sha256", pa.string()),
+        pa.field("areas", pa.list_(pa.string())),
+        pa.field("started_at", pa.timestamp("us", tz="UTC")),
+        pa.field("finished_at", pa.timestamp("us", tz="UTC")),
+        pa.field("records_read", pa.int64()),
+        pa.field("accepted", pa.int64()),
+        pa.field("skipped", pa.int64()),
+        pa.field("put_aside", pa.int64()),
+        pa.field("quarantine_path", pa.string()),
+        pa.field("replaced_batches", pa.list_(pa.string())),
+        pa.field("detail", pa.string()),  # JSON: per-table counts, options
+    ]
+)
+
+CLINICAL_TABLES: dict[str, pa.Schema] = {
+    "patient": PATIENT,
+    "condition": CONDITION,
+    "observation": OBSERVATION,
+    "medication": MEDICATION,
+    "encounter": ENCOUNTER,
+    "procedure": PROCEDURE,
+}
+TABLES: dict[str, pa.Schema] = {**CLINICAL_TABLES, "batch": BATCH}
+
+
+def conform(table_name: str, data: pa.Table) -> pa.Table:
+    """Return `data` with exactly the table's columns, in order, cast to the schema.
+
+    Missing nullable columns are filled with nulls; an unknown column or a failed cast raises
+    ValueError naming the table and column.
+    """
+    schema = TABLES[table_name]
+    unknown = set(data.column_names) - set(schema.names)
+    if unknown:
+        raise ValueError(f"{table_name}: unknown column(s) {', '.join(sorted(unknown))}")
+    columns = []
+    for field in schema:
+        if field.name in data.column_names:
+            column = data.column(field.name)
+            try:
+                columns.append(column.cast(field.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+                raise ValueError(
+                    f"{table_name}.{field.name}: cannot cast {column.type} to {field.type}"
+                ) from error
+        elif field.nullable:
+            columns.append(pa.nulls(data.num_rows, field.type))
+        else:
+            raise ValueError(f"{table_name}: required column {field.name} is missing")
+    return pa.Table.from_arrays(columns, schema=schema)

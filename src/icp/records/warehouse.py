@@ -1,0 +1,250 @@
+"""The warehouse on disk: Parquet files per table and ICP, committed batch by batch.
+
+Layout under the root (default `ICP_DATA_DIR/warehouse`):
+
+    <table>/icp=<ICP code>/<batch_id>.parquet   clinical tables, one file per table, ICP and batch
+    batch/<batch_id>.parquet                     one row describing each committed batch
+    _manifest.json                               the committed state: which files are live
+
+A batch is written to `.staging/<batch_id>/` and becomes visible only when `_manifest.json` is
+atomically replaced (a single `os.replace`). A crash before that leaves the warehouse as it was;
+readers only ever read the files the manifest lists. One writer at a time (an exclusive file lock).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from icp.config import data_dir
+from icp.records.schema import CLINICAL_TABLES, TABLES, conform
+
+MANIFEST = "_manifest.json"
+
+
+def default_root() -> Path:
+    return data_dir() / "warehouse"
+
+
+@dataclass
+class BatchWriter:
+    """Collects one batch's rows, streaming each (table, ICP) into its own Parquet file."""
+
+    batch_id: str
+    staging: Path
+    kind: str
+    source: str
+    inputs: list[str]
+    input_sha256: str | None
+    started_at: datetime
+    counts: dict[str, int] = field(default_factory=dict)
+    records_read: int = 0
+    skipped: int = 0
+    put_aside: int = 0
+    quarantine_path: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    replaces: list[str] = field(default_factory=list)
+    _writers: dict[tuple[str, str], pq.ParquetWriter] = field(default_factory=dict)
+
+    def write(self, table_name: str, data: pa.Table) -> None:
+        """Append rows to `table_name`; rows are split by their `icp` column."""
+        if table_name not in CLINICAL_TABLES:
+            raise ValueError(
+                f"{table_name!r} is not a clinical table; choose from {', '.join(CLINICAL_TABLES)}"
+            )
+        if data.num_rows == 0:
+            return
+        data = conform(table_name, data)
+        if data.column("icp").null_count:
+            raise ValueError(f"{table_name}: every row needs an icp")
+        for icp in pc.unique(data.column("icp")).to_pylist():
+            part = data.filter(pc.equal(data.column("icp"), icp))
+            key = (table_name, icp)
+            writer = self._writers.get(key)
+            if writer is None:
+                path = self.staging / table_name / f"icp={icp}" / f"{self.batch_id}.parquet"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(path, TABLES[table_name], compression="zstd")
+                self._writers[key] = writer
+            writer.write_table(part)
+        self.counts[table_name] = self.counts.get(table_name, 0) + data.num_rows
+
+    def close_files(self) -> list[Path]:
+        for writer in self._writers.values():
+            writer.close()
+        return sorted(self.staging.rglob("*.parquet"))
+
+    @property
+    def areas(self) -> list[str]:
+        return sorted({icp for _table, icp in self._writers})
+
+    def record(self, finished_at: datetime) -> pa.Table:
+        row = {
+            "batch_id": [self.batch_id],
+            "kind": [self.kind],
+            "source": [self.source],
+            "inputs": [self.inputs],
+            "input_sha256": [self.input_sha256],
+            "areas": [self.areas],
+            "started_at": [self.started_at],
+            "finished_at": [finished_at],
+            "records_read": [self.records_read],
+            "accepted": [sum(self.counts.values())],
+            "skipped": [self.skipped],
+            "put_aside": [self.put_aside],
+            "quarantine_path": [self.quarantine_path],
+            "replaced_batches": [self.replaces],
+            "detail": [json.dumps({"counts": self.counts, **self.detail}, sort_keys=True)],
+        }
+        return pa.Table.from_pydict(row, schema=TABLES["batch"])
+
+
+class Warehouse:
+    """A warehouse folder. Cheap to create; reads the manifest on demand."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_root()
+
+    # -- reading -------------------------------------------------------------------------------------
+
+    def manifest(self) -> dict[str, Any]:
+        path = self.root / MANIFEST
+        if not path.exists():
+            return {"version": 0, "batches": {}}
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return manifest
+
+    def files(self, table_name: str, areas: Sequence[str] | None = None) -> list[Path]:
+        """The live Parquet files of one table, optionally for some ICPs only."""
+        if table_name not in TABLES:
+            raise ValueError(f"unknown table {table_name!r}; choose from {', '.join(TABLES)}")
+        wanted = set(areas) if areas else None
+        found = []
+        for batch in self.manifest()["batches"].values():
+            for relative in batch["files"]:
+                parts = Path(relative).parts
+                if parts[0] != table_name:
+                    continue
+                if wanted is not None and table_name != "batch":
+                    if parts[1].removeprefix("icp=") not in wanted:
+                        continue
+                found.append(self.root / relative)
+        return sorted(found)
+
+    def read_arrow(self, table_name: str, areas: Sequence[str] | None = None) -> pa.Table:
+        """Read a whole table into Arrow (small tables and tests; use Ibis for population queries)."""
+        files = self.files(table_name, areas)
+        if not files:
+            return TABLES[table_name].empty_table()
+        return pa.concat_tables(pq.read_table(f, schema=TABLES[table_name]) for f in files)
+
+    def batches(self) -> pa.Table:
+        return self.read_arrow("batch")
+
+    def batches_with_input(self, input_sha256: str) -> list[str]:
+        """Committed batches that loaded exactly this input (for idempotent loads)."""
+        return [
+            batch_id
+            for batch_id, batch in self.manifest()["batches"].items()
+            if batch.get("input_sha256") == input_sha256
+        ]
+
+    def batches_from_source(self, source: str) -> list[str]:
+        return [
+            batch_id
+            for batch_id, batch in self.manifest()["batches"].items()
+            if batch.get("source") == source
+        ]
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def batch(
+        self,
+        *,
+        kind: str,
+        source: str,
+        inputs: Sequence[str] = (),
+        input_sha256: str | None = None,
+        replaces: Sequence[str] = (),
+    ) -> Iterator[BatchWriter]:
+        """Write one batch. It is committed when the block ends without an exception, else discarded.
+
+        `replaces` lists batch ids whose files the new batch takes the place of (for --replace and
+        for re-synthesising an area).
+        """
+        batch_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{kind}-{uuid.uuid4().hex[:8]}"
+        with self._lock():
+            staging = self.root / ".staging" / batch_id
+            staging.mkdir(parents=True)
+            writer = BatchWriter(
+                batch_id=batch_id,
+                staging=staging,
+                kind=kind,
+                source=source,
+                inputs=list(inputs),
+                input_sha256=input_sha256,
+                started_at=datetime.now(UTC),
+                replaces=list(replaces),
+            )
+            try:
+                yield writer
+                self._commit(writer)
+            finally:
+                for open_writer in writer._writers.values():
+                    if open_writer.is_open:
+                        open_writer.close()
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def _commit(self, writer: BatchWriter) -> None:
+        staged = writer.close_files()
+        batch_file = writer.staging / "batch" / f"{writer.batch_id}.parquet"
+        batch_file.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(writer.record(datetime.now(UTC)), batch_file)
+        staged.append(batch_file)
+        relative_files = []
+        for path in staged:
+            relative = path.relative_to(writer.staging)
+            target = self.root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            relative_files.append(str(relative))
+        manifest = self.manifest()
+        removed = [manifest["batches"].pop(b) for b in writer.replaces if b in manifest["batches"]]
+        manifest["batches"][writer.batch_id] = {
+            "kind": writer.kind,
+            "source": writer.source,
+            "input_sha256": writer.input_sha256,
+            "files": sorted(relative_files),
+        }
+        manifest["version"] = int(manifest["version"]) + 1
+        temporary = self.root / f"{MANIFEST}.{writer.batch_id}.tmp"
+        temporary.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, self.root / MANIFEST)  # the commit point
+        for batch in removed:
+            for relative in batch["files"]:
+                if not relative.startswith("batch/"):  # keep the history of what was loaded
+                    (self.root / relative).unlink(missing_ok=True)
