@@ -138,9 +138,9 @@ class Warehouse:
                 parts = Path(relative).parts
                 if parts[0] != table_name:
                     continue
-                if wanted is not None and table_name != "batch":
-                    if parts[1].removeprefix("icp=") not in wanted:
-                        continue
+                partitioned = wanted is not None and table_name != "batch"
+                if partitioned and parts[1].removeprefix("icp=") not in wanted:
+                    continue
                 found.append(self.root / relative)
         return sorted(found)
 
