@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -69,3 +69,18 @@ def logged_in(client: Client) -> Callable[[User], Client]:
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """One local Spark session (loopback only) shared by every Spark test in this worker.
+
+    Mark Spark tests with `@pytest.mark.spark` and `@pytest.mark.xdist_group("spark")` so that
+    they run in one worker and start one JVM.
+    """
+    pytest.importorskip("pyspark", reason="Spark tests need the spark extra: pip install -e '.[spark]'")
+    from icp.records.engine import spark_session as start
+
+    session = start(app_name="icp-tests")
+    yield session
+    session.stop()
