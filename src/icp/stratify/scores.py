@@ -8,15 +8,22 @@ alike; tests check the two engines give identical results. Columns are listed in
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
+import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from icp.stratify import codelists, comorbidity, flags, frailty
 from icp.stratify.events import Tables, matched_events, population
 
 
-def rule_based_scores(tables: Tables, index_date: dt.date) -> ir.Table:
+def rule_based_scores(tables: Tables, index_date: dt.date, *, excluded: Collection[str] = ()) -> ir.Table:
+    """Scores for everyone alive at `index_date`, except the `excluded` patient ids (opt-outs)."""
     people = population(tables, index_date)
+    if excluded:
+        left_out = ibis.memtable(pa.table({"excluded_id": pa.array(sorted(excluded), pa.string())}))
+        people = people.anti_join(left_out, people.patient_id == left_out.excluded_id)
     matched = matched_events(tables, index_date)
     result = frailty.efi_with_polypharmacy(
         people, frailty.efi(tables, index_date, matched), frailty.medicines_12m(tables, index_date)
