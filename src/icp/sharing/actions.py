@@ -428,7 +428,7 @@ def add_to_mdt_list(
     *, mdt_list: MdtList, patient: PatientIndex, by: User, added_on: date | None = None
 ) -> MdtListEntry:
     """Put a person on an MDT's case list: the list's member organisations may then see them."""
-    if not mdt_list.members.filter(pk=by.organisation_id).exists():
+    if by.organisation_id is None or not mdt_list.members.filter(pk=by.organisation_id).exists():
         raise _refuse(
             by, "mdt_list.add", "Only a member organisation of this MDT can add people to its list.", mdt_list
         )
