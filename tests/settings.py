@@ -13,3 +13,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.MD5PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
+
+# WhiteNoise warns (an error under pytest) when the static folder does not exist yet.
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
