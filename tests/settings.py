@@ -14,5 +14,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 
-# WhiteNoise warns (an error under pytest) when the static folder does not exist yet.
-os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405
+# Whitenoise expects the collected static folder to exist; the tests serve through the finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+WHITENOISE_USE_FINDERS = True
