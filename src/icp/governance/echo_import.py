@@ -155,9 +155,10 @@ def load(text: str, source: str) -> ImportResult:
         record(
             action="echo.import",
             target_type="file",
-            target_id=source,
+            target_id=Path(source).name[:64],
             outcome="failed",
             reason=f"{len(result.problems)} bad rows",
+            detail={"source": source},
         )
         return result
     with transaction.atomic():
@@ -174,7 +175,7 @@ def load(text: str, source: str) -> ImportResult:
                 defaults={
                     "sessions": row.sessions,
                     "participants": row.participants,
-                    "source": row.extra.get("source", source),
+                    "source": row.extra.get("source", source)[:400],
                 },
             )
             result.aggregates_created += int(made)
@@ -182,8 +183,9 @@ def load(text: str, source: str) -> ImportResult:
         record(
             action="echo.import",
             target_type="file",
-            target_id=source,
+            target_id=Path(source).name[:64],
             detail={
+                "source": source,
                 "rows": len(result.rows),
                 "sessions": result.sessions,
                 "participants": result.participants,
