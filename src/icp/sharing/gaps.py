@@ -40,15 +40,17 @@ def working_pairs(icp: Area, on: date) -> dict[tuple[int, int], tuple[set[str], 
         if a != b:
             evidence, people = pairs[_pair(a, b)]
             evidence.add("referral")
-            people.add(referral["patient"])
+            people.add(int(referral["patient"]))
     teams: dict[int, set[int]] = defaultdict(set)
     current = CareTeamMember.objects.filter(patient__icp=icp, start_date__lte=on).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=on)
     )
-    for member in current.values("patient", "organisation", "patient__practice"):
-        teams[member["patient"]].add(member["organisation"])
-        if member["patient__practice"]:
-            teams[member["patient"]].add(member["patient__practice"])
+    for patient_pk, organisation_pk, practice_pk in current.values_list(
+        "patient", "organisation", "patient__practice"
+    ):
+        teams[int(patient_pk)].add(organisation_pk)
+        if practice_pk:
+            teams[int(patient_pk)].add(practice_pk)
     for patient, organisations in teams.items():
         for a, b in combinations(sorted(organisations), 2):
             evidence, people = pairs[(a, b)]

@@ -93,7 +93,7 @@ def _refuse(request: HttpRequest, user: User, action: str) -> HttpResponse:
 
 
 @login_required
-def audit_events(request: HttpRequest) -> HttpResponse:
+def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The audit trail of the IG lead's ICP, filtered; `?format=csv` exports the filtered events."""
     user = current_user(request)
     icp = ig_lead_icp(user)

@@ -26,7 +26,7 @@ from icp.sharing.search import search_patients
 from icp.sharing.views import current_user, forbidden
 from icp.sharing.vocabulary import PLANNING_PURPOSES, DataCategory, Purpose
 
-_NOT_YET_HELD = {
+_NOT_YET_HELD: dict[str, str] = {
     DataCategory.CARE_PLANS: "No care plans are held in icp yet: they arrive with the care-pathways work.",
     DataCategory.SOCIAL_CARE: "No social care records are held in icp yet.",
     DataCategory.SAFEGUARDING: "No safeguarding records are held in icp yet.",
