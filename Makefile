@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STATIC_VENDOR := src/icp/site/static/vendor/nhsuk
 export ICP_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: demo test bench lint typecheck contracts pytest assets install install-dev clean
+.PHONY: demo test bench lint typecheck contracts pytest assets install install-dev browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ $(STATIC_VENDOR)/.built: node_modules/.package-lock.json scripts/build_assets.py
 
 assets: $(STATIC_VENDOR)/.built
 
+# The browser tests drive Debian's Chromium through Playwright (no browser download). Needs root.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
 demo: install assets
 	$(BIN)/icp demo
 
@@ -43,7 +47,7 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: install-dev
-	$(BIN)/mypy
+	ICP_TESTING=1 $(BIN)/mypy
 
 contracts: install-dev
 	$(BIN)/lint-imports
