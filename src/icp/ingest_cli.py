@@ -113,8 +113,14 @@ def _print_report(report: object) -> None:
     from icp.records.ingest import IngestReport
 
     assert isinstance(report, IngestReport)
+    by_batch: dict[str, list[Path]] = {}
     for path, batch_id in report.already_loaded.items():
-        console.print(f"[yellow]{path}: already loaded (batch {batch_id}); nothing added.[/yellow]")
+        by_batch.setdefault(batch_id, []).append(path)
+    for batch_id, paths in by_batch.items():
+        named = str(paths[0]) if len(paths) == 1 else f"{len(paths)} files"
+        console.print(
+            f"[yellow]{named} already loaded in batch {batch_id}: nothing added from them.[/yellow]"
+        )
     if report.batch_id is None:
         console.print("Nothing new to load.")
         return

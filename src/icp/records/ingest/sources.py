@@ -144,6 +144,8 @@ def bundle_entries(path: Path) -> tuple[list[str], BundleProblem | None]:
         return [], BundleProblem(error.lineno, f"malformed JSON: {error.msg} (column {error.colno})")
     except (UnicodeDecodeError, OSError) as error:
         return [], BundleProblem(None, f"unreadable: {error}")
+    if isinstance(bundle, dict) and "transactionTime" in bundle and "output" in bundle:
+        return [], None  # a Bulk Data export manifest: its NDJSON files are read on their own
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         if isinstance(bundle, dict) and isinstance(bundle.get("resourceType"), str):
             return [json.dumps(bundle)], None  # a single resource in a .json file
