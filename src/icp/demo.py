@@ -29,6 +29,10 @@ def run_demo(*, console: Console, password: str) -> None:
         with console.status("Loading the reference structure…"):
             load_structure()
     logins = create_demo_partnership(password=password)
+    with console.status("Risk stratification of the demo ICP: scores, admission model, tiers, worklists…"):
+        from icp.stratify_cli import demo_step
+
+        console.print(demo_step(DEMO_ICP))
 
     table = Table(title=f"Demo logins (synthetic) — password for all: {password}")
     table.add_column("Username")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow.compute as pc
 import pytest
 
 from icp.records.warehouse import Warehouse
@@ -17,7 +16,12 @@ from tests.stratify.population import AS_OF, random_population
 def ran(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, Path, run.RunSummary]:
     root = tmp_path_factory.mktemp("run")
     warehouse = random_population(2500, icps=("NI-NOR-CA", "NI-BEL-E")).write(Warehouse(root / "warehouse"))
-    summary = run.run(warehouse, index_date=AS_OF, models_dir=root / "models", opted_out={"p00000", "p00001"})
+    summary = run.run(
+        warehouse,
+        index_date=AS_OF,
+        models_dir=root / "models",
+        opted_out_by_icp={"NI-NOR-CA": {"p00000"}, "NI-BEL-E": {"p00001"}},
+    )
     return warehouse, root / "models", summary
 
 
@@ -25,10 +29,10 @@ def test_run_writes_one_batch_with_its_metadata(ran: tuple[Warehouse, Path, run.
     warehouse, _models, summary = ran
     batch = warehouse.manifest()["batches"][summary.run_id]
     assert batch["kind"] == "stratify"
-    detail = warehouse.batches().filter(pc.equal(warehouse.batches().column("batch_id"), summary.run_id))
-    text = detail.column("detail")[0].as_py()
-    for key in ("index_date", "model_version", "codelist_versions", "planning_opt_outs_left_out"):
-        assert key in text
+    detail = run.run_detail(warehouse, summary.run_id)
+    assert detail["index_date"] == "2025-06-01" and detail["model_version"] == summary.model_version
+    assert detail["codelist_versions"]["hfrs_icd10.csv"].startswith("gilbert2018")
+    assert detail["planning_opt_outs_by_icp"] == {"NI-BEL-E": 1, "NI-NOR-CA": 1}
     assert summary.people == 2500 - 2 and summary.opted_out == 2
 
 

@@ -9,8 +9,9 @@ opted out are left out before anything is computed and appear in no output.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ class RunSummary:
     efi_65_plus: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)
     model_card: dict[str, Any] = field(default_factory=dict)
+    opted_out_by_icp: dict[str, int] = field(default_factory=dict)
 
 
 def _note(progress: Progress | None, message: str) -> None:
@@ -193,13 +195,19 @@ def run(
     engine: Engine = "duckdb",
     models_dir: Path,
     pyramid: tuple[tiers.Tier, ...] = tiers.DEFAULT_PYRAMID,
-    opted_out: Collection[str] = (),
+    opted_out_by_icp: Mapping[str, Collection[str]] | None = None,
     retrain: bool = False,
     progress: Progress | None = None,
     con: Any = None,
 ) -> RunSummary:
-    """Score everyone in `areas` (all ICPs in the warehouse when None) and write the run."""
+    """Score everyone in `areas` (all ICPs in the warehouse when None) and write the run.
+
+    `opted_out_by_icp` maps ICP code to the ids of people whose planning opt-out is in force
+    (from the sharing app); they are left out of everything and counted.
+    """
     timings: dict[str, float] = {}
+    opted_out_by_icp = opted_out_by_icp or {}
+    opted_out = frozenset().union(*opted_out_by_icp.values()) if opted_out_by_icp else frozenset()
     tables = open_tables(warehouse, engine=engine, areas=areas, con=con)
     area_list = sorted(areas) if areas else _areas_in(warehouse)
     fitted = None if retrain else model.latest(models_dir, areas=area_list)
@@ -233,6 +241,7 @@ def run(
             engine=engine,
             pyramid=[{"tier": t.name, "share": t.share} for t in pyramid],
             planning_opt_outs_left_out=len(opted_out),
+            planning_opt_outs_by_icp={icp: len(ids) for icp, ids in sorted(opted_out_by_icp.items())},
             areas=area_list,
         )
         batch.records_read = table.num_rows
@@ -241,7 +250,19 @@ def run(
     timings["write"] = time.perf_counter() - started
     summary.run_id = batch_id
     summary.timings = timings
+    summary.opted_out_by_icp = {icp: len(ids) for icp, ids in opted_out_by_icp.items()}
     return summary
+
+
+def latest_record_date(warehouse: Warehouse, areas: list[str] | None = None) -> dt.date | None:
+    """The newest encounter or observation date in the warehouse (the natural index date of an extract)."""
+    tables = open_tables(warehouse, areas=areas, tables=["encounter", "observation"])
+    dates = [
+        tables["encounter"].start_date.max().to_pyarrow().as_py(),
+        tables["observation"].effective_date.max().to_pyarrow().as_py(),
+    ]
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
 
 
 def _areas_in(warehouse: Warehouse) -> list[str]:
@@ -279,6 +300,17 @@ def _summarise(
         timings=timings,
         model_card=fitted.card,
     )
+
+
+def run_detail(warehouse: Warehouse, run_id: str) -> dict[str, Any]:
+    """The metadata a run recorded (its batch detail), with its id."""
+    batches = warehouse.batches()
+    chosen = batches.filter(pc.equal(batches.column("batch_id"), run_id))
+    if chosen.num_rows == 0:
+        raise KeyError(f"no run {run_id!r} in the warehouse at {warehouse.root}")
+    detail: dict[str, Any] = json.loads(chosen.column("detail")[0].as_py() or "{}")
+    detail["run_id"] = run_id
+    return detail
 
 
 def latest_run(warehouse: Warehouse, icp: str) -> str | None:
