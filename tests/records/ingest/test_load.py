@@ -122,6 +122,7 @@ def test_clinical_records_can_follow_patients_loaded_in_an_earlier_batch(
 
     assert report.put_aside == 0
     assert warehouse.read_arrow("observation").column("icp").to_pylist() == ["NI-BEL-E"]
+    assert report.areas == ["NI-BEL-E"]
 
 
 def test_loading_the_same_file_twice_adds_nothing(warehouse: Warehouse) -> None:
@@ -154,6 +155,7 @@ def test_replace_swaps_what_an_earlier_batch_from_the_same_source_held(
     report = ingest([new], warehouse=warehouse, area=AREA, source="trust-a", replace=True)
 
     assert report.replaced_batches == [first.batch_id]
+    assert report.areas == [AREA]
     patients = {row["patient_id"]: row for row in warehouse.read_arrow("patient").to_pylist()}
     assert sorted(patients) == ["p1", "q1"]
     assert patients["p1"]["sex"] == "male"

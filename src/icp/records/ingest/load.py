@@ -183,6 +183,7 @@ def ingest(
     clock.mark("commit")
     report.replaced_batches = list(replaces)
     report.table_rows = dict(writer.counts)
+    report.areas = sorted(set(writer.areas) | _areas_of(warehouse, replaces))
     report.seconds = time.perf_counter() - started
     report.timings, report.cpu_seconds = clock.wall, clock.cpu
     return report
@@ -200,6 +201,22 @@ class _Clock:
         wall, cpu = time.perf_counter(), time.process_time()
         self.wall[step], self.cpu[step] = wall - self._wall, cpu - self._cpu
         self._wall, self._cpu = wall, cpu
+
+
+def _areas_of(warehouse: Warehouse, batch_ids: Sequence[str]) -> set[str]:
+    """The ICPs that these (now replaced) batches held rows for."""
+    if not batch_ids:
+        return set()
+    wanted = set(batch_ids)
+    batches = warehouse.batches()
+    return {
+        area
+        for batch_id, areas in zip(
+            batches.column("batch_id").to_pylist(), batches.column("areas").to_pylist(), strict=True
+        )
+        if batch_id in wanted
+        for area in areas or []
+    }
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
