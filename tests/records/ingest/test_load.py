@@ -8,10 +8,11 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from icp.records.ingest import InputError, ingest
-from icp.records.warehouse import Warehouse
+from icp.records.warehouse import BatchWriter, Warehouse
 from tests.records.ingest.conftest import AREA, SYNTHEA, condition, observation, patient
 
 MAPPED = ["Patient", "Condition", "Observation", "Encounter", "MedicationRequest", "Procedure"]
@@ -161,21 +162,37 @@ def test_replace_swaps_what_an_earlier_batch_from_the_same_source_held(
     assert patients["p1"]["sex"] == "male"
 
 
-def test_a_failure_before_the_commit_leaves_the_warehouse_as_it_was(
-    warehouse: Warehouse, write_ndjson: Callable[..., Path]
+def test_a_crash_while_writing_leaves_the_warehouse_as_it_was(
+    warehouse: Warehouse, write_ndjson: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ingest([write_ndjson("Patient.ndjson", patient("p1"))], warehouse=warehouse, area=AREA)
     before = warehouse.manifest()
     bad = write_ndjson("more.ndjson", patient("p2"), condition("c1", "p2"), "{broken")
+    real_write = BatchWriter.write
 
-    with pytest.raises(RuntimeError, match="before commit"):
-        ingest([bad], warehouse=warehouse, area=AREA, fail_after_writing=True)
+    def crash_after_the_patients(self: BatchWriter, table_name: str, data: pa.Table) -> None:
+        real_write(self, table_name, data)  # the patient rows reach the batch's staging files …
+        raise OSError("disk full")  # … then the load dies part-way
+
+    monkeypatch.setattr(BatchWriter, "write", crash_after_the_patients)
+    with pytest.raises(OSError, match="disk full"):
+        ingest([bad], warehouse=warehouse, area=AREA)
 
     assert warehouse.manifest() == before
     assert warehouse.read_arrow("patient").column("patient_id").to_pylist() == ["p1"]
     assert warehouse.read_arrow("condition").num_rows == 0
     assert list(warehouse.root.glob("quarantine/*")) == []
     assert list((warehouse.root / ".staging").iterdir()) == []
+
+
+def test_a_crash_while_reading_leaves_the_warehouse_as_it_was(warehouse: Warehouse) -> None:
+    def stop_after_the_first_file(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest([SYNTHEA], warehouse=warehouse, area=AREA, progress=stop_after_the_first_file)
+    assert warehouse.manifest()["batches"] == {}
+    assert warehouse.read_arrow("patient").num_rows == 0
 
 
 def test_gzipped_ndjson_and_searchset_and_collection_bundles_are_read(

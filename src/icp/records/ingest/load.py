@@ -74,14 +74,12 @@ def ingest(
     progress: ProgressCallback | None = None,
     threads: int = 2,
     memory_limit: str = "500MB",
-    fail_after_writing: bool = False,
 ) -> IngestReport:
     """Load FHIR R4 NDJSON files, Bundles and folders of them into `warehouse`.
 
     `practices` maps practice codes to ICP codes (the partnership registry); a patient registered
     elsewhere, or nowhere, is attached to `area` as unregistered. Raises sources.InputError for a
-    path that cannot be used. `fail_after_writing` raises after every row is written but before
-    the commit (tests use it to show that a failed load leaves the warehouse as it was).
+    path that cannot be used. Whatever goes wrong before the commit, the warehouse is left as it was.
     """
     started = time.perf_counter()
     clock = _Clock()
@@ -171,8 +169,6 @@ def ingest(
                 "read_paths": paths_taken,
             }
             clock.mark("count and quarantine")
-            if fail_after_writing:
-                raise RuntimeError("ingest stopped before commit (fail_after_writing)")
         except BaseException:
             quarantine_file.unlink(missing_ok=True)
             report.quarantine_path = None
