@@ -240,6 +240,16 @@ def test_gzipped_ndjson_and_searchset_and_collection_bundles_are_read(
     assert observations == {"o1": "p2", "o2": "7d1c"}
 
 
+def test_a_byte_order_mark_and_windows_line_ends_are_read(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "Patient.ndjson"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + b"\r\n".join(json.dumps(patient(i)).encode() for i in ("p1", "p2")) + b"\r\n"
+    )
+    report = ingest([path], warehouse=warehouse, area=AREA)
+    assert report.put_aside == 0
+    assert report.by_type["Patient"].accepted == 2
+
+
 def test_an_unreadable_bundle_is_put_aside_whole(warehouse: Warehouse, tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"resourceType": "Bundle",\n "entry": [\n')
