@@ -57,6 +57,10 @@ LIGHTGBM_PARAMETERS: dict[str, Any] = {
     "verbose": -1,
 }
 BOOST_ROUNDS = 120
+# The logistic baseline is fitted on a random sample of at most this many people: its imputer and
+# scaler make float64 copies with missing-value indicators, which for all of NI would take
+# gigabytes, and a linear model's coefficients are stable long before that.
+BASELINE_SAMPLE = 250_000
 
 
 @dataclass
@@ -115,7 +119,12 @@ def fit(
         StandardScaler(),
         LogisticRegression(max_iter=2000),
     )
-    baseline.fit(development.features, development.outcome)
+    rows = np.arange(development.outcome.size)
+    if rows.size > BASELINE_SAMPLE:
+        rows = np.sort(
+            np.random.default_rng(LIGHTGBM_PARAMETERS["seed"]).choice(rows, BASELINE_SAMPLE, replace=False)
+        )
+    baseline.fit(development.features[rows], development.outcome[rows])
     gbm_eval = evaluate(holdout.outcome, np.asarray(booster.predict(holdout.features, num_threads=2)))
     baseline_eval = evaluate(holdout.outcome, baseline.predict_proba(holdout.features)[:, 1])
     text = booster.model_to_string()
@@ -135,6 +144,7 @@ def fit(
         "features": feature_names,
         "lightgbm_parameters": LIGHTGBM_PARAMETERS,
         "boost_rounds": BOOST_ROUNDS,
+        "baseline_sample": int(min(BASELINE_SAMPLE, development.outcome.size)),
         "metrics": {"lightgbm": gbm_eval.as_dict(), "logistic_regression": baseline_eval.as_dict()},
         "top_features_by_gain": [{"feature": f, "gain": round(g, 1)} for f, g in top],
         "codelist_versions": codelists.versions(),
