@@ -43,7 +43,7 @@ lint: install-dev
 	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: install-dev
-	$(BIN)/mypy
+	ICP_TESTING=1 $(BIN)/mypy
 
 contracts: install-dev
 	$(BIN)/lint-imports

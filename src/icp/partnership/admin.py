@@ -78,7 +78,7 @@ class AreaAdmin(AuditedAdmin):
         # The area tree is national reference data: only superusers change it.
         return bool(getattr(request.user, "is_superuser", False))
 
-    has_add_permission = has_change_permission  # type: ignore[assignment]
+    has_add_permission = has_change_permission
     has_delete_permission = has_change_permission
 
 

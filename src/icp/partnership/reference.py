@@ -132,8 +132,8 @@ def _load_ni() -> tuple[int, dict[str, int]]:
     for line, row in _read_csv("ni_gp_practices_bso_jan2024.csv"):
         lcg = row["LCG"].strip()
         district = _district(row["Postcode"])
-        icp = districts_by_lcg.get(lcg, {}).get(district)
-        if icp is None:
+        practice_icp = districts_by_lcg.get(lcg, {}).get(district)
+        if practice_icp is None:
             raise ReferenceDataError(
                 f"ni_gp_practices_bso_jan2024.csv line {line}: no ICP in {lcg!r} covers postcode district "
                 f"{district!r}; add it to data/ni_icps.csv"
@@ -160,14 +160,14 @@ def _load_ni() -> tuple[int, dict[str, int]]:
                 "address": address,
                 "town": town,
                 "postcode": row["Postcode"].strip(),
-                "icp": icp,
+                "icp": practice_icp,
                 "list_size": list_size,
                 "list_size_date": PRACTICE_LIST_DATE,
                 "source": PRACTICE_SOURCE,
             },
         )
-        practice.areas_served.set([icp])
-        counts[icp.code] += 1
+        practice.areas_served.set([practice_icp])
+        counts[practice_icp.code] += 1
     return sum(counts.values()), dict(sorted(counts.items()))
 
 

@@ -138,8 +138,8 @@ class Warehouse:
                 parts = Path(relative).parts
                 if parts[0] != table_name:
                     continue
-                partitioned = wanted is not None and table_name != "batch"
-                if partitioned and parts[1].removeprefix("icp=") not in wanted:
+                partitioned = table_name != "batch"
+                if wanted is not None and partitioned and parts[1].removeprefix("icp=") not in wanted:
                     continue
                 found.append(self.root / relative)
         return sorted(found)
