@@ -72,10 +72,12 @@ def test_an_exception_inside_the_batch_leaves_the_warehouse_as_it_was(small_ware
 def test_a_bad_table_inside_the_batch_discards_the_whole_batch(small_warehouse: Warehouse) -> None:
     before = _snapshot(small_warehouse.root)
     bad = small_conditions().drop_columns(["patient_id"])
-    with pytest.raises(ValueError, match="condition: required column patient_id is missing"):
-        with small_warehouse.batch(kind="test", source="second") as batch:
-            batch.write("patient", small_patients())
-            batch.write("condition", bad)
+    with (
+        pytest.raises(ValueError, match="condition: required column patient_id is missing"),
+        small_warehouse.batch(kind="test", source="second") as batch,
+    ):
+        batch.write("patient", small_patients())
+        batch.write("condition", bad)
     assert _snapshot(small_warehouse.root) == before
 
 
@@ -144,9 +146,11 @@ def test_an_empty_warehouse_reads_as_empty_tables(tmp_path: Path) -> None:
 
 def test_writing_to_an_unknown_table_or_without_an_icp_is_refused(tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path / "warehouse")
-    with pytest.raises(ValueError, match="'people' is not a clinical table"):
-        with warehouse.batch(kind="test", source="x") as batch:
-            batch.write("people", small_patients())
+    with (
+        pytest.raises(ValueError, match="'people' is not a clinical table"),
+        warehouse.batch(kind="test", source="x") as batch,
+    ):
+        batch.write("people", small_patients())
     no_icp = small_patients().set_column(
         small_patients().column_names.index("icp"), "icp", pa.array([None] * 5, pa.string())
     )
