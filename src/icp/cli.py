@@ -40,7 +40,8 @@ def migrate() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    console.print("[green]App database is up to date.[/green]")
+    call_command("collectstatic", interactive=False, verbosity=0)
+    console.print("[green]App database is up to date; static files collected.[/green]")
 
 
 @app.command("load-structure")
@@ -82,6 +83,7 @@ def createuser(
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
+    from icp.partnership.demo import grant_manager_permissions
     from icp.partnership.models import ApiToken, Area, Organisation, User
     from icp.partnership.roles import UserRole
 
@@ -111,8 +113,11 @@ def createuser(
         console.print("[red]Password refused: " + " ".join(error.messages) + "[/red]")
         raise typer.Exit(2) from error
     user.set_password(password)
-    user.is_superuser = user.is_staff = superuser or (role == UserRole.ICP_MANAGER and superuser)
+    user.is_superuser = superuser
+    user.is_staff = superuser or role == UserRole.ICP_MANAGER
     user.save()
+    if role == UserRole.ICP_MANAGER:
+        grant_manager_permissions(user)
     console.print(f"[green]Created {username} ({user.get_role_display()}).[/green]")
     if token:
         _, key = ApiToken.issue(user, "created by icp createuser")

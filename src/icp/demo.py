@@ -24,6 +24,7 @@ def run_demo(*, console: Console, password: str) -> None:
 
     with console.status("Migrating the app database…"):
         call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
     if not Area.objects.filter(code=DEMO_ICP).exists():
         with console.status("Loading the reference structure…"):
             load_structure()

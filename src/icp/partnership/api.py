@@ -7,6 +7,7 @@ from datetime import date
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from icp.partnership import actions
 from icp.partnership.composition import check_composition
@@ -191,9 +192,7 @@ def _user(request: HttpRequest) -> User:
 
 
 @router.post("/committees/{committee_id}/memberships", response={201: MembershipOut})
-def create_membership(
-    request: HttpRequest, committee_id: int, payload: MembershipIn
-) -> tuple[int, Membership]:
+def create_membership(request: HttpRequest, committee_id: int, payload: MembershipIn) -> Status[Membership]:
     committee = get_object_or_404(Committee, pk=committee_id)
     membership = actions.add_membership(
         committee=committee,
@@ -207,7 +206,7 @@ def create_membership(
         office=payload.office,
         by=_user(request),
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.patch("/memberships/{membership_id}", response=MembershipOut)

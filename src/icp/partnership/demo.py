@@ -173,11 +173,17 @@ def _committee(icp: Area, partners: dict[str, Organisation]) -> Committee:
     return committee
 
 
+def grant_manager_permissions(user: User) -> None:
+    """Let an ICP manager edit their own ICP's registry records in the admin (scoped there by ICP)."""
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="partnership", content_type__model__in=MANAGER_PERMISSIONS
+        )
+    )
+
+
 def _logins(icp: Area, partners: dict[str, Organisation], password: str) -> list[DemoLogin]:
     logins = []
-    permissions = Permission.objects.filter(
-        content_type__app_label="partnership", content_type__model__in=MANAGER_PERMISSIONS
-    )
     for suffix, role, org_key in _LOGINS:
         username = f"demo-{suffix}"
         organisation = partners[org_key]
@@ -196,7 +202,7 @@ def _logins(icp: Area, partners: dict[str, Organisation], password: str) -> list
             user.set_password(password)
             user.save()
             if role == UserRole.ICP_MANAGER:
-                user.user_permissions.set(permissions)
+                grant_manager_permissions(user)
         logins.append(DemoLogin(username, user.get_role_display(), organisation.name))
     return logins
 
