@@ -23,6 +23,16 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         load_structure()
 
 
+@pytest.fixture(autouse=True)
+def _reload_structure_after_a_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """Transactional tests (live_server, transactional_db) end by emptying every table; put the
+    reference structure back so the tests after them in this worker still find it."""
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            load_structure()
+
+
 @pytest.fixture
 def icp_area(db: None) -> Area:
     return Area.objects.get(code=DEMO_ICP)

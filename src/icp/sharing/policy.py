@@ -1,0 +1,490 @@
+"""The access decision: the one place that answers "may this user see this part of this record?".
+
+`decide(user, patient, purpose, category)` checks, in this order, and denies at the first failure
+(the order is part of the design: a user with no business with a person learns nothing about that
+person's choices; see docs/adr/0040-access-decision.md and the decision table in
+docs/information-sharing.md):
+
+1. the user is logged in; the purpose and data category are known;
+2. the user's role may act for the purpose, and may ever see the category (`rules.py`);
+3. the person is known, and is in the ICP the user works for;
+4. the user's organisation is a party to a signed, in-date agreement of that ICP covering the
+   purpose and the category;
+5. the user has a legitimate relationship with the person for the purpose;
+6. the person's choices permit (direct-care consent, planning opt-out, sensitive records withheld).
+
+A denial at steps 3 to 6 for a care purpose is overridden while the user holds an active break glass on
+the person (roles and planning purposes are never overridden). Every call is recorded in the audit
+chain, allowed or denied, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from icp.audit.log import record
+from icp.audit.models import Outcome
+from icp.care.models import PatientIndex
+from icp.partnership.models import Area
+from icp.partnership.roles import UserRole
+from icp.sharing.models import (
+    BreakGlass,
+    CareTeamMember,
+    DataSharingAgreement,
+    MdtListEntry,
+    PersonChoice,
+    Referral,
+    ReferralStatus,
+)
+from icp.sharing.rules import categories_for, purposes_for
+from icp.sharing.vocabulary import (
+    DEFAULT_SENSITIVE_CATEGORIES,
+    INDIVIDUAL_CARE_PURPOSES,
+    PLANNING_PURPOSES,
+    AgreementStatus,
+    ChoiceKind,
+    ChoiceValue,
+    DataCategory,
+    Purpose,
+)
+
+
+class Code(StrEnum):
+    """Why a decision came out as it did (stable codes for tests, audit filters and docs)."""
+
+    ALLOWED = "allowed"
+    BREAK_GLASS = "break-glass"
+    UNAUTHENTICATED = "unauthenticated"
+    UNKNOWN_PURPOSE = "unknown-purpose"
+    UNKNOWN_CATEGORY = "unknown-category"
+    ROLE_PURPOSE = "role-purpose"
+    ROLE_CATEGORY = "role-category"
+    UNKNOWN_PATIENT = "unknown-patient"
+    NO_ORGANISATION = "no-organisation"
+    OTHER_ICP = "other-icp"
+    NO_AGREEMENT = "no-agreement"
+    AGREEMENT_NOT_IN_FORCE = "agreement-not-in-force"
+    AGREEMENT_PURPOSE = "agreement-purpose"
+    AGREEMENT_CATEGORY = "agreement-category"
+    NO_RELATIONSHIP = "no-relationship"
+    CONSENT_WITHDRAWN = "consent-withdrawn"
+    OPTED_OUT = "opted-out"
+    SENSITIVE_WITHHELD = "sensitive-withheld"
+
+
+# Denials a clinician's break glass may override (never roles, never planning purposes).
+OVERRIDABLE = frozenset(
+    {
+        Code.OTHER_ICP,
+        Code.NO_AGREEMENT,
+        Code.AGREEMENT_NOT_IN_FORCE,
+        Code.AGREEMENT_PURPOSE,
+        Code.AGREEMENT_CATEGORY,
+        Code.NO_RELATIONSHIP,
+        Code.CONSENT_WITHDRAWN,
+        Code.SENSITIVE_WITHHELD,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer: allowed or not, and why, in words a user can act on."""
+
+    allowed: bool
+    reason: str
+    code: Code
+    purpose: str
+    category: str
+    patient_id: str = ""
+    agreement: str = ""
+    relationship: str = ""
+    break_glass: bool = False
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+@dataclass
+class _Facts:
+    """What the decision needs to know about a (user, patient, purpose), gathered once."""
+
+    user: Any
+    purpose: str
+    patient: PatientIndex | None
+    patient_id: str
+    on: date
+    now: datetime
+    user_icp: Area | None = None
+    agreements: list[DataSharingAgreement] = field(default_factory=list)
+    relationship: str = ""
+    registered_practice: bool = False
+    consent_withdrawn: bool = False
+    opted_out: bool = False
+    withheld: frozenset[str] = frozenset()
+    break_glass: BreakGlass | None = None
+
+
+def _label(choices: type[Any], value: str) -> str:
+    try:
+        return str(choices(value).label).lower()
+    except ValueError:
+        return value
+
+
+def latest_choices(patient: PatientIndex, on: date) -> dict[str, PersonChoice]:
+    """The choice in force of each kind on `on` (the latest made on or before that day)."""
+    in_force: dict[str, PersonChoice] = {}
+    rows = PersonChoice.objects.filter(patient=patient, effective_date__lte=on).order_by(
+        "kind", "-effective_date", "-id"
+    )
+    for choice in rows:
+        in_force.setdefault(choice.kind, choice)
+    return in_force
+
+
+def _relationship(user: Any, patient: PatientIndex, purpose: str, on: date) -> str:
+    """The legitimate relationship the user has with the person for the purpose, or ''."""
+    organisation_id = user.organisation_id
+    registered = patient.practice_id is not None and patient.practice_id == organisation_id
+    if purpose in INDIVIDUAL_CARE_PURPOSES:
+        if registered:
+            return "registered practice"
+        member = (
+            CareTeamMember.objects.filter(
+                patient=patient, organisation_id=organisation_id, start_date__lte=on
+            )
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+            .filter(Q(user__isnull=True) | Q(user=user))
+            .first()
+        )
+        if member is not None:
+            return f"member of the care team ({member.role or 'organisation'})"
+        referral = Referral.objects.filter(
+            patient=patient, to_organisation_id=organisation_id, status=ReferralStatus.OPEN, opened_on__lte=on
+        ).first()
+        if referral is not None:
+            return f"open referral to your service since {referral.opened_on:%d %b %Y}"
+        entry = (
+            MdtListEntry.objects.filter(
+                patient=patient, mdt_list__members__id=organisation_id, added_on__lte=on
+            )
+            .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on))
+            .select_related("mdt_list")
+            .first()
+        )
+        if entry is not None:
+            return f"on the MDT list {entry.mdt_list.name}"
+        return ""
+    if purpose == Purpose.EMERGENCY:
+        return "emergency response for a person in your ICP"
+    if purpose == Purpose.RISK_STRATIFICATION:
+        if registered:
+            return "case finding for your registered list"
+        if user.role == UserRole.ANALYST:
+            return "risk stratification of your ICP's population"
+        return ""
+    if purpose == Purpose.PLANNING:
+        return "planning for your ICP's population"
+    return ""
+
+
+def _gather(user: Any, patient: PatientIndex, purpose: str, on: date, now: datetime) -> _Facts:
+    facts = _Facts(user=user, purpose=purpose, patient=patient, patient_id=patient.patient_id, on=on, now=now)
+    facts.user_icp = user.home_area.icp() if user.home_area_id else None
+    facts.registered_practice = (
+        patient.practice_id is not None and user.organisation_id == patient.practice_id
+    )
+    if user.organisation_id:
+        facts.agreements = list(
+            DataSharingAgreement.objects.filter(icp_id=patient.icp_id, parties__id=user.organisation_id)
+            .distinct()
+            .order_by("-start_date", "reference")
+        )
+        facts.relationship = _relationship(user, patient, purpose, on)
+    choices = latest_choices(patient, on)
+    consent = choices.get(ChoiceKind.DIRECT_CARE_CONSENT)
+    facts.consent_withdrawn = consent is not None and consent.value == ChoiceValue.WITHDRAWN
+    opt_out = choices.get(ChoiceKind.PLANNING_OPT_OUT)
+    facts.opted_out = opt_out is not None and opt_out.value == ChoiceValue.OPTED_OUT
+    withheld = choices.get(ChoiceKind.SENSITIVE_WITHHELD)
+    if withheld is not None and withheld.value == ChoiceValue.WITHHELD:
+        facts.withheld = frozenset(withheld.categories or DEFAULT_SENSITIVE_CATEGORIES)
+    if purpose not in PLANNING_PURPOSES:
+        facts.break_glass = (
+            BreakGlass.objects.filter(user=user, patient=patient, started_at__lte=now, expires_at__gt=now)
+            .order_by("-expires_at")
+            .first()
+        )
+    return facts
+
+
+def _not_in_force(agreements: list[DataSharingAgreement], on: date) -> str:
+    agreement = agreements[0]
+    status = agreement.effective_status(on)
+    if status == AgreementStatus.EXPIRED:
+        ended = f" on {agreement.end_date:%d %b %Y}" if agreement.end_date else ""
+        return f"Agreement {agreement.reference} expired{ended}; it needs renewing before data is shared."
+    if status == AgreementStatus.DRAFT:
+        return f"Agreement {agreement.reference} is a draft: it has not been signed."
+    if status == AgreementStatus.WITHDRAWN:
+        return f"Agreement {agreement.reference} was withdrawn."
+    return f"Agreement {agreement.reference} starts on {agreement.start_date:%d %b %Y}."
+
+
+def _deny(facts: _Facts, category: str, code: Code, reason: str) -> Decision:
+    return Decision(False, reason, code, facts.purpose, category, patient_id=facts.patient_id)
+
+
+def _judge(facts: _Facts, category: str) -> Decision:
+    """Steps 3 to 6 for one category, then break glass (steps 1 and 2 are done by the caller)."""
+    decision = _judge_record(facts, category)
+    glass = facts.break_glass
+    if not decision.allowed and glass is not None and decision.code in OVERRIDABLE:
+        return Decision(
+            True,
+            f"Break glass until {timezone.localtime(glass.expires_at):%H:%M %d %b %Y} "
+            f"(would otherwise be denied: {decision.reason})",
+            Code.BREAK_GLASS,
+            facts.purpose,
+            category,
+            patient_id=facts.patient_id,
+            break_glass=True,
+        )
+    return decision
+
+
+def _judge_record(facts: _Facts, category: str) -> Decision:
+    user, patient, purpose = facts.user, facts.patient, facts.purpose
+    assert patient is not None
+    if not user.organisation_id:
+        return _deny(facts, category, Code.NO_ORGANISATION, "Your account is not linked to an organisation.")
+    if facts.user_icp is None or facts.user_icp.pk != patient.icp_id:
+        return _deny(
+            facts,
+            category,
+            Code.OTHER_ICP,
+            "This person is not in the ICP your account works for.",
+        )
+    if not facts.agreements:
+        return _deny(
+            facts,
+            category,
+            Code.NO_AGREEMENT,
+            f"{user.organisation.name} is not a party to any data sharing agreement in this ICP.",
+        )
+    in_force = [a for a in facts.agreements if a.in_force(facts.on)]
+    if not in_force:
+        return _deny(facts, category, Code.AGREEMENT_NOT_IN_FORCE, _not_in_force(facts.agreements, facts.on))
+    for_purpose = [a for a in in_force if purpose in a.purposes]
+    if not for_purpose:
+        return _deny(
+            facts,
+            category,
+            Code.AGREEMENT_PURPOSE,
+            f"No signed agreement of {user.organisation.name} covers {_label(Purpose, purpose)}.",
+        )
+    covering = [a for a in for_purpose if category in a.categories]
+    if not covering:
+        return _deny(
+            facts,
+            category,
+            Code.AGREEMENT_CATEGORY,
+            f"No signed agreement of {user.organisation.name} shares {_label(DataCategory, category)} "
+            f"for {_label(Purpose, purpose)}.",
+        )
+    if not facts.relationship:
+        return _deny(
+            facts,
+            category,
+            Code.NO_RELATIONSHIP,
+            f"You have no legitimate relationship with this person for {_label(Purpose, purpose)} "
+            "(registered practice, care team, open referral to your service or MDT list).",
+        )
+    # The registered practice holds the record: consent to *share* and withheld records restrict
+    # other organisations, not the practice's own view. The planning opt-out applies to everyone.
+    if purpose in PLANNING_PURPOSES and facts.opted_out:
+        return _deny(
+            facts,
+            category,
+            Code.OPTED_OUT,
+            "This person has opted out of the use of their record for planning and research.",
+        )
+    if purpose not in PLANNING_PURPOSES and facts.consent_withdrawn and not facts.registered_practice:
+        return _deny(
+            facts,
+            category,
+            Code.CONSENT_WITHDRAWN,
+            "This person has withdrawn consent to share their record beyond their GP practice.",
+        )
+    if category in facts.withheld and not facts.registered_practice:
+        return _deny(
+            facts,
+            category,
+            Code.SENSITIVE_WITHHELD,
+            f"This person has asked for their {_label(DataCategory, category)} records to be withheld "
+            "from sharing.",
+        )
+    agreement = covering[0]
+    return Decision(
+        True,
+        f"Allowed under {agreement.reference} ({agreement.get_legal_basis_display()}); "
+        f"relationship: {facts.relationship}.",
+        Code.ALLOWED,
+        purpose,
+        category,
+        patient_id=facts.patient_id,
+        agreement=agreement.reference,
+        relationship=facts.relationship,
+    )
+
+
+def _precheck(user: Any, purpose: str, category: str) -> tuple[Code, str] | None:
+    """Steps 1 and 2: the checks that do not need the person."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Code.UNAUTHENTICATED, "You are not logged in."
+    if purpose not in Purpose.values:
+        return (
+            Code.UNKNOWN_PURPOSE,
+            f"Unknown purpose {purpose!r}; choose one of {', '.join(Purpose.values)}.",
+        )
+    if category not in DataCategory.values:
+        return (
+            Code.UNKNOWN_CATEGORY,
+            f"Unknown data category {category!r}; choose one of {', '.join(DataCategory.values)}.",
+        )
+    role_label = user.get_role_display()
+    if purpose not in purposes_for(user.role):
+        return Code.ROLE_PURPOSE, f"A {role_label} may not see records for {_label(Purpose, purpose)}."
+    if category not in categories_for(user.role):
+        return Code.ROLE_CATEGORY, f"A {role_label} may not see {_label(DataCategory, category)}."
+    return None
+
+
+def _resolve(patient: PatientIndex | str | None) -> tuple[PatientIndex | None, str]:
+    if isinstance(patient, PatientIndex):
+        return patient, patient.patient_id
+    patient_id = str(patient or "")[:64]
+    found = PatientIndex.objects.select_related("icp").filter(patient_id=patient_id).first()
+    return found, patient_id
+
+
+_OUTCOME = {True: Outcome.ALLOWED, False: Outcome.DENIED}
+
+
+def _audit(user: Any, decision: Decision, action: str, icp_code: str) -> None:
+    record(
+        action=action,
+        actor=user,
+        target_type="patient",
+        target_id=decision.patient_id,
+        patient_ref=decision.patient_id,
+        purpose=decision.purpose,
+        outcome=Outcome.BREAK_GLASS if decision.break_glass else _OUTCOME[decision.allowed],
+        reason=decision.reason,
+        detail={
+            "category": decision.category,
+            "code": str(decision.code),
+            "agreement": decision.agreement,
+            "relationship": decision.relationship,
+            "icp": icp_code,
+        },
+    )
+
+
+def decide_many(
+    user: Any,
+    patient: PatientIndex | str | None,
+    purpose: str,
+    categories: list[str] | tuple[str, ...],
+    *,
+    action: str = "record.access",
+    on: date | None = None,
+) -> dict[str, Decision]:
+    """Decide several categories of one record at once (one audit event per category)."""
+    now = timezone.now()
+    on = on or timezone.localdate(now)
+    found, patient_id = _resolve(patient)
+    facts: _Facts | None = None
+    decisions: dict[str, Decision] = {}
+    for category in categories:
+        refused = _precheck(user, purpose, category)
+        if refused is not None:
+            decision = Decision(False, refused[1], refused[0], purpose, category, patient_id=patient_id)
+        elif found is None:
+            decision = Decision(
+                False,
+                "No record with that id is available to you.",
+                Code.UNKNOWN_PATIENT,
+                purpose,
+                category,
+                patient_id=patient_id,
+            )
+        else:
+            if facts is None:
+                facts = _gather(user, found, purpose, on, now)
+            decision = _judge(facts, category)
+        decisions[category] = decision
+        icp_code = found.icp.code if found is not None else ""
+        _audit(user, decision, action, icp_code)
+    return decisions
+
+
+def decide(
+    user: Any,
+    patient: PatientIndex | str | None,
+    purpose: str,
+    category: str = DataCategory.DEMOGRAPHICS,
+    *,
+    action: str = "record.access",
+    on: date | None = None,
+) -> Decision:
+    """May `user` see `category` of `patient`'s record for `purpose`? Audited, allowed or denied.
+
+    `patient` is a PatientIndex row or its opaque `patient_id`.
+    """
+    return decide_many(user, patient, purpose, [category], action=action, on=on)[category]
+
+
+@dataclass(frozen=True)
+class OptOuts:
+    """People whose planning and research opt-out is in force: leave them out, and say how many."""
+
+    patient_ids: frozenset[str]
+    as_of: date
+
+    @property
+    def count(self) -> int:
+        return len(self.patient_ids)
+
+    def __contains__(self, patient_id: object) -> bool:
+        return patient_id in self.patient_ids
+
+
+def planning_opt_outs(icp: Area | str | None = None, *, on: date | None = None) -> OptOuts:
+    """The opaque ids of people opted out of planning and research on `on` (today by default).
+
+    Risk stratification and evaluation call this and exclude these people from their outputs,
+    reporting `count` (suppressed as any small number is when it leaves the platform).
+    """
+    on = on or timezone.localdate()
+    latest = (
+        PersonChoice.objects.filter(
+            patient=OuterRef("patient"), kind=ChoiceKind.PLANNING_OPT_OUT, effective_date__lte=on
+        )
+        .order_by("-effective_date", "-id")
+        .values("id")[:1]
+    )
+    rows = PersonChoice.objects.filter(
+        kind=ChoiceKind.PLANNING_OPT_OUT, id=Subquery(latest), value=ChoiceValue.OPTED_OUT
+    )
+    if icp is not None:
+        code = icp if isinstance(icp, str) else icp.code
+        rows = rows.filter(patient__icp__code=code)
+    return OptOuts(frozenset(rows.values_list("patient__patient_id", flat=True)), on)
