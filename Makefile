@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STATIC_VENDOR := src/icp/site/static/vendor/nhsuk
 export ICP_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: demo test bench lint typecheck contracts pytest assets install install-dev clean
+.PHONY: demo test bench lint typecheck contracts pytest assets install install-dev browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ $(STATIC_VENDOR)/.built: node_modules/.package-lock.json scripts/build_assets.py
 	touch $@
 
 assets: $(STATIC_VENDOR)/.built
+
+# The browser tests drive Debian's Chromium through Playwright (no browser download). Needs root.
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 demo: install assets
 	$(BIN)/icp demo
