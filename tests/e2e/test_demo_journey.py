@@ -20,6 +20,7 @@ def test_the_icp_manager_sees_their_icp_practices_and_the_vacant_seat(demo_site:
     carer_row = page.get_by_role("row").filter(has_text="Carer")
     assert "Vacant" in carer_row.inner_text()
     assert page.get_by_role("table").first.is_visible()
+    assert page.get_by_role("note").filter(has_text="synthetic").is_visible()
     if os.environ.get("ICP_UPDATE_SCREENSHOTS") == "1":
         page.screenshot(path=str(SCREENSHOTS / "icp-home.png"), full_page=False)
 
