@@ -17,3 +17,12 @@ PASSWORD_HASHERS = [
 # Whitenoise expects the collected static folder to exist; the tests serve through the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+
+# Each checkout gets its own PostgreSQL test database, so two test runs on one server (two worktrees,
+# or a developer's run beside CI's) never collide on "test_<name>".
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    import hashlib
+    from pathlib import Path as _Path
+
+    _checkout = hashlib.sha256(str(_Path(__file__).resolve().parent).encode()).hexdigest()[:8]
+    DATABASES["default"]["TEST"] = {"NAME": f"test_icp_{_checkout}"}  # noqa: F405

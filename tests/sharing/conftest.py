@@ -16,6 +16,7 @@ from django.utils import timezone
 from icp.care.models import PatientIndex
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import OrganisationType, UserRole
+from icp.records.warehouse import Warehouse
 from icp.sharing import actions
 from icp.sharing.models import DataSharingAgreement
 from icp.sharing.vocabulary import DataCategory, LegalBasis, Purpose
@@ -169,3 +170,101 @@ def shared_world(world: World) -> World:
     )
     world.make_agreement(["other_practice", "ambulance"], [Purpose.DIRECT_CARE], icp=world.other_icp)
     return world
+
+
+def _provenance(icp: str, n: int) -> dict[str, list[Any]]:
+    return {
+        "icp": [icp] * n,
+        "source": ["sharing tests (synthetic)"] * n,
+        "batch_id": ["t"] * n,
+        "synthetic": [True] * n,
+    }
+
+
+@pytest.fixture
+def warehouse(tmp_path: Any, monkeypatch: pytest.MonkeyPatch, world: World) -> Warehouse:
+    """A small real warehouse (Parquet + manifest) holding the world's patients' records."""
+    import pyarrow as pa
+
+    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path))
+    store = Warehouse()
+    people = [("pt-alice-0001", "NI-NOR-CA"), ("pt-bob-0002", "NI-NOR-CA"), ("pt-carol-0003", "NI-BEL-E")]
+    with store.batch(kind="test", source="sharing tests") as batch:
+        for patient_id, icp in people:
+            short = patient_id.split("-")[1]
+            batch.write(
+                "condition",
+                pa.table(
+                    {
+                        "condition_id": [f"{short}-c1", f"{short}-c2"],
+                        "patient_id": [patient_id] * 2,
+                        "code_system": ["snomed"] * 2,
+                        "code": ["13645005", "44054006"],
+                        "display": [
+                            f"Chronic obstructive lung disease ({short})",
+                            "Type 2 diabetes mellitus",
+                        ],
+                        "onset_date": [date(2015, 1, 1), date(2019, 6, 1)],
+                        "clinical_status": ["active"] * 2,
+                        **_provenance(icp, 2),
+                    }
+                ),
+            )
+            batch.write(
+                "medication",
+                pa.table(
+                    {
+                        "medication_id": [f"{short}-m1"],
+                        "patient_id": [patient_id],
+                        "code_system": ["dmd"],
+                        "code": ["39113611000001102"],
+                        "display": [f"Metformin 500mg tablets ({short})"],
+                        "kind": ["statement"],
+                        "status": ["active"],
+                        "start_date": [date(2019, 6, 2)],
+                        **_provenance(icp, 1),
+                    }
+                ),
+            )
+            batch.write(
+                "observation",
+                pa.table(
+                    {
+                        "observation_id": [f"{short}-o1", f"{short}-o2"],
+                        "patient_id": [patient_id] * 2,
+                        "code_system": ["snomed"] * 2,
+                        "code": ["1000731000000107", "60621009"],
+                        "display": [f"HbA1c ({short})", "Body mass index"],
+                        "effective_date": [date(2026, 1, 10), date(2025, 11, 3)],
+                        "value_number": [58.0, 31.2],
+                        "value_unit": ["mmol/mol", "kg/m2"],
+                        **_provenance(icp, 2),
+                    }
+                ),
+            )
+            batch.write(
+                "encounter",
+                pa.table(
+                    {
+                        "encounter_id": [f"{short}-e1"],
+                        "patient_id": [patient_id],
+                        "setting": ["inpatient"],
+                        "admission_method": ["emergency"],
+                        "start_date": [date(2025, 12, 1)],
+                        "end_date": [date(2025, 12, 5)],
+                        "provider_code": ["T-TRUST"],
+                        "diagnoses": [
+                            [
+                                {
+                                    "code_system": "icd10",
+                                    "code": "J44.1",
+                                    "display": f"COPD exacerbation ({short})",
+                                    "rank": 1,
+                                }
+                            ]
+                        ],
+                        **_provenance(icp, 1),
+                    }
+                ),
+            )
+    return store

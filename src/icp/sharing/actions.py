@@ -76,7 +76,7 @@ def _require_governor(by: Any, icp: Area, action: str, target: Any = None) -> No
         raise _refuse(by, action, f"Only an IG lead or ICP manager of {icp.name} can do this.", target)
 
 
-def _add_months(start: date, months: int) -> date:
+def add_months(start: date, months: int) -> date:
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
@@ -182,7 +182,7 @@ def create_agreement_from_template(
         categories=list(found.categories),
         legal_basis=found.legal_basis,
         start_date=start,
-        end_date=_add_months(start, found.months) - timedelta(days=1),
+        end_date=add_months(start, found.months) - timedelta(days=1),
         template=found.code,
         by=by,
     )

@@ -398,16 +398,19 @@ def _audit(user: Any, decision: Decision, action: str, icp_code: str) -> None:
     )
 
 
-def decide_many(
+def evaluate_many(
     user: Any,
     patient: PatientIndex | str | None,
     purpose: str,
     categories: list[str] | tuple[str, ...],
     *,
-    action: str = "record.access",
     on: date | None = None,
-) -> dict[str, Decision]:
-    """Decide several categories of one record at once (one audit event per category)."""
+) -> tuple[PatientIndex | None, dict[str, Decision]]:
+    """The decisions without their audit events.
+
+    Only for callers that record the surrounding action themselves as one audit event (patient
+    search lists many people at once); everything that shows a record calls `decide`.
+    """
     now = timezone.now()
     on = on or timezone.localdate(now)
     found, patient_id = _resolve(patient)
@@ -431,7 +434,22 @@ def decide_many(
                 facts = _gather(user, found, purpose, on, now)
             decision = _judge(facts, category)
         decisions[category] = decision
-        icp_code = found.icp.code if found is not None else ""
+    return found, decisions
+
+
+def decide_many(
+    user: Any,
+    patient: PatientIndex | str | None,
+    purpose: str,
+    categories: list[str] | tuple[str, ...],
+    *,
+    action: str = "record.access",
+    on: date | None = None,
+) -> dict[str, Decision]:
+    """Decide several categories of one record at once (one audit event per category)."""
+    found, decisions = evaluate_many(user, patient, purpose, categories, on=on)
+    icp_code = found.icp.code if found is not None else ""
+    for decision in decisions.values():
         _audit(user, decision, action, icp_code)
     return decisions
 

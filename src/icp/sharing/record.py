@@ -1,0 +1,164 @@
+"""Read one person's record from the warehouse, one section at a time, behind an allowed decision.
+
+Each reader takes the `Decision` that allowed it and refuses to run without one for exactly that
+person and category, so a section cannot be read by code that skipped `policy.decide`. The query
+is DuckDB over the committed Parquet files of the person's ICP only, filtered to the one
+`patient_id` (bound as a parameter, never formatted into SQL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+from django.core.exceptions import PermissionDenied
+
+from icp.care.models import PatientIndex
+from icp.records.warehouse import Warehouse
+from icp.sharing.policy import Decision
+from icp.sharing.vocabulary import DataCategory
+
+RECENT_ROWS = 50
+
+
+@dataclass(frozen=True)
+class Section:
+    table: str
+    columns: tuple[str, ...]
+    order_by: str
+
+
+# The warehouse table behind each category the record shows (care plans, social care and
+# safeguarding live in the app database once pathways land; the warehouse has none of them).
+SECTIONS: dict[str, Section] = {
+    DataCategory.CONDITIONS: Section(
+        "condition",
+        (
+            "condition_id",
+            "code_system",
+            "code",
+            "display",
+            "onset_date",
+            "abatement_date",
+            "clinical_status",
+            "category",
+            "source",
+            "synthetic",
+        ),
+        "onset_date DESC NULLS LAST, condition_id",
+    ),
+    DataCategory.MEDICATIONS: Section(
+        "medication",
+        (
+            "medication_id",
+            "code_system",
+            "code",
+            "display",
+            "kind",
+            "status",
+            "start_date",
+            "end_date",
+            "source",
+            "synthetic",
+        ),
+        "(status = 'active') DESC, start_date DESC NULLS LAST, medication_id",
+    ),
+    DataCategory.OBSERVATIONS: Section(
+        "observation",
+        (
+            "observation_id",
+            "code_system",
+            "code",
+            "display",
+            "effective_date",
+            "value_number",
+            "value_unit",
+            "value_display",
+            "value_text",
+            "source",
+            "synthetic",
+        ),
+        "effective_date DESC NULLS LAST, observation_id",
+    ),
+    DataCategory.ENCOUNTERS: Section(
+        "encounter",
+        (
+            "encounter_id",
+            "setting",
+            "admission_method",
+            "type_code_system",
+            "type_code",
+            "type_display",
+            "start_date",
+            "end_date",
+            "provider_code",
+            "diagnoses",
+            "source",
+            "synthetic",
+        ),
+        "start_date DESC NULLS LAST, encounter_id",
+    ),
+}
+
+
+def _check(decision: Decision, patient: PatientIndex, category: str) -> None:
+    if not decision.allowed or decision.patient_id != patient.patient_id or decision.category != category:
+        raise PermissionDenied("This section of the record needs an allowed access decision.")
+
+
+def read_section(
+    decision: Decision,
+    patient: PatientIndex,
+    category: str,
+    *,
+    warehouse: Warehouse | None = None,
+    limit: int = RECENT_ROWS,
+    record_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of one section of one person's record, newest first (at most `limit`).
+
+    `record_id` narrows to one row (the FHIR read of a single Condition, say).
+    """
+    _check(decision, patient, category)
+    section = SECTIONS.get(category)
+    if section is None:
+        return []
+    warehouse = warehouse or Warehouse()
+    files = [str(path) for path in warehouse.files(section.table, [patient.icp.code])]
+    if not files:
+        return []
+    id_column = section.columns[0]
+    where = "patient_id = ?"
+    params: list[Any] = [files, patient.patient_id]
+    if record_id is not None:
+        where += f" AND {id_column} = ?"
+        params.append(record_id)
+    params.append(int(limit))
+    sql = (
+        f"SELECT {', '.join(section.columns)} FROM read_parquet(?) "  # noqa: S608 - names are constants
+        f"WHERE {where} ORDER BY {section.order_by} LIMIT ?"
+    )
+    with duckdb.connect() as con:
+        result = con.execute(sql, params)
+        names = [column[0] for column in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def count_rows(
+    decision: Decision, patient: PatientIndex, category: str, *, warehouse: Warehouse | None = None
+) -> int:
+    """How many rows the section has in all (the page says when it shows only the latest)."""
+    _check(decision, patient, category)
+    section = SECTIONS.get(category)
+    if section is None:
+        return 0
+    warehouse = warehouse or Warehouse()
+    files = [str(path) for path in warehouse.files(section.table, [patient.icp.code])]
+    if not files:
+        return 0
+    with duckdb.connect() as con:
+        row = con.execute(
+            "SELECT count(*) FROM read_parquet(?) WHERE patient_id = ?", [files, patient.patient_id]
+        ).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,137 @@
+"""Patient search for the shared care record: only people the user has a legitimate relationship with.
+
+The database query finds candidates among the people related to the user's organisation
+(registered practice, care team, open referral, MDT list); each candidate then passes the access
+decision for demographics before it is listed. An ambulance or emergency-department clinician may
+also find one person by their exact H&C or NHS number under the emergency purpose. Every search,
+including a refused one, is one audit event listing which fields were used and whom it returned
+(never the terms typed, which are themselves personal data).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from icp.audit.log import record
+from icp.audit.models import Outcome
+from icp.care.models import PatientIndex
+from icp.sharing.policy import Decision, evaluate_many
+from icp.sharing.rules import purposes_for
+from icp.sharing.vocabulary import DataCategory, Purpose
+
+MAX_RESULTS = 25
+_SEARCH_PURPOSES = (Purpose.DIRECT_CARE, Purpose.CARE_COORDINATION)
+
+
+@dataclass
+class SearchResult:
+    patients: list[PatientIndex] = field(default_factory=list)
+    purpose: str = ""
+    refused: str = ""
+    truncated: bool = False
+
+
+def search_purpose(user: Any) -> str:
+    """The individual-care purpose a user searches under ('' when their role has none)."""
+    allowed = purposes_for(getattr(user, "role", ""))
+    return next((p for p in _SEARCH_PURPOSES if p in allowed), "")
+
+
+def normalise_number(value: str) -> str:
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def related_patients(user: Any, on: date) -> QuerySet[PatientIndex]:
+    """People the user's organisation has a current care relationship with, in the user's ICP."""
+    organisation_id = user.organisation_id
+    current_team = Q(care_team__organisation_id=organisation_id, care_team__start_date__lte=on) & (
+        Q(care_team__end_date__isnull=True) | Q(care_team__end_date__gte=on)
+    )
+    team_member = current_team & (Q(care_team__user__isnull=True) | Q(care_team__user=user))
+    referral = Q(sharing_referrals__to_organisation_id=organisation_id, sharing_referrals__status="open")
+    mdt = Q(mdt_entries__mdt_list__members__id=organisation_id, mdt_entries__removed_on__isnull=True)
+    related = Q(practice_id=organisation_id) | team_member | referral | mdt
+    return PatientIndex.objects.filter(related).distinct()
+
+
+def _audit(
+    user: Any, purpose: str, outcome: str, reason: str, fields: list[str], found: list[PatientIndex]
+) -> None:
+    home = user.home_area.icp() if getattr(user, "home_area_id", None) else None
+    record(
+        action="patient.search",
+        actor=user,
+        purpose=purpose,
+        outcome=outcome,
+        reason=reason,
+        detail={
+            "fields": fields,
+            "results": len(found),
+            "patient_ids": [p.patient_id for p in found],
+            "icp": home.code if home else "",
+        },
+    )
+
+
+def search_patients(
+    user: Any,
+    *,
+    name: str = "",
+    birth_date: date | None = None,
+    national_id: str = "",
+    limit: int = MAX_RESULTS,
+) -> SearchResult:
+    """Find people by name, date of birth or national number among those the user may see."""
+    fields = [
+        f for f, v in (("name", name.strip()), ("birth_date", birth_date), ("national_id", national_id)) if v
+    ]
+    if not getattr(user, "is_authenticated", False):
+        return SearchResult(refused="You are not logged in.")
+    purpose = search_purpose(user)
+    if not purpose:
+        reason = (
+            f"A {user.get_role_display()} has no care relationship with people, so cannot search for them."
+        )
+        _audit(user, "", Outcome.DENIED, reason, fields, [])
+        return SearchResult(refused=reason)
+    if not fields:
+        return SearchResult(purpose=purpose, refused="Enter a name, a date of birth or an H&C/NHS number.")
+    home = user.home_area.icp() if user.home_area_id else None
+    if home is None or not user.organisation_id:
+        reason = "Your account is not linked to an ICP and an organisation."
+        _audit(user, purpose, Outcome.DENIED, reason, fields, [])
+        return SearchResult(purpose=purpose, refused=reason)
+    today = timezone.localdate()
+    candidates = PatientIndex.objects.filter(icp=home)
+    number = normalise_number(national_id)
+    if number:
+        candidates = candidates.filter(national_id=number)
+    if birth_date:
+        candidates = candidates.filter(birth_date=birth_date)
+    for word in name.split():
+        candidates = candidates.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    emergency_lookup = (
+        Purpose.EMERGENCY in purposes_for(user.role) and bool(number) and not name.strip() and not birth_date
+    )
+    related = candidates.filter(pk__in=related_patients(user, today).values("pk"))
+    rows = list(
+        related.select_related("practice", "icp").order_by("family_name", "given_name", "pk")[: limit + 1]
+    )
+    search_as = purpose
+    if not rows and emergency_lookup:
+        rows, search_as = list(candidates.select_related("practice", "icp")[:1]), Purpose.EMERGENCY
+    found: list[PatientIndex] = []
+    for patient in rows[:limit]:
+        decision: Decision = evaluate_many(user, patient, search_as, [DataCategory.DEMOGRAPHICS], on=today)[
+            1
+        ][DataCategory.DEMOGRAPHICS]
+        if decision.allowed and not decision.break_glass:
+            found.append(patient)
+    _audit(user, search_as, Outcome.ALLOWED, "", fields, found)
+    return SearchResult(patients=found, purpose=search_as, truncated=len(rows) > limit)

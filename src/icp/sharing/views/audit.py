@@ -1,0 +1,160 @@
+"""The IG lead's pages: the audit trail with filters and CSV export, and the break-glass review."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime, time
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from icp.audit.log import record
+from icp.audit.models import AuditEvent, Outcome
+from icp.partnership.models import Area, User
+from icp.partnership.roles import UserRole
+from icp.sharing import actions
+from icp.sharing.forms import AuditFilterForm, ReviewForm
+from icp.sharing.models import BreakGlass, ReviewOutcome
+from icp.sharing.views import current_user, forbidden, user_icp
+
+CSV_COLUMNS = (
+    "id",
+    "occurred_at",
+    "actor_username",
+    "actor_organisation",
+    "actor_role",
+    "action",
+    "patient_ref",
+    "purpose",
+    "outcome",
+    "reason",
+    "category",
+    "hash",
+)
+
+
+def ig_lead_icp(user: User) -> Area | None:
+    """The ICP whose audit trail the user may read: an IG lead's own ICP."""
+    if user.role != UserRole.IG_LEAD:
+        return None
+    return user_icp(user)
+
+
+def scoped_events(icp: Area) -> QuerySet[AuditEvent]:
+    """Events about the ICP's people (and its partnership), and everything its own users did."""
+    users = User.objects.filter(home_area=icp).values("pk")
+    return AuditEvent.objects.filter(Q(detail__icp=icp.code) | Q(actor_id__in=users))
+
+
+def filter_events(events: QuerySet[AuditEvent], data: dict[str, Any]) -> QuerySet[AuditEvent]:
+    tz = timezone.get_current_timezone()
+    if data.get("date_from"):
+        events = events.filter(occurred_at__gte=datetime.combine(data["date_from"], time.min, tzinfo=tz))
+    if data.get("date_to"):
+        events = events.filter(occurred_at__lte=datetime.combine(data["date_to"], time.max, tzinfo=tz))
+    for field, column in (
+        ("actor", "actor_username"),
+        ("organisation", "actor_organisation"),
+        ("patient", "patient_ref"),
+        ("action", "action"),
+        ("outcome", "outcome"),
+        ("purpose", "purpose"),
+    ):
+        if data.get(field):
+            events = events.filter(**{column: data[field]})
+    return events
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for event in events.iterator(chunk_size=2000):
+        values = {name: getattr(event, name, "") for name in CSV_COLUMNS}
+        values["occurred_at"] = event.occurred_at.isoformat()
+        values["category"] = event.detail.get("category", "")
+        yield writer.writerow([values[name] for name in CSV_COLUMNS])
+
+
+def _refuse(request: HttpRequest, user: User, action: str) -> HttpResponse:
+    record(action=action, actor=user, outcome=Outcome.DENIED, reason="not an IG lead")
+    return forbidden(request, "Only an information-governance lead can see the audit trail.")
+
+
+@login_required
+def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The audit trail of the IG lead's ICP, filtered; `?format=csv` exports the filtered events."""
+    user = current_user(request)
+    icp = ig_lead_icp(user)
+    export = request.GET.get("format") == "csv"
+    if icp is None:
+        return _refuse(request, user, "audit.export" if export else "audit.view")
+    form = AuditFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    events = filter_events(scoped_events(icp), data).order_by("-id")
+    filters = {key: str(value) for key, value in data.items() if value}
+    if export:
+        record(action="audit.export", actor=user, detail={"icp": icp.code, "filters": filters})
+        response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="audit-{icp.code}-{timezone.localdate()}.csv"'
+        )
+        return response
+    record(action="audit.view", actor=user, detail={"icp": icp.code, "filters": filters})
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "sharing/audit.html",
+        {"icp": icp, "form": form, "page": page, "query": query.urlencode(), "filters": filters},
+    )
+
+
+@login_required
+def break_glass_review(request: HttpRequest) -> HttpResponse:
+    """Every break glass on the IG lead's ICP's people, those awaiting review first."""
+    user = current_user(request)
+    icp = ig_lead_icp(user)
+    if icp is None:
+        return _refuse(request, user, "break_glass.list")
+    if request.method == "POST":
+        glass = get_object_or_404(BreakGlass.objects.select_related("patient"), pk=request.POST.get("glass"))
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.review_break_glass(glass=glass, by=user, **form.cleaned_data)
+            except (PermissionDenied, ValidationError) as error:
+                messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+                return render(request, "sharing/forbidden.html", {"message": " ".join(messages)}, status=400)
+            return redirect(request.path)
+    overrides = (
+        BreakGlass.objects.filter(patient__icp=icp)
+        .select_related("user", "user__organisation", "patient", "reviewed_by")
+        .order_by("review_outcome", "-started_at")
+    )
+    pending = [g for g in overrides if g.review_outcome == ReviewOutcome.PENDING]
+    reviewed = [g for g in overrides if g.review_outcome != ReviewOutcome.PENDING]
+    record(action="break_glass.list", actor=user, detail={"icp": icp.code, "pending": len(pending)})
+    return render(
+        request,
+        "sharing/break_glass_review.html",
+        {
+            "icp": icp,
+            "pending": pending,
+            "reviewed": reviewed[:100],
+            "form": ReviewForm(),
+            "now": timezone.now(),
+        },
+    )

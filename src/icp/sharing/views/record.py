@@ -1,0 +1,223 @@
+"""The shared care record: patient search, the patient page, break glass, choices and access log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from icp.audit.log import record
+from icp.audit.models import AuditEvent, Outcome
+from icp.care.models import PatientIndex
+from icp.partnership.models import Organisation
+from icp.partnership.roles import UserRole
+from icp.sharing import actions
+from icp.sharing.forms import BreakGlassForm, ChoiceForm, SearchForm
+from icp.sharing.policy import OVERRIDABLE, Code, Decision, decide_many, latest_choices
+from icp.sharing.record import SECTIONS, count_rows, read_section
+from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
+from icp.sharing.search import search_patients
+from icp.sharing.views import current_user, forbidden
+from icp.sharing.vocabulary import PLANNING_PURPOSES, DataCategory, Purpose
+
+_NOT_YET_HELD: dict[str, str] = {
+    DataCategory.CARE_PLANS: "No care plans are held in icp yet: they arrive with the care-pathways work.",
+    DataCategory.SOCIAL_CARE: "No social care records are held in icp yet.",
+    DataCategory.SAFEGUARDING: "No safeguarding records are held in icp yet.",
+}
+
+
+@login_required
+def patient_search(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = SearchForm(request.GET or None)
+    result = None
+    if form.is_bound and form.is_valid():
+        result = search_patients(user, **form.cleaned_data)
+    return render(request, "sharing/search.html", {"form": form, "result": result})
+
+
+def _purposes(user: Any) -> list[tuple[str, str]]:
+    allowed = purposes_for(user.role)
+    return [(value, label) for value, label in Purpose.choices if value in allowed]
+
+
+def _sections(patient: PatientIndex, decisions: dict[str, Decision]) -> list[dict[str, Any]]:
+    sections = []
+    for category, label in DataCategory.choices:
+        if category == DataCategory.DEMOGRAPHICS:
+            continue
+        decision = decisions[category]
+        section: dict[str, Any] = {"category": category, "label": label, "decision": decision, "rows": []}
+        if decision.allowed and category in SECTIONS:
+            section["rows"] = read_section(decision, patient, category)
+            section["total"] = count_rows(decision, patient, category)
+        elif decision.allowed:
+            section["empty_message"] = _NOT_YET_HELD.get(category, "Nothing recorded.")
+        sections.append(section)
+    return sections
+
+
+@login_required
+def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """One person's record for one purpose: each section shown only when the decision allows it."""
+    user = current_user(request)
+    purposes = _purposes(user)
+    purpose = request.GET.get("purpose") or (purposes[0][0] if purposes else Purpose.DIRECT_CARE)
+    decisions = decide_many(user, patient_id, purpose, list(DataCategory.values), action="record.read")
+    if all(d.code == Code.UNKNOWN_PATIENT for d in decisions.values()):
+        raise Http404("No record with that id is available to you.")
+    patient = PatientIndex.objects.select_related("practice", "icp").get(patient_id=patient_id)
+    denied = [d for d in decisions.values() if not d.allowed]
+    can_break_glass = (
+        user.role in BREAK_GLASS_ROLES
+        and purpose not in PLANNING_PURPOSES
+        and any(d.code in OVERRIDABLE for d in denied)
+    )
+    context = {
+        "patient": patient,
+        "purpose": purpose,
+        "purpose_label": dict(Purpose.choices).get(purpose, purpose),
+        "purposes": purposes,
+        "demographics": decisions[DataCategory.DEMOGRAPHICS],
+        "sections": _sections(patient, decisions),
+        "break_glass_active": any(d.break_glass for d in decisions.values()),
+        "break_glass_form": BreakGlassForm() if can_break_glass else None,
+        "can_record_choices": actions.can_record_choices(user, patient),
+        "can_view_access_log": can_view_access_log(user, patient),
+    }
+    return render(request, "sharing/patient.html", context)
+
+
+def _patient_or_404(patient_id: str) -> PatientIndex:
+    patient = PatientIndex.objects.select_related("practice", "icp").filter(patient_id=patient_id).first()
+    if patient is None:
+        raise Http404("No record with that id is available to you.")
+    return patient
+
+
+@login_required
+@require_POST
+def start_break_glass(request: HttpRequest, patient_id: str) -> HttpResponse:
+    user = current_user(request)
+    patient = _patient_or_404(patient_id)
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "sharing/break_glass_invalid.html", {"form": form, "patient": patient}, status=400
+        )
+    try:
+        glass = actions.break_glass(patient=patient, reason=form.cleaned_data["reason"], by=user)
+    except PermissionDenied as error:
+        return forbidden(request, str(error))
+    return redirect(
+        f"{reverse('sharing:patient', kwargs={'patient_id': patient.patient_id})}?purpose={glass.purpose}"
+    )
+
+
+def can_view_access_log(user: Any, patient: PatientIndex) -> bool:
+    """The person's registered practice (on their behalf) and their ICP's IG lead see who accessed."""
+    return actions.can_record_choices(user, patient)
+
+
+@login_required
+def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """Who looked at this person's record: for the person (through their practice) and the IG lead."""
+    user = current_user(request)
+    patient = _patient_or_404(patient_id)
+    if not can_view_access_log(user, patient):
+        record(
+            action="access_log.view",
+            actor=user,
+            target_type="patient",
+            target_id=patient.patient_id,
+            patient_ref=patient.patient_id,
+            outcome=Outcome.DENIED,
+            reason="not the registered practice or the ICP's IG lead",
+            detail={"icp": patient.icp.code},
+        )
+        return forbidden(
+            request, "Only the person's registered practice or their ICP's IG lead can see this log."
+        )
+    events = list(
+        AuditEvent.objects.filter(
+            patient_ref=patient.patient_id,
+            action__in=["record.read", "record.access", "fhir.read", "fhir.search"],
+        ).order_by("-id")[:500]
+    )
+    organisations = dict(
+        Organisation.objects.filter(code__in={e.actor_organisation for e in events}).values_list(
+            "code", "name"
+        )
+    )
+    roles = dict(UserRole.choices)
+    rows = [
+        {
+            "event": event,
+            "organisation": organisations.get(event.actor_organisation, event.actor_organisation or "—"),
+            "role": roles.get(event.actor_role, event.actor_role or "—"),
+            "category": dict(DataCategory.choices).get(event.detail.get("category", ""), ""),
+            "purpose": dict(Purpose.choices).get(event.purpose, event.purpose),
+        }
+        for event in events
+    ]
+    record(
+        action="access_log.view",
+        actor=user,
+        target_type="patient",
+        target_id=patient.patient_id,
+        patient_ref=patient.patient_id,
+        detail={"icp": patient.icp.code, "events": len(rows)},
+    )
+    return render(
+        request,
+        "sharing/access_log.html",
+        {"patient": patient, "rows": rows, "show_usernames": user.role == UserRole.IG_LEAD},
+    )
+
+
+@login_required
+def choices(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """A person's choices, with history, and the form their practice or IG lead records them with."""
+    user = current_user(request)
+    patient = _patient_or_404(patient_id)
+    if not actions.can_record_choices(user, patient):
+        record(
+            action="choice.view",
+            actor=user,
+            target_type="patient",
+            target_id=patient.patient_id,
+            patient_ref=patient.patient_id,
+            outcome=Outcome.DENIED,
+            reason="not the registered practice or the ICP's IG lead",
+        )
+        return forbidden(
+            request, "Only the person's registered practice or their ICP's IG lead records choices."
+        )
+    form = ChoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_choice(patient=patient, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect(request.path)
+    return render(
+        request,
+        "sharing/choices.html",
+        {
+            "patient": patient,
+            "form": form,
+            "in_force": latest_choices(patient, timezone.localdate()),
+            "history": patient.sharing_choices.select_related("recorded_by").order_by(
+                "-effective_date", "-id"
+            ),
+        },
+    )
