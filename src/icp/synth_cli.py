@@ -41,6 +41,7 @@ def synth(
         int | None, typer.Option(help="Total people (default: the practices' real list sizes)", min=1)
     ] = None,
     sync: Annotated[bool, typer.Option("--sync/--no-sync", help="Sync the patient index afterwards")] = True,
+    workers: Annotated[int, typer.Option(help="ICPs synthesised at once (processes)", min=1)] = 2,
 ) -> None:
     from icp.records.synth.run import resolve_areas, synthesise
     from icp.records.warehouse import Warehouse
@@ -61,7 +62,9 @@ def synth(
                 progress.advance(overall)
 
         try:
-            results = synthesise(Warehouse(), area=area, seed=seed, people=people, on_progress=on_progress)
+            results = synthesise(
+                Warehouse(), area=area, seed=seed, people=people, on_progress=on_progress, workers=workers
+            )
         except ValueError as error:
             progress.stop()
             console.print(f"[red]{error}[/red]")
@@ -106,3 +109,33 @@ def synth(
 
 
 synth.__doc__ = SYNTH_HELP
+
+
+DEMO_SEED = 42
+
+
+def ensure_demo_population(*, console: Console, icp: str) -> None:
+    """`make demo`'s step: synthesise the demo ICP unless the warehouse already has it, then make
+    sure the patient index holds it. Idempotent: a second run only checks."""
+    from icp.care.models import PatientIndex
+    from icp.care.sync import sync_patient_index
+    from icp.records.synth.run import synthesise
+    from icp.records.warehouse import Warehouse
+
+    warehouse = Warehouse()
+    if not warehouse.find_batches(kind="synth", area=icp):
+        columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task(f"Synthesising {icp}'s population (synthetic)…", total=None)
+            synthesise(
+                warehouse,
+                area=icp,
+                seed=DEMO_SEED,
+                on_progress=lambda area, step: progress.update(
+                    task, description=f"Synthesising {area or icp}: {step} (synthetic)"
+                ),
+            )
+        console.print(f"Synthesised {icp}'s population (synthetic, seed {DEMO_SEED}).")
+    if not PatientIndex.objects.filter(icp__code=icp).exists():
+        with console.status("Syncing the patient index…"):
+            sync_patient_index(areas=[icp], warehouse=warehouse)

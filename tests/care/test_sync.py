@@ -93,7 +93,9 @@ def test_only_the_named_areas_are_touched(tmp_path: Path) -> None:
     assert east.practice is None and east.registered is False
 
 
-def test_a_row_that_care_records_point_at_is_kept_and_counted(tmp_path: Path, make_user: Callable[..., User]) -> None:
+def test_a_row_that_care_records_point_at_is_kept_and_counted(
+    tmp_path: Path, make_user: Callable[..., User]
+) -> None:
     warehouse = Warehouse(tmp_path / "warehouse")
     first = _load(warehouse, _people(["kept", "gone"]))
     sync_patient_index(areas=["NI-NOR-CA"], warehouse=warehouse)

@@ -157,3 +157,18 @@ def test_writing_to_an_unknown_table_or_without_an_icp_is_refused(tmp_path: Path
     with pytest.raises(ValueError, match="icp"), warehouse.batch(kind="test", source="x") as batch:
         batch.write("patient", no_icp)
     assert warehouse.manifest()["batches"] == {}
+
+
+def test_two_batches_can_be_written_at_once_and_both_commit(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path / "warehouse")
+    patients = small_patients()
+    causeway = patients.filter(pa.compute.equal(patients["icp"], "NI-NOR-CA"))
+    east = patients.filter(pa.compute.equal(patients["icp"], "NI-BEL-E"))
+    with (
+        warehouse.batch(kind="test", source="a") as first,
+        warehouse.batch(kind="test", source="b") as second,
+    ):
+        first.write("patient", causeway)
+        second.write("patient", east)
+    assert len(warehouse.find_batches()) == 2
+    assert warehouse.read_arrow("patient").num_rows == 5

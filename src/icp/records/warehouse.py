@@ -11,7 +11,8 @@ data files are deleted once the replacing batch has committed.
 
 A batch is written to `.staging/<batch_id>/` and becomes visible only when `_manifest.json` is
 atomically replaced (a single `os.replace`). A crash before that leaves the warehouse as it was;
-readers only ever read the files the manifest lists. One writer at a time (an exclusive file lock).
+readers only ever read the files the manifest lists. Several batches may be written at once (each
+in its own staging folder); commits take an exclusive file lock, one at a time.
 """
 
 from __future__ import annotations
@@ -86,8 +87,9 @@ class BatchWriter:
         data = conform(table_name, data)
         if data.column("icp").null_count:
             raise ValueError(f"{table_name}: every row needs an icp")
-        for icp in pc.unique(data.column("icp")).to_pylist():
-            part = data.filter(pc.equal(data.column("icp"), icp))
+        icps = pc.unique(data.column("icp")).to_pylist()
+        for icp in icps:
+            part = data if len(icps) == 1 else data.filter(pc.equal(data.column("icp"), icp))
             key = (table_name, icp)
             writer = self._writers.get(key)
             if writer is None:
@@ -247,27 +249,28 @@ class Warehouse:
         for re-synthesising an area).
         """
         batch_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{kind}-{uuid.uuid4().hex[:8]}"
-        with self._lock():
-            staging = self.root / ".staging" / batch_id
-            staging.mkdir(parents=True)
-            writer = BatchWriter(
-                batch_id=batch_id,
-                staging=staging,
-                kind=kind,
-                source=source,
-                inputs=list(inputs),
-                input_sha256=input_sha256,
-                started_at=datetime.now(UTC),
-                replaces=list(replaces),
-            )
-            try:
-                yield writer
+        staging = self.root / ".staging" / batch_id
+        staging.mkdir(parents=True)
+        writer = BatchWriter(
+            batch_id=batch_id,
+            staging=staging,
+            kind=kind,
+            source=source,
+            inputs=list(inputs),
+            input_sha256=input_sha256,
+            started_at=datetime.now(UTC),
+            replaces=list(replaces),
+        )
+        try:
+            yield writer
+            # Batches stage their files side by side; only the commit is one at a time.
+            with self._lock():
                 self._commit(writer)
-            finally:
-                for open_writer in writer._writers.values():
-                    if open_writer.is_open:
-                        open_writer.close()
-                shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            for open_writer in writer._writers.values():
+                if open_writer.is_open:
+                    open_writer.close()
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _commit(self, writer: BatchWriter) -> None:
         staged = writer.close_files()

@@ -77,7 +77,9 @@ def patient_ids(cohort: Cohort) -> pa.Array:
     return ids(f"S-{cohort.icp}-", 0, cohort.size)
 
 
-def patient_table(cohort: Cohort, rng: np.random.Generator, outcomes: Outcomes, source: str) -> pa.Table:
+def patient_table(
+    cohort: Cohort, rng: np.random.Generator, outcomes: Outcomes, source: str, pids: pa.Array
+) -> pa.Table:
     n = cohort.size
     national = health_and_care_numbers(cohort.icp_index, n)
     given_f = rng.integers(0, len(GIVEN_FEMALE), n)
@@ -87,7 +89,7 @@ def patient_table(cohort: Cohort, rng: np.random.Generator, outcomes: Outcomes, 
     soa_by_rank = [soa_codes.get(rank, "") for rank in range(reference.NIMDM_AREAS + 1)]
     return pa.table(
         {
-            "patient_id": patient_ids(cohort),
+            "patient_id": pids,
             "national_id": pa.array(national).cast(pa.string()),
             "national_id_system": constant("hcn", n, pa.string()),
             "given_name": pick((*GIVEN_FEMALE, *GIVEN_MALE), given),
