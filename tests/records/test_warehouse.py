@@ -147,7 +147,7 @@ def test_an_empty_warehouse_reads_as_empty_tables(tmp_path: Path) -> None:
 def test_writing_to_an_unknown_table_or_without_an_icp_is_refused(tmp_path: Path) -> None:
     warehouse = Warehouse(tmp_path / "warehouse")
     with (
-        pytest.raises(ValueError, match="'people' is not a clinical table"),
+        pytest.raises(ValueError, match="'people' is not a data table"),
         warehouse.batch(kind="test", source="x") as batch,
     ):
         batch.write("people", small_patients())

@@ -1,8 +1,8 @@
 """Bring the app database's patient index in line with the warehouse's `patient` table.
 
 `sync_patient_index(areas=[…])` is called after every `icp synth` and `icp ingest`. For the given
-ICPs it inserts or updates one `PatientIndex` row per warehouse patient (in bulk: one upsert
-statement per few thousand rows, on SQLite and PostgreSQL alike) and removes the rows of people no
+ICPs it inserts or updates one `PatientIndex` row per warehouse patient (in bulk: `executemany` of one
+INSERT … ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike) and removes the rows of people no
 longer in the warehouse for those ICPs, except rows that care records (consent choices, care
 teams, referrals, …) still point at, which are kept and counted. One audit event records the
 counts; no patient data goes to the log.
@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from icp.audit.log import record
@@ -55,6 +55,24 @@ UPDATED_FIELDS = [
     "source",
     "synced_at",
 ]
+
+
+def _upsert_sql() -> str:
+    """One INSERT … ON CONFLICT (patient_id) DO UPDATE for SQLite (3.24+) and PostgreSQL alike.
+
+    Plain DB-API `executemany` rather than `bulk_create`: building 100,000 model instances and
+    compiling their SQL costs far more than the database's own work."""
+    quote = connection.ops.quote_name
+    fields = {f.name: str(f.column) for f in PatientIndex._meta.concrete_fields}
+    inserted = ["patient_id", *UPDATED_FIELDS]
+    columns = ", ".join(quote(fields[name]) for name in inserted)
+    placeholders = ", ".join(["%s"] * len(inserted))
+    updates = ", ".join(f"{quote(fields[name])} = excluded.{quote(fields[name])}" for name in UPDATED_FIELDS)
+    # Only the model's own table and column names (quoted) go into the text; values are parameters.
+    return (
+        f"INSERT INTO {quote(PatientIndex._meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT ({quote(fields['patient_id'])}) DO UPDATE SET {updates}"
+    )
 
 
 class SyncError(ValueError):
@@ -105,43 +123,37 @@ def sync_patient_index(
     practice_ids = dict(Organisation.objects.exclude(code="").values_list("code", "id"))
     table = warehouse.read_arrow("patient", areas, columns=COLUMNS)
     rows = table.to_pydict()
-    now = timezone.now()
-    unknown_practices = 0
-    objects = []
-    for index in range(table.num_rows):
-        practice_code = rows["practice_code"][index]
-        practice_id = practice_ids.get(practice_code) if practice_code else None
-        if practice_code and practice_id is None:
-            unknown_practices += 1
-        quintile = rows["deprivation_quintile"][index]
-        objects.append(
-            PatientIndex(
-                patient_id=rows["patient_id"][index],
-                national_id=rows["national_id"][index] or "",
-                national_id_system=rows["national_id_system"][index] or "",
-                given_name=(rows["given_name"][index] or "")[:100],
-                family_name=(rows["family_name"][index] or "")[:100],
-                sex=rows["sex"][index] or "",
-                birth_date=rows["birth_date"][index],
-                death_date=rows["death_date"][index],
-                practice_id=practice_id,
-                icp_id=area_ids[rows["icp"][index]],
-                registered=bool(rows["registered"][index]) if rows["registered"][index] is not None else True,
-                deprivation_quintile=int(quintile) if quintile is not None else None,
-                synthetic=bool(rows["synthetic"][index]),
-                source=(rows["source"][index] or "")[:100],
-                synced_at=now,
-            )
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    practices = [practice_ids.get(code) if code else None for code in rows["practice_code"]]
+    unknown_practices = sum(
+        1 for code, pk in zip(rows["practice_code"], practices, strict=True) if code and pk is None
+    )
+    values = list(
+        zip(
+            rows["patient_id"],
+            [value or "" for value in rows["national_id"]],
+            [value or "" for value in rows["national_id_system"]],
+            [(value or "")[:100] for value in rows["given_name"]],
+            [(value or "")[:100] for value in rows["family_name"]],
+            [value or "" for value in rows["sex"]],
+            [ops.adapt_datefield_value(value) for value in rows["birth_date"]],
+            [ops.adapt_datefield_value(value) for value in rows["death_date"]],
+            practices,
+            [area_ids[code] for code in rows["icp"]],
+            [True if value is None else bool(value) for value in rows["registered"]],
+            rows["deprivation_quintile"],
+            [bool(value) for value in rows["synthetic"]],
+            [(value or "")[:100] for value in rows["source"]],
+            [now] * table.num_rows,
+            strict=True,
         )
+    )
     present = set(rows["patient_id"])
     with transaction.atomic():
-        for chunk in _chunks(objects, BATCH_SIZE):
-            PatientIndex.objects.bulk_create(
-                chunk,
-                update_conflicts=True,
-                unique_fields=["patient_id"],
-                update_fields=UPDATED_FIELDS,
-            )
+        with connection.cursor() as cursor:
+            for chunk in _chunks(values, BATCH_SIZE):
+                cursor.executemany(_upsert_sql(), chunk)
         existing = PatientIndex.objects.filter(icp_id__in=area_ids.values()).values_list("id", "patient_id")
         departed = [
             pk for pk, patient_id in existing.iterator(chunk_size=BATCH_SIZE) if patient_id not in present
@@ -150,7 +162,7 @@ def sync_patient_index(
         removable = [pk for pk in departed if pk not in kept]
         for chunk in _chunks(removable, 1000):
             PatientIndex.objects.filter(id__in=chunk).delete()
-        summary = SyncSummary(areas, len(objects), len(removable), len(kept), unknown_practices)
+        summary = SyncSummary(areas, len(values), len(removable), len(kept), unknown_practices)
         record(
             action="care.patient_index.sync",
             actor=by,

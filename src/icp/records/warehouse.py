@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from icp.config import data_dir
-from icp.records.schema import CLINICAL_TABLES, TABLES, conform
+from icp.records.schema import CLINICAL_TABLES, RESULT_TABLES, TABLES, conform
 
 MANIFEST = "_manifest.json"
 
@@ -69,21 +69,20 @@ class BatchWriter:
         `batch_id` is set to this batch's id on every row; `source` defaults to the batch's source.
         Raises ValueError (naming table and column) if the rows do not fit the table's schema.
         """
-        if table_name not in CLINICAL_TABLES:
-            raise ValueError(
-                f"{table_name!r} is not a clinical table; choose from {', '.join(CLINICAL_TABLES)}"
-            )
+        if table_name not in CLINICAL_TABLES and table_name not in RESULT_TABLES:
+            writable = [*CLINICAL_TABLES, *RESULT_TABLES]
+            raise ValueError(f"{table_name!r} is not a data table; choose from {', '.join(writable)}")
         if data.num_rows == 0:
             return
         # Every row carries the id of the batch that wrote it (whatever the caller put there), and
         # the batch's source unless the caller names a more precise one.
-        batch_ids = pa.array([self.batch_id] * data.num_rows, pa.string())
+        batch_ids = pa.repeat(pa.scalar(self.batch_id, pa.string()), data.num_rows)
         if "batch_id" in data.column_names:
             data = data.set_column(data.column_names.index("batch_id"), "batch_id", batch_ids)
         else:
             data = data.append_column("batch_id", batch_ids)
         if "source" not in data.column_names:
-            data = data.append_column("source", pa.array([self.source] * data.num_rows, pa.string()))
+            data = data.append_column("source", pa.repeat(pa.scalar(self.source, pa.string()), data.num_rows))
         data = conform(table_name, data)
         if data.column("icp").null_count:
             raise ValueError(f"{table_name}: every row needs an icp")
@@ -95,7 +94,11 @@ class BatchWriter:
             if writer is None:
                 path = self.staging / table_name / f"icp={icp}" / f"{self.batch_id}.parquet"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                writer = pq.ParquetWriter(path, TABLES[table_name], compression="zstd")
+                # Dictionary-encode every column but the row's own id (unique: nothing to gain).
+                dictionary = [name for name in TABLES[table_name].names if name != f"{table_name}_id"]
+                writer = pq.ParquetWriter(
+                    path, TABLES[table_name], compression="zstd", use_dictionary=dictionary
+                )
                 self._writers[key] = writer
             writer.write_table(part)
         self.counts[table_name] = self.counts.get(table_name, 0) + data.num_rows

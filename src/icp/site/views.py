@@ -7,7 +7,7 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from icp.care.population import population_summary
+from icp.care.registered_population import population_summary
 from icp.partnership.composition import check_composition
 from icp.partnership.models import Area, User
 from icp.partnership.roles import AreaLevel
