@@ -55,18 +55,10 @@ def test_unusable_arguments_exit_2_with_the_reason(
 def test_the_demo_step_synthesises_once_and_then_only_checks(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from icp.records.synth import run
-
-    calls = []
-    real = run.synthesise
-
-    def small(warehouse: Warehouse, **options: object) -> object:
-        calls.append(options)
-        return real(warehouse, **{**options, "people": 300})  # type: ignore[arg-type]
-
-    monkeypatch.setattr(run, "synthesise", small)
+    monkeypatch.setenv("ICP_DEMO_PEOPLE", "300")
     console = Console(file=io.StringIO())
     ensure_demo_population(console=console, icp="NI-NOR-CA")
+    [first] = Warehouse(data_dir / "warehouse").find_batches(kind="synth")
     ensure_demo_population(console=console, icp="NI-NOR-CA")
-    assert len(calls) == 1
+    assert Warehouse(data_dir / "warehouse").find_batches(kind="synth") == [first]
     assert PatientIndex.objects.filter(icp__code="NI-NOR-CA").count() == 300

@@ -7,6 +7,7 @@ the app database: the audit event and the patient index sync (`icp.care.sync`). 
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -112,6 +113,9 @@ synth.__doc__ = SYNTH_HELP
 
 
 DEMO_SEED = 42
+# The demo's population is the ICP at its practices' real list sizes (~100,000 people for NI-NOR-CA).
+# ICP_DEMO_PEOPLE sets a smaller total, e.g. for end-to-end tests that only need the pages to work.
+DEMO_PEOPLE_ENV = "ICP_DEMO_PEOPLE"
 
 
 def ensure_demo_population(*, console: Console, icp: str) -> None:
@@ -123,6 +127,7 @@ def ensure_demo_population(*, console: Console, icp: str) -> None:
     from icp.records.warehouse import Warehouse
 
     warehouse = Warehouse()
+    people = int(os.environ[DEMO_PEOPLE_ENV]) if os.environ.get(DEMO_PEOPLE_ENV) else None
     if not warehouse.find_batches(kind="synth", area=icp):
         columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True) as progress:
@@ -131,6 +136,7 @@ def ensure_demo_population(*, console: Console, icp: str) -> None:
                 warehouse,
                 area=icp,
                 seed=DEMO_SEED,
+                people=people,
                 on_progress=lambda area, step: progress.update(
                     task, description=f"Synthesising {area or icp}: {step} (synthetic)"
                 ),
