@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "icp.governance",
     "icp.sharing",
     "icp.care",
+    "icp.fhir",
 ]
 
 MIDDLEWARE = [

@@ -20,4 +20,5 @@ urlpatterns = [
     path("governance/", include("icp.governance.urls")),
     path("sharing/", include("icp.sharing.urls")),
     path("care/", include("icp.care.urls")),
+    path("fhir/", include("icp.fhir.urls")),
 ]
