@@ -11,6 +11,7 @@ from rich.table import Table
 
 from icp.config import data_dir
 from icp.django_setup import setup_django
+from icp.governance.cli import echo_app
 
 app = typer.Typer(
     help="icp: run an Integrated Care Partnership (RICE work and governance).",
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.add_typer(echo_app, name="echo")
 console = Console()
 
 # The demo's shared password: printed by `make demo`, for synthetic demo logins only.

@@ -1,0 +1,1 @@
+"""Governance pages: one module per part (meetings, cases, plans and projects, ECHO, home)."""
