@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,31 +14,33 @@ from fhirclient.models.observation import Observation
 from fhirclient.models.patient import Patient
 from fhirclient.server import FHIRNotFoundException, FHIRPermissionDeniedException
 
-from icp.partnership.models import ApiToken, Area
-from icp.partnership.reference import load_structure
+from icp.partnership.models import ApiToken
 from icp.records.warehouse import Warehouse
 from tests.sharing.conftest import World
 
 
 @pytest.fixture
-def structure(transactional_db: None) -> None:
-    """A transactional test starts from whatever the last flush left: make sure the structure is there."""
-    if not Area.objects.filter(code="NI-NOR-CA").exists():
-        load_structure()
+def sessions() -> Iterator[list[Any]]:
+    """Close each client's HTTP session at the end, so no server thread waits on a kept-alive socket."""
+    opened: list[Any] = []
+    yield opened
+    for session in opened:
+        session.close()
 
 
-def connect(live_server: Any, world: World, user: str) -> fhir_client.FHIRClient:
+def connect(live_server: Any, world: World, user: str, sessions: list[Any]) -> fhir_client.FHIRClient:
     assert live_server.url.startswith(("http://localhost", "http://127.0.0.1"))  # loopback only
     smart = fhir_client.FHIRClient(settings={"app_id": "icp-tests", "api_base": f"{live_server.url}/fhir/"})
     _, key = ApiToken.issue(world.users[user], "fhirclient test")
     smart.server.session.headers["Authorization"] = f"Bearer {key}"
+    sessions.append(smart.server.session)
     return smart
 
 
 def test_fhirclient_reads_and_searches_the_shared_care_record(
-    structure: None, live_server: Any, shared_world: World, warehouse: Warehouse
+    transactional_db: None, live_server: Any, shared_world: World, warehouse: Warehouse, sessions: list[Any]
 ) -> None:
-    smart = connect(live_server, shared_world, "gp")
+    smart = connect(live_server, shared_world, "gp", sessions)
     smart.prepare()  # fetches and parses /fhir/metadata
     assert smart.server.capabilityStatement.fhirVersion == "4.0.1"
     patient = Patient.read("pt-alice-0001", smart.server)
@@ -54,9 +57,9 @@ def test_fhirclient_reads_and_searches_the_shared_care_record(
 
 
 def test_fhirclient_sees_refusals_as_http_errors(
-    structure: None, live_server: Any, shared_world: World, warehouse: Warehouse
+    transactional_db: None, live_server: Any, shared_world: World, warehouse: Warehouse, sessions: list[Any]
 ) -> None:
-    pharmacist = connect(live_server, shared_world, "pharmacist")
+    pharmacist = connect(live_server, shared_world, "pharmacist", sessions)
     with pytest.raises(FHIRPermissionDeniedException) as denied:
         Patient.read("pt-alice-0001", pharmacist.server)
     assert b"Zephyrine" not in denied.value.response.content
