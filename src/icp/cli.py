@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from icp import ingest_cli
 from icp.config import data_dir
 from icp.django_setup import setup_django
 from icp.governance.cli import echo_app
@@ -20,6 +21,8 @@ app = typer.Typer(
 )
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+app.command("ingest", help=ingest_cli.INGEST_HELP)(ingest_cli.ingest)
+app.add_typer(ingest_cli.export_app, name="export")
 app.add_typer(echo_app, name="echo")
 console = Console()
 

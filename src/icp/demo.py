@@ -29,6 +29,10 @@ def run_demo(*, console: Console, password: str) -> None:
         with console.status("Loading the reference structure…"):
             load_structure()
     logins = create_demo_partnership(password=password)
+    with console.status("Governance: a year of meetings, business cases, plan, projects, ECHO networks…"):
+        from icp.governance.demo import create_demo_governance
+
+        create_demo_governance(icp_code=DEMO_ICP)
 
     table = Table(title=f"Demo logins (synthetic) — password for all: {password}")
     table.add_column("Username")

@@ -1,0 +1,336 @@
+"""The mapping from FHIR R4 resources to the warehouse tables, as SQL over parsed resources.
+
+Stage 1 (`stage_select`) turns every parsed resource (the relation `r`, whose columns are the
+fields of shape.RESOURCE) into one row of a wide staging table: the mapped fields under neutral
+names, plus a `reason` when the resource cannot be used on its own (no id, no subject, a bad date,
+no code …). The query is generated for the resource types present in the file, so a Bulk Data file
+of Observations evaluates only what Observations need. Stage 2 (load.py) joins each clinical row to
+its patient to place it in an ICP and renames the columns to the warehouse's.
+
+docs/ingest-and-export.md has the same mapping as a table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from icp.records.ingest.shape import (
+    ADMISSION_METHOD_SYSTEM,
+    CARE_SETTING_SYSTEM,
+    DEPRIVATION_QUINTILE_EXTENSION,
+    SMALL_AREA_EXTENSION,
+    TEST_DATA_TAG_CODE,
+    TEST_DATA_TAG_SYSTEM,
+)
+from icp.records.schema import ID_SYSTEMS
+
+# FHIR resource type → warehouse table, for the types ingest maps.
+MAPPED_TYPES: dict[str, str] = {
+    "Patient": "patient",
+    "Condition": "condition",
+    "Observation": "observation",
+    "MedicationStatement": "medication",
+    "MedicationRequest": "medication",
+    "Encounter": "encounter",
+    "Procedure": "procedure",
+}
+CLINICAL_TYPES = [t for t in MAPPED_TYPES if t != "Patient"]
+# Read for reference resolution only (MedicationRequest.medicationReference); reported as skipped.
+LOOKUP_TYPES = ["Medication"]
+STAGED_TYPES = [*MAPPED_TYPES, *LOOKUP_TYPES]
+
+# Encounter.class (v3 ActCode) → care setting, when icp's own care-setting code is absent.
+ENCOUNTER_CLASS_SETTING = {
+    "AMB": "outpatient",
+    "EMER": "ae",
+    "IMP": "inpatient",
+    "ACUTE": "inpatient",
+    "NONAC": "inpatient",
+    "OBSENC": "inpatient",
+    "SS": "inpatient",
+    "HH": "community",
+    "FLD": "community",
+    "VR": "other",
+    "PRENC": "other",
+}
+ACT_PRIORITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActPriority"
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in(values: Iterable[str]) -> str:
+    return "(" + ", ".join(_q(v) for v in values) + ")"
+
+
+_CLASS_CASES = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in ENCOUNTER_CLASS_SETTING.items())
+_ID_SYSTEM_CASES = " ".join(f"WHEN {_q(uri)} THEN {_q(name)}" for name, uri in ID_SYSTEMS.items())
+_NATIONAL_ID = f"list_filter(r.identifier, lambda i: i.system IN {_in(ID_SYSTEMS.values())})[1]"
+_OFFICIAL_NAME = "coalesce(list_filter(r.name, lambda n: n.use = 'official')[1], r.name[1])"
+_PRACTICE = (
+    "list_filter(r.generalPractitioner, lambda g: g.identifier.value IS NOT NULL "
+    "OR ref_id(g.reference, 'Organization') IS NOT NULL)[1]"
+)
+_CONTAINED = "list_filter(r.contained, lambda c: '#' || c.id = {ref})[1].code"
+_DIAGNOSES = (
+    "list_transform(r.diagnosis, lambda d: struct_pack("
+    "ref := d.condition.reference, rank := TRY_CAST(d.rank AS SMALLINT), "
+    f"coding := pick_coding({_CONTAINED.format(ref='d.condition.reference')}), "
+    f"text := ({_CONTAINED.format(ref='d.condition.reference')}).text))"
+)
+_MEDICATION_CC = (
+    "CASE WHEN pick_coding(r.medicationCodeableConcept) IS NOT NULL THEN r.medicationCodeableConcept "
+    f"ELSE {_CONTAINED.format(ref='r.medicationReference.reference')} END"
+)
+_TAGGED = (
+    f"coalesce(len(list_filter(r.meta.tag, lambda t: t.system = {_q(TEST_DATA_TAG_SYSTEM)} "
+    f"AND t.code = {_q(TEST_DATA_TAG_CODE)})) > 0, FALSE)"
+)
+
+# Stage-1 columns and their types, in order. Each type's expressions below fill some of them;
+# the rest are NULL for that type.
+STAGE_COLUMNS: dict[str, str] = {
+    "subject_ref": "VARCHAR",
+    "code_cc": "STRUCT(coding STRUCT(system VARCHAR, code VARCHAR, display VARCHAR)[], text VARCHAR)",
+    "date1_raw": "VARCHAR",
+    "date2_raw": "VARCHAR",
+    "date3_raw": "VARCHAR",
+    "status": "VARCHAR",
+    "category": "VARCHAR",
+    "encounter_ref": "VARCHAR",
+    "value_number": "DOUBLE",
+    "value_unit": "VARCHAR",
+    "value_cc": "STRUCT(coding STRUCT(system VARCHAR, code VARCHAR, display VARCHAR)[], text VARCHAR)",
+    "value_text": "VARCHAR",
+    "kind": "VARCHAR",
+    "medication_ref": "VARCHAR",
+    "setting": "VARCHAR",
+    "admission_method": "VARCHAR",
+    "type_cc": "STRUCT(coding STRUCT(system VARCHAR, code VARCHAR, display VARCHAR)[], text VARCHAR)",
+    "provider_code": "VARCHAR",
+    "diagnoses": (
+        "STRUCT(ref VARCHAR, rank SMALLINT, coding STRUCT(system VARCHAR, code VARCHAR, display VARCHAR),"
+        " text VARCHAR)[]"
+    ),
+    "national_id": "VARCHAR",
+    "national_id_system": "VARCHAR",
+    "given_name": "VARCHAR",
+    "family_name": "VARCHAR",
+    "sex": "VARCHAR",
+    "practice_code": "VARCHAR",
+    "postcode_district": "VARCHAR",
+    "small_area": "VARCHAR",
+    "deprivation_quintile": "TINYINT",
+}
+
+# Per resource type: stage column → SQL over `r`. Date columns hold the raw text of the first
+# date field present (parsed in the next layer, so a bad one can be reported with its text).
+_CLINICAL = {"subject_ref": "r.subject.reference", "encounter_ref": "r.encounter.reference"}
+EXPRESSIONS: dict[str, dict[str, str]] = {
+    "Patient": {
+        "date1_raw": "r.birthDate",
+        "date2_raw": "r.deceasedDateTime",
+        "national_id": f"{_NATIONAL_ID}.value",
+        "national_id_system": f"CASE {_NATIONAL_ID}.system {_ID_SYSTEM_CASES} END",
+        "given_name": f"nullif(array_to_string({_OFFICIAL_NAME}.given, ' '), '')",
+        "family_name": f"{_OFFICIAL_NAME}.family",
+        "sex": "r.gender",
+        "practice_code": (
+            f"coalesce({_PRACTICE}.identifier.value, ref_id({_PRACTICE}.reference, 'Organization'))"
+        ),
+        "postcode_district": (
+            "postcode_district(coalesce(list_filter(r.address, lambda a: a.use = 'home')[1],"
+            " r.address[1]).postalCode)"
+        ),
+        "small_area": (
+            f"list_filter(r.extension, lambda e: e.url = {_q(SMALL_AREA_EXTENSION)})[1].valueString"
+        ),
+        "deprivation_quintile": (
+            "TRY_CAST(list_filter(r.extension, lambda e: e.url = "
+            f"{_q(DEPRIVATION_QUINTILE_EXTENSION)})[1].valueInteger AS TINYINT)"
+        ),
+    },
+    "Condition": {
+        **_CLINICAL,
+        "code_cc": "r.code",
+        "date1_raw": "coalesce(r.onsetDateTime, r.onsetPeriod.start)",
+        "date2_raw": "r.recordedDate",
+        "date3_raw": "coalesce(r.abatementDateTime, r.abatementPeriod.start)",
+        "status": "r.clinicalStatus.coding[1].code",
+        "category": "r.category[1].coding[1].code",
+    },
+    "Observation": {
+        **_CLINICAL,
+        "code_cc": "r.code",
+        "date1_raw": "coalesce(r.effectiveDateTime, r.effectivePeriod.start, r.effectiveInstant, r.issued)",
+        "status": "r.status",
+        "value_number": "coalesce(r.valueQuantity.value, r.valueInteger)",
+        "value_unit": "coalesce(r.valueQuantity.unit, r.valueQuantity.code)",
+        "value_cc": "r.valueCodeableConcept",
+        "value_text": "coalesce(r.valueString, CAST(r.valueBoolean AS VARCHAR))",
+    },
+    "MedicationStatement": {
+        "subject_ref": "r.subject.reference",
+        "encounter_ref": "r.context.reference",
+        "code_cc": _MEDICATION_CC,
+        "date1_raw": "coalesce(r.effectivePeriod.start, r.effectiveDateTime, r.dateAsserted)",
+        "date2_raw": "r.effectivePeriod.end",
+        "status": "r.status",
+        "kind": "'statement'",
+        "medication_ref": "r.medicationReference.reference",
+    },
+    "MedicationRequest": {
+        **_CLINICAL,
+        "code_cc": _MEDICATION_CC,
+        "date1_raw": "coalesce(r.authoredOn, r.dispenseRequest.validityPeriod.start)",
+        "date2_raw": "r.dispenseRequest.validityPeriod.end",
+        "status": "r.status",
+        "kind": "'request'",
+        "medication_ref": "r.medicationReference.reference",
+    },
+    "Encounter": {
+        "subject_ref": "r.subject.reference",
+        "date1_raw": "r.period.start",
+        "date2_raw": "r.period.end",
+        "status": "r.status",
+        "setting": (
+            f"coalesce(code_in(r.serviceType, {_q(CARE_SETTING_SYSTEM)}), "
+            f"CASE r.class.code {_CLASS_CASES} ELSE 'other' END)"
+        ),
+        "admission_method": (
+            f"coalesce(code_in(r.priority, {_q(ADMISSION_METHOD_SYSTEM)}), "
+            f"CASE code_in(r.priority, {_q(ACT_PRIORITY_SYSTEM)}) "
+            "WHEN 'EM' THEN 'emergency' WHEN 'EL' THEN 'elective' END)"
+        ),
+        "type_cc": "r.type[1]",
+        "provider_code": (
+            "coalesce(r.serviceProvider.identifier.value, "
+            "ref_id(r.serviceProvider.reference, 'Organization'))"
+        ),
+        "diagnoses": _DIAGNOSES,
+    },
+    "Procedure": {
+        **_CLINICAL,
+        "code_cc": "r.code",
+        "date1_raw": "coalesce(r.performedDateTime, r.performedPeriod.start)",
+        "status": "r.status",
+    },
+    "Medication": {"code_cc": "r.code"},
+}
+
+# How a bad date is named in a put-aside reason, per type and date column.
+DATE_LABELS: dict[str, dict[str, str]] = {
+    "Patient": {"date1": "birthDate", "date2": "deceasedDateTime"},
+    "Condition": {"date1": "onset[x]", "date2": "recordedDate", "date3": "abatement[x]"},
+    "Observation": {"date1": "effective[x]"},
+    "MedicationStatement": {"date1": "effective[x]", "date2": "effectivePeriod.end"},
+    "MedicationRequest": {"date1": "authoredOn", "date2": "dispenseRequest.validityPeriod.end"},
+    "Encounter": {"date1": "period.start", "date2": "period.end"},
+    "Procedure": {"date1": "performed[x]"},
+}
+_FIELD_PATTERN = re.compile(r"\br\.([A-Za-z]+)")
+
+
+def fields_for(types: Iterable[str | None]) -> list[str]:
+    """The top-level fields of shape.RESOURCE that the stage query reads for these types."""
+    fields = {"resourceType", "id", "meta"}
+    for resource_type in types:
+        for expression in EXPRESSIONS.get(resource_type or "", {}).values():
+            fields.update(_FIELD_PATTERN.findall(expression))
+    return sorted(fields)
+
+
+def _column(column: str, types: list[str]) -> str:
+    cases = {t: EXPRESSIONS[t][column] for t in types if column in EXPRESSIONS.get(t, {})}
+    sql_type = STAGE_COLUMNS[column]
+    if not cases:
+        return f"NULL::{sql_type} AS {column}"
+    if len(set(cases.values())) == 1 and len(cases) == len(types):
+        return f"CAST({next(iter(cases.values()))} AS {sql_type}) AS {column}"
+    whens = " ".join(f"WHEN {_q(t)} THEN {e}" for t, e in cases.items())
+    return f"CAST(CASE r.resourceType {whens} END AS {sql_type}) AS {column}"
+
+
+def _reason(types: list[str]) -> str:
+    problems = [
+        "CASE WHEN resource_type IS NULL THEN 'no resourceType' END",
+        f"CASE WHEN resource_type IN {_in(STAGED_TYPES)} AND resource_id IS NULL THEN 'no id' END",
+    ]
+    clinical = [t for t in types if t in CLINICAL_TYPES]
+    if clinical:
+        problems.append(
+            f"""CASE WHEN resource_type IN {_in(clinical)} THEN CASE
+            WHEN subject_ref IS NULL THEN 'no subject: expected a reference to a Patient'
+            WHEN subject_id IS NULL THEN 'subject ''' || subject_ref || ''' is not a reference to a Patient'
+            END END"""
+        )
+    coded = [t for t in types if t in ("Condition", "Observation", "Procedure")]
+    if coded:
+        problems.append(
+            f"CASE WHEN resource_type IN {_in(coded)} AND coding IS NULL "
+            "THEN 'code: no coding with a code' END"
+        )
+    medications = [t for t in types if t in ("MedicationStatement", "MedicationRequest")]
+    if medications:
+        problems.append(
+            f"CASE WHEN resource_type IN {_in(medications)} AND coding IS NULL AND medication_id IS NULL "
+            "THEN 'medication: no coded medicationCodeableConcept or resolvable medicationReference' END"
+        )
+    for date in ("date1", "date2", "date3"):
+        labels = {t: DATE_LABELS[t][date] for t in types if date in DATE_LABELS.get(t, {})}
+        if not labels:
+            continue
+        label = " ".join(f"WHEN {_q(t)} THEN {_q(name)}" for t, name in labels.items())
+        problems.append(
+            f"CASE WHEN {date}_raw IS NOT NULL AND {date} IS NULL THEN "
+            f"(CASE resource_type {label} END) || ': ''' || {date}_raw || ''' is not a FHIR date' END"
+        )
+    return "nullif(concat_ws('; ', " + ", ".join(problems) + "), '')"
+
+
+def stage_select(types: Iterable[str | None], *, synthetic: bool) -> str:
+    """SELECT over the relation `r` (file_id, line and the RESOURCE fields) giving staging rows.
+
+    `types` are the resource types present in the input (None for rows without one).
+    """
+    staged = sorted(t for t in set(types) if t in EXPRESSIONS)
+    columns = ",\n        ".join(_column(column, staged) for column in STAGE_COLUMNS)
+    tagged = "TRUE" if synthetic else _TAGGED
+    return f"""
+SELECT * EXCLUDE (raw_text, subject_ref, encounter_ref, medication_ref, date1_raw, date2_raw, date3_raw),
+       CASE WHEN reason IS NOT NULL THEN raw_text END AS raw
+FROM (
+SELECT * EXCLUDE (coding, value_coding, type_coding, code_cc, value_cc, type_cc),
+       {_reason(staged)} AS reason
+FROM (
+    SELECT *,
+        ref_id(subject_ref, 'Patient') AS subject_id,
+        ref_id(encounter_ref, 'Encounter') AS encounter_id,
+        ref_id(medication_ref, 'Medication') AS medication_id,
+        fhir_date(date1_raw) AS date1,
+        fhir_date(date2_raw) AS date2,
+        fhir_date(date3_raw) AS date3,
+        system_name(coding.system) AS code_system,
+        coding.code AS code,
+        coalesce(coding.display, code_cc.text) AS display,
+        system_name(value_coding.system) AS value_code_system,
+        value_coding.code AS value_code,
+        coalesce(value_coding.display, value_cc.text) AS value_display,
+        system_name(type_coding.system) AS type_code_system,
+        type_coding.code AS type_code,
+        coalesce(type_coding.display, type_cc.text) AS type_display
+    FROM (
+        SELECT *, pick_coding(code_cc) AS coding, pick_coding(value_cc) AS value_coding,
+               pick_coding(type_cc) AS type_coding
+        FROM (
+            SELECT file_id, line, raw_text, r.resourceType AS resource_type, r.id AS resource_id,
+            {columns},
+            {tagged} AS synthetic
+            FROM source AS r
+        )
+    )
+)
+)
+"""

@@ -1,0 +1,205 @@
+"""Stage 2 of an ingest: place every staged row in an ICP and give it the warehouse's columns.
+
+Patients are placed by their registered practice (the practice → ICP map the caller passes, from
+the partnership registry), or attached to `--area` as unregistered. Clinical rows follow their
+patient, from this load or already in the warehouse; a row whose patient is in neither is put
+aside. Diagnosis references on encounters and medication references are resolved here too.
+Everything is SQL over the staging table; results stream out as Arrow record batches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _parquet(files: Sequence[Path], columns: str, empty: str) -> str:
+    if not files:
+        return f"(SELECT {empty} LIMIT 0)"
+    listed = ", ".join(_q(str(f)) for f in files)
+    return f"(SELECT {columns} FROM read_parquet([{listed}]))"
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    area: str | None,
+    practices: Mapping[str, str],
+    warehouse_patient_files: Sequence[Path],
+    warehouse_condition_files: Sequence[Path],
+) -> None:
+    """Create the views stage 2 reads: accepted patients, known patients, resolved diagnoses."""
+    con.register(
+        "practice_map",
+        pa.table(
+            {
+                "code": pa.array(list(practices), pa.string()),
+                "icp": pa.array(list(practices.values()), pa.string()),
+            }
+        ),
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE warehouse_patient AS "
+        + _parquet(
+            warehouse_patient_files, "patient_id, icp", "NULL::VARCHAR AS patient_id, NULL::VARCHAR AS icp"
+        )
+    )
+    area_sql = _q(area) if area else "NULL::VARCHAR"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE patient_placed AS
+        SELECT s.rowid AS stage_row, s.resource_id, pm.icp AS practice_icp,
+               coalesce(pm.icp, {area_sql}) AS icp, pm.icp IS NOT NULL AS registered,
+               CASE
+                 WHEN row_number() OVER (PARTITION BY s.resource_id ORDER BY s.rowid) > 1
+                   THEN 'Patient id ''' || s.resource_id || ''' appears more than once in this load'
+                 WHEN w.patient_id IS NOT NULL
+                   THEN 'Patient id ''' || s.resource_id || ''' is already in the warehouse; '
+                        || 'use --replace to reload its source'
+                 WHEN pm.icp IS NULL AND {area_sql} IS NULL
+                   THEN 'no registered practice in a known ICP, and no --area to attach the patient to'
+               END AS reason,
+               s.practice_code IS NOT NULL AND pm.icp IS NULL AS unknown_practice
+        FROM stage s
+        LEFT JOIN practice_map pm ON pm.code = s.practice_code
+        LEFT JOIN (SELECT DISTINCT patient_id FROM warehouse_patient) w ON w.patient_id = s.resource_id
+        WHERE s.resource_type = 'Patient' AND s.reason IS NULL"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE known_patient AS
+        SELECT resource_id AS patient_id, icp FROM patient_placed WHERE reason IS NULL
+        UNION ALL SELECT patient_id, icp FROM warehouse_patient"""
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW known_condition AS "
+        "SELECT resource_id AS condition_id, code_system, code, display FROM stage "
+        "WHERE resource_type = 'Condition' AND reason IS NULL UNION ALL "
+        + _parquet(
+            warehouse_condition_files,
+            "condition_id, code_system, code, display",
+            "NULL::VARCHAR AS condition_id, NULL::VARCHAR AS code_system, NULL::VARCHAR AS code, "
+            "NULL::VARCHAR AS display",
+        )
+    )
+    # One row per encounter that has diagnoses: the resolved list, and any reference left unresolved.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE encounter_diagnoses AS
+        WITH listed AS (
+            SELECT rowid AS stage_row, unnest(diagnoses) AS d FROM stage
+            WHERE resource_type = 'Encounter' AND reason IS NULL AND len(diagnoses) > 0
+        ), resolved AS (
+            SELECT l.stage_row, l.d.ref AS ref, l.d.rank AS rank,
+                   coalesce(system_name(l.d.coding.system), c.code_system) AS code_system,
+                   coalesce(l.d.coding.code, c.code) AS code,
+                   coalesce(l.d.coding.display, l.d.text, c.display) AS display,
+                   l.d.coding.code IS NULL AND c.code IS NULL AS unresolved
+            FROM listed l
+            LEFT JOIN known_condition c
+              ON l.d.coding.code IS NULL AND c.condition_id = ref_id(l.d.ref, 'Condition')
+        )
+        SELECT stage_row,
+               list(struct_pack(code_system := code_system, code := code, display := display, rank := rank)
+                    ORDER BY rank NULLS LAST, code) FILTER (WHERE NOT unresolved) AS diagnoses,
+               string_agg(ref, ', ') FILTER (WHERE unresolved) AS unresolved
+        FROM resolved GROUP BY stage_row"""
+    )
+
+
+def _provenance(source: str, batch_id: str) -> str:
+    return f"{_q(source)} AS source, {_q(batch_id)} AS batch_id, s.synthetic"
+
+
+def _clinical_join(resource_types: Sequence[str]) -> str:
+    listed = ", ".join(_q(t) for t in resource_types)
+    return (
+        "FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id "
+        f"WHERE s.resource_type IN ({listed}) AND s.reason IS NULL"
+    )
+
+
+def table_queries(source: str, batch_id: str) -> dict[str, str]:
+    """SELECT per warehouse table giving its accepted rows, columns named as in schema.py."""
+    provenance = _provenance(source, batch_id)
+    medication_code = (
+        "coalesce(s.code_system, m.code_system) AS code_system, coalesce(s.code, m.code) AS code, "
+        "coalesce(s.display, m.display) AS display"
+    )
+    return {
+        "patient": f"""SELECT s.resource_id AS patient_id, s.resource_id AS source_id, s.national_id,
+                s.national_id_system, s.given_name, s.family_name, s.sex, s.date1 AS birth_date,
+                s.date2 AS death_date, CASE WHEN p.registered THEN s.practice_code END AS practice_code,
+                p.registered, s.postcode_district, s.small_area, s.deprivation_quintile,
+                p.icp, {provenance}
+            FROM stage s JOIN patient_placed p ON p.stage_row = s.rowid WHERE p.reason IS NULL""",
+        "condition": f"""SELECT s.resource_id AS condition_id, s.subject_id AS patient_id, s.code_system,
+                s.code, s.display, s.date1 AS onset_date, s.date2 AS recorded_date,
+                s.date3 AS abatement_date, s.status AS clinical_status, s.category, s.encounter_id,
+                k.icp, {provenance}
+            {_clinical_join(["Condition"])}""",
+        "observation": f"""SELECT s.resource_id AS observation_id, s.subject_id AS patient_id,
+                s.code_system, s.code, s.display, s.date1 AS effective_date, s.value_number,
+                s.value_unit, s.value_code_system, s.value_code, s.value_display, s.value_text,
+                s.encounter_id, k.icp, {provenance}
+            {_clinical_join(["Observation"])}""",
+        "medication": f"""SELECT s.resource_id AS medication_id, s.subject_id AS patient_id,
+                {medication_code}, s.kind, s.status, s.date1 AS start_date, s.date2 AS end_date,
+                s.encounter_id, k.icp, {provenance}
+            FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
+            LEFT JOIN (SELECT resource_id, code_system, code, display FROM stage
+                       WHERE resource_type = 'Medication' AND reason IS NULL) m
+              ON s.code IS NULL AND m.resource_id = s.medication_id
+            WHERE s.resource_type IN ('MedicationStatement', 'MedicationRequest') AND s.reason IS NULL
+              AND (s.code IS NOT NULL OR m.code IS NOT NULL)""",
+        "encounter": f"""SELECT s.resource_id AS encounter_id, s.subject_id AS patient_id, s.setting,
+                s.admission_method, s.type_code_system, s.type_code, s.type_display,
+                s.date1 AS start_date, s.date2 AS end_date, s.provider_code,
+                coalesce(d.diagnoses, []) AS diagnoses, k.icp, {provenance}
+            FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
+            LEFT JOIN encounter_diagnoses d ON d.stage_row = s.rowid
+            WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND d.unresolved IS NULL""",
+        "procedure": f"""SELECT s.resource_id AS procedure_id, s.subject_id AS patient_id, s.code_system,
+                s.code, s.display, s.date1 AS performed_date, s.encounter_id, k.icp, {provenance}
+            {_clinical_join(["Procedure"])}""",
+    }
+
+
+# Rows stage 2 puts aside, with the reason; one query, so counting and quarantine agree.
+STAGE2_REJECTS = """
+SELECT s.rowid AS stage_row, s.file_id, s.line, s.resource_type, s.resource_id, p.reason
+FROM stage s JOIN patient_placed p ON p.stage_row = s.rowid WHERE p.reason IS NOT NULL
+UNION ALL
+SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
+       'subject ''Patient/' || s.subject_id || ''' is not a Patient in this load or the warehouse'
+FROM stage s LEFT JOIN known_patient k ON k.patient_id = s.subject_id
+WHERE s.resource_type IN ('Condition', 'Observation', 'MedicationStatement', 'MedicationRequest',
+                          'Encounter', 'Procedure')
+  AND s.reason IS NULL AND k.patient_id IS NULL
+UNION ALL
+SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
+       'medicationReference ''Medication/' || s.medication_id
+       || ''' is not a Medication in this load or contained'
+FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
+LEFT JOIN (SELECT resource_id, code FROM stage WHERE resource_type = 'Medication' AND reason IS NULL) m
+  ON m.resource_id = s.medication_id
+WHERE s.resource_type IN ('MedicationStatement', 'MedicationRequest') AND s.reason IS NULL
+  AND s.code IS NULL AND m.code IS NULL
+UNION ALL
+SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
+       'diagnosis reference(s) ' || d.unresolved || ' not found in this load, the warehouse or contained'
+FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
+JOIN encounter_diagnoses d ON d.stage_row = s.rowid
+WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND d.unresolved IS NOT NULL
+"""
+
+
+def stream(con: duckdb.DuckDBPyConnection, query: str, rows: int = 500_000) -> Iterator[pa.Table]:
+    reader = con.sql(query).to_arrow_reader(rows)
+    for batch in reader:
+        if batch.num_rows:
+            yield pa.Table.from_batches([batch])

@@ -1,0 +1,176 @@
+"""Stage 1 of an ingest: read every input into one DuckDB staging table, file by file.
+
+Bulk Data NDJSON takes the fast path: DuckDB's parallel JSON reader, told only the fields the file's
+resource types need (guessed from the Bulk Data file name, e.g. `Observation.ndjson`, else found by
+a quick scan). A file the fast reader rejects (a malformed line, a value of the wrong JSON type), or
+one with any resource that cannot be used, is read again on the careful path: split into numbered
+lines, each line validated and parsed on its own, so every bad line is put aside with its number
+and text while the good lines still load. Bundles always take the careful path, their entries
+batched across files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from icp.records.ingest.mapping import EXPRESSIONS, fields_for, stage_select
+from icp.records.ingest.shape import RESOURCE, duckdb_type, from_json_structure
+from icp.records.ingest.sources import InputFile, bundle_entries, ndjson_lines
+
+BUNDLE_FLUSH_LINES = 50_000
+_TYPE_IN_NAME = re.compile(r"(?:^|[._-])([A-Z][A-Za-z]+)(?:[._-]|$)")
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _projection(fields: list[str]) -> str:
+    """Every RESOURCE field, the unread ones as typed NULLs (so one query shape fits every file)."""
+    return ", ".join(
+        f'"{name}"' if name in fields else f'NULL::{duckdb_type(shape)} AS "{name}"'
+        for name, shape in RESOURCE.items()
+    )
+
+
+def guess_types(file: InputFile) -> list[str] | None:
+    """The resource type a Bulk Data file name announces (`Patient.ndjson`, `1.Observation.ndjson`)."""
+    stem = file.path.name.split(".ndjson")[0].split(".jsonl")[0]
+    names = [n for n in _TYPE_IN_NAME.findall(stem) if n in EXPRESSIONS]
+    return names or None
+
+
+@dataclass
+class Stager:
+    """Fills the `stage` and `unreadable` tables of a DuckDB connection."""
+
+    con: duckdb.DuckDBPyConnection
+    synthetic: bool
+    on_file: Callable[[InputFile], None] | None = None
+
+    def create_tables(self) -> None:
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW source AS SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line, "
+            f"NULL::VARCHAR AS raw_text, {_projection([])} LIMIT 0"
+        )
+        self.con.execute(
+            f"CREATE TABLE stage AS {stage_select(list(EXPRESSIONS), synthetic=self.synthetic)} LIMIT 0"
+        )
+        self.con.execute(
+            "CREATE TABLE unreadable (file_id INTEGER, line BIGINT, reason VARCHAR, raw VARCHAR)"
+        )
+        self._pending: list[tuple[int, int, str]] = []
+
+    # -- NDJSON ----------------------------------------------------------------------------------------
+
+    def stage_ndjson(self, file_id: int, file: InputFile) -> str:
+        """Stage one NDJSON file; returns the path taken ("fast" or "careful")."""
+        types = guess_types(file)
+        if self._fast(file_id, file, types):
+            return "fast"
+        self._careful_ndjson(file_id, file)
+        return "careful"
+
+    def _fast(self, file_id: int, file: InputFile, guessed: list[str] | None) -> bool:
+        path = _q(str(file.path))
+        try:
+            types: list[str | None]
+            if guessed is None:
+                types = [
+                    row[0]
+                    for row in self.con.execute(
+                        f"SELECT DISTINCT resourceType FROM read_json({path}, format='newline_delimited', "
+                        "columns={'resourceType': 'VARCHAR'})"
+                    ).fetchall()
+                ]
+            else:
+                types = list(guessed)
+            fields = fields_for(types)
+            columns = "{" + ", ".join(f"'{n}': '{duckdb_type(RESOURCE[n])}'" for n in fields) + "}"
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP VIEW source AS SELECT {file_id}::INTEGER AS file_id, "
+                f"NULL::BIGINT AS line, NULL::VARCHAR AS raw_text, {_projection(fields)} "
+                f"FROM read_json({path}, format='newline_delimited', columns={columns})"
+            )
+            self.con.execute("BEGIN")
+            self.con.execute(f"INSERT INTO stage BY NAME {stage_select(types, synthetic=self.synthetic)}")
+            found = self.con.execute(
+                "SELECT list(DISTINCT resource_type) FILTER (WHERE resource_type IS NOT NULL), "
+                f"count(reason) FROM stage WHERE file_id = {file_id}"
+            ).fetchone()
+            assert found is not None
+            present, problems = found[0] or [], found[1]
+            unexpected = {t for t in present if t in EXPRESSIONS} - set(types)
+            if problems or unexpected:
+                self.con.execute("ROLLBACK")
+                if unexpected and not problems and guessed is not None:
+                    return self._fast(file_id, file, None)
+                return False
+            self.con.execute("COMMIT")
+            return True
+        except duckdb.Error:
+            # The fast reader refused the file (malformed JSON, a value of the wrong JSON type …).
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
+            return False
+
+    def _careful_ndjson(self, file_id: int, file: InputFile) -> None:
+        for first_line, lines in ndjson_lines(file.path):
+            numbers = pa.array(range(first_line, first_line + len(lines)), type=pa.int64())
+            ids = pa.array([file_id] * len(lines), type=pa.int32())
+            self._careful(pa.table({"file_id": ids, "line": numbers, "text": lines}))
+
+    # -- Bundles ---------------------------------------------------------------------------------------
+
+    def stage_bundle(self, file_id: int, file: InputFile) -> None:
+        entries, problem = bundle_entries(file.path)
+        if problem is not None:
+            self.con.execute(
+                "INSERT INTO unreadable VALUES (?, ?, ?, NULL)", [file_id, problem.line, problem.reason]
+            )
+            return
+        self._pending.extend((file_id, number, text) for number, text in enumerate(entries, start=1))
+        if len(self._pending) >= BUNDLE_FLUSH_LINES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        file_ids, numbers, texts = zip(*self._pending, strict=True)
+        self._pending = []
+        self._careful(
+            pa.table(
+                {
+                    "file_id": pa.array(file_ids, type=pa.int32()),
+                    "line": pa.array(numbers, type=pa.int64()),
+                    "text": pa.array(texts, type=pa.string()),
+                }
+            )
+        )
+
+    # -- the careful path ------------------------------------------------------------------------------
+
+    def _careful(self, chunk: pa.Table) -> None:
+        self.con.register("chunk", chunk)
+        try:
+            self.con.execute(
+                "INSERT INTO unreadable SELECT file_id, line, 'malformed JSON', "
+                "rtrim(text, chr(10) || chr(13)) FROM chunk "
+                "WHERE trim(text, ' ' || chr(9) || chr(10) || chr(13)) <> '' AND NOT json_valid(text)"
+            )
+            self.con.execute(
+                "CREATE OR REPLACE TEMP VIEW source AS SELECT file_id, line, raw_text, unnest(j) FROM ("
+                "SELECT file_id, line, rtrim(text, chr(10) || chr(13)) AS raw_text, "
+                f"from_json(text, {_q(from_json_structure())}) AS j FROM chunk WHERE json_valid(text))"
+            )
+            self.con.execute(
+                f"INSERT INTO stage BY NAME {stage_select(list(EXPRESSIONS), synthetic=self.synthetic)}"
+            )
+        finally:
+            self.con.unregister("chunk")
