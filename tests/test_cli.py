@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 from typer.testing import CliRunner
@@ -46,6 +48,17 @@ def test_check_reports_a_healthy_database() -> None:
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0, result.output
     assert "healthy" in result.output
+    assert "committed batches" in result.output
+
+
+@pytest.mark.django_db
+def test_check_fails_on_a_corrupt_warehouse_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path))
+    (tmp_path / "warehouse").mkdir()
+    (tmp_path / "warehouse" / "_manifest.json").write_text("{not json", encoding="utf-8")
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 1
+    assert "warehouse manifest unreadable" in result.output
 
 
 @pytest.mark.django_db

@@ -154,11 +154,23 @@ def check() -> None:
             problems.append(f"{len(pending)} migrations not applied: run `icp migrate`")
     except Exception as error:
         problems.append(f"database {connection.vendor} unreachable: {error}")
+    from icp.records.warehouse import Warehouse
+
+    warehouse = Warehouse()
+    try:
+        batches = len(warehouse.manifest()["batches"])
+        warehouse_state = f"{warehouse.root} ({batches} committed batches)"
+    except (OSError, ValueError) as error:
+        warehouse_state = str(warehouse.root)
+        problems.append(f"warehouse manifest unreadable: {error}")
+    if not os.access(data_dir(), os.W_OK):
+        problems.append(f"data folder {data_dir()} is not writable")
     table = Table(title="icp check")
     table.add_column("Item")
     table.add_column("Value")
     table.add_row("Database", f"{connection.vendor} ({connection.settings_dict.get('NAME')})")
     table.add_row("Data folder", str(data_dir()))
+    table.add_row("Warehouse", warehouse_state)
     table.add_row("Debug", str(os.environ.get("ICP_DEBUG") == "1"))
     console.print(table)
     for problem in problems:
