@@ -176,3 +176,36 @@ def test_echo_networks_are_created_by_icp_managers_only(demo_manager: User, demo
 def test_meeting_frequency_endpoint(committee: Committee, demo_member: User, on: str) -> None:
     body = Api(demo_member).get(f"/committees/{committee.pk}/meeting-frequency", on=on).json()
     assert body["meetings_in_last_12_months"] == 0 and body["flagged"] is True
+
+
+def test_sessions_with_attendance_add_to_the_reported_totals(demo_manager: User, person: Person) -> None:
+    load_seed_table()
+    api = Api(demo_manager)
+    network = api.post(
+        "/echo/networks", {"name": "Causeway frailty ECHO (synthetic)", "area": "NI-NOR-CA"}
+    ).json()
+    session = api.post(
+        f"/echo/networks/{network['id']}/sessions",
+        {
+            "date": "2021-02-03",
+            "topic": "Falls after discharge",
+            "presenters": "Community geriatrician",
+            "case_presentations": 2,
+            "attendance": [
+                {"person_id": person.pk},
+                {"count": 12, "organisation_type": "community_pharmacy", "role": "community_pharmacist"},
+            ],
+        },
+    )
+    assert session.status_code == 201, session.content
+    assert session.json()["participants"] == 13
+    everything = api.get("/echo/networks").json()
+    assert (everything["sessions"], everything["participants"]) == (251, 7391)
+    in_2021 = api.get("/echo/networks", start="2021-01-01", end="2021-12-31").json()
+    assert (in_2021["sessions"], in_2021["participants"]) == (1, 13)
+    bad = api.post(
+        f"/echo/networks/{network['id']}/sessions",
+        {"date": "2021-02-10", "topic": "x", "attendance": [{"count": 3}]},
+    )
+    assert bad.status_code == 422 and "organisation type or role" in str(bad.json()["detail"])
+    assert api.get("/echo/networks").json()["sessions"] == 251  # the refused session was not kept

@@ -59,3 +59,63 @@ def test_the_inquorate_meeting_says_so(governance_demo: None, demo_member: User)
     meeting = Meeting.objects.get(quorate=False)
     page = client.get(f"/governance/meetings/{meeting.pk}/").content.decode()
     assert "This meeting was inquorate" in page and "neither the chair nor the vice chair" in page
+
+
+def test_every_governance_page_of_the_demo_opens(
+    governance_demo: None, demo_manager: User, demo_reviewer: User
+) -> None:
+    from icp.governance.models import (
+        AgendaItem,
+        AnnualPlan,
+        CaseBenefit,
+        EchoNetwork,
+        Project,
+        Strategy,
+    )
+
+    manager = Client()
+    manager.force_login(demo_manager)
+    meeting = Meeting.objects.filter(quorate=True).first()
+    assert meeting is not None
+    committee = meeting.committee
+    case = BusinessCase.objects.get(status="in_implementation")
+    milestone = Milestone.objects.first()
+    assert milestone is not None
+    action = committee.action_items.first()
+    assert action is not None
+    assert manager.get("/governance/")["Location"] == f"/governance/icp/{DEMO_ICP}/"
+    urls = [
+        f"/governance/committees/{committee.pk}/",
+        f"/governance/committees/{committee.pk}/meetings/new/",
+        f"/governance/meetings/{meeting.pk}/",
+        f"/governance/meetings/{meeting.pk}/agenda/new/",
+        f"/governance/meetings/{meeting.pk}/attendance/new/",
+        f"/governance/meetings/{meeting.pk}/decisions/new/",
+        f"/governance/meetings/{meeting.pk}/actions/new/",
+        f"/governance/agenda-items/{AgendaItem.objects.filter(meeting=meeting).first().pk}/papers/new/",  # type: ignore[union-attr]
+        f"/governance/actions/{action.pk}/",
+        f"/governance/icp/{DEMO_ICP}/cases/new/",
+        f"/governance/cases/{case.pk}/",
+        f"/governance/cases/{BusinessCase.objects.get(status='draft').pk}/funding/new/",
+        f"/governance/cases/{BusinessCase.objects.get(status='draft').pk}/staff/new/",
+        f"/governance/cases/{BusinessCase.objects.get(status='draft').pk}/benefits/new/",
+        f"/governance/benefits/{CaseBenefit.objects.filter(case=case).first().pk}/measurements/new/",  # type: ignore[union-attr]
+        f"/governance/plans/{AnnualPlan.objects.get().pk}/",
+        f"/governance/milestones/{milestone.pk}/update/",
+        f"/governance/strategies/{Strategy.objects.get().pk}/",
+        "/governance/projects/",
+        f"/governance/projects/{Project.objects.first().pk}/",  # type: ignore[union-attr]
+        f"/governance/echo/{EchoNetwork.objects.first().pk}/",  # type: ignore[union-attr]
+        "/governance/echo/?start=2020-01-01&end=2020-12-31",
+    ]
+    for url in urls:
+        response = manager.get(url)
+        assert response.status_code == 200, url
+    reviewer = Client()
+    reviewer.force_login(demo_reviewer)
+    body = reviewer.get("/governance/bodies/NI-NOR/cases/").content.decode()
+    assert "Rapid access respiratory clinic" in body and "Social prescribing" not in body  # drafts stay home
+    page = reviewer.get(
+        f"/governance/cases/{BusinessCase.objects.get(status='under_review').pk}/"
+    ).content.decode()
+    assert "Approve" in page and "Return for changes" in page

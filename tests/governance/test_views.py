@@ -205,3 +205,31 @@ def test_the_icp_home_page_links_to_governance(demo_member: User) -> None:
     page = _client(demo_member).get("/icp/NI-NOR-CA/").content.decode()
     assert "/governance/icp/NI-NOR-CA/" in page
     assert 'href="/governance/"' in page  # the header navigation
+
+
+def test_a_case_is_edited_only_while_draft_or_returned(draft_case: BusinessCase, demo_manager: User) -> None:
+    url = f"/governance/cases/{draft_case.pk}/edit/"
+    form = {
+        "title": "Rapid access respiratory service v2",
+        "priority_group": "respiratory",
+        "problem": "p",
+        "proposal": "q",
+        "risks": "",
+    }
+    assert _client(demo_manager).post(url, form).status_code == 302
+    draft_case.refresh_from_db()
+    assert draft_case.title.endswith("v2")
+    transition_case(case=draft_case, verb="submit", by=demo_manager)
+    response = _client(demo_manager).post(url, {**form, "title": "Changed after submission"})
+    assert (
+        response.status_code == 400 and "can be changed only while it is a draft" in response.content.decode()
+    )
+
+
+def test_the_admin_lists_governance_records(meeting: Meeting, draft_case: BusinessCase) -> None:
+    admin = User.objects.create_superuser(username="root-admin", password="x-long-password-1")
+    client = _client(admin)
+    for model in ("meeting", "businesscase", "actionitem", "echonetwork", "project", "annualplan", "paper"):
+        assert client.get(f"/admin/governance/{model}/").status_code == 200, model
+    assert client.get(f"/admin/governance/businesscase/{draft_case.pk}/change/").status_code == 200
+    assert client.get(f"/admin/governance/meeting/{meeting.pk}/change/").status_code == 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Model
+from django.db.models import Model, URLField
 from django.forms import ModelForm
 from django.http import HttpRequest
 
@@ -50,6 +50,7 @@ class MeetingAdmin(AuditedAdmin):
     date_hierarchy = "date"
     inlines = (AgendaItemInline, AttendanceInline)
     readonly_fields = ("quorate", "quorum_note", "minutes_approved_on")
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(models.QuorumRule)

@@ -22,7 +22,7 @@ from icp.governance.actions import echo as echo_actions
 from icp.governance.actions import meetings as meeting_actions
 from icp.governance.echo import echo_totals
 from icp.governance.lifecycle import TRANSITIONS
-from icp.governance.models import ActionItem, BusinessCase, Indicator, Meeting
+from icp.governance.models import ActionItem, BusinessCase, EchoNetwork, Indicator, Meeting
 from icp.governance.quorum import meeting_frequency
 from icp.governance.vocab import (
     OPEN_ACTION_STATUSES,
@@ -452,3 +452,71 @@ def create_network(request: HttpRequest, payload: NetworkIn) -> Status[dict[str,
     )
     out = {f: getattr(network, f) for f in ("name", "topic", "hub", "audience")}
     return Status(201, {"id": network.pk, **out, "sessions": 0, "participants": 0, "partial_aggregates": 0})
+
+
+class AttendanceLine(Schema):
+    person_id: int | None = None
+    count: int = Field(1, ge=1)
+    organisation_type: str = ""
+    role: str = ""
+
+
+class SessionIn(Schema):
+    date: date
+    topic: str
+    presenters: str = ""
+    case_presentations: int = Field(0, ge=0)
+    attendance: list[AttendanceLine] = []
+
+
+class SessionOut(Schema):
+    id: int
+    network: int
+    date: date
+    topic: str
+    presenters: str
+    case_presentations: int
+    participants: int
+
+
+@router.post(
+    "/echo/networks/{network_id}/sessions",
+    response={201: SessionOut},
+    summary="Record an ECHO session and its attendance (people, or counts by organisation type/role)",
+)
+def create_session(request: HttpRequest, network_id: int, payload: SessionIn) -> Status[dict[str, object]]:
+    from django.db import transaction
+
+    user = _user(request)
+    network = get_object_or_404(EchoNetwork.objects.select_related("area"), pk=network_id)
+    with transaction.atomic():
+        session = echo_actions.record_session(
+            network=network,
+            date=payload.date,
+            topic=payload.topic,
+            presenters=payload.presenters,
+            case_presentations=payload.case_presentations,
+            by=user,
+        )
+        participants = 0
+        for line in payload.attendance:
+            person = get_object_or_404(Person, pk=line.person_id) if line.person_id else None
+            row = echo_actions.record_echo_attendance(
+                session=session,
+                person=person,
+                count=line.count,
+                organisation_type=line.organisation_type,
+                role=line.role,
+                by=user,
+            )
+            participants += row.count
+    out = {
+        "id": session.pk,
+        "network": network.pk,
+        "date": session.date,
+        "topic": session.topic,
+        "presenters": session.presenters,
+        "case_presentations": session.case_presentations,
+        "participants": participants,
+    }
+    return Status(201, out)

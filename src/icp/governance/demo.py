@@ -168,7 +168,10 @@ def _meetings(committee: Committee, manager: User, today: date) -> None:
                 meeting=meeting, title=title, purpose=purpose, presenter="ICP manager", by=manager
             )
             meeting_actions.upload_paper(
-                agenda_item=item, upload=_paper(f"{title} {held_on:%B %Y}"), by=manager
+                agenda_item=item,
+                upload=_paper(f"{title} {held_on:%B %Y}"),
+                title=f"Paper: {title}",
+                by=manager,
             )
         present = [chair, *others[:7]] if quorate else others[:4]
         for person in present:
@@ -527,7 +530,10 @@ def create_demo_governance(*, icp_code: str) -> GovernanceDemoSummary:
         indicators = _indicators()
         _meetings(committee, manager, today)
         people = [m.person for m in committee.memberships.select_related("person").order_by("pk")]
-        partners = list(Organisation.objects.filter(areas_served=icp).exclude(type="commissioner")[:4])
+        partner_types = ["trust", "council", "voluntary_organisation", "community_organisation"]
+        partners = list(
+            Organisation.objects.filter(areas_served=icp, type__in=partner_types).order_by("type")
+        )
         cases = _cases(icp, manager, reviewer, partners, people[:2], indicators)
         lead = Organisation.objects.filter(areas_served=icp, type="trust").first() or partners[0]
         projects = _projects(icp, manager, cases, lead, today)

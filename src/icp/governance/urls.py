@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("icp/<str:code>/cases/new/", cases.case_new, name="case-new"),
     path("bodies/<str:code>/cases/", cases.body_cases, name="body-cases"),
     path("cases/<int:case_id>/", cases.case_detail, name="case"),
+    path("cases/<int:case_id>/edit/", cases.case_edit, name="case-edit"),
     path("cases/<int:case_id>/do/<str:verb>/", cases.case_transition, name="case-transition"),
     path("cases/<int:case_id>/funding/new/", cases.funding_new, name="case-funding-new"),
     path("cases/<int:case_id>/staff/new/", cases.staff_new, name="case-staff-new"),

@@ -156,6 +156,26 @@ def case_new(request: HttpRequest, code: str) -> HttpResponse:
     return form_page(request, form, heading=f"New business case for {icp.name}", back_url=back)
 
 
+@login_required
+def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_for(request, case_id)
+    user = acting_user(request)
+    require(can_edit_icp(user, case.icp), "Only this ICP's managers can change its business cases.")
+    initial = {f: getattr(case, f) for f in ("title", "priority_group", "problem", "proposal", "risks")}
+    form = forms.CaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_case(case=case, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            done(request, "Business case saved.")
+            return redirect("governance:case", case_id=case.pk)
+    return form_page(
+        request, form, heading=f"Edit “{case.title}”", back_url=reverse("governance:case", args=[case.pk])
+    )
+
+
 def _case_part(
     request: HttpRequest, case_id: int, form_class: type[forms.NhsForm], heading: str, add: object
 ) -> HttpResponse:

@@ -73,7 +73,7 @@ def ingest(
     synthetic: bool = False,
     progress: ProgressCallback | None = None,
     threads: int = 2,
-    memory_limit: str = "1GB",
+    memory_limit: str = "500MB",
     fail_after_writing: bool = False,
 ) -> IngestReport:
     """Load FHIR R4 NDJSON files, Bundles and folders of them into `warehouse`.
@@ -119,6 +119,8 @@ def ingest(
             con.execute(f"SET memory_limit = '{memory_limit}'")
             con.execute(f"SET temp_directory = '{work / 'spill'}'")
             con.execute("SET preserve_insertion_order = true")
+            # No checkpoints of the in-memory staging database: one costs more than staging a file.
+            con.execute("SET checkpoint_threshold = '1TB'")
             from icp.records.ingest.shape import install_macros
 
             install_macros(con)
