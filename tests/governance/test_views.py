@@ -233,3 +233,34 @@ def test_the_admin_lists_governance_records(meeting: Meeting, draft_case: Busine
         assert client.get(f"/admin/governance/{model}/").status_code == 200, model
     assert client.get(f"/admin/governance/businesscase/{draft_case.pk}/change/").status_code == 200
     assert client.get(f"/admin/governance/meeting/{meeting.pk}/change/").status_code == 200
+
+
+def test_a_manager_writes_a_plan_and_starts_a_project_through_the_pages(
+    demo_manager: User, other_manager: User, person: Person
+) -> None:
+    client = _client(demo_manager)
+    assert _client(other_manager).post("/governance/icp/NI-NOR-CA/plans/new/", {}).status_code == 403
+    response = client.post(
+        "/governance/icp/NI-NOR-CA/plans/new/", {"year_starting": 2026, "title": "Plan 26/27"}
+    )
+    assert response.status_code == 302
+    plan_url = response["Location"]
+    plan_id = int(plan_url.rstrip("/").split("/")[-1])
+    assert (
+        client.post(f"/governance/plans/{plan_id}/objectives/new/", {"title": "Frailty"}).status_code == 302
+    )
+    objective = Area.objects.get(code="NI-NOR-CA").annual_plans.get().objectives.get()
+    milestone = {"title": "Worklists live", "owner": person.pk, "due_date": "2027-01-31", "rag": "green"}
+    assert client.post(f"/governance/objectives/{objective.pk}/milestones/new/", milestone).status_code == 302
+    assert "Worklists live" in client.get(plan_url).content.decode()
+    assert (
+        _client(other_manager)
+        .post(f"/governance/objectives/{objective.pk}/milestones/new/", milestone)
+        .status_code
+        == 403
+    )
+    lead = Area.objects.get(code="NI-NOR-CA").organisations.order_by("name").first()
+    assert lead is not None
+    project = {"title": "Frailty hub", "lead_organisation": lead.pk, "start_date": "2026-09-01"}
+    assert client.post("/governance/icp/NI-NOR-CA/projects/new/", project).status_code == 302
+    assert _client(other_manager).post("/governance/icp/NI-NOR-CA/projects/new/", project).status_code == 403

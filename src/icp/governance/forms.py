@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from icp.governance.models import Indicator
+from icp.governance.models import BusinessCase, Indicator
 from icp.governance.vocab import (
     ActionStatus,
     AgendaPurpose,
@@ -14,7 +14,7 @@ from icp.governance.vocab import (
     PriorityGroup,
     Rag,
 )
-from icp.partnership.models import Person
+from icp.partnership.models import Organisation, Person
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -169,3 +169,40 @@ class AdoptionForm(NhsForm):
 class PeriodForm(NhsForm):
     start = forms.DateField(widget=_DATE, required=False, label="From")
     end = forms.DateField(widget=_DATE, required=False, label="To")
+
+
+class PlanForm(NhsForm):
+    year_starting = forms.IntegerField(min_value=2000, max_value=2100, label="Plan year starting April of")
+    title = forms.CharField(max_length=200)
+    agreed_on = forms.DateField(widget=_DATE, required=False, help_text="When the committee agreed the plan")
+
+
+class ObjectiveForm(NhsForm):
+    title = forms.CharField(max_length=200)
+    priority_group = forms.ChoiceField(choices=[("", "—"), *PriorityGroup.choices], required=False)
+
+
+class MilestoneForm(NhsForm):
+    title = forms.CharField(max_length=200)
+    owner = forms.ModelChoiceField(queryset=Person.objects.order_by("name"))
+    due_date = forms.DateField(widget=_DATE)
+    rag = forms.ChoiceField(choices=Rag.choices, label="Status")
+
+
+class ProjectForm(NhsForm):
+    title = forms.CharField(max_length=200)
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    lead_organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
+    start_date = forms.DateField(widget=_DATE)
+    business_case = forms.ModelChoiceField(
+        queryset=BusinessCase.objects.none(),
+        required=False,
+        help_text="Leave blank for a project that stands alone",
+    )
+
+    def __init__(
+        self, *args: object, organisations: object = None, cases: object = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["business_case"].queryset = cases  # type: ignore[attr-defined]

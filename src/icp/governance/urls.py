@@ -35,7 +35,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/benefits/new/", cases.benefit_new, name="case-benefit-new"),
     path("benefits/<int:benefit_id>/measurements/new/", cases.measurement_new, name="measurement-new"),
     # Plans, strategy, projects
+    path("icp/<str:code>/plans/new/", plans.plan_new, name="plan-new"),
+    path("icp/<str:code>/projects/new/", plans.project_new, name="project-new"),
     path("plans/<int:plan_id>/", plans.plan_detail, name="plan"),
+    path("plans/<int:plan_id>/objectives/new/", plans.objective_new, name="objective-new"),
+    path("objectives/<int:objective_id>/milestones/new/", plans.milestone_new, name="milestone-new"),
     path("milestones/<int:milestone_id>/update/", plans.milestone_update, name="milestone-update"),
     path("areas/<str:code>/plans/", plans.plan_rollup, name="plan-rollup"),
     path("strategies/<int:strategy_id>/", plans.strategy_detail, name="strategy"),

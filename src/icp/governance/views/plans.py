@@ -13,10 +13,11 @@ from django.urls import reverse
 from icp.governance import forms
 from icp.governance.access import can_edit_icp, home_icp
 from icp.governance.actions import plans as actions
-from icp.governance.models import AnnualPlan, Milestone, Project, Strategy
+from icp.governance.models import AnnualPlan, BusinessCase, Milestone, Objective, Project, Strategy
 from icp.governance.plans import area_rollup, current_plan_year, icps_within, progress
 from icp.governance.views.common import acting_user, add_action_errors, done, form_page, require
-from icp.partnership.models import Area
+from icp.governance.vocab import CaseStatus
+from icp.partnership.models import Area, Organisation
 from icp.partnership.roles import AreaLevel
 
 
@@ -145,3 +146,82 @@ def project_adopt(request: HttpRequest, project_id: int) -> HttpResponse:
             return redirect("governance:project", project_id=project.pk)
     back = reverse("governance:project", args=[project.pk])
     return form_page(request, form, heading=f"{icp.name} adopts “{project.title}”", back_url=back)
+
+
+@login_required
+def plan_new(request: HttpRequest, code: str) -> HttpResponse:
+    icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
+    user = acting_user(request)
+    require(can_edit_icp(user, icp), "Only this ICP's managers can write its plan.")
+    form = forms.PlanForm(request.POST or None, initial={"year_starting": current_plan_year()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = actions.create_plan(icp=icp, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            done(request, "Plan created. Add its objectives and milestones next.")
+            return redirect("governance:plan", plan_id=plan.pk)
+    back = reverse("governance:icp", args=[icp.code])
+    return form_page(request, form, heading=f"New annual plan for {icp.name}", back_url=back)
+
+
+@login_required
+def objective_new(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = get_object_or_404(AnnualPlan.objects.select_related("icp"), pk=plan_id)
+    user = acting_user(request)
+    require(can_edit_icp(user, plan.icp), "Only this ICP's managers can change its plan.")
+    form = forms.ObjectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.add_objective(plan=plan, by=user, **form.cleaned_data)
+        done(request, "Objective added.")
+        return redirect("governance:plan", plan_id=plan.pk)
+    return form_page(
+        request, form, heading="Add an objective", back_url=reverse("governance:plan", args=[plan.pk])
+    )
+
+
+@login_required
+def milestone_new(request: HttpRequest, objective_id: int) -> HttpResponse:
+    objective = get_object_or_404(Objective.objects.select_related("plan__icp"), pk=objective_id)
+    user = acting_user(request)
+    require(can_edit_icp(user, objective.plan.icp), "Only this ICP's managers can change its plan.")
+    form = forms.MilestoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.add_milestone(objective=objective, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            done(request, "Milestone added.")
+            return redirect("governance:plan", plan_id=objective.plan_id)
+    back = reverse("governance:plan", args=[objective.plan_id])
+    return form_page(request, form, heading=f"Add a milestone to “{objective.title}”", back_url=back)
+
+
+@login_required
+def project_new(request: HttpRequest, code: str) -> HttpResponse:
+    icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
+    user = acting_user(request)
+    require(can_edit_icp(user, icp), "Only this ICP's managers can start its projects.")
+    implementable = [
+        CaseStatus.APPROVED,
+        CaseStatus.IN_IMPLEMENTATION,
+        CaseStatus.EVALUATED,
+        CaseStatus.CLOSED,
+    ]
+    form = forms.ProjectForm(
+        request.POST or None,
+        organisations=Organisation.objects.filter(areas_served=icp).order_by("name"),
+        cases=BusinessCase.objects.filter(icp=icp, status__in=implementable),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = actions.create_project(origin_icp=icp, by=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            done(request, "Project started.")
+            return redirect("governance:project", project_id=project.pk)
+    back = reverse("governance:icp", args=[icp.code])
+    return form_page(request, form, heading=f"Start a project in {icp.name}", back_url=back)
