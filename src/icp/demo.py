@@ -33,6 +33,10 @@ def run_demo(*, console: Console, password: str) -> None:
         from icp.governance.demo import create_demo_governance
 
         create_demo_governance(icp_code=DEMO_ICP)
+    with console.status("Information sharing: agreements, care relationships, choices, a break glass…"):
+        from icp.sharing.demo import create_demo_sharing, print_demo_sharing
+
+        sharing = create_demo_sharing(icp_code=DEMO_ICP)
 
     table = Table(title=f"Demo logins (synthetic) — password for all: {password}")
     table.add_column("Username")
@@ -41,4 +45,5 @@ def run_demo(*, console: Console, password: str) -> None:
     for login in logins:
         table.add_row(login.username, login.role, login.organisation)
     console.print(table)
+    print_demo_sharing(console, sharing)
     console.print("Open http://127.0.0.1:8000 and log in as [bold]demo-manager[/bold] to see the demo ICP.")
