@@ -26,6 +26,15 @@ from icp.sharing.search import search_patients
 from icp.sharing.views import current_user, forbidden
 from icp.sharing.vocabulary import PLANNING_PURPOSES, DataCategory, Purpose
 
+# Every audit action that is a look at one person's record (the access log lists these).
+ACCESS_ACTIONS = (
+    "record.read",
+    "record.access",
+    "api.record.read",
+    "api.decision",
+    "fhir.read",
+    "fhir.search",
+)
 _NOT_YET_HELD: dict[str, str] = {
     DataCategory.CARE_PLANS: "No care plans are held in icp yet: they arrive with the care-pathways work.",
     DataCategory.SOCIAL_CARE: "No social care records are held in icp yet.",
@@ -148,7 +157,7 @@ def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
     events = list(
         AuditEvent.objects.filter(
             patient_ref=patient.patient_id,
-            action__in=["record.read", "record.access", "fhir.read", "fhir.search"],
+            action__in=ACCESS_ACTIONS,
         ).order_by("-id")[:500]
     )
     organisations = dict(
