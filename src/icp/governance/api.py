@@ -18,11 +18,10 @@ from ninja.responses import Status
 
 from icp.governance.access import can_view_case, can_view_committee, commissioning_body_for
 from icp.governance.actions import cases as case_actions
-from icp.governance.actions import echo as echo_actions
 from icp.governance.actions import meetings as meeting_actions
-from icp.governance.echo import echo_totals
+from icp.governance.api_echo import echo_router
 from icp.governance.lifecycle import TRANSITIONS
-from icp.governance.models import ActionItem, BusinessCase, EchoNetwork, Indicator, Meeting
+from icp.governance.models import ActionItem, BusinessCase, Indicator, Meeting
 from icp.governance.quorum import meeting_frequency
 from icp.governance.vocab import (
     OPEN_ACTION_STATUSES,
@@ -35,6 +34,7 @@ from icp.partnership.models import Area, Committee, Person, User
 from icp.partnership.roles import AreaLevel
 
 router = Router(tags=["governance"])
+router.add_router("", echo_router)
 
 
 def _user(request: HttpRequest) -> User:
@@ -379,144 +379,3 @@ def transition(request: HttpRequest, case_id: int, verb: str, payload: Transitio
         raise HttpError(409, " ".join(error.messages)) from error
     case.refresh_from_db()
     return _case_out(case)
-
-
-# ECHO -------------------------------------------------------------------------------------------
-
-
-class NetworkOut(Schema):
-    id: int
-    name: str
-    topic: str
-    hub: str
-    audience: str
-    sessions: int
-    participants: int
-    partial_aggregates: int
-
-
-class EchoTotalsOut(Schema):
-    start: date | None
-    end: date | None
-    sessions: int
-    participants: int
-    networks: list[NetworkOut]
-
-
-class NetworkIn(Schema):
-    name: str
-    topic: str = ""
-    hub: str = ""
-    audience: str = ""
-    area: str | None = Field(None, description="Area code, if the network belongs to one")
-
-
-@router.get(
-    "/echo/networks", response=EchoTotalsOut, summary="ECHO networks with session and participant totals"
-)
-def list_networks(
-    request: HttpRequest, start: date | None = None, end: date | None = None
-) -> dict[str, object]:
-    totals = echo_totals(start, end)
-    return {
-        "start": start,
-        "end": end,
-        "sessions": totals.sessions,
-        "participants": totals.participants,
-        "networks": [
-            {
-                "id": row.network.pk,
-                "name": row.network.name,
-                "topic": row.network.topic,
-                "hub": row.network.hub,
-                "audience": row.network.audience,
-                "sessions": row.sessions,
-                "participants": row.participants,
-                "partial_aggregates": row.partial_aggregates,
-            }
-            for row in totals.networks
-        ],
-    }
-
-
-@router.post("/echo/networks", response={201: NetworkOut}, summary="Create an ECHO network")
-def create_network(request: HttpRequest, payload: NetworkIn) -> Status[dict[str, object]]:
-    area = get_object_or_404(Area, code=payload.area) if payload.area else None
-    network = echo_actions.create_network(
-        name=payload.name,
-        topic=payload.topic,
-        hub=payload.hub,
-        audience=payload.audience,
-        area=area,
-        by=_user(request),
-    )
-    out = {f: getattr(network, f) for f in ("name", "topic", "hub", "audience")}
-    return Status(201, {"id": network.pk, **out, "sessions": 0, "participants": 0, "partial_aggregates": 0})
-
-
-class AttendanceLine(Schema):
-    person_id: int | None = None
-    count: int = Field(1, ge=1)
-    organisation_type: str = ""
-    role: str = ""
-
-
-class SessionIn(Schema):
-    date: date
-    topic: str
-    presenters: str = ""
-    case_presentations: int = Field(0, ge=0)
-    attendance: list[AttendanceLine] = []
-
-
-class SessionOut(Schema):
-    id: int
-    network: int
-    date: date
-    topic: str
-    presenters: str
-    case_presentations: int
-    participants: int
-
-
-@router.post(
-    "/echo/networks/{network_id}/sessions",
-    response={201: SessionOut},
-    summary="Record an ECHO session and its attendance (people, or counts by organisation type/role)",
-)
-def create_session(request: HttpRequest, network_id: int, payload: SessionIn) -> Status[dict[str, object]]:
-    from django.db import transaction
-
-    user = _user(request)
-    network = get_object_or_404(EchoNetwork.objects.select_related("area"), pk=network_id)
-    with transaction.atomic():
-        session = echo_actions.record_session(
-            network=network,
-            date=payload.date,
-            topic=payload.topic,
-            presenters=payload.presenters,
-            case_presentations=payload.case_presentations,
-            by=user,
-        )
-        participants = 0
-        for line in payload.attendance:
-            person = get_object_or_404(Person, pk=line.person_id) if line.person_id else None
-            row = echo_actions.record_echo_attendance(
-                session=session,
-                person=person,
-                count=line.count,
-                organisation_type=line.organisation_type,
-                role=line.role,
-                by=user,
-            )
-            participants += row.count
-    out = {
-        "id": session.pk,
-        "network": network.pk,
-        "date": session.date,
-        "topic": session.topic,
-        "presenters": session.presenters,
-        "case_presentations": session.case_presentations,
-        "participants": participants,
-    }
-    return Status(201, out)

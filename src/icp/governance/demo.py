@@ -26,6 +26,7 @@ from reportlab.pdfgen import canvas
 from icp.governance.actions import cases as case_actions
 from icp.governance.actions import meetings as meeting_actions
 from icp.governance.actions import plans as plan_actions
+from icp.governance.demo_data import AGENDA, CASES, COMMENTS, INDICATORS, MEETINGS, MILESTONES
 from icp.governance.echo_import import load_seed_table
 from icp.governance.models import (
     AnnualPlan,
@@ -39,10 +40,8 @@ from icp.governance.models import (
 from icp.governance.plans import current_plan_year
 from icp.governance.vocab import (
     ActionStatus,
-    AgendaPurpose,
     AttendanceStatus,
     DecisionOutcome,
-    IndicatorDirection,
     MeetingMode,
     PriorityGroup,
     Rag,
@@ -63,40 +62,6 @@ class GovernanceDemoSummary:
     icps_running_falls_prevention: int
     milestones: int
     echo_networks: int
-
-
-INDICATORS = [
-    (
-        "emergency-admissions-75",
-        "Emergency admissions, people aged 75 and over",
-        "admissions per 1,000 people aged 75+ per year",
-        IndicatorDirection.LOWER_IS_BETTER,
-    ),
-    (
-        "copd-admissions",
-        "COPD emergency admissions",
-        "admissions per 100,000 people per year",
-        IndicatorDirection.LOWER_IS_BETTER,
-    ),
-    (
-        "diabetes-amputations",
-        "Diabetes-related lower-limb amputations",
-        "amputations per 10,000 people with diabetes per year",
-        IndicatorDirection.LOWER_IS_BETTER,
-    ),
-    (
-        "falls-admissions",
-        "Emergency admissions after a fall, aged 65+",
-        "admissions per 1,000 people aged 65+",
-        IndicatorDirection.LOWER_IS_BETTER,
-    ),
-    (
-        "home-at-end-of-life",
-        "Deaths at usual place of residence",
-        "% of deaths",
-        IndicatorDirection.HIGHER_IS_BETTER,
-    ),
-]
 
 
 def _indicators() -> dict[str, Indicator]:
@@ -125,20 +90,6 @@ def _paper(title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{title.lower().replace(' ', '-')}.pdf", buffer.getvalue())
 
 
-# (days ago, mode, quorate?) — one meeting of the year is inquorate: the chair sent apologies.
-_MEETINGS = [
-    (330, MeetingMode.IN_PERSON, True),
-    (240, MeetingMode.VIRTUAL, True),
-    (150, MeetingMode.VIRTUAL, False),
-    (60, MeetingMode.HYBRID, True),
-]
-_AGENDA = [
-    ("Frailty pathway: progress report", AgendaPurpose.DISCUSSION),
-    ("Business cases for the LCG", AgendaPurpose.DECISION),
-    ("Risk stratification: practice worklists", AgendaPurpose.INFORMATION),
-]
-
-
 def _meetings(committee: Committee, manager: User, today: date) -> None:
     if committee.meetings.exists():
         return
@@ -151,7 +102,7 @@ def _meetings(committee: Committee, manager: User, today: date) -> None:
     deputy, _ = Person.objects.get_or_create(
         name=f"Nora Deputy {SYNTHETIC}", defaults={"professional_role": "nurse"}
     )
-    for number, (days_ago, mode, quorate) in enumerate(_MEETINGS, start=1):
+    for number, (days_ago, mode, quorate) in enumerate(MEETINGS, start=1):
         held_on = today - timedelta(days=days_ago)
         meeting = meeting_actions.schedule_meeting(
             committee=committee,
@@ -163,7 +114,7 @@ def _meetings(committee: Committee, manager: User, today: date) -> None:
             title=f"{committee.name} meeting {number}",
             by=manager,
         )
-        for title, purpose in _AGENDA:
+        for title, purpose in AGENDA:
             item = meeting_actions.add_agenda_item(
                 meeting=meeting, title=title, purpose=purpose, presenter="ICP manager", by=manager
             )
@@ -245,53 +196,6 @@ def _meetings(committee: Committee, manager: User, today: date) -> None:
     )
 
 
-# title, priority group, steps, (money by year), (staff role, wte), (indicator, baseline, target), days ago
-_CASES = [
-    (
-        "Nurse home in-reach for care homes",
-        PriorityGroup.FRAIL_ELDERLY,
-        ["submit", "start_review", "approve", "start_implementation"],
-        300,
-        "emergency-admissions-75",
-        52,
-        45,
-    ),
-    (
-        "Rapid access respiratory clinic",
-        PriorityGroup.RESPIRATORY,
-        ["submit", "start_review"],
-        120,
-        "copd-admissions",
-        410,
-        350,
-    ),
-    (
-        "Diabetes foot protection service",
-        PriorityGroup.DIABETES,
-        ["submit", "start_review", "return_for_changes"],
-        200,
-        "diabetes-amputations",
-        9.1,
-        6.5,
-    ),
-    (
-        "Palliative care coordination hub",
-        PriorityGroup.PALLIATIVE,
-        ["submit", "start_review", "decline"],
-        260,
-        "home-at-end-of-life",
-        46,
-        55,
-    ),
-    ("Social prescribing link workers", PriorityGroup.OTHER, [], 30, "emergency-admissions-75", 52, 50),
-]
-_COMMENTS = {
-    "return_for_changes": "Please show how the service reaches housebound patients, with costs by year.",
-    "decline": "Not affordable this year; please resubmit with the Trust's palliative care review.",
-    "approve": "Approved in full for two years.",
-}
-
-
 def _cases(
     icp: Area,
     manager: User,
@@ -301,7 +205,7 @@ def _cases(
     indicators: dict[str, Indicator],
 ) -> list[BusinessCase]:
     made = []
-    for title, group, steps, days_ago, indicator, baseline, target in _CASES:
+    for title, group, steps, days_ago, indicator, baseline, target in CASES:
         existing = BusinessCase.objects.filter(icp=icp, title=f"{title} {SYNTHETIC}").first()
         if existing:
             made.append(existing)
@@ -346,7 +250,7 @@ def _cases(
             actor = (
                 reviewer if verb in ("start_review", "approve", "decline", "return_for_changes") else manager
             )
-            case_actions.transition_case(case=case, verb=verb, comment=_COMMENTS.get(verb, ""), by=actor)
+            case_actions.transition_case(case=case, verb=verb, comment=COMMENTS.get(verb, ""), by=actor)
         _backdate(case, days_ago)
         made.append(case)
     return made
@@ -426,22 +330,6 @@ def _projects(
     return [falls, nursing]
 
 
-_MILESTONES = [
-    (
-        1,
-        "Frail older people: proactive care",
-        "Agree the frailty pathway with all practices",
-        -150,
-        Rag.COMPLETE,
-    ),
-    (1, "Frail older people: proactive care", "Case-finding worklists live in every practice", 60, Rag.GREEN),
-    (1, "Frail older people: proactive care", "Falls clinic in the community hospital", -20, Rag.AMBER),
-    (2, "Long-term conditions", "Respiratory business case decided by the LCG", 30, Rag.AMBER),
-    (2, "Long-term conditions", "Diabetes foot service resubmitted", 45, Rag.RED),
-    (3, "Palliative and end of life care", "Shared palliative care register across partners", 120, Rag.GREEN),
-]
-
-
 def _plan(icp: Area, manager: User, owners: list[Person], today: date) -> AnnualPlan:
     year = current_plan_year(today)
     existing = AnnualPlan.objects.filter(icp=icp, year_starting=year).first()
@@ -455,7 +343,7 @@ def _plan(icp: Area, manager: User, owners: list[Person], today: date) -> Annual
         by=manager,
     )
     objectives = {}
-    for number, (objective_number, objective_title, title, due_in, rag) in enumerate(_MILESTONES):
+    for number, (objective_number, objective_title, title, due_in, rag) in enumerate(MILESTONES):
         if objective_number not in objectives:
             objectives[objective_number] = plan_actions.add_objective(
                 plan=plan, title=objective_title, by=manager

@@ -8,10 +8,11 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from icp.records.ingest import InputError, ingest
-from icp.records.warehouse import Warehouse
+from icp.records.warehouse import BatchWriter, Warehouse
 from tests.records.ingest.conftest import AREA, SYNTHEA, condition, observation, patient
 
 MAPPED = ["Patient", "Condition", "Observation", "Encounter", "MedicationRequest", "Procedure"]
@@ -122,6 +123,7 @@ def test_clinical_records_can_follow_patients_loaded_in_an_earlier_batch(
 
     assert report.put_aside == 0
     assert warehouse.read_arrow("observation").column("icp").to_pylist() == ["NI-BEL-E"]
+    assert report.areas == ["NI-BEL-E"]
 
 
 def test_loading_the_same_file_twice_adds_nothing(warehouse: Warehouse) -> None:
@@ -154,26 +156,43 @@ def test_replace_swaps_what_an_earlier_batch_from_the_same_source_held(
     report = ingest([new], warehouse=warehouse, area=AREA, source="trust-a", replace=True)
 
     assert report.replaced_batches == [first.batch_id]
+    assert report.areas == [AREA]
     patients = {row["patient_id"]: row for row in warehouse.read_arrow("patient").to_pylist()}
     assert sorted(patients) == ["p1", "q1"]
     assert patients["p1"]["sex"] == "male"
 
 
-def test_a_failure_before_the_commit_leaves_the_warehouse_as_it_was(
-    warehouse: Warehouse, write_ndjson: Callable[..., Path]
+def test_a_crash_while_writing_leaves_the_warehouse_as_it_was(
+    warehouse: Warehouse, write_ndjson: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ingest([write_ndjson("Patient.ndjson", patient("p1"))], warehouse=warehouse, area=AREA)
     before = warehouse.manifest()
     bad = write_ndjson("more.ndjson", patient("p2"), condition("c1", "p2"), "{broken")
+    real_write = BatchWriter.write
 
-    with pytest.raises(RuntimeError, match="before commit"):
-        ingest([bad], warehouse=warehouse, area=AREA, fail_after_writing=True)
+    def crash_after_the_patients(self: BatchWriter, table_name: str, data: pa.Table) -> None:
+        real_write(self, table_name, data)  # the patient rows reach the batch's staging files …
+        raise OSError("disk full")  # … then the load dies part-way
+
+    monkeypatch.setattr(BatchWriter, "write", crash_after_the_patients)
+    with pytest.raises(OSError, match="disk full"):
+        ingest([bad], warehouse=warehouse, area=AREA)
 
     assert warehouse.manifest() == before
     assert warehouse.read_arrow("patient").column("patient_id").to_pylist() == ["p1"]
     assert warehouse.read_arrow("condition").num_rows == 0
     assert list(warehouse.root.glob("quarantine/*")) == []
     assert list((warehouse.root / ".staging").iterdir()) == []
+
+
+def test_a_crash_while_reading_leaves_the_warehouse_as_it_was(warehouse: Warehouse) -> None:
+    def stop_after_the_first_file(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest([SYNTHEA], warehouse=warehouse, area=AREA, progress=stop_after_the_first_file)
+    assert warehouse.manifest()["batches"] == {}
+    assert warehouse.read_arrow("patient").num_rows == 0
 
 
 def test_gzipped_ndjson_and_searchset_and_collection_bundles_are_read(
@@ -219,6 +238,16 @@ def test_gzipped_ndjson_and_searchset_and_collection_bundles_are_read(
         r["observation_id"]: r["patient_id"] for r in warehouse.read_arrow("observation").to_pylist()
     }
     assert observations == {"o1": "p2", "o2": "7d1c"}
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_read(warehouse: Warehouse, tmp_path: Path) -> None:
+    path = tmp_path / "Patient.ndjson"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + b"\r\n".join(json.dumps(patient(i)).encode() for i in ("p1", "p2")) + b"\r\n"
+    )
+    report = ingest([path], warehouse=warehouse, area=AREA)
+    assert report.put_aside == 0
+    assert report.by_type["Patient"].accepted == 2
 
 
 def test_an_unreadable_bundle_is_put_aside_whole(warehouse: Warehouse, tmp_path: Path) -> None:

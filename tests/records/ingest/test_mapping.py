@@ -229,7 +229,12 @@ def test_hospital_encounter_carries_its_icd10_diagnoses(
             "resourceType": "Condition",
             "id": "dx-pneumonia",
             "subject": {"reference": "Patient/p1"},
-            "code": {"coding": [{"system": ICD10, "code": "J18.9", "display": "Pneumonia, unspecified"}]},
+            "code": {
+                "coding": [
+                    {"system": SNOMED, "code": "233604007", "display": "Pneumonia"},
+                    {"system": ICD10, "code": "J18.9", "display": "Pneumonia, unspecified"},
+                ]
+            },
         },
         {
             "resourceType": "Encounter",

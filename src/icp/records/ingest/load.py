@@ -74,14 +74,12 @@ def ingest(
     progress: ProgressCallback | None = None,
     threads: int = 2,
     memory_limit: str = "500MB",
-    fail_after_writing: bool = False,
 ) -> IngestReport:
     """Load FHIR R4 NDJSON files, Bundles and folders of them into `warehouse`.
 
     `practices` maps practice codes to ICP codes (the partnership registry); a patient registered
     elsewhere, or nowhere, is attached to `area` as unregistered. Raises sources.InputError for a
-    path that cannot be used. `fail_after_writing` raises after every row is written but before
-    the commit (tests use it to show that a failed load leaves the warehouse as it was).
+    path that cannot be used. Whatever goes wrong before the commit, the warehouse is left as it was.
     """
     started = time.perf_counter()
     clock = _Clock()
@@ -171,8 +169,6 @@ def ingest(
                 "read_paths": paths_taken,
             }
             clock.mark("count and quarantine")
-            if fail_after_writing:
-                raise RuntimeError("ingest stopped before commit (fail_after_writing)")
         except BaseException:
             quarantine_file.unlink(missing_ok=True)
             report.quarantine_path = None
@@ -183,6 +179,7 @@ def ingest(
     clock.mark("commit")
     report.replaced_batches = list(replaces)
     report.table_rows = dict(writer.counts)
+    report.areas = sorted(set(writer.areas) | _areas_of(warehouse, replaces))
     report.seconds = time.perf_counter() - started
     report.timings, report.cpu_seconds = clock.wall, clock.cpu
     return report
@@ -200,6 +197,22 @@ class _Clock:
         wall, cpu = time.perf_counter(), time.process_time()
         self.wall[step], self.cpu[step] = wall - self._wall, cpu - self._cpu
         self._wall, self._cpu = wall, cpu
+
+
+def _areas_of(warehouse: Warehouse, batch_ids: Sequence[str]) -> set[str]:
+    """The ICPs that these (now replaced) batches held rows for."""
+    if not batch_ids:
+        return set()
+    wanted = set(batch_ids)
+    batches = warehouse.batches()
+    return {
+        area
+        for batch_id, areas in zip(
+            batches.column("batch_id").to_pylist(), batches.column("areas").to_pylist(), strict=True
+        )
+        if batch_id in wanted
+        for area in areas or []
+    }
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -77,7 +77,7 @@ _CONTAINED = "list_filter(r.contained, lambda c: '#' || c.id = {ref})[1].code"
 _DIAGNOSES = (
     "list_transform(r.diagnosis, lambda d: struct_pack("
     "ref := d.condition.reference, rank := TRY_CAST(d.rank AS SMALLINT), "
-    f"coding := pick_coding({_CONTAINED.format(ref='d.condition.reference')}), "
+    f"coding := pick_diagnosis_coding({_CONTAINED.format(ref='d.condition.reference')}), "
     f"text := ({_CONTAINED.format(ref='d.condition.reference')}).text))"
 )
 _MEDICATION_CC = (
@@ -123,6 +123,7 @@ STAGE_COLUMNS: dict[str, str] = {
     "postcode_district": "VARCHAR",
     "small_area": "VARCHAR",
     "deprivation_quintile": "TINYINT",
+    "diagnosis_coding": "STRUCT(system VARCHAR, code VARCHAR, display VARCHAR)",
 }
 
 # Per resource type: stage column → SQL over `r`. Date columns hold the raw text of the first
@@ -160,6 +161,8 @@ EXPRESSIONS: dict[str, dict[str, str]] = {
         "date3_raw": "coalesce(r.abatementDateTime, r.abatementPeriod.start)",
         "status": "r.clinicalStatus.coding[1].code",
         "category": "r.category[1].coding[1].code",
+        # What an Encounter.diagnosis pointing here carries: the ICD-10 coding when there is one.
+        "diagnosis_coding": "pick_diagnosis_coding(r.code)",
     },
     "Observation": {
         **_CLINICAL,

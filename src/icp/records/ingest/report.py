@@ -28,6 +28,7 @@ class IngestReport:
     table_rows: dict[str, int] = field(default_factory=dict)
     quarantine_path: Path | None = None
     replaced_batches: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)  # ICPs whose rows this load added or replaced
     seconds: float = 0.0
     unknown_practices: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # wall seconds per step

@@ -78,7 +78,9 @@ def prepare(
     )
     con.execute(
         "CREATE OR REPLACE TEMP VIEW known_condition AS "
-        "SELECT resource_id AS condition_id, code_system, code, display FROM stage "
+        "SELECT resource_id AS condition_id, coalesce(system_name(diagnosis_coding.system), code_system) "
+        "AS code_system, coalesce(diagnosis_coding.code, code) AS code, "
+        "coalesce(diagnosis_coding.display, display) AS display FROM stage "
         "WHERE resource_type = 'Condition' AND reason IS NULL UNION ALL "
         + _parquet(
             warehouse_condition_files,

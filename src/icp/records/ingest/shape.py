@@ -142,6 +142,7 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     known = {**{uri: name for name, uri in CODE_SYSTEMS.items()}, **CODE_SYSTEM_ALIASES}
     system_cases = " ".join(f"WHEN {_sql_string(uri)} THEN {_sql_string(n)}" for uri, n in known.items())
     known_list = ", ".join(_sql_string(uri) for uri in known)
+    icd10_list = ", ".join(_sql_string(uri) for uri, name in known.items() if name == "icd10")
     statements = [
         # The date a FHIR date/dateTime names, as written (no time-zone shift); a partial date
         # (YYYY or YYYY-MM) is taken as its first day. NULL when absent or not a valid FHIR date.
@@ -168,6 +169,10 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
         f"""CREATE OR REPLACE MACRO pick_coding(cc) AS coalesce(
             list_filter(cc.coding, lambda c: c.system IN ({known_list}) AND c.code IS NOT NULL)[1],
             list_filter(cc.coding, lambda c: c.code IS NOT NULL)[1])""",
+        # For a hospital diagnosis: its ICD-10 coding when it has one, else as pick_coding.
+        f"""CREATE OR REPLACE MACRO pick_diagnosis_coding(cc) AS coalesce(
+            list_filter(cc.coding, lambda c: c.system IN ({icd10_list}) AND c.code IS NOT NULL)[1],
+            pick_coding(cc))""",
         "CREATE OR REPLACE MACRO coding_system(cc) AS system_name(pick_coding(cc).system)",
         "CREATE OR REPLACE MACRO coding_code(cc) AS pick_coding(cc).code",
         "CREATE OR REPLACE MACRO coding_display(cc) AS coalesce(pick_coding(cc).display, cc.text)",

@@ -101,6 +101,8 @@ def ndjson_lines(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[i
             block = handle.read(chunk_bytes)
             if not block:
                 break
+            if first_line == 1 and not rest and block.startswith(b"\xef\xbb\xbf"):
+                block = block[3:]  # a UTF-8 byte-order mark (Windows tools write one) is not JSON
             buffer = rest + block if rest else block
             newlines = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 10)
             if len(newlines) == 0:
