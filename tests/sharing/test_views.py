@@ -304,3 +304,10 @@ def test_only_governors_draft_or_sign(client: Client, world: World) -> None:
     assert gp.post(f"/sharing/agreements/{agreement.pk}/", {"verb": "sign"}).status_code == 403
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.DRAFT
+
+
+def test_nonsense_purposes_and_ids_are_refused_cleanly(client: Client, shared_world: World) -> None:
+    gp = as_user(client, shared_world, "gp")
+    page = gp.get(ALICE_URL, {"purpose": "x" * 300}).content.decode()
+    assert "Unknown purpose" in page and not leaked(page)
+    assert gp.get("/sharing/patients/" + "y" * 300 + "/").status_code == 404

@@ -386,11 +386,11 @@ def _audit(user: Any, decision: Decision, action: str, icp_code: str) -> None:
         target_type="patient",
         target_id=decision.patient_id,
         patient_ref=decision.patient_id,
-        purpose=decision.purpose,
+        purpose=decision.purpose[:64],  # an unknown purpose is whatever was typed: keep it bounded
         outcome=Outcome.BREAK_GLASS if decision.break_glass else _OUTCOME[decision.allowed],
         reason=decision.reason,
         detail={
-            "category": decision.category,
+            "category": decision.category[:64],
             "code": str(decision.code),
             "agreement": decision.agreement,
             "relationship": decision.relationship,
