@@ -37,6 +37,10 @@ def run_demo(*, console: Console, password: str) -> None:
         from icp.sharing.demo import create_demo_sharing, print_demo_sharing
 
         sharing = create_demo_sharing(icp_code=DEMO_ICP)
+    with console.status("Risk stratification of the demo ICP: scores, admission model, tiers, worklists…"):
+        from icp.stratify_cli import demo_step
+
+        console.print(demo_step(DEMO_ICP))
 
     table = Table(title=f"Demo logins (synthetic) — password for all: {password}")
     table.add_column("Username")

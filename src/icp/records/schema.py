@@ -168,6 +168,52 @@ BATCH = pa.schema(
     ]
 )
 
+# Results of a risk-stratification run (icp.stratify; docs/risk-stratification.md documents each
+# column): one row per person per run, the run being the batch that wrote it. Lists hold the
+# contributing deficits, codes and categories so that the schema does not change with a code list.
+RISK_RESULT = pa.schema(
+    [
+        pa.field("patient_id", pa.string(), nullable=False),
+        pa.field("practice_code", pa.string()),
+        pa.field("index_date", pa.date32(), nullable=False),
+        pa.field("model_version", pa.string()),
+        pa.field("age", pa.int32()),
+        pa.field("sex", pa.string()),
+        pa.field("deprivation_quintile", pa.int8()),
+        pa.field("planning_opt_out", pa.bool_()),
+        pa.field("efi_score", pa.float64()),
+        pa.field("efi_deficits", pa.int32()),
+        pa.field("efi_category", pa.string()),
+        pa.field("efi_in_range", pa.bool_()),
+        pa.field("efi_deficit_list", pa.list_(pa.string())),
+        pa.field("hfrs_score", pa.float64()),
+        pa.field("hfrs_category", pa.string()),
+        pa.field("hfrs_in_range", pa.bool_()),
+        pa.field("hfrs_codes", pa.list_(pa.string())),
+        pa.field("charlson_score", pa.int32()),
+        pa.field("charlson_quan2011", pa.int32()),
+        pa.field("charlson_age_points", pa.int32()),
+        pa.field("charlson_categories", pa.list_(pa.string())),
+        pa.field("registers", pa.list_(pa.string())),
+        pa.field("medicines_12m", pa.int32()),
+        pa.field("polypharmacy_review", pa.bool_()),
+        pa.field("housebound", pa.bool_()),
+        pa.field("carer", pa.bool_()),
+        pa.field("cared_for", pa.bool_()),
+        pa.field("lives_alone", pa.bool_()),
+        pa.field("falls_12m", pa.bool_()),
+        pa.field("emergency_admissions_12m", pa.int32()),
+        pa.field("ae_attendances_12m", pa.int32()),
+        pa.field("model_risk", pa.float64()),
+        pa.field("risk_rank", pa.int64()),
+        pa.field("tier", pa.string()),
+        pa.field("risk_factors", pa.list_(pa.string())),
+        *_PROVENANCE,
+    ]
+)
+
+RESULT_TABLES: dict[str, pa.Schema] = {"risk_result": RISK_RESULT}
+
 CLINICAL_TABLES: dict[str, pa.Schema] = {
     "patient": PATIENT,
     "condition": CONDITION,
@@ -176,7 +222,7 @@ CLINICAL_TABLES: dict[str, pa.Schema] = {
     "encounter": ENCOUNTER,
     "procedure": PROCEDURE,
 }
-TABLES: dict[str, pa.Schema] = {**CLINICAL_TABLES, "batch": BATCH}
+TABLES: dict[str, pa.Schema] = {**CLINICAL_TABLES, **RESULT_TABLES, "batch": BATCH}
 
 
 def conform(table_name: str, data: pa.Table) -> pa.Table:

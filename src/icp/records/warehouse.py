@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from icp.config import data_dir
-from icp.records.schema import CLINICAL_TABLES, TABLES, conform
+from icp.records.schema import CLINICAL_TABLES, RESULT_TABLES, TABLES, conform
 
 MANIFEST = "_manifest.json"
 
@@ -61,10 +61,9 @@ class BatchWriter:
 
     def write(self, table_name: str, data: pa.Table) -> None:
         """Append rows to `table_name`; rows are split by their `icp` column."""
-        if table_name not in CLINICAL_TABLES:
-            raise ValueError(
-                f"{table_name!r} is not a clinical table; choose from {', '.join(CLINICAL_TABLES)}"
-            )
+        if table_name not in CLINICAL_TABLES and table_name not in RESULT_TABLES:
+            writable = [*CLINICAL_TABLES, *RESULT_TABLES]
+            raise ValueError(f"{table_name!r} is not a data table; choose from {', '.join(writable)}")
         if data.num_rows == 0:
             return
         data = conform(table_name, data)

@@ -1,0 +1,163 @@
+"""An ICP's risk population in aggregate: the pyramid, tiers by practice, age band and deprivation
+quintile, and frailty prevalence by practice. Counts from 1 to 7 are suppressed (shown as "<8"),
+and so is any percentage built on a suppressed count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+
+from icp.care.models import RiskResult, RiskRun, RiskTier
+from icp.partnership.models import Area
+from icp.stratify import codelists
+
+SUPPRESS_BELOW = 8
+TIERS = [t for t, _label in RiskTier.choices]
+AGE_BAND_CASES = [("0-17", 0, 17), ("18-44", 18, 44), ("45-64", 45, 64), ("65-74", 65, 74), ("75-84", 75, 84)]
+
+
+def shown(count: int) -> str:
+    """A count as it may leave the platform: 1-7 suppressed."""
+    return "<8" if 0 < count < SUPPRESS_BELOW else f"{count:,}"
+
+
+def percent(numerator: int, denominator: int) -> str:
+    if denominator == 0:
+        return "-"
+    if 0 < numerator < SUPPRESS_BELOW or denominator < SUPPRESS_BELOW:
+        return "suppressed"
+    return f"{100 * numerator / denominator:.1f}%"
+
+
+@dataclass
+class Breakdown:
+    """Rows of (label, {tier: shown count}, shown total)."""
+
+    title: str
+    rows: list[tuple[str, list[str], str]] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    people: int
+    tier_counts: dict[str, int]
+    tier_shown: list[tuple[str, str, str]]  # (tier, label, shown count)
+    by_practice: Breakdown
+    by_age: Breakdown
+    by_deprivation: Breakdown
+    frailty_by_practice: list[tuple[str, str, str, str]]  # practice, frail 65+, all 65+, percent
+    run: RiskRun | None
+    opted_out_shown: str
+    synthetic: bool
+
+
+def _breakdown(title: str, results: QuerySet[RiskResult], key: str, labels: Mapping[Any, str]) -> Breakdown:
+    counts: dict[object, dict[str, int]] = {}
+    for row in results.values(key, "tier").annotate(n=Count("id")):
+        counts.setdefault(row[key], {})[row["tier"]] = row["n"]
+    breakdown = Breakdown(title)
+    for value in sorted(counts, key=lambda v: (v is None, str(labels.get(v, v)))):
+        tiers = counts[value]
+        breakdown.rows.append(
+            (
+                labels.get(value, str(value)),
+                [shown(tiers.get(t, 0)) for t in TIERS],
+                shown(sum(tiers.values())),
+            )
+        )
+    return breakdown
+
+
+def summarise(icp: Area, results: QuerySet[RiskResult]) -> Summary:
+    tier_counts = {t: 0 for t in TIERS}
+    for tier_row in results.values("tier").annotate(n=Count("id")):
+        tier_counts[tier_row["tier"]] = tier_row["n"]
+    practices: dict[int | None, str] = {p.pk: p.name for p in icp.practices.all()}
+    practices[None] = "No registered practice"
+    age_band = Case(
+        *[When(age__gte=low, age__lte=high, then=Value(label)) for label, low, high in AGE_BAND_CASES],
+        default=Value("85+"),
+        output_field=CharField(),
+    )
+    quintiles: dict[object, str] = {
+        q: f"{q} ({'most' if q == 1 else 'least' if q == 5 else ''} deprived)".replace(" ( deprived)", "")
+        for q in range(1, 6)
+    }
+    quintiles[None] = "Not known"
+    frailty = []
+    older = (
+        results.filter(age__gte=65)
+        .values("practice")
+        .annotate(all_65=Count("id"), frail=Count("id", filter=Q(efi_category__in=["moderate", "severe"])))
+    )
+    for row in sorted(older, key=lambda r: practices.get(r["practice"], "")):
+        frailty.append(
+            (
+                practices.get(row["practice"], "Unknown"),
+                shown(row["frail"]),
+                shown(row["all_65"]),
+                percent(row["frail"], row["all_65"]),
+            )
+        )
+    run = RiskRun.objects.filter(icp=icp).first()
+    opted_out = run.planning_opt_outs_left_out if run else 0
+    return Summary(
+        people=sum(tier_counts.values()),
+        tier_counts=tier_counts,
+        tier_shown=[(t, label, shown(tier_counts[t])) for t, label in RiskTier.choices],
+        by_practice=_breakdown("Tier by practice", results, "practice", dict(practices)),
+        by_age=_breakdown("Tier by age band", results.annotate(age_band=age_band), "age_band", {}),
+        by_deprivation=_breakdown(
+            "Tier by deprivation quintile (NIMDM)", results, "deprivation_quintile", quintiles
+        ),
+        frailty_by_practice=frailty,
+        run=run,
+        opted_out_shown=shown(opted_out) if opted_out else "0",
+        synthetic=results.filter(synthetic=True).exists(),
+    )
+
+
+def pyramid_svg(summary: Summary) -> str:
+    """The risk pyramid as an SVG drawing: one band per tier, widest at the bottom, with counts."""
+    width, band, gap = 560, 54, 6
+    labels = dict(RiskTier.choices)
+    colours = {"very_high": "#d5281b", "high": "#ed8b00", "moderate": "#ffb81c", "low": "#007f3b"}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {4 * (band + gap)}" role="img" '
+        f'aria-labelledby="pyramid-title"><title id="pyramid-title">Risk pyramid: '
+        + ", ".join(f"{labels[t]} {shown(summary.tier_counts[t])}" for t in TIERS)
+        + "</title>"
+    ]
+    for level, tier in enumerate(TIERS):
+        top_half = (level + 0.6) / 4.6 * width / 2
+        bottom_half = (level + 1.6) / 4.6 * width / 2
+        y0, y1 = level * (band + gap), level * (band + gap) + band
+        mid = width / 2
+        corners = [
+            (mid - top_half, y0),
+            (mid + top_half, y0),
+            (mid + bottom_half, y1),
+            (mid - bottom_half, y1),
+        ]
+        points = " ".join(f"{x:.0f},{y:.0f}" for x, y in corners)
+        text_colour = "#212b32" if tier in ("moderate", "high") else "#ffffff"
+        parts.append(f'<polygon points="{points}" fill="{colours[tier]}"/>')
+        words = f"{escape(labels[tier])}: {escape(shown(summary.tier_counts[tier]))}"
+        parts.append(
+            f'<text x="{mid:.0f}" y="{y0 + band / 2 + 6:.0f}" text-anchor="middle" '
+            f'font-family="Arial, sans-serif" font-size="17" fill="{text_colour}">{words}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def hfrs_code_rows(codes: list[str]) -> list[tuple[str, str, str]]:
+    """(code, description, weight) for a person's HFRS codes."""
+    weights = codelists.hfrs_weights_tenths()
+    descriptions = codelists.hfrs_descriptions()
+    return [(c, descriptions.get(c, ""), f"{weights.get(c, 0) / 10:.1f}") for c in codes]

@@ -1,0 +1,280 @@
+"""Risk-stratification pages: a practice's case-finding worklist (and its CSV), a person's risk page,
+and the ICP population page (aggregates only).
+
+Identifiable rows are shown only when the access decision allows them for risk stratification
+(`sharing.policy`); every view is one audit event saying what was shown, never the names.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from icp.audit.log import record
+from icp.audit.models import Outcome
+from icp.care import population
+from icp.care.actions import review_worklist_entry
+from icp.care.models import PatientIndex, ReviewStatus, RiskResult, RiskRun, WorklistReview
+from icp.care.worklist import WorklistFilter, filter_form_choices, worklist_queryset
+from icp.partnership.models import Area, Organisation, User
+from icp.partnership.roles import AreaLevel, OrganisationType, UserRole
+from icp.sharing.policy import decide, evaluate_many
+from icp.sharing.rules import purposes_for
+from icp.sharing.vocabulary import DataCategory, Purpose
+from icp.stratify import frailty
+from icp.stratify.explain import charlson_labels, deficit_labels
+from icp.stratify.features import feature_words
+
+PAGE_SIZE = 50
+PURPOSE = Purpose.RISK_STRATIFICATION
+CATEGORY = DataCategory.CONDITIONS
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _may_use_worklist(user: User, practice: Organisation) -> bool:
+    """The practice's own clinicians, or an ICP analyst of the practice's ICP; the decision does the rest."""
+    if PURPOSE not in purposes_for(user.role):
+        return False
+    if user.organisation_id == practice.pk:
+        return True
+    home = user.home_area.icp() if user.home_area else None
+    return user.role == UserRole.ANALYST and home is not None and home.pk == practice.icp_id
+
+
+def _refuse(user: User, action: str, reason: str, **audit: Any) -> PermissionDenied:
+    record(action=action, actor=user, outcome=Outcome.DENIED, reason=reason, purpose=PURPOSE, **audit)
+    return PermissionDenied(reason)
+
+
+def _allowed_rows(user: User, results: list[RiskResult]) -> tuple[list[RiskResult], int]:
+    """The rows the access decision allows (one decision per person, audited by the caller)."""
+    shown, hidden = [], 0
+    for result in results:
+        _found, decisions = evaluate_many(user, result.patient, PURPOSE, [CATEGORY])
+        if decisions[CATEGORY].allowed:
+            shown.append(result)
+        else:
+            hidden += 1
+    return shown, hidden
+
+
+def _latest_reviews(patients: list[int]) -> dict[int, WorklistReview]:
+    latest: dict[int, WorklistReview] = {}
+    for review in WorklistReview.objects.filter(patient_id__in=patients).select_related("reviewed_by"):
+        latest.setdefault(review.patient_id, review)  # ordered newest first
+    return latest
+
+
+def _practice_or_refuse(request: HttpRequest, code: str, action: str) -> tuple[User, Organisation]:
+    user = _user(request)
+    practice = get_object_or_404(Organisation, code=code, type=OrganisationType.GP_PRACTICE)
+    if not _may_use_worklist(user, practice):
+        raise _refuse(
+            user,
+            action,
+            "Only the practice's own clinicians, or an analyst of its ICP, may see its worklist.",
+            target=practice,
+        )
+    return user, practice
+
+
+@login_required
+def worklist(request: HttpRequest, code: str) -> HttpResponse:
+    user, practice = _practice_or_refuse(request, code, "worklist.view")
+    chosen = WorklistFilter.from_query(request.GET)
+    queryset = worklist_queryset(practice, chosen)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows, hidden = _allowed_rows(user, list(page.object_list))
+    reviews = _latest_reviews([r.patient_id for r in rows])
+    record(
+        action="worklist.view",
+        actor=user,
+        target=practice,
+        purpose=PURPOSE,
+        detail={
+            "filters": chosen.as_dict(),
+            "page": page.number,
+            "shown": [r.patient.patient_id for r in rows],
+            "hidden_by_access_decision": hidden,
+        },
+    )
+    context = {
+        "practice": practice,
+        "page": page,
+        "rows": [(r, reviews.get(r.patient_id)) for r in rows],
+        "hidden": hidden,
+        "total": page.paginator.count,
+        "filters": chosen,
+        "choices": filter_form_choices(),
+        "query": chosen.query_string(),
+        "run": RiskRun.objects.filter(icp_id=practice.icp_id).first(),
+        "review_statuses": ReviewStatus.choices,
+    }
+    return render(request, "care/worklist.html", context)
+
+
+@login_required
+def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
+    user, practice = _practice_or_refuse(request, code, "worklist.export")
+    chosen = WorklistFilter.from_query(request.GET)
+    rows, hidden = _allowed_rows(user, list(worklist_queryset(practice, chosen)))
+    reviews = _latest_reviews([r.patient_id for r in rows])
+    record(
+        action="worklist.export",
+        actor=user,
+        target=practice,
+        purpose=PURPOSE,
+        detail={"filters": chosen.as_dict(), "rows": len(rows), "hidden_by_access_decision": hidden},
+    )
+
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+    header = [
+        "rank",
+        "patient_id",
+        "national_id",
+        "name",
+        "age",
+        "sex",
+        "tier",
+        "model_risk",
+        "efi",
+        "efi_category",
+        "hfrs",
+        "charlson",
+        "registers",
+        "why",
+        "review",
+        "synthetic",
+    ]
+
+    def lines() -> Any:
+        yield writer.writerow(header)
+        for r in rows:
+            review = reviews.get(r.patient_id)
+            yield writer.writerow(
+                [
+                    r.risk_rank,
+                    r.patient.patient_id,
+                    r.patient.national_id,
+                    f"{r.patient.given_name} {r.patient.family_name}".strip(),
+                    r.age,
+                    r.sex,
+                    r.get_tier_display(),
+                    f"{r.model_risk:.4f}",
+                    f"{r.efi_score:.3f}",
+                    r.efi_category,
+                    f"{r.hfrs_score:.1f}",
+                    r.charlson_score,
+                    " ".join(r.registers),
+                    r.reasons,
+                    review.get_status_display() if review else "",
+                    "yes" if r.synthetic else "no",
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="worklist-{practice.code}.csv"'
+    return response
+
+
+@login_required
+@require_POST
+def review(request: HttpRequest, patient_id: str) -> HttpResponse:
+    user = _user(request)
+    patient = get_object_or_404(PatientIndex, patient_id=patient_id)
+    result = RiskResult.objects.filter(patient=patient).first()
+    try:
+        review_worklist_entry(
+            patient=patient,
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+            run_id=result.run_id if result else "",
+            by=user,
+        )
+    except ValidationError as error:
+        from django.contrib import messages
+
+        messages.error(request, " ".join(error.messages))
+    back = request.POST.get("next", "")
+    if back.startswith("/care/"):
+        return redirect(back)
+    return redirect("care:person-risk", patient_id=patient.patient_id)
+
+
+@login_required
+def person_risk(request: HttpRequest, patient_id: str) -> HttpResponse:
+    user = _user(request)
+    decision = decide(user, patient_id, PURPOSE, CATEGORY, action="risk.person.view")
+    if not decision.allowed:
+        return render(request, "care/risk_denied.html", {"reason": decision.reason}, status=403)
+    patient = get_object_or_404(PatientIndex.objects.select_related("practice", "icp"), patient_id=patient_id)
+    result = RiskResult.objects.filter(patient=patient).first()
+    context = {
+        "patient": patient,
+        "result": result,
+        "deficits": deficit_labels(result.efi_deficit_list) if result else [],
+        "charlson": charlson_labels(result.charlson_categories) if result else [],
+        "hfrs_codes": population.hfrs_code_rows(result.hfrs_codes) if result else [],
+        "factors": [
+            (feature_words(f.split("=")[0]), f.split("=")[1]) for f in (result.risk_factors if result else [])
+        ],
+        "reviews": WorklistReview.objects.filter(patient=patient).select_related("reviewed_by")[:10],
+        "review_statuses": ReviewStatus.choices,
+        "efi_minimum_age": frailty.EFI_MINIMUM_AGE,
+        "hfrs_minimum_age": frailty.HFRS_MINIMUM_AGE,
+    }
+    return render(request, "care/person_risk.html", context)
+
+
+def _may_see_population(user: User, icp: Area) -> bool:
+    home = user.home_area.icp() if user.home_area else None
+    return user.is_superuser or (home is not None and home.pk == icp.pk)
+
+
+@login_required
+def icp_population(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
+    if not _may_see_population(user, icp):
+        raise _refuse(
+            user, "population.view", "Population figures are for people working in this ICP.", target=icp
+        )
+    results: QuerySet[RiskResult] = RiskResult.objects.filter(icp=icp)
+    summary = population.summarise(icp, results)
+    record(
+        action="population.view",
+        actor=user,
+        target=icp,
+        purpose=Purpose.PLANNING,
+        detail={"people": summary.people},
+    )
+    return render(request, "care/population.html", {"icp": icp, "summary": summary})
+
+
+@login_required
+def pyramid_svg(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
+    if not _may_see_population(user, icp):
+        raise _refuse(
+            user, "population.view", "Population figures are for people working in this ICP.", target=icp
+        )
+    summary = population.summarise(icp, RiskResult.objects.filter(icp=icp))
+    return HttpResponse(population.pyramid_svg(summary), content_type="image/svg+xml")

@@ -1,0 +1,116 @@
+"""A practice's case-finding worklist: who is on it, filtered and sorted by risk.
+
+Filters: priority group (the ICP priority groups: frail older people, COPD, diabetes, stroke,
+palliative care, mental health), condition register, tier, score band (eFI or HFRS category) and
+age band. Default: the top three tiers (very high, high, moderate), highest risk first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Q, QuerySet
+
+from icp.care.models import RiskResult, RiskTier
+from icp.partnership.models import Organisation
+from icp.stratify import codelists
+
+PRIORITY_GROUPS: dict[str, tuple[str, Q]] = {
+    "frail_older": (
+        "Frail older people (65+, moderate or severe eFI)",
+        Q(age__gte=65, efi_category__in=["moderate", "severe"]),
+    ),
+    "copd": ("Respiratory: COPD", Q(registers_text__contains=",copd,")),
+    "diabetes": ("Diabetes", Q(registers_text__contains=",diabetes,")),
+    "stroke": ("Stroke or TIA", Q(registers_text__contains=",stroke_tia,")),
+    "palliative": ("Palliative and end-of-life care", Q(registers_text__contains=",palliative_care,")),
+    "mental_health": (
+        "Mental health (SMI or depression)",
+        Q(registers_text__contains=",smi,") | Q(registers_text__contains=",depression,"),
+    ),
+}
+AGE_BANDS: dict[str, tuple[str, int, int | None]] = {
+    "0-17": ("0 to 17", 0, 17),
+    "18-44": ("18 to 44", 18, 44),
+    "45-64": ("45 to 64", 45, 64),
+    "65-74": ("65 to 74", 65, 74),
+    "75-84": ("75 to 84", 75, 84),
+    "85+": ("85 and over", 85, None),
+}
+SCORE_BANDS: dict[str, tuple[str, Q]] = {
+    **{f"efi_{c}": (f"eFI {c}", Q(efi_category=c)) for c in ("fit", "mild", "moderate", "severe")},
+    **{f"hfrs_{c}": (f"HFRS {c}", Q(hfrs_category=c)) for c in ("low", "intermediate", "high")},
+}
+DEFAULT_TIERS = (RiskTier.VERY_HIGH, RiskTier.HIGH, RiskTier.MODERATE)
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    priority_group: str = ""
+    register: str = ""
+    tiers: tuple[str, ...] = DEFAULT_TIERS
+    score_band: str = ""
+    age_band: str = ""
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, Any]) -> WorklistFilter:
+        """Read the filters from a query string, ignoring values that are not choices."""
+        getlist = getattr(query, "getlist", None)
+        tiers = tuple(t for t in (getlist("tier") if getlist else []) if t in RiskTier.values)
+        group = str(query.get("priority_group", ""))
+        register = str(query.get("register", ""))
+        band = str(query.get("score_band", ""))
+        age = str(query.get("age_band", ""))
+        return cls(
+            priority_group=group if group in PRIORITY_GROUPS else "",
+            register=register if register in codelists.registers() else "",
+            tiers=tiers or DEFAULT_TIERS,
+            score_band=band if band in SCORE_BANDS else "",
+            age_band=age if age in AGE_BANDS else "",
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "priority_group": self.priority_group,
+            "register": self.register,
+            "tiers": list(self.tiers),
+            "score_band": self.score_band,
+            "age_band": self.age_band,
+        }
+
+    def query_string(self) -> str:
+        pairs: list[tuple[str, str]] = [("tier", t) for t in self.tiers]
+        for key in ("priority_group", "register", "score_band", "age_band"):
+            value = getattr(self, key)
+            if value:
+                pairs.append((key, value))
+        return urlencode(pairs)
+
+
+def worklist_queryset(practice: Organisation, chosen: WorklistFilter) -> QuerySet[RiskResult]:
+    rows = RiskResult.objects.filter(practice=practice, tier__in=chosen.tiers).select_related("patient")
+    if chosen.priority_group:
+        rows = rows.filter(PRIORITY_GROUPS[chosen.priority_group][1])
+    if chosen.register:
+        rows = rows.filter(registers_text__contains=f",{chosen.register},")
+    if chosen.score_band:
+        rows = rows.filter(SCORE_BANDS[chosen.score_band][1])
+    if chosen.age_band:
+        _label, low, high = AGE_BANDS[chosen.age_band]
+        rows = rows.filter(age__gte=low)
+        if high is not None:
+            rows = rows.filter(age__lte=high)
+    return rows.order_by("risk_rank")
+
+
+def filter_form_choices() -> dict[str, list[tuple[str, str]]]:
+    return {
+        "priority_groups": [(k, label) for k, (label, _q) in PRIORITY_GROUPS.items()],
+        "registers": [(r, r.replace("_", " ")) for r in codelists.registers()],
+        "tiers": list(RiskTier.choices),
+        "score_bands": [(k, label) for k, (label, _q) in SCORE_BANDS.items()],
+        "age_bands": [(k, label) for k, (label, _low, _high) in AGE_BANDS.items()],
+    }

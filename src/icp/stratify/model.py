@@ -1,0 +1,181 @@
+"""The emergency-admission risk model: fit, validate on a later period, save, load and score.
+
+No openly licensed NHS model exists (PARR, the Combined Predictive Model and QAdmissions are not
+openly published or are licensed), so icp fits a local model, as integrated care systems do:
+
+- development: features at T0 = as-of date - 2 years, outcome in (T0, T0 + 12 months];
+- temporal hold-out: features at T1 = as-of date - 1 year, outcome in (T1, T1 + 12 months];
+- a gradient-boosted model (LightGBM) and a logistic-regression baseline (scikit-learn), both
+  evaluated on the hold-out only (metrics.py); the model scored at the as-of date is LightGBM.
+
+A saved model is a folder `<models>/emergency-admission/<version>/` with the LightGBM model text,
+the card (card.json: data, parameters, metrics, code list versions) and the calibration plot.
+The version is the development index date plus a hash of the model text, so the same data and
+parameters give the same version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from icp.stratify import codelists
+from icp.stratify.metrics import Evaluation, evaluate
+
+MODEL_NAME = "emergency-admission"
+LIGHTGBM_PARAMETERS: dict[str, Any] = {
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 200,
+    "feature_fraction": 0.9,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "seed": 20261123,
+    "deterministic": True,
+    "force_row_wise": True,
+    "num_threads": 2,
+    "verbose": -1,
+}
+BOOST_ROUNDS = 200
+
+
+@dataclass
+class FittedModel:
+    """A trained LightGBM booster with its card (what it was trained on and how well it did)."""
+
+    booster: lgb.Booster
+    feature_names: list[str]
+    card: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return str(self.card["version"])
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        return np.asarray(self.booster.predict(features, num_threads=2), dtype=np.float64)
+
+    def contributions(self, features: np.ndarray) -> np.ndarray:
+        """Per-person, per-feature contributions to the log-odds (TreeSHAP; last column = base value)."""
+        return np.asarray(self.booster.predict(features, pred_contrib=True, num_threads=2), dtype=np.float64)
+
+    def save(self, models_dir: Path) -> Path:
+        folder = models_dir / MODEL_NAME / self.version
+        folder.mkdir(parents=True, exist_ok=True)
+        self.booster.save_model(str(folder / "model.txt"))
+        (folder / "card.json").write_text(json.dumps(self.card, indent=1, sort_keys=True), encoding="utf-8")
+        return folder
+
+
+@dataclass
+class TrainingData:
+    features: np.ndarray
+    outcome: np.ndarray
+    index_date: dt.date
+
+
+def fit(
+    development: TrainingData,
+    holdout: TrainingData,
+    feature_names: list[str],
+    *,
+    areas: list[str],
+    synthetic: bool,
+) -> tuple[FittedModel, Evaluation, Evaluation]:
+    """Fit LightGBM and the logistic baseline on `development`; evaluate both on `holdout`."""
+    if development.outcome.sum() < 20 or holdout.outcome.sum() < 20:
+        raise ValueError(
+            "too few emergency admissions to fit and validate a model "
+            f"(development {int(development.outcome.sum())}, hold-out {int(holdout.outcome.sum())}; "
+            "at least 20 each): load more history or a larger area"
+        )
+    dataset = lgb.Dataset(development.features, label=development.outcome, feature_name=feature_names)
+    booster = lgb.train(LIGHTGBM_PARAMETERS, dataset, num_boost_round=BOOST_ROUNDS)
+    baseline = make_pipeline(
+        SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+        StandardScaler(),
+        LogisticRegression(max_iter=2000),
+    )
+    baseline.fit(development.features, development.outcome)
+    gbm_eval = evaluate(holdout.outcome, np.asarray(booster.predict(holdout.features, num_threads=2)))
+    baseline_eval = evaluate(holdout.outcome, baseline.predict_proba(holdout.features)[:, 1])
+    text = booster.model_to_string()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+    version = f"ea-{development.index_date:%Y%m%d}-{digest}"
+    importance = booster.feature_importance(importance_type="gain")
+    top = sorted(zip(feature_names, importance.tolist(), strict=True), key=lambda pair: -pair[1])[:15]
+    card = {
+        "model": MODEL_NAME,
+        "version": version,
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "areas": areas,
+        "synthetic_data": synthetic,
+        "development": _data_card(development),
+        "holdout": _data_card(holdout),
+        "outcome": "at least one emergency admission in the 12 months after the index date",
+        "features": feature_names,
+        "lightgbm_parameters": LIGHTGBM_PARAMETERS,
+        "boost_rounds": BOOST_ROUNDS,
+        "metrics": {"lightgbm": gbm_eval.as_dict(), "logistic_regression": baseline_eval.as_dict()},
+        "top_features_by_gain": [{"feature": f, "gain": round(g, 1)} for f, g in top],
+        "codelist_versions": codelists.versions(),
+        "comparators": COMPARATORS,
+    }
+    return FittedModel(booster, feature_names, card), gbm_eval, baseline_eval
+
+
+# Published figures, for context only: different populations, predictors and outcomes.
+COMPARATORS = [
+    {
+        "model": "QAdmissions (Hippisley-Cox & Coupland, BMJ Open 2013;3:e003482)",
+        "auroc": 0.77,
+        "note": "validation cohort, emergency admission within 2 years, men and women aged 18-100 (~0.77)",
+    },
+    {
+        "model": "SPARRA v3 (ISD Scotland, 2012)",
+        "auroc": 0.80,
+        "note": "emergency admission within 12 months, whole Scottish population (~0.80)",
+    },
+]
+
+
+def _data_card(data: TrainingData) -> dict[str, Any]:
+    return {
+        "index_date": data.index_date.isoformat(),
+        "people": int(data.outcome.size),
+        "admitted": int(data.outcome.sum()),
+        "rate": round(float(data.outcome.mean()), 5) if data.outcome.size else 0.0,
+    }
+
+
+def load(folder: Path) -> FittedModel:
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    booster = lgb.Booster(model_file=str(folder / "model.txt"))
+    return FittedModel(booster, list(card["features"]), card)
+
+
+def latest(models_dir: Path, *, areas: list[str] | None = None) -> FittedModel | None:
+    """The most recently trained saved model (for `areas`, when given), or None."""
+    folder = models_dir / MODEL_NAME
+    if not folder.is_dir():
+        return None
+    cards = []
+    for card_file in folder.glob("*/card.json"):
+        card = json.loads(card_file.read_text(encoding="utf-8"))
+        if areas is None or sorted(card.get("areas", [])) == sorted(areas):
+            cards.append((card["trained_at"], card_file.parent))
+    if not cards:
+        return None
+    return load(max(cards)[1])

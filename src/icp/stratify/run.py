@@ -1,0 +1,333 @@
+"""A stratification run: every score and the model for everyone in the chosen ICPs at an index date,
+tiers per ICP, and the results written to the warehouse as one batch (table `risk_result`).
+
+The batch's `detail` records what the run used: index date, model version, code list versions,
+engine, pyramid, and how many people were left out because of a planning opt-out. People who
+opted out are left out before anything is computed and appear in no output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from icp.records.engine import Engine, open_tables
+from icp.records.schema import RISK_RESULT
+from icp.records.warehouse import Warehouse
+from icp.stratify import codelists, comorbidity, features, frailty, model, tiers
+from icp.stratify.events import Tables, years_before
+from icp.stratify.execute import to_arrow
+from icp.stratify.scores import rule_based_scores
+
+Progress = Callable[[str], None]
+# Explanations from the model (per-person contributions) are worked out for the top tiers, the
+# people a worklist shows first; the rest are explained by their scores and flags.
+EXPLAINED_TIERS = ("very_high", "high")
+RISK_FACTORS_SHOWN = 3
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    index_date: dt.date
+    areas: list[str]
+    engine: str
+    model_version: str
+    people: int
+    opted_out: int
+    tier_counts: dict[str, dict[str, int]]
+    efi_65_plus: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict)
+    model_card: dict[str, Any] = field(default_factory=dict)
+    opted_out_by_icp: dict[str, int] = field(default_factory=dict)
+
+
+def _note(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def score_table(
+    tables: Tables, index_date: dt.date, *, excluded: Collection[str] = ()
+) -> tuple[pa.Table, pa.Table]:
+    """(rule-based scores, latest observations) as Arrow, for everyone alive at the index date."""
+    scores = to_arrow(rule_based_scores(tables, index_date, excluded=excluded))
+    observations = to_arrow(features.latest_observations(tables, index_date))
+    return scores, observations
+
+
+def training_data(tables: Tables, index_date: dt.date, excluded: Collection[str]) -> model.TrainingData:
+    scores, observations = score_table(tables, index_date, excluded=excluded)
+    matrix, _names = features.matrix(scores, observations)
+    admitted = to_arrow(features.outcome(tables, index_date, features.horizon_end(index_date)))
+    return model.TrainingData(matrix, features.outcome_vector(scores, admitted), index_date)
+
+
+def train(
+    tables: Tables,
+    as_of: dt.date,
+    *,
+    areas: list[str],
+    excluded: Collection[str] = (),
+    synthetic: bool = True,
+    progress: Progress | None = None,
+) -> tuple[model.FittedModel, Any, Any]:
+    """Fit on features at as-of - 2 years, validate on as-of - 1 year (outcomes end by as-of)."""
+    _note(progress, "Building development data (as-of date - 2 years)…")
+    development = training_data(tables, years_before(as_of, 2), excluded)
+    _note(progress, "Building hold-out data (as-of date - 1 year)…")
+    holdout = training_data(tables, years_before(as_of, 1), excluded)
+    _note(progress, "Fitting LightGBM and the logistic-regression baseline…")
+    return model.fit(development, holdout, features.feature_names(), areas=areas, synthetic=synthetic)
+
+
+def _list_column(table: pa.Table, columns: Sequence[str], values: Sequence[str]) -> pa.Array:
+    """A list<string> column holding `values[i]` for every true `columns[i]`, in list order."""
+    if not columns:
+        return pa.array([[] for _ in range(table.num_rows)], pa.list_(pa.string()))
+    flags = np.column_stack(
+        [
+            np.asarray(table.column(c).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+            for c in columns
+        ]
+    )
+    _rows, cols = np.nonzero(flags)
+    offsets = np.concatenate([[0], np.cumsum(flags.sum(axis=1))]).astype(np.int32)
+    names = np.asarray(values, dtype=object)[cols]
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(names.tolist(), pa.string()))
+
+
+def _hfrs_lists(tables: Tables, index_date: dt.date, patient_ids: pa.ChunkedArray) -> pa.Array:
+    pairs = to_arrow(frailty.hfrs_codes(tables, index_date)).sort_by(
+        [("patient_id", "ascending"), ("code3", "ascending")]
+    )
+    grouped = pairs.group_by("patient_id", use_threads=False).aggregate([("code3", "list")])
+    aligned = grouped.take(pc.index_in(patient_ids, value_set=grouped.column("patient_id")))
+    return pc.fill_null(aligned.column("code3_list"), pa.scalar([], pa.list_(pa.string()))).combine_chunks()
+
+
+def _risk_factors(fitted: model.FittedModel, matrix: np.ndarray, chosen: np.ndarray) -> list[list[str]]:
+    """Top positive contributions (feature=+log-odds) for the chosen rows; [] for everyone else."""
+    out: list[list[str]] = [[] for _ in range(matrix.shape[0])]
+    if chosen.size == 0:
+        return out
+    contributions = fitted.contributions(matrix[chosen])[:, :-1]
+    names = fitted.feature_names
+    for row_number, row in zip(chosen.tolist(), contributions, strict=True):
+        top = np.argsort(-row)[:RISK_FACTORS_SHOWN]
+        out[row_number] = [f"{names[i]}=+{row[i]:.2f}" for i in top if row[i] > 0]
+    return out
+
+
+def results(
+    tables: Tables,
+    index_date: dt.date,
+    fitted: model.FittedModel,
+    *,
+    pyramid: tuple[tiers.Tier, ...] = tiers.DEFAULT_PYRAMID,
+    excluded: Collection[str] = (),
+    timings: dict[str, float] | None = None,
+) -> pa.Table:
+    """The risk_result rows (without batch provenance) for everyone alive at the index date."""
+    timings = timings if timings is not None else {}
+    started = time.perf_counter()
+    scores, observations = score_table(tables, index_date, excluded=excluded)
+    timings["rule_based_scores"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    matrix, names = features.matrix(scores, observations)
+    if names != fitted.feature_names:
+        raise ValueError(
+            f"model {fitted.version} was trained on other features; retrain it (icp model train)"
+        )
+    risk = fitted.predict(matrix)
+    tier, rank = tiers.assign(scores.column("icp"), scores.column("patient_id"), risk, pyramid)
+    explained = np.flatnonzero(np.isin(tier, EXPLAINED_TIERS))
+    factors = _risk_factors(fitted, matrix, explained)
+    timings["model"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    efi_keys = [d.key for d in codelists.efi_deficits()]
+    charlson_keys = [c.key for c in codelists.charlson_categories()]
+    register_names = list(codelists.registers())
+    columns: dict[str, Any] = {
+        name: scores.column(name) for name in RISK_RESULT.names if name in scores.column_names
+    }
+    columns.update(
+        index_date=pa.array([index_date] * scores.num_rows, pa.date32()),
+        model_version=pa.array([fitted.version] * scores.num_rows, pa.string()),
+        planning_opt_out=pa.array(np.zeros(scores.num_rows, dtype=bool)),
+        efi_deficit_list=_list_column(scores, [frailty.efi_deficit_column(k) for k in efi_keys], efi_keys),
+        hfrs_codes=_hfrs_lists(tables, index_date, scores.column("patient_id")),
+        charlson_categories=_list_column(
+            scores, [comorbidity.charlson_column(k) for k in charlson_keys], charlson_keys
+        ),
+        registers=_list_column(
+            scores, [comorbidity.register_column(r) for r in register_names], register_names
+        ),
+        model_risk=pa.array(risk, pa.float64()),
+        risk_rank=pa.array(rank, pa.int64()),
+        tier=pa.array(tier.tolist(), pa.string()),
+        risk_factors=pa.array(factors, pa.list_(pa.string())),
+        source=pa.array(["icp stratify"] * scores.num_rows, pa.string()),
+        batch_id=pa.array([""] * scores.num_rows, pa.string()),
+    )
+    table = pa.table({name: columns[name] for name in RISK_RESULT.names}).cast(RISK_RESULT)
+    timings["assemble"] = time.perf_counter() - started
+    return table
+
+
+def run(
+    warehouse: Warehouse,
+    *,
+    index_date: dt.date,
+    areas: list[str] | None = None,
+    engine: Engine = "duckdb",
+    models_dir: Path,
+    pyramid: tuple[tiers.Tier, ...] = tiers.DEFAULT_PYRAMID,
+    opted_out_by_icp: Mapping[str, Collection[str]] | None = None,
+    retrain: bool = False,
+    progress: Progress | None = None,
+    con: Any = None,
+) -> RunSummary:
+    """Score everyone in `areas` (all ICPs in the warehouse when None) and write the run.
+
+    `opted_out_by_icp` maps ICP code to the ids of people whose planning opt-out is in force
+    (from the sharing app); they are left out of everything and counted.
+    """
+    timings: dict[str, float] = {}
+    opted_out_by_icp = opted_out_by_icp or {}
+    opted_out = frozenset().union(*opted_out_by_icp.values()) if opted_out_by_icp else frozenset()
+    tables = open_tables(warehouse, engine=engine, areas=areas, con=con)
+    area_list = sorted(areas) if areas else _areas_in(warehouse)
+    fitted = None if retrain else model.latest(models_dir, areas=area_list)
+    if fitted is not None and fitted.feature_names != features.feature_names():
+        fitted = None
+    if fitted is None:
+        started = time.perf_counter()
+        fitted, _gbm, _baseline = train(
+            tables, index_date, areas=area_list, excluded=opted_out, progress=progress
+        )
+        fitted.save(models_dir)
+        timings["train"] = time.perf_counter() - started
+    _note(progress, f"Scoring everyone at {index_date:%d %B %Y} with model {fitted.version}…")
+    table = results(tables, index_date, fitted, pyramid=pyramid, excluded=opted_out, timings=timings)
+    _note(progress, "Writing the run to the warehouse…")
+    started = time.perf_counter()
+    summary = _summarise(table, index_date, area_list, engine, fitted, len(opted_out), timings)
+    with warehouse.batch(
+        kind="stratify", source="icp stratify", inputs=[f"index_date={index_date}"]
+    ) as batch:
+        batch_id = batch.batch_id
+        table = table.set_column(
+            table.schema.get_field_index("batch_id"),
+            "batch_id",
+            pa.array([batch_id] * table.num_rows, pa.string()),
+        )
+        batch.detail.update(
+            index_date=index_date.isoformat(),
+            model_version=fitted.version,
+            codelist_versions=codelists.versions(),
+            engine=engine,
+            pyramid=[{"tier": t.name, "share": t.share} for t in pyramid],
+            planning_opt_outs_left_out=len(opted_out),
+            planning_opt_outs_by_icp={icp: len(ids) for icp, ids in sorted(opted_out_by_icp.items())},
+            areas=area_list,
+        )
+        batch.records_read = table.num_rows
+        if table.num_rows:
+            batch.write("risk_result", table)
+    timings["write"] = time.perf_counter() - started
+    summary.run_id = batch_id
+    summary.timings = timings
+    summary.opted_out_by_icp = {icp: len(ids) for icp, ids in opted_out_by_icp.items()}
+    return summary
+
+
+def latest_record_date(warehouse: Warehouse, areas: list[str] | None = None) -> dt.date | None:
+    """The newest encounter or observation date in the warehouse (the natural index date of an extract)."""
+    tables = open_tables(warehouse, areas=areas, tables=["encounter", "observation"])
+    dates = [
+        tables["encounter"].start_date.max().to_pyarrow().as_py(),
+        tables["observation"].effective_date.max().to_pyarrow().as_py(),
+    ]
+    known = [d for d in dates if d is not None]
+    return max(known) if known else None
+
+
+def _areas_in(warehouse: Warehouse) -> list[str]:
+    areas = {Path(f).parts[-2].removeprefix("icp=") for f in warehouse.files("patient")}
+    return sorted(areas)
+
+
+def _summarise(
+    table: pa.Table,
+    index_date: dt.date,
+    areas: list[str],
+    engine: str,
+    fitted: model.FittedModel,
+    opted_out: int,
+    timings: dict[str, float],
+) -> RunSummary:
+    counts: dict[str, dict[str, int]] = {}
+    for row in table.group_by(["icp", "tier"]).aggregate([("patient_id", "count")]).to_pylist():
+        counts.setdefault(row["icp"], {})[row["tier"]] = row["patient_id_count"]
+    older = table.filter(pc.greater_equal(table.column("age"), frailty.EFI_MINIMUM_AGE))
+    efi = {
+        row["efi_category"]: row["patient_id_count"]
+        for row in older.group_by("efi_category").aggregate([("patient_id", "count")]).to_pylist()
+    }
+    return RunSummary(
+        run_id="",
+        index_date=index_date,
+        areas=areas,
+        engine=engine,
+        model_version=fitted.version,
+        people=table.num_rows,
+        opted_out=opted_out,
+        tier_counts=counts,
+        efi_65_plus=efi,
+        timings=timings,
+        model_card=fitted.card,
+    )
+
+
+def run_detail(warehouse: Warehouse, run_id: str) -> dict[str, Any]:
+    """The metadata a run recorded (its batch detail), with its id."""
+    batches = warehouse.batches()
+    chosen = batches.filter(pc.equal(batches.column("batch_id"), run_id))
+    if chosen.num_rows == 0:
+        raise KeyError(f"no run {run_id!r} in the warehouse at {warehouse.root}")
+    detail: dict[str, Any] = json.loads(chosen.column("detail")[0].as_py() or "{}")
+    detail["run_id"] = run_id
+    return detail
+
+
+def latest_run(warehouse: Warehouse, icp: str) -> str | None:
+    """The id of the newest stratify batch with results for `icp`."""
+    runs = [
+        batch_id
+        for batch_id, batch in warehouse.manifest()["batches"].items()
+        if batch.get("kind") == "stratify"
+        and any(f.startswith(f"risk_result/icp={icp}/") for f in batch["files"])
+    ]
+    return max(runs) if runs else None
+
+
+def run_results(warehouse: Warehouse, icp: str, run_id: str | None = None) -> pa.Table:
+    """One ICP's rows of a run (the newest when `run_id` is None); empty when there is none."""
+    run_id = run_id or latest_run(warehouse, icp)
+    if run_id is None:
+        return RISK_RESULT.empty_table()
+    path = warehouse.root / "risk_result" / f"icp={icp}" / f"{run_id}.parquet"
+    return pq.read_table(path, schema=RISK_RESULT)

@@ -1,0 +1,72 @@
+"""Risk tiers by a configurable pyramid (the "Kaiser pyramid"), ranked by model risk within each ICP.
+
+Default: very high = top 0.5%, high = next 4.5%, moderate = next 15%, low = the rest. A person's
+tier depends on their rank within their own ICP, so each ICP's pyramid has the same shape.
+Ties in risk are broken by patient id, so the same run always gives the same tiers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+@dataclass(frozen=True)
+class Tier:
+    name: str
+    label: str
+    share: float | None  # None: everyone left
+
+
+DEFAULT_PYRAMID: tuple[Tier, ...] = (
+    Tier("very_high", "Very high", 0.005),
+    Tier("high", "High", 0.045),
+    Tier("moderate", "Moderate", 0.15),
+    Tier("low", "Low", None),
+)
+TIER_LABELS = {tier.name: tier.label for tier in DEFAULT_PYRAMID}
+
+
+def parse_pyramid(text: str) -> tuple[Tier, ...]:
+    """'0.5,4.5,15' (percent per tier from the top; the last tier takes the rest) → tiers."""
+    try:
+        shares = [float(part) / 100 for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(
+            f"pyramid {text!r}: expected percentages separated by commas, e.g. 0.5,4.5,15"
+        ) from None
+    if len(shares) != 3 or any(s <= 0 for s in shares) or sum(shares) >= 1:
+        raise ValueError(f"pyramid {text!r}: give three positive percentages summing to under 100")
+    top = [Tier(t.name, t.label, s) for t, s in zip(DEFAULT_PYRAMID[:3], shares, strict=True)]
+    return (*top, DEFAULT_PYRAMID[3])
+
+
+def assign(
+    icp: pa.ChunkedArray | pa.Array,
+    patient_id: pa.ChunkedArray | pa.Array,
+    risk: np.ndarray,
+    pyramid: tuple[Tier, ...] = DEFAULT_PYRAMID,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(tier name per person, rank within ICP from 1 = highest risk)."""
+    n = risk.size
+    tiers = np.empty(n, dtype=object)
+    ranks = np.zeros(n, dtype=np.int64)
+    icp_values = np.asarray(pc.cast(icp, pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+    ids = np.asarray(pc.cast(patient_id, pa.string()).to_numpy(zero_copy_only=False), dtype=object)
+    for area in np.unique(icp_values):
+        members = np.flatnonzero(icp_values == area)
+        # Sort by risk descending, then patient id ascending.
+        order = members[np.lexsort((ids[members], -risk[members]))]
+        size = order.size
+        ranks[order] = np.arange(1, size + 1)
+        start, cumulative = 0, 0.0
+        for tier in pyramid:
+            # Boundaries from the cumulative share, so rounding does not pile up down the pyramid.
+            cumulative = 1.0 if tier.share is None else cumulative + tier.share
+            end = min(size, round(size * cumulative))
+            tiers[order[start:end]] = tier.name
+            start = end
+    return tiers, ranks

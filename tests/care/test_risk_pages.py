@@ -1,0 +1,178 @@
+"""Worklists, a person's risk page and the ICP population page, through the Django test client and
+the real access decision. Results are synced from written-out rows of a run (synthetic people)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from icp.audit.models import AuditEvent
+from icp.care.models import RiskResult, RiskRun, WorklistReview
+from icp.care.risk_sync import sync_results
+from icp.partnership.models import User
+from icp.sharing import actions as sharing_actions
+from icp.sharing.vocabulary import ChoiceKind, ChoiceValue
+from tests.care.risk_rows import RUN_ID, result_row, results_table
+from tests.sharing.conftest import World
+
+
+@pytest.fixture
+def synced(shared_world: World) -> World:
+    practice_a = shared_world.orgs["practice_a"].code
+    practice_b = shared_world.orgs["practice_b"].code
+    table = results_table(
+        result_row("pt-alice-0001", practice_a),
+        result_row(
+            "pt-bob-0002",
+            practice_b,
+            risk_rank=2,
+            tier="high",
+            efi_category="fit",
+            efi_score=0.0,
+            efi_deficits=0,
+            efi_deficit_list=[],
+            registers=["copd"],
+            emergency_admissions_12m=0,
+        ),
+        result_row("pt-not-in-index", practice_a, risk_rank=3, tier="moderate"),
+    )
+    summary = sync_results(
+        shared_world.icp,
+        table,
+        run_detail={
+            "codelist_versions": {"efi_codes.csv": "v1"},
+            "planning_opt_outs_by_icp": {"NI-NOR-CA": 3},
+        },
+    )
+    assert (summary.synced, summary.not_in_index) == (2, 1)
+    return shared_world
+
+
+def worklist_url(world: World, practice: str = "practice_a") -> str:
+    return f"/care/practice/{world.orgs[practice].code}/worklist/"
+
+
+def as_user(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def test_sync_keeps_the_run_and_plain_words(synced: World) -> None:
+    alice = RiskResult.objects.get(patient__patient_id="pt-alice-0001")
+    assert alice.reasons.startswith(
+        "moderate frailty (eFI 0.31: falls, polypharmacy, heart failure, diabetes)"
+    )
+    assert "2 emergency admissions in 12 months" in alice.reasons
+    run = RiskRun.objects.get(icp=synced.icp)
+    assert (run.run_id, run.people, run.planning_opt_outs_left_out) == (RUN_ID, 3, 3)
+
+
+def test_a_gp_sees_their_practice_worklist_with_reasons_and_the_view_is_audited(
+    synced: World, client: Client
+) -> None:
+    response = as_user(client, synced.users["gp"]).get(worklist_url(synced))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "ZEPHYRINE, Alice" in page and "QUILLFEATHER" not in page
+    assert "moderate frailty (eFI 0.31: falls, polypharmacy" in page
+    event = AuditEvent.objects.filter(action="worklist.view").latest("id")
+    assert event.detail["shown"] == ["pt-alice-0001"] and event.detail["hidden_by_access_decision"] == 0
+
+
+def test_another_practice_cannot_see_the_worklist(synced: World, client: Client) -> None:
+    response = as_user(client, synced.users["gp_b"]).get(worklist_url(synced))
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(action="worklist.view", outcome="denied").exists()
+    assert as_user(client, synced.users["pharmacist"]).get(worklist_url(synced)).status_code == 403
+
+
+def test_a_planning_opt_out_hides_the_person(synced: World, client: Client) -> None:
+    sharing_actions.record_choice(
+        patient=synced.patients["alice"],
+        kind=ChoiceKind.PLANNING_OPT_OUT,
+        value=ChoiceValue.OPTED_OUT,
+        by=synced.users["gp"],
+    )
+    page = as_user(client, synced.users["gp"]).get(worklist_url(synced)).content.decode()
+    assert "ZEPHYRINE" not in page and "1 person is not shown" in page
+
+
+def test_filters_by_register_tier_and_age(synced: World, client: Client) -> None:
+    gp = as_user(client, synced.users["gp"])
+    assert "ZEPHYRINE" in gp.get(worklist_url(synced) + "?register=heart_failure").content.decode()
+    assert "ZEPHYRINE" not in gp.get(worklist_url(synced) + "?register=copd").content.decode()
+    assert "ZEPHYRINE" not in gp.get(worklist_url(synced) + "?tier=low").content.decode()
+    assert (
+        "ZEPHYRINE"
+        in gp.get(worklist_url(synced) + "?age_band=75-84&priority_group=frail_older").content.decode()
+    )
+    assert "ZEPHYRINE" not in gp.get(worklist_url(synced) + "?score_band=efi_severe").content.decode()
+
+
+def test_review_needs_a_reason_for_not_appropriate_and_survives_a_new_run(
+    synced: World, client: Client
+) -> None:
+    gp = as_user(client, synced.users["gp"])
+    url = "/care/person/pt-alice-0001/review/"
+    gp.post(url, {"status": "not_appropriate", "reason": ""})
+    assert not WorklistReview.objects.exists()
+    gp.post(url, {"status": "not_appropriate", "reason": "Already under the community frailty team"})
+    review = WorklistReview.objects.get()
+    assert review.reviewed_by == synced.users["gp"] and review.run_id == RUN_ID
+    assert AuditEvent.objects.filter(action="worklist.review", patient_ref="pt-alice-0001").exists()
+    sync_results(
+        synced.icp,
+        results_table(
+            result_row(
+                "pt-alice-0001", synced.orgs["practice_a"].code, batch_id="20251201T000000-stratify-next"
+            )
+        ),
+    )
+    page = gp.get(worklist_url(synced)).content.decode()
+    assert "Not appropriate" in page and "Already under the community frailty team" in page
+    assert as_user(client, synced.users["gp_b"]).post(url, {"status": "reviewed"}).status_code == 403
+
+
+def test_csv_export_of_the_filtered_list(synced: World, client: Client) -> None:
+    response = as_user(client, synced.users["gp"]).get(
+        f"/care/practice/{synced.orgs['practice_a'].code}/worklist.csv?tier=very_high"
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("rank,patient_id,national_id,name") and len(lines) == 2
+    assert "pt-alice-0001" in lines[1] and "moderate frailty" in lines[1]
+    assert AuditEvent.objects.filter(action="worklist.export").latest("id").detail["rows"] == 1
+
+
+def test_person_risk_page_shows_each_score_with_its_contributions(synced: World, client: Client) -> None:
+    page = as_user(client, synced.users["gp"]).get("/care/person/pt-alice-0001/risk/").content.decode()
+    for text in (
+        "Electronic Frailty Index",
+        "heart failure",
+        "Hospital Frailty Risk Score",
+        "F00",
+        "Dementia in Alzheimer",
+        "Charlson",
+        "Congestive heart failure",
+        "emergency admissions in the last year",
+    ):
+        assert text in page, text
+    assert AuditEvent.objects.filter(action="risk.person.view", patient_ref="pt-alice-0001").exists()
+    denied = as_user(client, synced.users["pharmacist"]).get("/care/person/pt-alice-0001/risk/")
+    assert denied.status_code == 403
+
+
+def test_population_page_is_aggregate_and_suppresses_small_counts(
+    synced: World, client: Client, make_user: Callable[..., Any]
+) -> None:
+    manager = as_user(client, synced.users["manager"])
+    page = manager.get(f"/care/icp/{synced.icp.code}/population/").content.decode()
+    assert "&lt;8" in page and "ZEPHYRINE" not in page
+    svg = manager.get(f"/care/icp/{synced.icp.code}/pyramid.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and b"<polygon" in svg.content
+    other = as_user(client, synced.users["other_gp"])
+    assert other.get(f"/care/icp/{synced.icp.code}/population/").status_code == 403

@@ -1,0 +1,149 @@
+"""Build small warehouses for tests, row by row, in the warehouse's own schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from icp.records.warehouse import Warehouse
+
+ICP = "NI-NOR-CA"
+PRACTICE = "Z00001"
+
+
+@dataclass
+class Records:
+    """Rows for each warehouse table; `write` commits them as one batch."""
+
+    icp: str = ICP
+    rows: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {
+            t: [] for t in ("patient", "condition", "observation", "medication", "encounter", "procedure")
+        }
+    )
+    _ids: itertools.count = field(default_factory=itertools.count)
+
+    def _provenance(self, icp: str | None = None) -> dict[str, Any]:
+        return {"icp": icp or self.icp, "source": "test", "batch_id": "test", "synthetic": True}
+
+    def person(
+        self,
+        patient_id: str,
+        *,
+        born: dt.date,
+        sex: str = "female",
+        practice: str = PRACTICE,
+        quintile: int | None = 3,
+        died: dt.date | None = None,
+        icp: str | None = None,
+    ) -> str:
+        self.rows["patient"].append(
+            {
+                "patient_id": patient_id,
+                "sex": sex,
+                "birth_date": born,
+                "death_date": died,
+                "practice_code": practice,
+                "registered": True,
+                "deprivation_quintile": quintile,
+                **self._provenance(icp),
+            }
+        )
+        return patient_id
+
+    def code(
+        self,
+        patient_id: str,
+        code: str,
+        on: dt.date | None,
+        *,
+        system: str = "snomed",
+        table: str = "condition",
+    ) -> None:
+        row_id = f"{table[:3]}{next(self._ids)}"
+        row: dict[str, Any] = {
+            "patient_id": patient_id,
+            "code_system": system,
+            "code": code,
+            **self._provenance(),
+        }
+        if table == "condition":
+            row.update(condition_id=row_id, onset_date=on)
+        elif table == "observation":
+            row.update(observation_id=row_id, effective_date=on)
+        else:
+            row.update(procedure_id=row_id, performed_date=on)
+        self.rows[table].append(row)
+
+    def measure(
+        self, patient_id: str, code: str, on: dt.date, value: float, *, system: str = "snomed"
+    ) -> None:
+        self.rows["observation"].append(
+            {
+                "observation_id": f"obs{next(self._ids)}",
+                "patient_id": patient_id,
+                "code_system": system,
+                "code": code,
+                "effective_date": on,
+                "value_number": value,
+                **self._provenance(),
+            }
+        )
+
+    def medicine(
+        self,
+        patient_id: str,
+        code: str,
+        start: dt.date,
+        end: dt.date | None = None,
+        status: str | None = None,
+    ) -> None:
+        self.rows["medication"].append(
+            {
+                "medication_id": f"med{next(self._ids)}",
+                "patient_id": patient_id,
+                "code_system": "dmd",
+                "code": code,
+                "kind": "request",
+                "status": status,
+                "start_date": start,
+                "end_date": end,
+                **self._provenance(),
+            }
+        )
+
+    def encounter(
+        self,
+        patient_id: str,
+        setting: str,
+        start: dt.date,
+        *,
+        method: str | None = None,
+        diagnoses: tuple[str, ...] = (),
+    ) -> None:
+        self.rows["encounter"].append(
+            {
+                "encounter_id": f"enc{next(self._ids)}",
+                "patient_id": patient_id,
+                "setting": setting,
+                "admission_method": method,
+                "start_date": start,
+                "end_date": start,
+                "diagnoses": [
+                    {"code_system": "icd10", "code": code, "display": None, "rank": rank}
+                    for rank, code in enumerate(diagnoses, start=1)
+                ],
+                **self._provenance(),
+            }
+        )
+
+    def write(self, warehouse: Warehouse) -> Warehouse:
+        with warehouse.batch(kind="test", source="test") as batch:
+            for table, rows in self.rows.items():
+                if rows:
+                    batch.write(table, pa.Table.from_pylist(rows))
+        return warehouse
