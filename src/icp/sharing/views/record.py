@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from icp.audit.log import record
 from icp.audit.models import AuditEvent, Outcome
-from icp.care.models import PatientIndex
+from icp.care.models import PatientIndex, RiskResult
 from icp.partnership.models import Organisation
 from icp.partnership.roles import UserRole
 from icp.sharing import actions
@@ -89,8 +89,13 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
         and purpose not in PLANNING_PURPOSES
         and any(d.code in OVERRIDABLE for d in denied)
     )
+    # Risk scores are derived from the clinical record: shown when conditions may be seen.
+    conditions = decisions[DataCategory.CONDITIONS]
+    risk = RiskResult.objects.filter(patient=patient).first() if conditions.allowed else None
     context = {
         "patient": patient,
+        "risk": risk,
+        "risk_decision": conditions,
         "purpose": purpose,
         "purpose_label": dict(Purpose.choices).get(purpose, purpose),
         "purposes": purposes,
