@@ -26,6 +26,7 @@ from icp.fhir import resources
 from icp.fhir.capability import capability_statement
 from icp.partnership.models import ApiToken, User
 from icp.sharing.actions import can_record_choices
+from icp.sharing.models import PersonChoice
 from icp.sharing.policy import Code, Decision, decide, latest_choices
 from icp.sharing.record import find_owner, read_section
 from icp.sharing.search import search_patients
@@ -252,8 +253,6 @@ def consent_search(request: HttpRequest, user: User) -> HttpResponse:
 
 @fhir_view
 def consent_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    from icp.sharing.models import PersonChoice
-
     pk = resource_id.removeprefix("choice-")
     choice = (
         PersonChoice.objects.select_related("patient").filter(pk=int(pk)).first() if pk.isdigit() else None
