@@ -361,10 +361,11 @@ def _precheck(user: Any, purpose: str, category: str) -> tuple[Code, str] | None
             f"Unknown data category {category!r}; choose one of {', '.join(DataCategory.values)}.",
         )
     role_label = user.get_role_display()
+    role_label = f"{'An' if role_label[:1].upper() in 'AEIOU' else 'A'} {role_label}"
     if purpose not in purposes_for(user.role):
-        return Code.ROLE_PURPOSE, f"A {role_label} may not see records for {_label(Purpose, purpose)}."
+        return Code.ROLE_PURPOSE, f"{role_label} may not see records for {_label(Purpose, purpose)}."
     if category not in categories_for(user.role):
-        return Code.ROLE_CATEGORY, f"A {role_label} may not see {_label(DataCategory, category)}."
+        return Code.ROLE_CATEGORY, f"{role_label} may not see {_label(DataCategory, category)}."
     return None
 
 
