@@ -71,10 +71,10 @@ def ingest(
 ) -> None:
     from icp.records.ingest import InputError
     from icp.records.ingest import ingest as run_ingest
-    from icp.records.ingest.sources import find_inputs
+    from icp.records.ingest.sources import list_inputs
 
     try:
-        find_inputs(paths)  # unusable paths are an argument error (exit 2), before any work
+        list_inputs(paths)  # unusable paths are an argument error (exit 2), before any work
     except InputError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from error

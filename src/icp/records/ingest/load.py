@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +25,7 @@ import duckdb
 from icp.records.ingest import quarantine, resolve
 from icp.records.ingest.mapping import MAPPED_TYPES
 from icp.records.ingest.report import UNREADABLE, IngestReport
+from icp.records.ingest.shape import install_macros
 from icp.records.ingest.sources import InputFile, find_inputs
 from icp.records.ingest.stage import Stager
 from icp.records.warehouse import Warehouse
@@ -81,6 +83,8 @@ def ingest(
     elsewhere, or nowhere, is attached to `area` as unregistered. Raises sources.InputError for a
     path that cannot be used. Whatever goes wrong before the commit, the warehouse is left as it was.
     """
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
+        raise ValueError(f"memory_limit {memory_limit!r}: expected a size such as 500MB or 2GB")
     started = time.perf_counter()
     clock = _Clock()
     warehouse = warehouse or Warehouse()
@@ -109,19 +113,8 @@ def ingest(
         work = warehouse.root / ".staging" / f"{writer.batch_id}-work"
         quarantine_file = quarantine.path_for(warehouse.root, writer.batch_id)
         work.mkdir(parents=True)
-        # In memory, spilling to the work folder beyond memory_limit: a database file would compress
-        # and write every staged row, which costs more than the whole mapping.
-        con = duckdb.connect()
+        con = _staging_database(work, threads=threads, memory_limit=memory_limit)
         try:
-            con.execute(f"SET threads = {int(threads)}")
-            con.execute(f"SET memory_limit = '{memory_limit}'")
-            con.execute(f"SET temp_directory = '{work / 'spill'}'")
-            con.execute("SET preserve_insertion_order = true")
-            # No checkpoints of the in-memory staging database: one costs more than staging a file.
-            con.execute("SET checkpoint_threshold = '1TB'")
-            from icp.records.ingest.shape import install_macros
-
-            install_macros(con)
             stager = Stager(con, synthetic=synthetic)
             stager.create_tables()
             paths_taken: dict[str, int] = {"fast": 0, "careful": 0}
@@ -197,6 +190,23 @@ class _Clock:
         wall, cpu = time.perf_counter(), time.process_time()
         self.wall[step], self.cpu[step] = wall - self._wall, cpu - self._cpu
         self._wall, self._cpu = wall, cpu
+
+
+def _staging_database(work: Path, *, threads: int, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    """The DuckDB connection a load stages in, with the mapping's SQL macros installed.
+
+    In memory, spilling to the work folder beyond `memory_limit`: a database file would compress
+    and write every staged row, which costs more than the whole mapping.
+    """
+    con = duckdb.connect()
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET temp_directory = '{work / 'spill'}'")
+    con.execute("SET preserve_insertion_order = true")
+    # No checkpoints of the in-memory staging database: one costs more than staging a file.
+    con.execute("SET checkpoint_threshold = '1TB'")
+    install_macros(con)
+    return con
 
 
 def _areas_of(warehouse: Warehouse, batch_ids: Sequence[str]) -> set[str]:

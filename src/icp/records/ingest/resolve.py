@@ -9,6 +9,9 @@ Everything is SQL over the staging table; results stream out as Arrow record bat
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -200,8 +203,37 @@ WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND d.unresolved IS NOT
 """
 
 
-def stream(con: duckdb.DuckDBPyConnection, query: str, rows: int = 500_000) -> Iterator[pa.Table]:
+def stream(con: duckdb.DuckDBPyConnection, query: str, rows: int = 250_000) -> Iterator[pa.Table]:
+    """The query's rows in Arrow tables of up to `rows` rows.
+
+    DuckDB computes the next batch in a helper thread while the caller writes this one to Parquet
+    (both release the GIL), so joining and writing overlap; at most two batches are held.
+    """
     reader = con.sql(query).to_arrow_reader(rows)
-    for batch in reader:
-        if batch.num_rows:
-            yield pa.Table.from_batches([batch])
+    batches: queue.Queue[pa.RecordBatch | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in reader:
+                if stop.is_set():
+                    return
+                if batch.num_rows:
+                    batches.put(batch)
+            batches.put(None)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            batches.put(error)
+
+    producer = threading.Thread(target=produce, name="icp-ingest-reader", daemon=True)
+    producer.start()
+    try:
+        while (item := batches.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield pa.Table.from_batches([item])
+    finally:
+        stop.set()
+        while producer.is_alive():  # unblock a producer waiting on a full queue, then let it end
+            with contextlib.suppress(queue.Empty):
+                batches.get(timeout=0.05)
+        producer.join()

@@ -55,11 +55,19 @@ def file_sha256(path: Path) -> str:
 
 
 def find_inputs(paths: Sequence[Path | str]) -> list[InputFile]:
-    """Every input file under `paths` (folders are walked), in a stable order.
+    """Every input file under `paths` (folders are walked), in a stable order, with its sha256.
 
     Raises InputError for a path that does not exist or a named file of an unknown kind; files of
     other kinds inside folders (README, SOURCE.md …) are passed over.
     """
+    return [
+        InputFile(path=path, format=kind, sha256=file_sha256(path), size=path.stat().st_size)
+        for path, kind in list_inputs(paths)
+    ]
+
+
+def list_inputs(paths: Sequence[Path | str]) -> list[tuple[Path, InputFormat]]:
+    """find_inputs without reading the files: checks the paths (InputError) and lists the inputs."""
     found: dict[Path, InputFormat] = {}
     for given in paths:
         path = Path(given)
@@ -77,10 +85,7 @@ def find_inputs(paths: Sequence[Path | str]) -> list[InputFile]:
                     f"{path}: not a FHIR input; expected .ndjson, .ndjson.gz (Bulk Data) or .json (Bundle)"
                 )
             found[path.resolve()] = kind
-    return [
-        InputFile(path=path, format=kind, sha256=file_sha256(path), size=path.stat().st_size)
-        for path, kind in sorted(found.items())
-    ]
+    return sorted(found.items())
 
 
 def _open(path: Path) -> BinaryIO:
