@@ -29,6 +29,9 @@ def run_demo(*, console: Console, password: str) -> None:
         with console.status("Loading the reference structure…"):
             load_structure()
     logins = create_demo_partnership(password=password)
+    from icp.synth_cli import ensure_demo_population
+
+    ensure_demo_population(console=console, icp=DEMO_ICP)
     with console.status("Governance: a year of meetings, business cases, plan, projects, ECHO networks…"):
         from icp.governance.demo import create_demo_governance
 
