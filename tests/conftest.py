@@ -23,14 +23,19 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
         load_structure()
 
 
-@pytest.fixture(autouse=True)
-def _reload_structure_after_a_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
-    """Transactional tests (live_server, transactional_db) end by emptying every table; put the
-    reference structure back so the tests after them in this worker still find it."""
-    yield
-    if {"transactional_db", "live_server"} & set(request.fixturenames):
-        with django_db_blocker.unblock():
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Transactional tests (live_server, transactional_db) end by emptying every table; once all of
+    such a test's fixtures are torn down (the flush comes last), put the reference structure back so
+    the tests after them in this worker still find it. A fixture cannot do this: pytest-django's own
+    autouse live-server helper sets the database up first, so it is torn down after any fixture."""
+    result = yield
+    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
             load_structure()
+    return result
 
 
 @pytest.fixture

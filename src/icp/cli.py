@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from icp import ingest_cli, stratify_cli
+from icp import ingest_cli, stratify_cli, synth_cli
 from icp.config import data_dir
 from icp.django_setup import setup_django
 from icp.governance.cli import echo_app
@@ -22,6 +22,7 @@ app = typer.Typer(
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.command("ingest", help=ingest_cli.INGEST_HELP)(ingest_cli.ingest)
+app.command("synth", help=synth_cli.SYNTH_HELP)(synth_cli.synth)
 app.add_typer(ingest_cli.export_app, name="export")
 app.add_typer(echo_app, name="echo")
 app.command("stratify")(stratify_cli.stratify)

@@ -29,10 +29,19 @@ def run_demo(*, console: Console, password: str) -> None:
         with console.status("Loading the reference structure…"):
             load_structure()
     logins = create_demo_partnership(password=password)
+    from icp.synth_cli import ensure_demo_population
+
+    ensure_demo_population(console=console, icp=DEMO_ICP)
     with console.status("Governance: a year of meetings, business cases, plan, projects, ECHO networks…"):
         from icp.governance.demo import create_demo_governance
 
         create_demo_governance(icp_code=DEMO_ICP)
+    # Sharing, then stratification: both after the synthetic population step (they use its people).
+    with console.status("Information sharing: agreements, care relationships, choices, a break glass…"):
+        from icp.sharing.demo import create_demo_sharing, print_demo_sharing
+
+        sharing = create_demo_sharing(icp_code=DEMO_ICP)
+    # Keep this after the synthetic population step: it stratifies the records that step writes.
     with console.status("Risk stratification of the demo ICP: scores, admission model, tiers, worklists…"):
         from icp.stratify_cli import demo_step
 
@@ -45,4 +54,5 @@ def run_demo(*, console: Console, password: str) -> None:
     for login in logins:
         table.add_row(login.username, login.role, login.organisation)
     console.print(table)
+    print_demo_sharing(console, sharing)
     console.print("Open http://127.0.0.1:8000 and log in as [bold]demo-manager[/bold] to see the demo ICP.")

@@ -59,6 +59,8 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "ICP_DEBUG": "1",
             "SPARK_LOCAL_IP": "127.0.0.1",
             "PYTHONPATH": str(source),
+            # A small synthetic population: the journeys need the pages, not 100,000 people.
+            "ICP_DEMO_PEOPLE": "4000",
         }
     )
     setup = subprocess.run(

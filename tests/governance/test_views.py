@@ -264,3 +264,28 @@ def test_a_manager_writes_a_plan_and_starts_a_project_through_the_pages(
     project = {"title": "Frailty hub", "lead_organisation": lead.pk, "start_date": "2026-09-01"}
     assert client.post("/governance/icp/NI-NOR-CA/projects/new/", project).status_code == 302
     assert _client(other_manager).post("/governance/icp/NI-NOR-CA/projects/new/", project).status_code == 403
+
+
+def test_the_quorum_rule_is_changed_by_the_icps_manager_and_applies(
+    meeting: Meeting, demo_manager: User, other_manager: User
+) -> None:
+    url = f"/governance/committees/{meeting.committee_id}/quorum/"
+    form = {
+        "share_of_filled_seats": "0.05",
+        "minimum_present": "1",
+        "source": "Standing orders s.4 (synthetic)",
+    }
+    assert _client(other_manager).post(url, form).status_code == 403
+    assert _client(demo_manager).post(url, form).status_code == 302
+    rule = meeting.committee.quorum_rule  # type: ignore[attr-defined]
+    assert str(rule.share_of_filled_seats) == "0.05" and rule.chair_or_vice_chair_required is False
+    result = meeting_actions.approve_minutes(meeting=meeting, by=demo_manager)
+    assert result.quorate  # one member of 13 present meets 5% (rounded up to 1), no chair needed now
+
+
+def test_overdue_actions_are_listed_per_committee_and_per_owner(
+    meeting: Meeting, demo_member: User, other_manager: User
+) -> None:
+    page = _client(demo_member).get("/governance/icp/NI-NOR-CA/actions/overdue/").content.decode()
+    assert "By committee" in page and "By owner" in page and page.count("Send the pathway") == 2
+    assert _client(other_manager).get("/governance/icp/NI-NOR-CA/actions/overdue/").status_code == 403

@@ -434,3 +434,12 @@ def test_planning_opt_outs_lists_the_people_to_leave_out_with_a_count(shared_wor
     # On a day before Bob opted back in, he was out.
     assert "pt-bob-0002" in planning_opt_outs("NI-NOR-CA", on=timezone.localdate() - timedelta(days=2))
     assert isinstance(PatientIndex.objects.get(patient_id="pt-alice-0001"), PatientIndex)
+
+
+def test_the_user_guide_prints_the_role_tables_in_force() -> None:
+    from pathlib import Path
+
+    from icp.sharing.rules import role_table_markdown
+
+    guide = Path(__file__).resolve().parents[2] / "docs" / "information-sharing.md"
+    assert role_table_markdown() in guide.read_text(encoding="utf-8")

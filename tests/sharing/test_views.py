@@ -304,3 +304,48 @@ def test_only_governors_draft_or_sign(client: Client, world: World) -> None:
     assert gp.post(f"/sharing/agreements/{agreement.pk}/", {"verb": "sign"}).status_code == 403
     agreement.refresh_from_db()
     assert agreement.status == AgreementStatus.DRAFT
+
+
+def test_nonsense_purposes_and_ids_are_refused_cleanly(client: Client, shared_world: World) -> None:
+    gp = as_user(client, shared_world, "gp")
+    page = gp.get(ALICE_URL, {"purpose": "x" * 300}).content.decode()
+    assert "Unknown purpose" in page and not leaked(page)
+    assert gp.get("/sharing/patients/" + "y" * 300 + "/").status_code == 404
+
+
+def test_risk_scores_show_with_the_clinical_record_and_not_without(
+    client: Client, shared_world: World
+) -> None:
+    from datetime import date
+
+    from icp.care.models import RiskResult
+
+    w = shared_world
+    RiskResult.objects.create(
+        patient=w.patients["alice"],
+        icp=w.icp,
+        practice=w.orgs["practice_a"],
+        run_id="r1",
+        index_date=date(2026, 11, 1),
+        model_version="test",
+        age=85,
+        efi_score=0.31,
+        efi_deficits=11,
+        efi_category="moderate",
+        efi_in_range=True,
+        hfrs_score=7.5,
+        hfrs_category="intermediate",
+        hfrs_in_range=True,
+        charlson_score=4,
+        charlson_quan2011=3,
+        charlson_age_points=4,
+        model_risk=0.42,
+        risk_rank=3,
+        tier="very_high",
+        reasons="moderate frailty; COPD",
+        synthetic=True,
+    )
+    page = as_user(client, w, "gp").get(ALICE_URL).content.decode()
+    assert "Electronic Frailty Index" in page and "0.31 (moderate" in page and "Very high" in page
+    page = as_user(client, w, "pharmacist").get(ALICE_URL).content.decode()
+    assert "Risk scores not shown" in page and "0.31" not in page

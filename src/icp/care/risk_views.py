@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -209,8 +210,6 @@ def review(request: HttpRequest, patient_id: str) -> HttpResponse:
             by=user,
         )
     except ValidationError as error:
-        from django.contrib import messages
-
         messages.error(request, " ".join(error.messages))
     back = request.POST.get("next", "")
     if back.startswith("/care/"):

@@ -34,7 +34,6 @@ from icp.governance.models import (
     CaseTransition,
     Indicator,
     Project,
-    QuorumRule,
     Strategy,
 )
 from icp.governance.plans import current_plan_year
@@ -93,8 +92,11 @@ def _paper(title: str) -> SimpleUploadedFile:
 def _meetings(committee: Committee, manager: User, today: date) -> None:
     if committee.meetings.exists():
         return
-    QuorumRule.objects.get_or_create(
-        committee=committee, defaults={"source": "Standing orders of the Partnership Committee (synthetic)"}
+    meeting_actions.set_quorum_rule(
+        committee=committee,
+        share_of_filled_seats=Decimal("0.50"),
+        source="Standing orders of the Partnership Committee (synthetic)",
+        by=manager,
     )
     members = [m for m in committee.memberships.select_related("person") if m.is_current(today)]
     chair = next(m.person for m in members if m.office == Office.CHAIR)

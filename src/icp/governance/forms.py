@@ -206,3 +206,20 @@ class ProjectForm(NhsForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["business_case"].queryset = cases  # type: ignore[attr-defined]
+
+
+class QuorumRuleForm(NhsForm):
+    share_of_filled_seats = forms.DecimalField(
+        min_value=0,
+        max_value=1,
+        max_digits=3,
+        decimal_places=2,
+        label="Share of the members in post who must be present",
+        help_text="0.50 for half; the number needed is rounded up",
+    )
+    minimum_present = forms.IntegerField(min_value=0, initial=0, label="And never fewer than")
+    chair_or_vice_chair_required = forms.BooleanField(
+        required=False, label="The chair or vice chair must be present"
+    )
+    deputies_count = forms.BooleanField(required=False, label="A deputy counts for the member they replace")
+    source = forms.CharField(max_length=300, required=False, help_text="e.g. standing orders, section 4")

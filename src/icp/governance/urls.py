@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("icp/<str:code>/", home.icp_governance, name="icp"),
     # Committees and meetings
     path("committees/<int:committee_id>/", meetings.committee_detail, name="committee"),
+    path("committees/<int:committee_id>/quorum/", meetings.quorum_rule_edit, name="quorum-rule"),
+    path("icp/<str:code>/actions/overdue/", meetings.icp_overdue_actions, name="icp-overdue"),
     path("committees/<int:committee_id>/meetings/new/", meetings.meeting_new, name="meeting-new"),
     path("meetings/<int:meeting_id>/", meetings.meeting_detail, name="meeting"),
     path("meetings/<int:meeting_id>/print/<str:document>", meetings.meeting_print, name="meeting-print"),

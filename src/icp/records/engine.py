@@ -71,7 +71,8 @@ def open_tables(
         view = f"wh_{name}"
         if engine == "duckdb":
             if files:
-                opened[name] = con.read_parquet(files, table_name=view)
+                # The `icp=` folders are not read as Hive partitions: `icp` is a column in every file.
+                opened[name] = con.read_parquet(files, table_name=view, hive_partitioning=False)
             else:
                 opened[name] = con.create_table(view, TABLES[name].empty_table(), temp=True, overwrite=True)
         else:

@@ -6,9 +6,13 @@ Layout under the root (default `ICP_DATA_DIR/warehouse`):
     batch/<batch_id>.parquet                     one row describing each committed batch
     _manifest.json                               the committed state: which files are live
 
+A replaced batch keeps its manifest entry (`replaced_by`) and its row in the batch table, but its
+data files are deleted once the replacing batch has committed.
+
 A batch is written to `.staging/<batch_id>/` and becomes visible only when `_manifest.json` is
 atomically replaced (a single `os.replace`). A crash before that leaves the warehouse as it was;
-readers only ever read the files the manifest lists. One writer at a time (an exclusive file lock).
+readers only ever read the files the manifest lists. Several batches may be written at once (each
+in its own staging folder); commits take an exclusive file lock, one at a time.
 """
 
 from __future__ import annotations
@@ -60,23 +64,41 @@ class BatchWriter:
     _writers: dict[tuple[str, str], pq.ParquetWriter] = field(default_factory=dict)
 
     def write(self, table_name: str, data: pa.Table) -> None:
-        """Append rows to `table_name`; rows are split by their `icp` column."""
+        """Append rows to `table_name`; rows are split by their `icp` column.
+
+        `batch_id` is set to this batch's id on every row; `source` defaults to the batch's source.
+        Raises ValueError (naming table and column) if the rows do not fit the table's schema.
+        """
         if table_name not in CLINICAL_TABLES and table_name not in RESULT_TABLES:
             writable = [*CLINICAL_TABLES, *RESULT_TABLES]
             raise ValueError(f"{table_name!r} is not a data table; choose from {', '.join(writable)}")
         if data.num_rows == 0:
             return
+        # Every row carries the id of the batch that wrote it (whatever the caller put there), and
+        # the batch's source unless the caller names a more precise one.
+        batch_ids = pa.repeat(pa.scalar(self.batch_id, pa.string()), data.num_rows)
+        if "batch_id" in data.column_names:
+            data = data.set_column(data.column_names.index("batch_id"), "batch_id", batch_ids)
+        else:
+            data = data.append_column("batch_id", batch_ids)
+        if "source" not in data.column_names:
+            data = data.append_column("source", pa.repeat(pa.scalar(self.source, pa.string()), data.num_rows))
         data = conform(table_name, data)
         if data.column("icp").null_count:
             raise ValueError(f"{table_name}: every row needs an icp")
-        for icp in pc.unique(data.column("icp")).to_pylist():
-            part = data.filter(pc.equal(data.column("icp"), icp))
+        icps = pc.unique(data.column("icp")).to_pylist()
+        for icp in icps:
+            part = data if len(icps) == 1 else data.filter(pc.equal(data.column("icp"), icp))
             key = (table_name, icp)
             writer = self._writers.get(key)
             if writer is None:
                 path = self.staging / table_name / f"icp={icp}" / f"{self.batch_id}.parquet"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                writer = pq.ParquetWriter(path, TABLES[table_name], compression="zstd")
+                # Dictionary-encode every column but the row's own id (unique: nothing to gain).
+                dictionary = [name for name in TABLES[table_name].names if name != f"{table_name}_id"]
+                writer = pq.ParquetWriter(
+                    path, TABLES[table_name], compression="zstd", use_dictionary=dictionary
+                )
                 self._writers[key] = writer
             writer.write_table(part)
         self.counts[table_name] = self.counts.get(table_name, 0) + data.num_rows
@@ -143,12 +165,29 @@ class Warehouse:
                 found.append(self.root / relative)
         return sorted(found)
 
-    def read_arrow(self, table_name: str, areas: Sequence[str] | None = None) -> pa.Table:
-        """Read a whole table into Arrow (small tables and tests; use Ibis for population queries)."""
+    def read_arrow(
+        self,
+        table_name: str,
+        areas: Sequence[str] | None = None,
+        *,
+        columns: Sequence[str] | None = None,
+    ) -> pa.Table:
+        """Read a table (or some of its columns) into Arrow, optionally for some ICPs only.
+
+        For small tables, syncs and tests; population queries go through Ibis (`engine.open_tables`).
+        """
+        schema = TABLES[table_name]
+        if columns is not None:
+            unknown = [c for c in columns if c not in schema.names]
+            if unknown:
+                raise ValueError(f"{table_name}: unknown column(s) {', '.join(unknown)}")
+            schema = pa.schema([schema.field(c) for c in columns])
         files = self.files(table_name, areas)
         if not files:
-            return TABLES[table_name].empty_table()
-        return pa.concat_tables(pq.read_table(f, schema=TABLES[table_name]) for f in files)
+            return schema.empty_table()
+        return pa.concat_tables(
+            pq.read_table(f, columns=schema.names, schema=TABLES[table_name]).cast(schema) for f in files
+        )
 
     def batches(self) -> pa.Table:
         return self.read_arrow("batch")
@@ -158,15 +197,32 @@ class Warehouse:
         return [
             batch_id
             for batch_id, batch in self.manifest()["batches"].items()
-            if batch.get("input_sha256") == input_sha256
+            if batch.get("input_sha256") == input_sha256 and "replaced_by" not in batch
         ]
 
     def batches_from_source(self, source: str) -> list[str]:
-        return [
-            batch_id
-            for batch_id, batch in self.manifest()["batches"].items()
-            if batch.get("source") == source
-        ]
+        return self.find_batches(source=source)
+
+    def find_batches(
+        self, *, kind: str | None = None, source: str | None = None, area: str | None = None
+    ) -> list[str]:
+        """Live batch ids (committed, not replaced), oldest first, filtered by kind, source and area.
+
+        `area` matches a batch that wrote at least one row under that ICP (e.g. the synth batch to
+        replace when an area is synthesised again).
+        """
+        found = []
+        for batch_id, batch in sorted(self.manifest()["batches"].items()):
+            if "replaced_by" in batch:
+                continue
+            if kind is not None and batch.get("kind") != kind:
+                continue
+            if source is not None and batch.get("source") != source:
+                continue
+            if area is not None and area not in _batch_areas(batch):
+                continue
+            found.append(batch_id)
+        return found
 
     # -- writing -------------------------------------------------------------------------------------
 
@@ -196,27 +252,28 @@ class Warehouse:
         for re-synthesising an area).
         """
         batch_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{kind}-{uuid.uuid4().hex[:8]}"
-        with self._lock():
-            staging = self.root / ".staging" / batch_id
-            staging.mkdir(parents=True)
-            writer = BatchWriter(
-                batch_id=batch_id,
-                staging=staging,
-                kind=kind,
-                source=source,
-                inputs=list(inputs),
-                input_sha256=input_sha256,
-                started_at=datetime.now(UTC),
-                replaces=list(replaces),
-            )
-            try:
-                yield writer
+        staging = self.root / ".staging" / batch_id
+        staging.mkdir(parents=True)
+        writer = BatchWriter(
+            batch_id=batch_id,
+            staging=staging,
+            kind=kind,
+            source=source,
+            inputs=list(inputs),
+            input_sha256=input_sha256,
+            started_at=datetime.now(UTC),
+            replaces=list(replaces),
+        )
+        try:
+            yield writer
+            # Batches stage their files side by side; only the commit is one at a time.
+            with self._lock():
                 self._commit(writer)
-            finally:
-                for open_writer in writer._writers.values():
-                    if open_writer.is_open:
-                        open_writer.close()
-                shutil.rmtree(staging, ignore_errors=True)
+        finally:
+            for open_writer in writer._writers.values():
+                if open_writer.is_open:
+                    open_writer.close()
+            shutil.rmtree(staging, ignore_errors=True)
 
     def _commit(self, writer: BatchWriter) -> None:
         staged = writer.close_files()
@@ -232,11 +289,21 @@ class Warehouse:
             os.replace(path, target)
             relative_files.append(str(relative))
         manifest = self.manifest()
-        removed = [manifest["batches"].pop(b) for b in writer.replaces if b in manifest["batches"]]
+        removed = []
+        for replaced_id in writer.replaces:
+            replaced = manifest["batches"].get(replaced_id)
+            if replaced is None or "replaced_by" in replaced:
+                continue
+            # The replaced batch's rows go; its row in the batch table stays, as history.
+            removed.append(dict(replaced))
+            replaced["files"] = [f for f in replaced["files"] if f.startswith("batch/")]
+            replaced["areas"] = []
+            replaced["replaced_by"] = writer.batch_id
         manifest["batches"][writer.batch_id] = {
             "kind": writer.kind,
             "source": writer.source,
             "input_sha256": writer.input_sha256,
+            "areas": writer.areas,
             "files": sorted(relative_files),
         }
         manifest["version"] = int(manifest["version"]) + 1
@@ -247,3 +314,14 @@ class Warehouse:
             for relative in batch["files"]:
                 if not relative.startswith("batch/"):  # keep the history of what was loaded
                     (self.root / relative).unlink(missing_ok=True)
+
+
+def _batch_areas(batch: dict[str, Any]) -> set[str]:
+    """The ICPs a manifest entry holds rows for (from its `areas`, or its file paths if older)."""
+    if "areas" in batch:
+        return set(batch["areas"])
+    return {
+        Path(relative).parts[1].removeprefix("icp=")
+        for relative in batch["files"]
+        if not relative.startswith("batch/")
+    }

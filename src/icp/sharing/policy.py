@@ -25,6 +25,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -360,10 +361,11 @@ def _precheck(user: Any, purpose: str, category: str) -> tuple[Code, str] | None
             f"Unknown data category {category!r}; choose one of {', '.join(DataCategory.values)}.",
         )
     role_label = user.get_role_display()
+    role_label = f"{'An' if role_label[:1].upper() in 'AEIOU' else 'A'} {role_label}"
     if purpose not in purposes_for(user.role):
-        return Code.ROLE_PURPOSE, f"A {role_label} may not see records for {_label(Purpose, purpose)}."
+        return Code.ROLE_PURPOSE, f"{role_label} may not see records for {_label(Purpose, purpose)}."
     if category not in categories_for(user.role):
-        return Code.ROLE_CATEGORY, f"A {role_label} may not see {_label(DataCategory, category)}."
+        return Code.ROLE_CATEGORY, f"{role_label} may not see {_label(DataCategory, category)}."
     return None
 
 
@@ -385,11 +387,11 @@ def _audit(user: Any, decision: Decision, action: str, icp_code: str) -> None:
         target_type="patient",
         target_id=decision.patient_id,
         patient_ref=decision.patient_id,
-        purpose=decision.purpose,
+        purpose=decision.purpose[:64],  # an unknown purpose is whatever was typed: keep it bounded
         outcome=Outcome.BREAK_GLASS if decision.break_glass else _OUTCOME[decision.allowed],
         reason=decision.reason,
         detail={
-            "category": decision.category,
+            "category": decision.category[:64],
             "code": str(decision.code),
             "agreement": decision.agreement,
             "relationship": decision.relationship,
@@ -449,8 +451,10 @@ def decide_many(
     """Decide several categories of one record at once (one audit event per category)."""
     found, decisions = evaluate_many(user, patient, purpose, categories, on=on)
     icp_code = found.icp.code if found is not None else ""
-    for decision in decisions.values():
-        _audit(user, decision, action, icp_code)
+    # One transaction for the page's events: one commit (one fsync) instead of one per category.
+    with transaction.atomic():
+        for decision in decisions.values():
+            _audit(user, decision, action, icp_code)
     return decisions
 
 

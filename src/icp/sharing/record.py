@@ -162,3 +162,24 @@ def count_rows(
             "SELECT count(*) FROM read_parquet(?) WHERE patient_id = ?", [files, patient.patient_id]
         ).fetchone()
     return int(row[0]) if row else 0
+
+
+def find_owner(
+    category: str, record_id: str, icp_code: str, *, warehouse: Warehouse | None = None
+) -> str | None:
+    """Whose record a row id belongs to, within one ICP: the opaque patient id, or None.
+
+    Reading one resource by id (FHIR `Condition/<id>`) needs the person before the decision can be
+    asked; this returns only the owner's opaque id, never the row, and the caller then decides.
+    """
+    section = SECTIONS.get(category)
+    if section is None:
+        return None
+    warehouse = warehouse or Warehouse()
+    files = [str(path) for path in warehouse.files(section.table, [icp_code])]
+    if not files:
+        return None
+    sql = f"SELECT patient_id FROM read_parquet(?) WHERE {section.columns[0]} = ? LIMIT 1"  # noqa: S608
+    with duckdb.connect() as con:
+        row = con.execute(sql, [files, record_id]).fetchone()
+    return str(row[0]) if row else None

@@ -107,3 +107,27 @@ def purposes_for(role: str) -> frozenset[str]:
 
 def categories_for(role: str) -> frozenset[str]:
     return ROLE_CATEGORIES.get(role, frozenset())
+
+
+def role_table_markdown() -> str:
+    """The role tables as Markdown, as docs/information-sharing.md prints them (a test compares)."""
+    from icp.partnership.roles import UserRole as Role
+    from icp.sharing.vocabulary import DataCategory as Category
+    from icp.sharing.vocabulary import Purpose as Why
+
+    purposes = list(Why)
+    categories = list(Category)
+    header = "| Role | " + " | ".join(str(p.label) for p in purposes) + " |"
+    lines = [header, "|" + "---|" * (len(purposes) + 1)]
+    for role in Role:
+        marks = ["yes" if p in purposes_for(role) else "—" for p in purposes]
+        lines.append(f"| {role.label} | " + " | ".join(marks) + " |")
+    lines += [
+        "",
+        "| Role | " + " | ".join(str(c.label) for c in categories) + " |",
+        "|" + "---|" * (len(categories) + 1),
+    ]
+    for role in Role:
+        marks = ["yes" if c in categories_for(role) else "—" for c in categories]
+        lines.append(f"| {role.label} | " + " | ".join(marks) + " |")
+    return "\n".join(lines) + "\n"

@@ -95,9 +95,9 @@ def search_patients(
         return SearchResult(refused="You are not logged in.")
     purpose = search_purpose(user)
     if not purpose:
-        reason = (
-            f"A {user.get_role_display()} has no care relationship with people, so cannot search for them."
-        )
+        label = user.get_role_display()
+        article = "An" if label[:1].upper() in "AEIOU" else "A"
+        reason = f"{article} {label} has no care relationship with people, so cannot search for them."
         _audit(user, "", Outcome.DENIED, reason, fields, [])
         return SearchResult(refused=reason)
     if not fields:

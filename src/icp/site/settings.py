@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "icp.governance",
     "icp.sharing",
     "icp.care",
+    "icp.fhir",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,8 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _de
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partnership.User"
+# Django's model backend behind a login throttle (icp.sharing.throttle): 5 failures lock a username.
+AUTHENTICATION_BACKENDS = ["icp.sharing.throttle.ThrottledModelBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from icp.sharing.throttle import ThrottledAuthenticationForm
 from icp.site.api import api
 from icp.site.views import home, partnership_home
 
@@ -13,11 +14,16 @@ admin.site.site_title = "icp"
 urlpatterns = [
     path("", home, name="home"),
     path("icp/<str:code>/", partnership_home, name="icp-home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("governance/", include("icp.governance.urls")),
     path("sharing/", include("icp.sharing.urls")),
     path("care/", include("icp.care.urls")),
+    path("fhir/", include("icp.fhir.urls")),
 ]

@@ -7,6 +7,7 @@ from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from icp.care.registered_population import population_summary
 from icp.partnership.composition import check_composition
 from icp.partnership.models import Area, User
 from icp.partnership.roles import AreaLevel
@@ -37,5 +38,6 @@ def partnership_home(request: HttpRequest, code: str) -> HttpResponse:
         "committees": committees,
         "partner_count": icp.organisations.exclude(type="gp_practice").count(),
         "partners": icp.organisations.exclude(type="gp_practice").order_by("type", "name"),
+        "population": population_summary(icp),
     }
     return render(request, "site/icp_home.html", context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, time
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.db.models import Max
 from icp.audit.log import record
 from icp.governance.access import can_edit_committee
 from icp.governance.actions.common import deny
-from icp.governance.models import ActionItem, AgendaItem, Attendance, Decision, Meeting, Paper
+from icp.governance.models import ActionItem, AgendaItem, Attendance, Decision, Meeting, Paper, QuorumRule
 from icp.governance.papers import check_paper
 from icp.governance.quorum import QuorumResult, check_quorum
 from icp.governance.vocab import (
@@ -306,3 +307,40 @@ def update_action_item(
             action="action_item.update", actor=by, target=action_item, detail={"from": before, "to": status}
         )
     return action_item
+
+
+def set_quorum_rule(
+    *,
+    committee: Committee,
+    share_of_filled_seats: Decimal,
+    by: User,
+    minimum_present: int = 0,
+    chair_or_vice_chair_required: bool = True,
+    deputies_count: bool = True,
+    source: str = "",
+) -> QuorumRule:
+    """Record the committee's quorum rule (from its standing orders); it applies to minutes approved later."""
+    _require_editor(by, committee, "quorum_rule.set", committee)
+    rule = QuorumRule.objects.filter(committee=committee).first() or QuorumRule(committee=committee)
+    before = {"share": str(rule.share_of_filled_seats), "minimum": rule.minimum_present} if rule.pk else None
+    rule.share_of_filled_seats = share_of_filled_seats
+    rule.minimum_present = minimum_present
+    rule.chair_or_vice_chair_required = chair_or_vice_chair_required
+    rule.deputies_count = deputies_count
+    rule.source = source
+    rule.full_clean()
+    with transaction.atomic():
+        rule.save()
+        record(
+            action="quorum_rule.set",
+            actor=by,
+            target=rule,
+            detail={
+                "before": before,
+                "share": str(share_of_filled_seats),
+                "minimum": minimum_present,
+                "chair_or_vice": chair_or_vice_chair_required,
+                "deputies_count": deputies_count,
+            },
+        )
+    return rule

@@ -21,7 +21,8 @@ from icp.governance.models import ActionItem, AgendaItem, Meeting, Paper
 from icp.governance.quorum import check_quorum, meeting_frequency, rule_for
 from icp.governance.views.common import acting_user, add_action_errors, done, form_page, require
 from icp.governance.vocab import OPEN_ACTION_STATUSES
-from icp.partnership.models import Committee, Person
+from icp.partnership.models import Area, Committee, Person
+from icp.partnership.roles import AreaLevel
 
 
 def _members(committee: Committee, on: date) -> QuerySet[Person]:
@@ -293,3 +294,46 @@ def action_item_update(request: HttpRequest, action_id: int) -> HttpResponse:
         return redirect("governance:committee", committee_id=item.committee_id)
     back = reverse("governance:committee", args=[item.committee_id])
     return form_page(request, form, heading=f"Update the action: {item.description[:60]}", back_url=back)
+
+
+@login_required
+def quorum_rule_edit(request: HttpRequest, committee_id: int) -> HttpResponse:
+    committee = get_object_or_404(Committee.objects.select_related("area"), pk=committee_id)
+    user = acting_user(request)
+    require(can_edit_committee(user, committee), "Only the ICP's managers can change the quorum rule.")
+    rule = rule_for(committee)
+    initial = {
+        "share_of_filled_seats": rule.share_of_filled_seats,
+        "minimum_present": rule.minimum_present,
+        "chair_or_vice_chair_required": rule.chair_or_vice_chair_required,
+        "deputies_count": rule.deputies_count,
+        "source": rule.source,
+    }
+    form = forms.QuorumRuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.set_quorum_rule(committee=committee, by=user, **form.cleaned_data)
+        done(request, "Quorum rule saved. It applies to minutes approved from now on.")
+        return redirect("governance:committee", committee_id=committee.pk)
+    back = reverse("governance:committee", args=[committee.pk])
+    return form_page(request, form, heading=f"Quorum rule of {committee.name}", back_url=back)
+
+
+@login_required
+def icp_overdue_actions(request: HttpRequest, code: str) -> HttpResponse:
+    """Overdue actions of an ICP's committees, listed per committee and per owner."""
+    icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
+    user = acting_user(request)
+    committees = [c for c in icp.committees.select_related("area") if can_view_committee(user, c)]
+    require(bool(committees), "Only this ICP's committee members and managers can see its actions.")
+    overdue = sorted(overdue_actions(committees), key=lambda a: (a.committee.name, a.due_date))
+    by_committee: dict[Committee, list[ActionItem]] = defaultdict(list)
+    for item in overdue:
+        by_committee[item.committee].append(item)
+    context = {
+        "icp": icp,
+        "by_committee": sorted(by_committee.items(), key=lambda pair: pair[0].name),
+        "by_owner": overdue_by_owner(overdue),
+        "count": len(overdue),
+        "today": date.today(),
+    }
+    return render(request, "governance/overdue.html", context)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from icp.audit.log import record
 from icp.audit.models import AuditEvent, Outcome
-from icp.care.models import PatientIndex
+from icp.care.models import PatientIndex, RiskResult
 from icp.partnership.models import Organisation
 from icp.partnership.roles import UserRole
 from icp.sharing import actions
@@ -26,6 +26,15 @@ from icp.sharing.search import search_patients
 from icp.sharing.views import current_user, forbidden
 from icp.sharing.vocabulary import PLANNING_PURPOSES, DataCategory, Purpose
 
+# Every audit action that is a look at one person's record (the access log lists these).
+ACCESS_ACTIONS = (
+    "record.read",
+    "record.access",
+    "api.record.read",
+    "api.decision",
+    "fhir.read",
+    "fhir.search",
+)
 _NOT_YET_HELD: dict[str, str] = {
     DataCategory.CARE_PLANS: "No care plans are held in icp yet: they arrive with the care-pathways work.",
     DataCategory.SOCIAL_CARE: "No social care records are held in icp yet.",
@@ -80,8 +89,13 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
         and purpose not in PLANNING_PURPOSES
         and any(d.code in OVERRIDABLE for d in denied)
     )
+    # Risk scores are derived from the clinical record: shown when conditions may be seen.
+    conditions = decisions[DataCategory.CONDITIONS]
+    risk = RiskResult.objects.filter(patient=patient).first() if conditions.allowed else None
     context = {
         "patient": patient,
+        "risk": risk,
+        "risk_decision": conditions,
         "purpose": purpose,
         "purpose_label": dict(Purpose.choices).get(purpose, purpose),
         "purposes": purposes,
@@ -148,7 +162,7 @@ def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
     events = list(
         AuditEvent.objects.filter(
             patient_ref=patient.patient_id,
-            action__in=["record.read", "record.access", "fhir.read", "fhir.search"],
+            action__in=ACCESS_ACTIONS,
         ).order_by("-id")[:500]
     )
     organisations = dict(

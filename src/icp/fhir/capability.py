@@ -1,0 +1,74 @@
+"""The CapabilityStatement served at /fhir/metadata: what this FHIR R4 server reads and searches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import icp
+
+_SEARCH: dict[str, list[tuple[str, str, str]]] = {
+    "Patient": [
+        ("_id", "token", "The opaque patient id"),
+        ("identifier", "token", "H&C or NHS number (system|value)"),
+        ("name", "string", "Given or family name"),
+        ("family", "string", "Family name"),
+        ("given", "string", "Given name"),
+        ("birthdate", "date", "Date of birth (exact)"),
+    ],
+    "Condition": [("patient", "reference", "The person (required)")],
+    "Observation": [
+        ("patient", "reference", "The person (required)"),
+        ("_count", "number", "At most this many"),
+    ],
+    "MedicationStatement": [("patient", "reference", "The person (required)")],
+    "Encounter": [("patient", "reference", "The person (required)")],
+    "Consent": [("patient", "reference", "The person (required)")],
+    "AuditEvent": [
+        ("patient", "reference", "Events about this person"),
+        ("date", "date", "ge/le/gt/lt a day"),
+        ("outcome", "token", "0 allowed, 4 denied"),
+    ],
+}
+
+
+def capability_statement(base_url: str) -> dict[str, Any]:
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": "2026-11-23",
+        "publisher": "icp",
+        "kind": "instance",
+        "software": {"name": "icp", "version": icp.__version__},
+        "implementation": {
+            "description": "icp shared care record (FHIR R4 read and search)",
+            "url": base_url,
+        },
+        "fhirVersion": "4.0.1",
+        "format": ["json"],
+        "rest": [
+            {
+                "mode": "server",
+                "documentation": (
+                    "Every read is decided by icp's access policy (agreements, legitimate relationship, the "
+                    "person's choices) and audited. Send the purpose of use as the X-Purpose-Of-Use header "
+                    "(TREAT, CAREMGT, ETREAT, POPHLTH, HOPERAT); direct care when absent."
+                ),
+                "security": {
+                    "cors": False,
+                    "description": (
+                        "API token as 'Authorization: Bearer <key>' (icp createuser --token), or a session."
+                    ),
+                },
+                "resource": [
+                    {
+                        "type": resource_type,
+                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "searchParam": [
+                            {"name": name, "type": kind, "documentation": doc} for name, kind, doc in params
+                        ],
+                    }
+                    for resource_type, params in _SEARCH.items()
+                ],
+            }
+        ],
+    }

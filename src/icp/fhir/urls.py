@@ -1,0 +1,25 @@
+"""FHIR R4 URLs under /fhir/: metadata, and read and search for each served resource type."""
+
+from django.urls import URLPattern, path
+
+from icp.fhir import views
+
+app_name = "fhir"
+urlpatterns: list[URLPattern] = [
+    path("metadata", views.metadata, name="metadata"),
+    path("Patient", views.patient_search, name="patient-search"),
+    path("Patient/<str:resource_id>", views.patient_read, name="patient-read"),
+    path("Consent", views.consent_search, name="consent-search"),
+    path("Consent/<str:resource_id>", views.consent_read, name="consent-read"),
+    path("AuditEvent", views.audit_search, name="auditevent-search"),
+    path("AuditEvent/<str:resource_id>", views.audit_read, name="auditevent-read"),
+]
+for _type in views.CLINICAL:
+    urlpatterns += [
+        path(_type, views.clinical_search(_type), name=f"{_type.lower()}-search"),
+        path(f"{_type}/<str:resource_id>", views.clinical_read(_type), name=f"{_type.lower()}-read"),
+    ]
+urlpatterns += [
+    path("<str:resource_type>", views.not_supported),
+    path("<str:resource_type>/<path:rest>", views.not_supported),
+]

@@ -1,0 +1,1 @@
+"""`icp synth`: a synthetic Northern Ireland population written straight into the warehouse."""

@@ -1,0 +1,235 @@
+"""Encounter rows: GP consultations, A&E attendances, outpatient appointments and hospital spells.
+
+Emergency and elective spells come from the hazard model (`outcomes.py`). Each emergency spell
+has an ICD-10 primary diagnosis (most often one of the person's own long-term conditions, else a
+common acute reason) and secondary diagnoses: the person's conditions as Charlson-category codes
+and HFRS codes, more of them the frailer the person is, so HFRS and Charlson scores computed from
+hospital records mean something. Most emergency spells follow an A&E attendance the same day.
+
+GP, A&E (not admitted) and outpatient rates are icp's assumptions (no NI rate by age is in the
+reference material): GP contacts 0.8 + 0.025 x age + 0.6 x registers + 4 x eFI a year; A&E
+attendances not admitted 0.25 a year x exp(1.5 eFI); outpatient appointments 0.35 a year x
+exp(0.2 x registers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from icp.records.schema import DIAGNOSIS
+from icp.records.synth.codes import (
+    ELECTIVE_DIAGNOSES,
+    EMERGENCY_DIAGNOSES,
+    GENERAL_EMERGENCY_DIAGNOSES,
+    REGISTERS,
+    hfrs_codes,
+)
+from icp.records.synth.outcomes import Outcomes
+from icp.records.synth.population import DAYS_PER_YEAR, EXTRACT_DAY, START_DAY, YEARS, Bools, Cohort, Ints
+from icp.records.synth.tables import constant, dates, ids, pick, provenance
+
+ENCOUNTER_TYPES = {
+    "gp": ("185345009", "Encounter for symptom"),
+    "ae": ("50849002", "Emergency room admission"),
+    "outpatient": ("371883000", "Outpatient procedure"),
+    "emergency": ("183452005", "Emergency hospital admission"),
+    "elective": ("305408004", "Admission to surgical department"),
+}
+TRUSTS = {"NI-BEL": "NI-TRUST-BEL", "NI-NOR": "NI-TRUST-NOR", "NI-SE": "NI-TRUST-SE"}
+TRUSTS |= {"NI-SO": "NI-TRUST-SO", "NI-WE": "NI-TRUST-WE"}
+
+
+def _poisson_events(
+    rng: np.random.Generator, rate: npt.NDArray[np.float64], death_day: Ints
+) -> tuple[Ints, Ints]:
+    """Events at `rate` a year over the whole history, cut at death: (person, day)."""
+    counts = rng.poisson(rate * YEARS)
+    person = np.repeat(np.arange(rate.size, dtype=np.int32), counts)
+    day = (START_DAY + rng.integers(0, int(YEARS * DAYS_PER_YEAR), person.size)).astype(np.int32)
+    keep = (day < death_day[person]) & (day <= EXTRACT_DAY)
+    return person[keep], day[keep]
+
+
+def _diagnosis_lists(
+    rng: np.random.Generator,
+    person: Ints,
+    registers: dict[str, Bools],
+    efi: npt.NDArray[np.float64],
+    *,
+    emergency: bool,
+) -> pa.Array:
+    """A list of ICD-10 diagnoses (rank 1 = primary) for each spell of `person`."""
+    spells = person.size
+    with_codes = [name for name in REGISTERS if name in EMERGENCY_DIAGNOSES]
+    held = np.stack([registers[name][person] for name in with_codes], axis=1)
+    # Primary: one of the person's own conditions (60% of emergency spells where they have one).
+    if emergency:
+        general = GENERAL_EMERGENCY_DIAGNOSES
+        pick_register = np.argmax(held * rng.random(held.shape), axis=1)
+        use_register = held.any(axis=1) & (rng.random(spells) < 0.6)
+    else:
+        general = ELECTIVE_DIAGNOSES
+        pick_register = np.zeros(spells, dtype=np.int64)
+        use_register = np.zeros(spells, dtype=bool)
+    primary_general = rng.integers(0, len(general), spells)
+    # Flatten: each spell's diagnoses in order, built as (spell, code, display) arrays.
+    spell_index: list[npt.NDArray[np.int64]] = []
+    code: list[npt.NDArray[np.object_]] = []
+    display: list[npt.NDArray[np.object_]] = []
+    general_codes = np.array([c for c, _ in general], dtype=object)
+    general_displays = np.array([d for _, d in general], dtype=object)
+    register_codes = np.array([EMERGENCY_DIAGNOSES[n][0][0] for n in with_codes], dtype=object)
+    register_displays = np.array([EMERGENCY_DIAGNOSES[n][0][1] for n in with_codes], dtype=object)
+    spell_index.append(np.arange(spells))
+    code.append(np.where(use_register, register_codes[pick_register], general_codes[primary_general]))
+    display.append(
+        np.where(use_register, register_displays[pick_register], general_displays[primary_general])
+    )
+    # Secondary: the person's other conditions as coded comorbidities.
+    comorbid = held & (rng.random(held.shape) < (0.7 if emergency else 0.4))
+    comorbid[np.arange(spells), pick_register] &= ~use_register
+    spell_c, register_c = np.nonzero(comorbid)
+    spell_index.append(spell_c)
+    code.append(register_codes[register_c])
+    display.append(register_displays[register_c])
+    # Secondary: HFRS codes, drawn by their weights, more of them with frailty.
+    hfrs = hfrs_codes()
+    weights = np.array([w for _, w in hfrs])
+    count = np.minimum(rng.poisson((0.2 + 10.0 * efi[person]) * (1.0 if emergency else 0.3)), 8)
+    spell_h = np.repeat(np.arange(spells), count)
+    chosen = rng.choice(len(hfrs), size=spell_h.size, p=weights / weights.sum())
+    spell_index.append(spell_h)
+    code.append(np.array([c.code for c, _ in hfrs], dtype=object)[chosen])
+    display.append(np.array([c.display for c, _ in hfrs], dtype=object)[chosen])
+
+    order = np.argsort(np.concatenate(spell_index), kind="stable")
+    spell_all = np.concatenate(spell_index)[order]
+    codes = pa.array(np.concatenate(code)[order], pa.string())
+    displays = pa.array(np.concatenate(display)[order], pa.string())
+    offsets = np.zeros(spells + 1, dtype=np.int32)
+    np.cumsum(np.bincount(spell_all, minlength=spells), out=offsets[1:])
+    rank = (np.arange(spell_all.size) - offsets[spell_all] + 1).astype(np.int16)
+    values = pa.StructArray.from_arrays(
+        [constant("icd10", spell_all.size, pa.string()), codes, displays, pa.array(rank, pa.int16())],
+        fields=list(DIAGNOSIS),
+    )
+    return pa.ListArray.from_arrays(pa.array(offsets), values, type=pa.list_(DIAGNOSIS))
+
+
+def encounter_table(
+    cohort: Cohort,
+    rng: np.random.Generator,
+    registers: dict[str, Bools],
+    outcomes: Outcomes,
+    pids: pa.Array,
+    source: str,
+) -> pa.Table:
+    age = cohort.age_on(START_DAY + 2 * 365)
+    multimorbidity = sum(registers[name].astype(np.float64) for name in REGISTERS[:12])
+    efi = outcomes.efi
+    death = outcomes.death_day
+    trust = TRUSTS[cohort.icp.rsplit("-", 1)[0]]
+    parts = []
+
+    def part(
+        kind: str,
+        setting: str,
+        method: str | None,
+        person: Ints,
+        day: Ints,
+        stay: Ints,
+        diagnoses: pa.Array | None,
+        provider: pa.Array,
+    ) -> None:
+        count = person.size
+        type_code, type_display = ENCOUNTER_TYPES[kind]
+        parts.append(
+            pa.table(
+                {
+                    "patient_id": pids.take(pa.array(person)),
+                    "setting": constant(setting, count, pa.string()),
+                    "admission_method": constant(method, count, pa.string()),
+                    "type_code_system": constant("snomed", count, pa.string()),
+                    "type_code": constant(type_code, count, pa.string()),
+                    "type_display": constant(type_display, count, pa.string()),
+                    "start_date": dates(day),
+                    "end_date": dates(np.minimum(day + stay, np.minimum(death[person], EXTRACT_DAY))),
+                    "provider_code": provider,
+                    "diagnoses": diagnoses if diagnoses is not None else pa.nulls(count, pa.list_(DIAGNOSIS)),
+                }
+            )
+        )
+
+    gp_person, gp_day = _poisson_events(rng, 0.8 + 0.025 * age + 0.6 * multimorbidity + 4.0 * efi, death)
+    part(
+        "gp",
+        "gp",
+        None,
+        gp_person,
+        gp_day,
+        np.zeros(gp_person.size, np.int32),
+        None,
+        pick(cohort.practice_codes, cohort.practice[gp_person]),
+    )
+    ae_person, ae_day = _poisson_events(rng, 0.25 * np.exp(1.5 * efi), death)
+    op_person, op_day = _poisson_events(rng, 0.35 * np.exp(0.2 * multimorbidity), death)
+    # Most emergency spells come through A&E the same day.
+    via_ae = rng.random(outcomes.emergency_person.size) < 0.85
+    ae_person = np.concatenate([ae_person, outcomes.emergency_person[via_ae]])
+    ae_day = np.concatenate([ae_day, outcomes.emergency_day[via_ae]])
+    part(
+        "ae",
+        "ae",
+        None,
+        ae_person,
+        ae_day,
+        np.zeros(ae_person.size, np.int32),
+        None,
+        constant(trust, ae_person.size, pa.string()),
+    )
+    part(
+        "outpatient",
+        "outpatient",
+        None,
+        op_person,
+        op_day,
+        np.zeros(op_person.size, np.int32),
+        None,
+        constant(trust, op_person.size, pa.string()),
+    )
+    em_person, em_day = outcomes.emergency_person, outcomes.emergency_day
+    em_stay = (rng.geometric(1.0 / (3.0 + 20.0 * efi[em_person])) - 1).astype(np.int32)
+    part(
+        "emergency",
+        "inpatient",
+        "emergency",
+        em_person,
+        em_day,
+        em_stay,
+        _diagnosis_lists(rng, em_person, registers, efi, emergency=True),
+        constant(trust, em_person.size, pa.string()),
+    )
+    el_person, el_day = outcomes.elective_person, outcomes.elective_day
+    el_stay = rng.integers(0, 3, el_person.size).astype(np.int32)
+    part(
+        "elective",
+        "inpatient",
+        "elective",
+        el_person,
+        el_day,
+        el_stay,
+        _diagnosis_lists(rng, el_person, registers, efi, emergency=False),
+        constant(trust, el_person.size, pa.string()),
+    )
+
+    body = pa.concat_tables(parts)
+    count = body.num_rows
+    return pa.table(
+        {
+            "encounter_id": ids(f"S-{cohort.icp}-E", 0, count),
+            **{c: body[c] for c in body.column_names},
+            **provenance(cohort.icp, count, source),
+        }
+    )

@@ -1,0 +1,192 @@
+"""Synthetic identities: H&C numbers in a range no real person has, and invented names.
+
+H&C (Health and Care) numbers are 10 digits whose last is a modulus-11 check digit, the same
+scheme as the NHS number: weights 10, 9, … 2 on the first nine digits; check = 11 - (sum mod 11);
+11 becomes 0; 10 means the nine digits cannot be used.
+
+Synthetic numbers all start with **99**. No UK health service issues numbers there: NI's H&C
+numbers are issued from 320 000 001 0 to 399 999 999 9, England and Wales' NHS numbers from the
+400 and 600-799 millions, and Scotland's CHI numbers begin with a date of birth (at most 31…); the
+999 range is the NHS's reserved test range. Each ICP gets its own block of 500,000 bodies
+(990 000 000 + 500 000 x ICP index), so numbers never collide between ICPs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+SYNTHETIC_PREFIX = 990_000_000  # first nine-digit body; all synthetic numbers are 99x xxx xxxx
+BLOCK = 500_000  # nine-digit bodies per ICP (about 454,500 valid numbers)
+WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)
+
+
+def check_digits(bodies: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Modulus-11 check digit of each nine-digit body; 10 where the body has no valid number."""
+    digits = (bodies[:, None] // 10 ** np.arange(8, -1, -1, dtype=np.int64)) % 10
+    remainder = (digits * WEIGHTS).sum(axis=1) % 11
+    check = 11 - remainder
+    return np.where(check == 11, 0, check)
+
+
+def is_valid(number: str) -> bool:
+    """True if `number` (10 digits, spaces allowed) passes the modulus-11 check."""
+    digits = number.replace(" ", "")
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    check = int(check_digits(np.array([int(digits[:9])], dtype=np.int64))[0])
+    return check != 10 and check == int(digits[9])
+
+
+def health_and_care_numbers(icp_index: int, count: int) -> npt.NDArray[np.int64]:
+    """`count` valid synthetic H&C numbers for the ICP at `icp_index`, in a fixed order."""
+    start = SYNTHETIC_PREFIX + BLOCK * icp_index
+    # About 1 body in 11 has no valid check digit: take enough bodies for `count` numbers.
+    bodies = np.arange(start, start + min(BLOCK, int(count * 1.15) + 100), dtype=np.int64)
+    checks = check_digits(bodies)
+    usable = checks != 10
+    if int(usable.sum()) < count:
+        raise ValueError(f"at most {int(usable.sum()):,} synthetic H&C numbers per ICP; asked for {count:,}")
+    numbers: npt.NDArray[np.int64] = (bodies[usable] * 10 + checks[usable])[:count]
+    return numbers
+
+
+# Invented names: common given names and Northern Irish surnames, drawn independently. Every
+# record they appear on is flagged synthetic.
+GIVEN_FEMALE = [
+    "Aoife",
+    "Anna",
+    "Ava",
+    "Caoimhe",
+    "Charlotte",
+    "Chloe",
+    "Clare",
+    "Deborah",
+    "Eilis",
+    "Ellen",
+    "Emily",
+    "Emma",
+    "Erin",
+    "Grace",
+    "Hannah",
+    "Isla",
+    "Jane",
+    "Julie",
+    "Karen",
+    "Kathleen",
+    "Laura",
+    "Lily",
+    "Louise",
+    "Lucy",
+    "Margaret",
+    "Mary",
+    "Niamh",
+    "Olivia",
+    "Orla",
+    "Patricia",
+    "Rachel",
+    "Rebecca",
+    "Roisin",
+    "Ruth",
+    "Sarah",
+    "Sinead",
+    "Siobhan",
+    "Sophie",
+    "Susan",
+    "Victoria",
+]
+GIVEN_MALE = [
+    "Aaron",
+    "Adam",
+    "Alan",
+    "Andrew",
+    "Brian",
+    "Callum",
+    "Cathal",
+    "Charlie",
+    "Ciaran",
+    "Conor",
+    "Daniel",
+    "David",
+    "Declan",
+    "Eoin",
+    "Gareth",
+    "George",
+    "Harry",
+    "Jack",
+    "James",
+    "John",
+    "Jonathan",
+    "Kevin",
+    "Liam",
+    "Mark",
+    "Matthew",
+    "Michael",
+    "Niall",
+    "Noah",
+    "Oisin",
+    "Patrick",
+    "Paul",
+    "Peter",
+    "Richard",
+    "Robert",
+    "Ryan",
+    "Sean",
+    "Stephen",
+    "Thomas",
+    "William",
+]
+FAMILY = [
+    "Adams",
+    "Allen",
+    "Anderson",
+    "Bell",
+    "Boyd",
+    "Brown",
+    "Campbell",
+    "Craig",
+    "Doherty",
+    "Donnelly",
+    "Doyle",
+    "Ferguson",
+    "Gallagher",
+    "Graham",
+    "Hamilton",
+    "Hughes",
+    "Irvine",
+    "Johnston",
+    "Kelly",
+    "Kennedy",
+    "Lynch",
+    "Magee",
+    "Martin",
+    "Maxwell",
+    "McAllister",
+    "McCann",
+    "McCartney",
+    "McDonald",
+    "McGrath",
+    "McKenna",
+    "McLaughlin",
+    "McMullan",
+    "Millar",
+    "Mitchell",
+    "Moore",
+    "Morrison",
+    "Murphy",
+    "Murray",
+    "O'Hare",
+    "O'Neill",
+    "Patterson",
+    "Quinn",
+    "Reid",
+    "Robinson",
+    "Scott",
+    "Smith",
+    "Stewart",
+    "Thompson",
+    "Walker",
+    "Wilson",
+    "Wright",
+    "Young",
+]

@@ -1,0 +1,162 @@
+"""Synthesise ICPs into the warehouse: one committed batch per ICP, streamed ICP by ICP.
+
+Each ICP's people come from their own random stream (the seed and the ICP's place in the registry
+file), so an ICP's population depends only on the seed and `--people`, not on which other areas
+are synthesised with it. Re-synthesising an ICP replaces that ICP's earlier synth batch.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from icp.records.synth import reference
+from icp.records.synth.encounters import encounter_table
+from icp.records.synth.morbidity import Calibration, calibrate, draw_deficits, draw_registers
+from icp.records.synth.outcomes import draw_medicines, simulate_outcomes
+from icp.records.synth.population import EXTRACT_DATE, HISTORY_START, make_cohort, practice_sizes
+from icp.records.synth.primary_care import (
+    condition_table,
+    medication_table,
+    observation_table,
+    patient_ids,
+    patient_table,
+)
+from icp.records.warehouse import Warehouse
+
+ALL_NI = "NI"
+MAX_PEOPLE_PER_ICP = 400_000
+
+
+@dataclass
+class AreaResult:
+    icp: str
+    batch_id: str
+    people: int
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    replaced: list[str] = field(default_factory=list)
+
+
+def resolve_areas(area: str) -> list[str]:
+    """`NI` → all 17 ICP codes; an ICP code → itself; anything else is refused with the choices."""
+    codes = reference.icp_codes()
+    if area.upper() == ALL_NI:
+        return list(codes)
+    if area in codes:
+        return [area]
+    raise ValueError(f"--area {area!r} is not NI or an NI ICP code; choose one of: NI, {', '.join(codes)}")
+
+
+def people_per_area(areas: list[str], people: int | None) -> dict[str, int | None]:
+    """None keeps the BSO list sizes; a number is shared out in proportion to them."""
+    if people is None:
+        return dict.fromkeys(areas)
+    if people < len(areas):
+        raise ValueError(f"--people {people} is fewer than one person per ICP ({len(areas)} ICPs)")
+    sizes = np.array([int(practice_sizes(icp, None)[1].sum()) for icp in areas], dtype=np.float64)
+    shares = np.floor(sizes / sizes.sum() * people).astype(np.int64)
+    shares[np.argsort(-(sizes / sizes.sum() * people - shares))[: people - int(shares.sum())]] += 1
+    if int(shares.max()) > MAX_PEOPLE_PER_ICP:
+        raise ValueError(f"--people gives one ICP more than {MAX_PEOPLE_PER_ICP:,} people; use fewer")
+    return {icp: int(n) for icp, n in zip(areas, shares, strict=True)}
+
+
+def synthesise(
+    warehouse: Warehouse,
+    *,
+    area: str,
+    seed: int,
+    people: int | None = None,
+    on_progress: Callable[[str, str], None] | None = None,
+    workers: int = 1,
+) -> list[AreaResult]:
+    """Write a synthetic population for `area` (an ICP code or NI) and return what was written.
+
+    `on_progress(icp, step)` is called as each ICP moves through its steps (with `workers` > 1,
+    only as each ICP finishes). `workers` > 1 synthesises that many ICPs at once in separate
+    processes; each ICP's rows are the same whatever the number of workers.
+    """
+    areas = resolve_areas(area)
+    counts = people_per_area(areas, people)
+    note = on_progress or (lambda _icp, _step: None)
+    note("", "calibrating to the NI reference tables")
+    calibration = calibrate()
+    jobs = [(icp, counts[icp]) for icp in areas]
+    if workers <= 1 or len(jobs) == 1:
+        return [_synthesise_area(warehouse.root, icp, n, seed, calibration, note) for icp, n in jobs]
+    results: dict[str, AreaResult] = {}
+    # Largest ICPs first, so the two workers finish together.
+    jobs.sort(key=lambda job: -(job[1] or int(practice_sizes(job[0], None)[1].sum())))
+    context = multiprocessing.get_context("spawn")  # no fork of a process with Arrow's threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {
+            pool.submit(_synthesise_area, warehouse.root, icp, n, seed, calibration, None): icp
+            for icp, n in jobs
+        }
+        for future in as_completed(futures):
+            result = future.result()
+            results[result.icp] = result
+            note(result.icp, "done")
+    return [results[icp] for icp in areas]
+
+
+def _synthesise_area(
+    root: Path,
+    icp: str,
+    people: int | None,
+    seed: int,
+    calibration: Calibration,
+    on_progress: Callable[[str, str], None] | None,
+) -> AreaResult:
+    """One ICP, start to commit (also the body of a worker process)."""
+    note = on_progress or (lambda _icp, _step: None)
+    warehouse = Warehouse(root)
+    started = time.perf_counter()
+    index = reference.icp_codes().index(icp)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
+    source = f"icp synth seed={seed}"
+    note(icp, "people")
+    cohort = make_cohort(icp, index, people, rng)
+    registers = draw_registers(cohort, rng, calibration.register_intercepts)
+    deficits = draw_deficits(cohort, rng, calibration.deficit_intercepts, registers)
+    prescribed = draw_medicines(cohort, rng, registers)
+    note(icp, "outcomes")
+    outcomes = simulate_outcomes(cohort, rng, registers, deficits, calibration, prescribed)
+    replaced = warehouse.find_batches(kind="synth", area=icp)
+    with warehouse.batch(
+        kind="synth",
+        source=source,
+        inputs=[f"area={icp}", f"seed={seed}", f"people={people if people else 'list sizes'}"],
+        replaces=replaced,
+    ) as batch:
+        batch.detail.update(
+            seed=seed,
+            area=icp,
+            history_start=HISTORY_START.isoformat(),
+            extract_date=EXTRACT_DATE.isoformat(),
+        )
+        pids = patient_ids(cohort)
+        note(icp, "patients")
+        batch.write("patient", patient_table(cohort, rng, outcomes, source, pids))
+        note(icp, "conditions")
+        conditions, onsets = condition_table(cohort, rng, registers, deficits, outcomes, pids, source)
+        batch.write("condition", conditions)
+        del conditions
+        note(icp, "medicines")
+        batch.write("medication", medication_table(cohort, rng, prescribed, onsets, outcomes, pids, source))
+        note(icp, "observations")
+        batch.write("observation", observation_table(cohort, rng, registers, outcomes, pids, source))
+        note(icp, "encounters")
+        batch.write("encounter", encounter_table(cohort, rng, registers, outcomes, pids, source))
+        batch.records_read = cohort.size
+        rows = dict(batch.counts)
+        batch_id = batch.batch_id
+    note(icp, "done")
+    return AreaResult(icp, batch_id, cohort.size, rows, time.perf_counter() - started, replaced)

@@ -1,0 +1,64 @@
+"""`icp synth` from the command line: the summary, the patient index sync, the audit, bad arguments."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from icp.audit.models import AuditEvent
+from icp.care.models import PatientIndex
+from icp.cli import app
+from icp.records.warehouse import Warehouse
+from icp.synth_cli import ensure_demo_population
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "150")
+    return tmp_path / "data"
+
+
+@pytest.mark.django_db
+def test_synth_writes_the_area_prints_the_summary_and_syncs_the_patient_index(data_dir: Path) -> None:
+    result = runner.invoke(app, ["synth", "--area", "NI-WE-SW", "--seed", "3", "--people", "500"])
+    assert result.exit_code == 0, result.output
+    assert "synthetic" in result.output and "NI-WE-SW" in result.output and "500" in result.output
+    assert "Patient index: 500 upserted, 0 removed." in result.output
+    assert PatientIndex.objects.filter(icp__code="NI-WE-SW", synthetic=True).count() == 500
+    assert AuditEvent.objects.filter(action="records.synth").count() == 1
+    assert len(Warehouse(data_dir / "warehouse").find_batches(kind="synth", area="NI-WE-SW")) == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--area", "NI-XX"], "is not NI or an NI ICP code"),
+        (["--area", "NI", "--people", "3"], "fewer than one person per ICP"),
+    ],
+)
+def test_unusable_arguments_exit_2_with_the_reason(
+    data_dir: Path, arguments: list[str], message: str
+) -> None:
+    result = runner.invoke(app, ["synth", "--no-sync", *arguments])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+@pytest.mark.django_db
+def test_the_demo_step_synthesises_once_and_then_only_checks(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ICP_DEMO_PEOPLE", "300")
+    console = Console(file=io.StringIO())
+    ensure_demo_population(console=console, icp="NI-NOR-CA")
+    [first] = Warehouse(data_dir / "warehouse").find_batches(kind="synth")
+    ensure_demo_population(console=console, icp="NI-NOR-CA")
+    assert Warehouse(data_dir / "warehouse").find_batches(kind="synth") == [first]
+    assert PatientIndex.objects.filter(icp__code="NI-NOR-CA").count() == 300
