@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -99,3 +100,6 @@ def spark_session() -> Iterator[Any]:
     session = start(app_name="icp-tests")
     yield session
     session.stop()
+    # py4j logs "Closing down clientserver connection" from __del__ at interpreter exit, after
+    # pytest has closed its capture streams; keep that shutdown chatter out of the test output.
+    logging.getLogger("py4j").setLevel(logging.WARNING)

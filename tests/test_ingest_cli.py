@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from icp.audit.models import AuditEvent
+from icp.care.models import PatientIndex
 from icp.cli import app
 from icp.partnership.models import Organisation
 from icp.records.warehouse import Warehouse
@@ -31,6 +32,11 @@ def test_ingest_prints_the_summary_and_exits_0_then_adds_nothing_the_second_time
     assert "Observation" in result.output and "983" in result.output
     assert "Put aside" in result.output
     assert AuditEvent.objects.filter(action="records.ingest").count() == 1
+    # The patient index now knows the 15 Synthea patients, attached to the ICP as unregistered.
+    index = PatientIndex.objects.filter(icp__code="NI-NOR-CA")
+    assert index.count() == 15
+    assert not index.filter(registered=True).exists()
+    assert "Patient index: 15 upserted" in result.output
 
     again = runner.invoke(app, ["ingest", str(SYNTHEA), "--area", "NI-NOR-CA"])
     assert again.exit_code == 0

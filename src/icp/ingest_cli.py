@@ -157,7 +157,7 @@ def _print_report(report: object) -> None:
 
 
 def _after_load(report: object) -> None:
-    """Audit the load and bring the app database's patient index up to date."""
+    """Audit the load and bring the app database's patient index up to date for the ICPs it touched."""
     from icp.audit.log import record
     from icp.records.ingest import IngestReport
 
@@ -174,6 +174,16 @@ def _after_load(report: object) -> None:
             "put_aside": report.put_aside,
         },
     )
+    if report.areas:
+        from icp.care.sync import sync_patient_index
+
+        with console.status("Syncing the patient index…"):
+            summary = sync_patient_index(areas=report.areas)
+        console.print(
+            f"Patient index: {summary.upserted:,} upserted, {summary.removed:,} removed"
+            + (f", {summary.kept_referenced:,} kept (still referenced)" if summary.kept_referenced else "")
+            + "."
+        )
 
 
 @export_app.command("fhir")

@@ -443,3 +443,12 @@ def test_the_user_guide_prints_the_role_tables_in_force() -> None:
 
     guide = Path(__file__).resolve().parents[2] / "docs" / "information-sharing.md"
     assert role_table_markdown() in guide.read_text(encoding="utf-8")
+
+
+def test_every_decision_code_has_a_test_here() -> None:
+    """A new code in the policy without a test of its path fails this."""
+    from pathlib import Path
+
+    source = Path(__file__).read_text(encoding="utf-8")
+    untested = [code.name for code in Code if f"Code.{code.name}" not in source]
+    assert untested == []
