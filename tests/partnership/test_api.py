@@ -154,3 +154,14 @@ def test_invalid_membership_dates_are_a_422_naming_the_field(committee: Committe
     )
     assert response.status_code == 422
     assert "end_date" in response.json()["detail"]
+
+
+def test_organisations_of_an_icp_include_its_practices_and_partners(
+    committee: Committee, logged_in: Callable[[User], Client], make_user: Callable[..., User]
+) -> None:
+    response = logged_in(make_user()).get("/api/organisations", {"icp": "NI-NOR-CA"})
+    assert response.status_code == 200
+    codes = [organisation["code"] for organisation in response.json()]
+    assert len(codes) == len(set(codes))
+    assert sum(1 for code in codes if code.startswith("NI-GP-")) == 16
+    assert "NI-NOR-TRUST" in codes and "NI-NIAS" in codes

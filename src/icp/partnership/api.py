@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -139,7 +140,7 @@ def list_organisations(
     if type:
         queryset = queryset.filter(type=type)
     if icp:
-        queryset = queryset.filter(areas_served__code=icp).distinct() | queryset.filter(icp__code=icp)
+        queryset = queryset.filter(Q(areas_served__code=icp) | Q(icp__code=icp))
     return list(queryset.distinct().order_by("code"))
 
 
