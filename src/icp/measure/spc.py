@@ -125,7 +125,8 @@ def spc(
         raise SpcError("a chart needs at least one point")
     for name in columns[0]:
         frame[name] = np.concatenate([c[name] for c in columns])
-    frame["special_cause"] = frame["point_type"].map(_SPECIAL_CAUSE)
+    # object dtype keeps None (not NaN) for common cause, as the JSON has it
+    frame["special_cause"] = pd.Series([_SPECIAL_CAUSE[kind] for kind in frame["point_type"]], dtype=object)
     last = frame.iloc[-1]
     return SpcChart(
         points=frame,
