@@ -119,3 +119,19 @@ def test_every_governance_page_of_the_demo_opens(
         f"/governance/cases/{BusinessCase.objects.get(status='under_review').pk}/"
     ).content.decode()
     assert "Approve" in page and "Return for changes" in page
+
+
+def test_a_partnership_committee_meeting_links_the_evaluation_report_for_the_quarter_before(
+    governance_demo: None, demo_member: User
+) -> None:
+    client = Client()
+    client.force_login(demo_member)
+    meeting = Meeting.objects.order_by("date").first()
+    assert meeting is not None
+    quarter = (
+        f"{meeting.date.year}-Q{(meeting.date.month - 1) // 3}"
+        if meeting.date.month > 3
+        else f"{meeting.date.year - 1}-Q4"
+    )
+    page = client.get(f"/governance/meetings/{meeting.pk}/").content.decode()
+    assert f"/evaluation/icp/{DEMO_ICP}/report.pdf?quarter={quarter}" in page

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "icp.governance",
     "icp.sharing",
     "icp.care",
+    "icp.evaluation",
     "icp.fhir",
 ]
 

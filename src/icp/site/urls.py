@@ -25,5 +25,6 @@ urlpatterns = [
     path("governance/", include("icp.governance.urls")),
     path("sharing/", include("icp.sharing.urls")),
     path("care/", include("icp.care.urls")),
+    path("evaluation/", include("icp.evaluation.urls")),
     path("fhir/", include("icp.fhir.urls")),
 ]
