@@ -4,7 +4,7 @@ ReportLab (used for agenda packs) writes no structure tree, so its PDFs are not 
 reader gets no headings, tables or reading order. WeasyPrint lays out HTML and CSS and, with the
 `pdf/ua-1` variant, tags the PDF from the HTML's own structure (headings, paragraphs, tables with
 header cells, figures with their text alternatives), sets the document language and title, and marks
-the document as tagged (docs/adr/0060-spc-port-and-tagged-pdf.md).
+the document as tagged (docs/adr/0065-spc-port-and-tagged-pdf.md).
 """
 
 from __future__ import annotations
