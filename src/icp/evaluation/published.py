@@ -65,10 +65,7 @@ def catalogue() -> dict[str, IndicatorInfo]:
     }
 
 
-def _read(path: Path, mtime: float) -> pd.DataFrame:
-    return pq.read_table(path).to_pandas()
-
-
+# Each table read once per change of its file (the pages read it on every request).
 _cache: dict[Path, tuple[float, pd.DataFrame]] = {}
 
 
@@ -82,7 +79,7 @@ def table(name: str, icp_code: str, folder: Path | None = None) -> pd.DataFrame:
     mtime = path.stat().st_mtime
     cached = _cache.get(path)
     if cached is None or cached[0] != mtime:
-        cached = (mtime, _read(path, mtime))
+        cached = (mtime, pq.read_table(path).to_pandas())
         _cache[path] = cached
     frame = cached[1]
     return frame[frame["icp"] == icp_code].reset_index(drop=True)
