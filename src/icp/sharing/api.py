@@ -21,6 +21,7 @@ from ninja.responses import Status
 from icp.audit.log import record
 from icp.audit.models import Outcome
 from icp.care.models import PatientIndex
+from icp.measure.disclosure import disclose_count
 from icp.partnership.models import Area, User
 from icp.partnership.roles import UserRole
 from icp.sharing import actions
@@ -31,8 +32,6 @@ from icp.sharing.search import search_patients
 from icp.sharing.vocabulary import DataCategory, Purpose
 
 router = Router(tags=["sharing"])
-
-SMALL_NUMBER = 8  # counts under 8 are suppressed when they leave the platform
 
 
 def _user(request: HttpRequest) -> User:
@@ -229,7 +228,8 @@ def sign_agreement(request: HttpRequest, agreement_id: int) -> Any:
 
 @router.get("/opt-outs", response=OptOutCountOut, summary="How many people of your ICP opted out of planning")
 def opt_out_count(request: HttpRequest) -> dict[str, Any]:
-    """The count only (suppressed under 8): the ids themselves never leave the platform."""
+    """The count only, disclosure-controlled (`icp.measure.disclosure`: 1 to 7 suppressed, others
+    rounded to the nearest 5): the ids themselves never leave the platform."""
     user = _user(request)
     icp = _icp(user)
     if icp is None or user.role not in (UserRole.ICP_MANAGER, UserRole.ANALYST, UserRole.IG_LEAD):
@@ -241,11 +241,11 @@ def opt_out_count(request: HttpRequest) -> dict[str, Any]:
         )
         raise PermissionDenied("Only an ICP manager, analyst or IG lead of an ICP can see its opt-out count.")
     opt_outs = planning_opt_outs(icp)
-    suppressed = 0 < opt_outs.count < SMALL_NUMBER
+    shown = disclose_count(opt_outs.count)
     record(action="opt_outs.count", actor=user, detail={"icp": icp.code, "count": opt_outs.count})
     return {
         "icp": icp.code,
         "as_of": opt_outs.as_of,
-        "count": None if suppressed else opt_outs.count,
-        "suppressed": suppressed,
+        "count": shown,
+        "suppressed": shown is None,
     }
