@@ -32,7 +32,9 @@ def test_the_indicators_page_charts_each_indicator_with_its_icons(
     assert 'aria-label="Special cause variation: improvement (lower values)"' in html
     assert "The numbers behind the chart" in html and "<details" in html
     assert "synthetic data" in html
-    assert AuditEvent.objects.filter(action="evaluation.indicators.view", actor_id=manager.pk).exists()
+    assert AuditEvent.objects.filter(
+        action="evaluation.view", actor_id=manager.pk, detail__page="indicators"
+    ).exists()
 
 
 def test_someone_from_another_icp_is_refused_and_the_refusal_audited(
@@ -41,7 +43,7 @@ def test_someone_from_another_icp_is_refused_and_the_refusal_audited(
     outsider = make_user(UserRole.ICP_MANAGER, icp=other_icp.code)
     assert logged_in(outsider).get(f"/evaluation/icp/{icp_area.code}/").status_code == 403
     assert AuditEvent.objects.filter(
-        action="evaluation.indicators.view", actor_id=outsider.pk, outcome="denied"
+        action="evaluation.view", actor_id=outsider.pk, outcome="denied"
     ).exists()
 
 

@@ -35,22 +35,34 @@ def _may_see(user: User, icp: Area) -> bool:
     return home is not None and (home.pk == icp.pk or home.pk in {a.pk for a in icp.ancestors()})
 
 
-def _icp_or_refuse(request: HttpRequest, code: str, action: str) -> tuple[User, Area]:
+VIEW, DOWNLOAD = "evaluation.view", "evaluation.download"
+
+
+def _icp_or_refuse(request: HttpRequest, code: str, page: str) -> tuple[User, Area]:
     user = request.user
     assert isinstance(user, User)
     icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
     if not _may_see(user, icp):
         reason = "Evaluation figures are for people working in this ICP or its area."
-        record(action=action, actor=user, target=icp, outcome=Outcome.DENIED, reason=reason, purpose=PURPOSE)
+        action = DOWNLOAD if page == "download" else VIEW
+        record(
+            action=action,
+            actor=user,
+            target=icp,
+            outcome=Outcome.DENIED,
+            reason=reason,
+            purpose=PURPOSE,
+            detail={"page": page},
+        )
         raise PermissionDenied(reason)
     return user, icp
 
 
 @login_required
 def indicators(request: HttpRequest, code: str) -> HttpResponse:
-    user, icp = _icp_or_refuse(request, code, "evaluation.indicators.view")
+    user, icp = _icp_or_refuse(request, code, "indicators")
     charts, synthetic = summary.indicator_charts(icp.code)
-    record(action="evaluation.indicators.view", actor=user, target=icp, purpose=PURPOSE)
+    record(action=VIEW, actor=user, target=icp, purpose=PURPOSE, detail={"page": "indicators"})
     return render(
         request,
         "evaluation/indicators.html",
@@ -60,17 +72,17 @@ def indicators(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def practices(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
-    user, icp = _icp_or_refuse(request, code, "evaluation.practices.view")
+    user, icp = _icp_or_refuse(request, code, "practices")
     if indicator not in catalogue():
         raise Http404("No such indicator")
     funnel = summary.practice_funnel(icp.code, indicator)
     names = dict(Organisation.objects.filter(icp=icp).values_list("code", "name"))
     record(
-        action="evaluation.practices.view",
+        action=VIEW,
         actor=user,
         target=icp,
         purpose=PURPOSE,
-        detail={"indicator": indicator},
+        detail={"page": "practices", "indicator": indicator},
     )
     context = {
         "icp": icp,
@@ -86,9 +98,9 @@ def practices(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
 
 @login_required
 def inequalities(request: HttpRequest, code: str) -> HttpResponse:
-    user, icp = _icp_or_refuse(request, code, "evaluation.inequalities.view")
+    user, icp = _icp_or_refuse(request, code, "inequalities")
     found, synthetic = summary.inequalities(icp.code)
-    record(action="evaluation.inequalities.view", actor=user, target=icp, purpose=PURPOSE)
+    record(action=VIEW, actor=user, target=icp, purpose=PURPOSE, detail={"page": "inequalities"})
     charts = [(entry, quintile_svg(entry, element_id=f"quintiles-{entry.info.id}")) for entry in found]
     return render(
         request, "evaluation/inequalities.html", {"icp": icp, "charts": charts, "synthetic": synthetic}
@@ -120,10 +132,10 @@ def _report_context(icp: Area, quarter: str | None) -> dict[str, object]:
 
 @login_required
 def report(request: HttpRequest, code: str) -> HttpResponse:
-    user, icp = _icp_or_refuse(request, code, "evaluation.report.view")
+    user, icp = _icp_or_refuse(request, code, "report")
     context = _report_context(icp, request.GET.get("quarter"))
     record(
-        action="evaluation.report.view",
+        action=VIEW,
         actor=user,
         target=icp,
         purpose=PURPOSE,
@@ -134,17 +146,17 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def report_as_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    user, icp = _icp_or_refuse(request, code, "evaluation.report.view")
+    user, icp = _icp_or_refuse(request, code, "report")
     context = _report_context(icp, request.GET.get("quarter"))
     if context["quarter"] is None:
         raise Http404("No quarter has been published for this ICP yet")
     html = render_to_string("evaluation/report_document.html", context, request=request)
     record(
-        action="evaluation.report.view",
+        action=VIEW,
         actor=user,
         target=icp,
         purpose=PURPOSE,
-        detail={"quarter": context["quarter"], "format": "pdf"},
+        detail={"page": "report", "quarter": context["quarter"], "format": "pdf"},
     )
     response = HttpResponse(
         report_pdf(html, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
@@ -157,12 +169,12 @@ def report_as_pdf(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def download(request: HttpRequest, code: str, name: str) -> HttpResponse:
     """A published table's rows for the ICP as CSV: aggregate and already disclosure-controlled."""
-    user, icp = _icp_or_refuse(request, code, "evaluation.download")
+    user, icp = _icp_or_refuse(request, code, "download")
     if name not in TABLES:
         raise Http404("No such table")
     rows = table(name, icp.code)
     record(
-        action="evaluation.download",
+        action=DOWNLOAD,
         actor=user,
         target=icp,
         purpose=PURPOSE,
