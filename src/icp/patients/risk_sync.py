@@ -13,8 +13,8 @@ import pyarrow as pa
 from django.db import transaction
 
 from icp.audit.log import record
-from icp.care.models import PatientIndex, RiskResult, RiskRun
 from icp.partnership.models import Area, Organisation
+from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.stratify.explain import sentence
 
 BATCH_SIZE = 2000
