@@ -2,7 +2,7 @@
 
 `CareTeamMember`, `Referral` and `MdtList` / `MdtListEntry` came here from `sharing` and kept their
 tables (`db_table`). Each opens and closes `patients.CareRelationship` rows through
-`icp.care.actions`: the access decision reads those rows, never these (docs/adr/0050-patients-floor.md).
+`icp.care.actions`: the access decision reads those rows, never these (docs/adr/0060-patients-floor.md).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ keys. `patient_id` is the warehouse's opaque id and the only id used in URLs and
 its users): care team, referral, MDT list, pathway enrolment, emergency response. The registered
 practice is not stored here: it is derived from `PatientIndex.practice` (see `relationships.py`).
 Rows are written only through `icp.patients.actions`. These models kept the tables they had in
-`care` (`db_table`), so moving them lost no row (docs/adr/0050-patients-floor.md).
+`care` (`db_table`), so moving them lost no row (docs/adr/0060-patients-floor.md).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ class PatientIndex(models.Model):
     synced_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        db_table = "care_patientindex"  # the table predates the patients app (docs/adr/0050)
+        db_table = "care_patientindex"  # the table predates the patients app (docs/adr/0060-patients-floor.md)
         verbose_name = "patient"
         verbose_name_plural = "patient index"
         indexes = [models.Index(fields=["icp", "practice"])]
@@ -185,7 +185,7 @@ class CareRelationship(models.Model):
     named by `source_type` ("app_label.model") and `source_id` (its primary key as text): a plain
     reference rather than a content-type foreign key, so that it reads the same in audit events and
     exports, survives a dump and restore into another database, and lets the patients floor know
-    nothing of the apps above it (docs/adr/0050-patients-floor.md).
+    nothing of the apps above it (docs/adr/0060-patients-floor.md).
     """
 
     patient = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="care_relationships")

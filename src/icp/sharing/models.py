@@ -5,7 +5,7 @@
 - `PersonChoice`: a person's choices (direct-care consent, planning opt-out, sensitive records
   withheld), kept as a history: the latest row of each kind is in force.
 - Legitimate relationships are not here: they are `patients.CareRelationship` rows, written by the
-  care workflows (docs/adr/0050-patients-floor.md).
+  care workflows (docs/adr/0060-patients-floor.md).
 - `BreakGlass`: a clinician's time-limited emergency override, reviewed by the IG lead.
 - `LoginFailure`: failed logins, for the login throttle.
 

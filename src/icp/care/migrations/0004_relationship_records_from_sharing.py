@@ -2,7 +2,7 @@
 
 State only: the tables `sharing_careteammember`, `sharing_mdtlist`, `sharing_mdtlist_members`,
 `sharing_mdtlistentry` and `sharing_referral` stay (the models name them with `db_table`), and the
-content types follow the models (docs/adr/0050).
+content types follow the models (docs/adr/0060-patients-floor.md).
 """
 
 import django.db.models.deletion

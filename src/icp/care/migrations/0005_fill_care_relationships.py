@@ -1,4 +1,4 @@
-"""Fill `patients.CareRelationship` from the care records that existed before it (docs/adr/0050).
+"""Fill `patients.CareRelationship` from the care records that existed before it (docs/adr/0060-patients-floor.md).
 
 One row per care-team entry, per referral (with the receiving organisation) and per MDT-list entry
 and member organisation, naming the record it came from. Dates follow the access decision's rules as

@@ -2,7 +2,7 @@
 
 State only: the tables `care_patientindex`, `care_riskresult` and `care_riskrun` stay as they are
 (the models name them with `db_table`), so an existing database loses nothing. The content types
-follow the models, so permissions and admin history keep pointing at them (docs/adr/0050).
+follow the models, so permissions and admin history keep pointing at them (docs/adr/0060-patients-floor.md).
 """
 
 import django.db.models.deletion
