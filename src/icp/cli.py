@@ -193,6 +193,15 @@ def serve(
 
     Example: [bold]icp serve --address 127.0.0.1:8000[/bold]
     """
+    # A server needs an explicit SECRET_KEY unless it is a local demo (ICP_DEBUG=1); batch
+    # commands use the key kept in the data folder instead (icp.site.settings).
+    os.environ["ICP_SERVE"] = "1"
+    if not os.environ.get("SECRET_KEY") and os.environ.get("ICP_DEBUG") != "1":
+        console.print(
+            "[red]SECRET_KEY is not set. A production server needs an explicit key: set the SECRET_KEY "
+            "environment variable (or ICP_DEBUG=1 for a local demo).[/red]"
+        )
+        raise typer.Exit(2)
     setup_django()
     from django.core.management import call_command
 
