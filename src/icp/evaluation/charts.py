@@ -12,7 +12,7 @@ from icp.measure.funnel import LEVELS, limit
 from icp.measure.spc_chart import COLOURS
 
 WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 720, 340, 72, 16, 16, 48
-TEXT = 'font-family="Arial, sans-serif" font-size="12" fill="#4c6272"'
+TEXT = 'font-family="Arial, sans-serif" font-size="14" fill="#4c6272"'
 
 
 def _open(title: str, description: str, element_id: str) -> list[str]:
@@ -131,5 +131,9 @@ def quintile_svg(inequality: Inequality, *, element_id: str = "quintiles") -> st
         f'<text x="{(LEFT + WIDTH) / 2:.0f}" y="{HEIGHT - 10}" text-anchor="middle" {TEXT}>'
         "Deprivation quintile (1 most deprived)</text>"
     )
+    for value in (0.0, high / 2, high):
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y_at(value) + 4:.1f}" text-anchor="end" {TEXT}>{value:,.1f}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)

@@ -76,6 +76,7 @@ def practices(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     if indicator not in catalogue():
         raise Http404("No such indicator")
     funnel = summary.practice_funnel(icp.code, indicator)
+    scale = catalogue()[indicator].multiplier
     names = dict(Organisation.objects.filter(icp=icp).values_list("code", "name"))
     record(
         action=VIEW,
@@ -89,9 +90,14 @@ def practices(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
         "info": catalogue()[indicator],
         "funnel": funnel,
         "svg": funnel_svg(funnel, element_id=f"funnel-{indicator}") if funnel else "",
-        "rows": [(point, names.get(point.label, point.label)) for point in funnel.points] if funnel else [],
+        "rows": [
+            (point, names.get(point.label, point.label), f"{point.rate * scale:,.2f}")
+            for point in funnel.points
+        ]
+        if funnel
+        else [],
+        "target": f"{funnel.target * scale:,.2f}" if funnel else "",
         "not_shown": [(names.get(c, c), months) for c, months in funnel.not_shown] if funnel else [],
-        "scale": catalogue()[indicator].multiplier,
     }
     return render(request, "evaluation/practices.html", context)
 

@@ -153,7 +153,7 @@ def chart_svg(chart: SpcChart, *, title: str, element_id: str = "spc", places: i
     for fraction in (0.0, 0.5, 1.0):
         value = low + pad + (high - low - 2 * pad) * fraction
         parts.append(
-            f'<text x="{left - 6}" y="{y_at(value) + 4:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{left - 6}" y="{y_at(value) + 4:.1f}" text-anchor="end" font-size="14" '
             f'font-family="Arial, sans-serif" fill="#4c6272">{escape(_fmt(value, places))}</text>'
         )
     # Lines per period, so a rebase shows as a step.
@@ -185,7 +185,7 @@ def chart_svg(chart: SpcChart, *, title: str, element_id: str = "spc", places: i
     for index in sorted({0, count - 1}):
         anchor = "start" if index == 0 and count > 1 else "end"
         parts.append(
-            f'<text x="{x_at(index):.1f}" y="{height - 14}" text-anchor="{anchor}" font-size="12" '
+            f'<text x="{x_at(index):.1f}" y="{height - 14}" text-anchor="{anchor}" font-size="14" '
             f'font-family="Arial, sans-serif" fill="#4c6272">{points["date"].iloc[index].isoformat()}</text>'
         )
     parts.append("</svg>")
