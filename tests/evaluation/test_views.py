@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -18,6 +19,19 @@ from icp.partnership.models import Area, User
 from icp.partnership.roles import AreaLevel, UserRole
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("published")]
+
+
+def structure_tags(node: Any) -> list[tuple[str, str]]:
+    """Every element of a PDF's structure tree: (tag, its /Alt text or "")."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        if "/S" in node:
+            found.append((str(node["/S"]), str(node.get("/Alt", ""))))
+        children = node.get("/K")
+        for child in children if isinstance(children, list) else [children] if children is not None else []:
+            found += structure_tags(child)
+    return found
 
 
 def test_the_indicators_page_charts_each_indicator_with_its_icons(
@@ -100,6 +114,10 @@ def test_the_committee_report_pdf_is_tagged_with_a_language_and_title(
         reader.metadata is not None and reader.metadata.title == f"Evaluation report 2025-Q4: {icp_area.name}"
     )
     assert "Emergency admissions" in reader.pages[0].extract_text()
+    tags = structure_tags(root["/StructTreeRoot"])
+    assert {"/H1", "/H2", "/Table", "/TH", "/Figure"} <= {tag for tag, _alt in tags}
+    figures = [alt for tag, alt in tags if tag == "/Figure"]
+    assert figures and all(figures), "every chart and icon carries its text alternative"
 
 
 def test_a_quarter_that_is_not_one_is_not_found(
