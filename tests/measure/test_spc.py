@@ -14,6 +14,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from icp.measure.spc import (
     SpcError,
@@ -381,3 +383,53 @@ def test_the_json_shape() -> None:
     assert document["points"][0]["date"] == "2020-01-02"
     assert document["points"][-1]["special_cause"] == "improvement"
     assert document["variation"] == "improvement_high"
+
+
+# The vectorised rules against a literal transliteration of NHSRplotthedots' R loops --------------
+
+
+def _r_seven_point_one_side_mean(v: list[float]) -> list[float]:
+    vp = [0.0] * 6 + v
+    return [float(all(vp[i] == vp[i - k] for k in range(1, 7)) and vp[i] != 0) for i in range(6, len(vp))]
+
+
+def _r_part_of_seven_trend(v: list[float]) -> list[float]:
+    vp = v + [0.0] * 6
+    return [float(any(abs(vp[i + k]) == 1 for k in range(7))) for i in range(len(v))]
+
+
+def _r_seven_point_trend(y: list[float]) -> list[float]:
+    if len(y) < 7:
+        return [0.0] * len(y)
+    out = [0.0] * 6
+    for i in range(6, len(y)):
+        window = [y[i - k] for k in range(7)]
+        steps = [-np.sign(window[k + 1] - window[k]) for k in range(6)]
+        out.append(1.0 if all(s == 1 for s in steps) else -1.0 if all(s == -1 for s in steps) else 0.0)
+    return out
+
+
+def _r_two_in_three(v: list[float], rtm: list[float]) -> list[float]:
+    vp, rp = [0.0, 0.0, *v, 0.0, 0.0], [0.0, 0.0, *rtm, 0.0, 0.0]
+    return [
+        float(any(sum(vp[i + k : i + k + 3]) >= 2 and abs(sum(rp[i + k : i + k + 3])) == 3 for k in range(3)))
+        for i in range(len(v))
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=6), min_size=0, max_size=40),
+    st.lists(st.sampled_from([-1.0, 0.0, 1.0]), min_size=40, max_size=40),
+    st.lists(st.booleans(), min_size=40, max_size=40),
+)
+def test_the_vectorised_rules_equal_the_r_loops(
+    values: list[int], sides: list[float], close: list[bool]
+) -> None:
+    y = [float(v) for v in values]
+    n = len(y)
+    rtm, near = sides[:n], [float(c) for c in close[:n]]
+    assert seven_point_trend(a(*y)).tolist() == _r_seven_point_trend(y)
+    assert seven_point_one_side_mean(a(*rtm)).tolist() == _r_seven_point_one_side_mean(rtm)
+    assert part_of_seven(a(*rtm)).tolist() == _r_part_of_seven_trend(rtm)
+    assert two_in_three(a(*near), a(*rtm)).tolist() == _r_two_in_three(near, rtm)
