@@ -14,7 +14,7 @@ from icp.cli import app
 from icp.partnership.models import Organisation
 from icp.records.warehouse import Warehouse
 
-SYNTHEA = Path(__file__).resolve().parent / "fixtures" / "synthea"
+SYNTHEA = Path(__file__).resolve().parents[1] / "fixtures" / "synthea"
 runner = CliRunner()
 
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 from icp.audit.models import AuditEvent
 from icp.care.models import PatientIndex
 from icp.cli import app
+from icp.demo.population import ensure_demo_population
 from icp.records.warehouse import Warehouse
-from icp.synth_cli import ensure_demo_population
 
 runner = CliRunner()
 
