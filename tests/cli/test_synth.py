@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from icp.audit.models import AuditEvent
 from icp.care.models import PatientIndex
 from icp.cli import app
-from icp.demo.population import ensure_demo_population
 from icp.records.warehouse import Warehouse
 
 runner = CliRunner()
@@ -49,16 +46,3 @@ def test_unusable_arguments_exit_2_with_the_reason(
     result = runner.invoke(app, ["synth", "--no-sync", *arguments])
     assert result.exit_code == 2
     assert message in result.output
-
-
-@pytest.mark.django_db
-def test_the_demo_step_synthesises_once_and_then_only_checks(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ICP_DEMO_PEOPLE", "300")
-    console = Console(file=io.StringIO())
-    ensure_demo_population(console=console, icp="NI-NOR-CA")
-    [first] = Warehouse(data_dir / "warehouse").find_batches(kind="synth")
-    ensure_demo_population(console=console, icp="NI-NOR-CA")
-    assert Warehouse(data_dir / "warehouse").find_batches(kind="synth") == [first]
-    assert PatientIndex.objects.filter(icp__code="NI-NOR-CA").count() == 300
