@@ -11,13 +11,13 @@ import pytest
 from icp.audit.models import AuditEvent
 from icp.care import stratification
 from icp.care.models import PatientIndex, RiskResult
-from icp.partnership.models import Area, User
+from icp.partnership.models import User
 from icp.partnership.roles import UserRole
 from icp.records.warehouse import Warehouse
 from icp.sharing.actions import record_choice
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue
 from icp.stratify import run as runs
-from tests.stratify.population import random_population
+from tests.care.population import indexed_warehouse
 
 pytestmark = pytest.mark.django_db
 INDEX_DATE = date(2025, 6, 1)
@@ -26,15 +26,7 @@ INDEX_DATE = date(2025, 6, 1)
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
     monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path))
-    records = random_population(1200)
-    store = records.write(Warehouse())
-    icp = Area.objects.get(code="NI-NOR-CA")
-    practice = icp.practices.order_by("code").first()
-    PatientIndex.objects.bulk_create(
-        PatientIndex(patient_id=row["patient_id"], icp=icp, practice=practice, synthetic=True)
-        for row in records.rows["patient"]
-    )
-    return store
+    return indexed_warehouse(1200)
 
 
 def opt_out(patient_ids: list[str], *, on: date, by: User) -> None:

@@ -18,13 +18,6 @@ SYNTHEA = Path(__file__).resolve().parents[1] / "fixtures" / "synthea"
 runner = CliRunner()
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "150")
-    return tmp_path / "data"
-
-
 @pytest.mark.django_db
 def test_ingest_prints_the_summary_and_exits_0_then_adds_nothing_the_second_time(data_dir: Path) -> None:
     result = runner.invoke(app, ["ingest", str(SYNTHEA), "--area", "NI-NOR-CA"])

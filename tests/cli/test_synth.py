@@ -15,13 +15,6 @@ from icp.records.warehouse import Warehouse
 runner = CliRunner()
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "150")
-    return tmp_path / "data"
-
-
 @pytest.mark.django_db
 def test_synth_writes_the_area_prints_the_summary_and_syncs_the_patient_index(data_dir: Path) -> None:
     result = runner.invoke(app, ["synth", "--area", "NI-WE-SW", "--seed", "3", "--people", "500"])

@@ -4,9 +4,9 @@ Lancashire & South Cumbria's ICP and its five historic places; and the committee
 Sources are copied into `data/` with their SOURCE notes; the practice file and `ni_icps.csv` are
 read from `icp/records/synth/reference/`, their one copy (synth uses them too). The BSO practice
 file has no ICP or GP federation column, so practices are assigned to ICPs *within their LCG area*
-by postcode district (`ni_icps.csv`). That is an approximation of the real federation boundaries, documented in
-docs/partnership.md. ICPs are named by their published GP federation where a source names it,
-otherwise by a plain descriptive name (flagged `name_is_published=False`).
+by postcode district (`ni_icps.csv`). That is an approximation of the real federation
+boundaries, documented in docs/partnership.md. ICPs are named by their published GP federation
+where a source names it, otherwise by a plain descriptive name (flagged `name_is_published=False`).
 
 Loading is idempotent: a second run updates in place.
 """
