@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from icp.cli.output import console
+from icp.cli.output import console, refuse
 from icp.cli.setup import serve
 
 app = typer.Typer()
@@ -27,6 +27,12 @@ def demo(
     os.environ.setdefault("ICP_DEBUG", "1")
     from icp.demo.run import DEMO_PASSWORD_DEFAULT, run_demo
 
-    run_demo(console=console, password=os.environ.get("ICP_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT))
+    password = os.environ.get("ICP_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+    from django.core.exceptions import ValidationError
+
+    try:
+        run_demo(console=console, password=password)
+    except ValidationError as error:  # the logins' password must pass the site's validators
+        refuse("The demo was not finished: " + " ".join(error.messages))
     if serve_site:
         serve()

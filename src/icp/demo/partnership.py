@@ -187,7 +187,7 @@ def _logins(icp: Area, partners: dict[str, Organisation], password: str) -> list
                 home_area=icp,
                 organisation=organisation,
                 first_name=suffix.capitalize(),
-                last_name="(synthetic demo)",
+                last_name="(synthetic)",
             )
         logins.append(DemoLogin(username, user.get_role_display(), organisation.name))
     return logins
