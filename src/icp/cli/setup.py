@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from icp.cli.output import console, ensure_data_dir
+from icp.cli.output import console, ensure_data_dir, refuse
 from icp.config import data_dir
 from icp.django_setup import setup_django
 
@@ -116,6 +116,14 @@ def serve(
 
     Example: [bold]icp serve --address 127.0.0.1:8000[/bold]
     """
+    # A server needs an explicit SECRET_KEY unless it is a local demo (ICP_DEBUG=1); batch
+    # commands use the key kept in the data folder instead (icp.site.settings).
+    os.environ["ICP_SERVE"] = "1"
+    if not os.environ.get("SECRET_KEY") and os.environ.get("ICP_DEBUG") != "1":
+        refuse(
+            "SECRET_KEY is not set. A production server needs an explicit key: set the SECRET_KEY "
+            "environment variable (or ICP_DEBUG=1 for a local demo)."
+        )
     setup_django()
     from django.core.management import call_command
 
