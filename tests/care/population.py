@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from icp.care.models import PatientIndex
 from icp.partnership.models import Area
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 from tests.stratify.population import random_population
 

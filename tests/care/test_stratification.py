@@ -10,9 +10,9 @@ import pytest
 
 from icp.audit.models import AuditEvent
 from icp.care import stratification
-from icp.care.models import PatientIndex, RiskResult
 from icp.partnership.models import User
 from icp.partnership.roles import UserRole
+from icp.patients.models import PatientIndex, RiskResult
 from icp.records.warehouse import Warehouse
 from icp.sharing.actions import record_choice
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue

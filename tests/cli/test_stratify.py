@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from icp.care.models import RiskResult, RiskRun
 from icp.cli import app
+from icp.patients.models import RiskResult, RiskRun
 from icp.records.warehouse import Warehouse
 from tests.care.population import indexed_warehouse
 

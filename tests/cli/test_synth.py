@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from icp.audit.models import AuditEvent
-from icp.care.models import PatientIndex
 from icp.cli import app
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 
 runner = CliRunner()

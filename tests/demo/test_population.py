@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from icp.care.models import PatientIndex
 from icp.demo.population import ensure_demo_population
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 
 

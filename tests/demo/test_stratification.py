@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from icp.care.models import RiskResult, RiskRun
 from icp.demo.stratification import stratify_demo_icp
+from icp.patients.models import RiskResult, RiskRun
 from tests.care.population import indexed_warehouse
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from icp.care.risk_sync import SyncSummary, sync_results
 from icp.partnership.models import Area
+from icp.patients.risk_sync import SyncSummary, sync_results
 from icp.records.engine import Engine, open_tables
 from icp.records.warehouse import Warehouse
 from icp.sharing.policy import planning_opt_outs

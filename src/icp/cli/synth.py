@@ -1,7 +1,7 @@
 """`icp synth`: the command-line edge of `icp.records.synth`.
 
 The pure package writes the synthetic population into the warehouse; this module adds what needs
-the app database: the audit event and the patient index sync (`icp.care.sync`). It lives outside
+the app database: the audit event and the patient index sync (`icp.patients.sync`). It lives outside
 `icp.records` because the pure packages never import Django.
 """
 
@@ -89,7 +89,7 @@ def synth(
         return
     setup_django()
     from icp.audit.log import record
-    from icp.care.sync import sync_patient_index
+    from icp.patients.sync import sync_patient_index
 
     for result in results:
         record(

@@ -19,8 +19,8 @@ DEMO_PEOPLE_ENV = "ICP_DEMO_PEOPLE"
 def ensure_demo_population(*, console: Console, icp: str) -> None:
     """`make demo`'s step: synthesise the demo ICP unless the warehouse already has it, then make
     sure the patient index holds it. Idempotent: a second run only checks."""
-    from icp.care.models import PatientIndex
-    from icp.care.sync import sync_patient_index
+    from icp.patients.models import PatientIndex
+    from icp.patients.sync import sync_patient_index
     from icp.records.synth.run import synthesise
     from icp.records.warehouse import Warehouse
 

@@ -7,9 +7,9 @@ already synced for the newest records is reused.
 from __future__ import annotations
 
 from icp.care import stratification
-from icp.care.models import RiskRun
 from icp.config import models_dir
 from icp.partnership.models import User
+from icp.patients.models import RiskRun
 from icp.records.warehouse import Warehouse
 from icp.stratify import run as runs
 
