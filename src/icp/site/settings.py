@@ -152,7 +152,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+# Collected static files: in the data folder, or where ICP_STATIC_ROOT says (a container image keeps
+# them in the image, so an upgrade never serves the last release's files from a volume).
+STATIC_ROOT = Path(os.environ.get("ICP_STATIC_ROOT", "") or DATA_DIR / "staticfiles")
 # Collected static files get content-hashed names and gzip/brotli copies, served by WhiteNoise with
 # far-future caching; a file missing from the manifest falls back to its plain name rather than failing.
 STORAGES = {
