@@ -18,7 +18,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from icp.care.models import PatientIndex
+    from icp.patients.models import PatientIndex
     from icp.partnership.models import ApiToken, Area, User
     from icp.partnership.reference import load_structure
     from icp.partnership.roles import UserRole
