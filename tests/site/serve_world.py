@@ -18,10 +18,10 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from icp.patients.models import PatientIndex
     from icp.partnership.models import ApiToken, Area, User
     from icp.partnership.reference import load_structure
     from icp.partnership.roles import UserRole
+    from icp.patients.models import PatientIndex
     from icp.sharing import actions
     from icp.sharing.vocabulary import DataCategory, LegalBasis, Purpose
 
