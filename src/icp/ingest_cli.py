@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from icp.audit.events import EventType
 from icp.django_setup import setup_django
 
 console = Console()
@@ -163,7 +164,7 @@ def _after_load(report: object) -> None:
 
     assert isinstance(report, IngestReport)
     record(
-        action="records.ingest",
+        action=EventType.RECORDS_INGEST,
         target_type="records.batch",
         target_id=report.batch_id or "",
         detail={
@@ -209,7 +210,7 @@ def export_fhir(
     from icp.audit.log import record
 
     record(
-        action="records.export_fhir",
+        action=EventType.RECORDS_EXPORT_FHIR,
         target_type="records.warehouse",
         target_id=",".join(area or ["all"]),
         detail={"counts": result.counts},

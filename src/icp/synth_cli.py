@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from icp.audit.events import EventType
 from icp.django_setup import setup_django
 
 console = Console()
@@ -95,7 +96,7 @@ def synth(
 
     for result in results:
         record(
-            action="records.synth",
+            action=EventType.RECORDS_SYNTH,
             target_type="records.batch",
             target_id=result.batch_id,
             detail={"area": result.icp, "seed": seed, "people": result.people, "replaced": result.replaced},

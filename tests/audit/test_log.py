@@ -6,9 +6,11 @@ import itertools
 from collections.abc import Callable
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 
-from icp.audit.log import GENESIS, record, verify
+from icp.audit.events import EventType
+from icp.audit.log import GENESIS, deny, record, verify
 from icp.audit.models import AppendOnlyError, AuditEvent
 from icp.partnership.models import User
 from icp.partnership.roles import UserRole
@@ -20,7 +22,8 @@ pytestmark = pytest.mark.django_db
 def events(make_user: Callable[..., User]) -> list[AuditEvent]:
     user = make_user(UserRole.GP)
     return [
-        record(action="record.read", actor=user, patient_ref=f"p{i}", purpose="direct_care") for i in range(5)
+        record(action=EventType.RECORD_READ, actor=user, patient_ref=f"p{i}", purpose="direct_care")
+        for i in range(5)
     ]
 
 
@@ -71,3 +74,29 @@ def test_a_row_deleted_in_sql_is_detected(events: list[AuditEvent]) -> None:
 
 def test_verify_streams_in_batches(events: list[AuditEvent]) -> None:
     assert list(verify(batch_size=2)) == []
+
+
+def test_deny_records_the_refusal_and_returns_what_to_raise(make_user: Callable[..., User]) -> None:
+    user = make_user(UserRole.GP)
+    refusal = deny(
+        action=EventType.AUDIT_VIEW,
+        by=user,
+        reason="not an IG lead",
+        message="Only an information-governance lead can see the audit trail.",
+        detail={"icp": "NI-NOR-CA"},
+    )
+    assert isinstance(refusal, PermissionDenied)
+    assert str(refusal) == "Only an information-governance lead can see the audit trail."
+    event = AuditEvent.objects.latest("id")
+    assert (event.action, event.outcome, event.reason) == ("audit.view", "denied", "not an IG lead")
+    assert event.actor_username == user.username and event.detail == {"icp": "NI-NOR-CA"}
+    assert list(verify()) == []
+
+
+def test_deny_tells_the_person_the_reason_when_there_is_no_separate_message(
+    make_user: Callable[..., User],
+) -> None:
+    refusal = deny(
+        action=EventType.BREAK_GLASS_START, by=make_user(UserRole.ANALYST), reason="Clinicians only."
+    )
+    assert str(refusal) == "Clinicians only."

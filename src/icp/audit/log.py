@@ -1,6 +1,8 @@
 """Write and verify the audit chain.
 
-`record()` is the one way to add an event. The hash of each event covers its own fields and the
+`record()` is the one way to add an event, and `deny()` the one way an action refuses: it records
+the refusal and hands back the `PermissionDenied` to raise. Every event's type is a member of the
+closed list `EventType` (events.py). The hash of each event covers its own fields and the
 previous event's hash (SHA-256 over canonical JSON), so `verify()` can find the first row that was
 altered, inserted or removed behind icp's back.
 """
@@ -13,9 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.models import AuditEvent, Outcome
 
 GENESIS = "0" * 64
@@ -63,7 +67,7 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
 
 def record(
     *,
-    action: str,
+    action: EventType,
     actor: Any = None,
     target: Any = None,
     target_type: str = "",
@@ -74,7 +78,13 @@ def record(
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. `target` (a model instance) fills target_type and target_id."""
+    """Append one event to the chain. `target` (a model instance) fills target_type and target_id.
+
+    `action` must be an `EventType` (a plain string naming one is accepted; any other is refused
+    with ValueError, so the list of event types stays closed).
+    """
+    event_type = EventType(action)
+    outcome = Outcome(outcome)
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
@@ -85,12 +95,12 @@ def record(
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         event = AuditEvent(
             occurred_at=timezone.now(),
-            action=action,
+            action=event_type.value,
             target_type=target_type,
             target_id=str(target_id),
             patient_ref=str(patient_ref),
             purpose=purpose,
-            outcome=outcome,
+            outcome=outcome.value,
             reason=reason,
             detail=detail or {},
             prev_hash=last or GENESIS,
@@ -99,6 +109,26 @@ def record(
         event.hash = _digest(event.prev_hash, event)
         event.save()
     return event
+
+
+def deny(
+    *,
+    action: EventType,
+    by: Any,
+    reason: str,
+    message: str = "",
+    target: Any = None,
+    **audit: Any,
+) -> PermissionDenied:
+    """Record that `by` was refused `action`, and return the PermissionDenied to raise.
+
+    `reason` is stored in the audit trail (short, for the IG lead); `message` is what the person is
+    told (defaults to the reason). `audit` passes the other event fields (patient_ref, purpose,
+    target_type, target_id, detail). Use it as `raise deny(...)` in an action; a page that shows its
+    own 403 can call it and render `str(error)`.
+    """
+    record(action=action, actor=by, target=target, outcome=Outcome.DENIED, reason=reason, **audit)
+    return PermissionDenied(message or reason)
 
 
 @dataclass(frozen=True)

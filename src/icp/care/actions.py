@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.models import PatientIndex, ReviewStatus, WorklistReview
 from icp.partnership.models import User
@@ -22,7 +23,11 @@ def review_worklist_entry(
 ) -> WorklistReview:
     """Mark a person on a case-finding worklist as reviewed, or as not appropriate (with a reason)."""
     decision = decide(
-        by, patient, Purpose.RISK_STRATIFICATION, DataCategory.CONDITIONS, action="worklist.review.access"
+        by,
+        patient,
+        Purpose.RISK_STRATIFICATION,
+        DataCategory.CONDITIONS,
+        action=EventType.WORKLIST_REVIEW_ACCESS,
     )
     if not decision.allowed:
         raise PermissionDenied(decision.reason)
@@ -43,7 +48,7 @@ def review_worklist_entry(
     with transaction.atomic():
         review.save()
         record(
-            action="worklist.review",
+            action=EventType.WORKLIST_REVIEW,
             actor=by,
             target=review,
             patient_ref=patient.patient_id,

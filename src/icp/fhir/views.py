@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import AuditEvent, Outcome
 from icp.care.models import PatientIndex
 from icp.fhir import resources
 from icp.fhir.capability import capability_statement
-from icp.partnership.models import ApiToken, User
+from icp.partnership.models import ApiToken, User, home_icp
 from icp.sharing.actions import can_record_choices
 from icp.sharing.models import PersonChoice
 from icp.sharing.policy import Code, Decision, decide, latest_choices
@@ -124,7 +125,7 @@ def _refuse(decision: Decision) -> FhirError:
 
 
 def _decide(
-    user: User, patient_id: str, purpose: str, category: str, action: str
+    user: User, patient_id: str, purpose: str, category: str, action: EventType
 ) -> tuple[PatientIndex, Decision]:
     decision = decide(user, patient_id, purpose, category, action=action)
     if not decision.allowed:
@@ -176,7 +177,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 @fhir_view
 def patient_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    patient, _ = _decide(user, resource_id, _purpose(request), DataCategory.DEMOGRAPHICS, "fhir.read")
+    patient, _ = _decide(user, resource_id, _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_READ)
     return respond(resources.patient(patient))
 
 
@@ -192,7 +193,7 @@ def patient_search(request: HttpRequest, user: User) -> HttpResponse:
             raise FhirError(400, "invalid", "birthdate must be a date, YYYY-MM-DD.")
     if request.GET.get("_id"):
         patient, _ = _decide(
-            user, request.GET["_id"], _purpose(request), DataCategory.DEMOGRAPHICS, "fhir.search"
+            user, request.GET["_id"], _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_SEARCH
         )
         return respond(bundle(request, [resources.patient(patient)]))
     result = search_patients(
@@ -209,11 +210,11 @@ def clinical_read(resource_type: str) -> Callable[..., HttpResponse]:
 
     @fhir_view
     def read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-        home = user.home_area.icp() if user.home_area_id and user.home_area else None
+        home = home_icp(user)
         owner = find_owner(category, resource_id, home.code) if home else None
         if owner is None:
             raise FhirError(404, "not-found", f"No {resource_type} with that id is available to you.")
-        patient, decision = _decide(user, owner, _purpose(request), category, "fhir.read")
+        patient, decision = _decide(user, owner, _purpose(request), category, EventType.FHIR_READ)
         rows = read_section(decision, patient, category, record_id=resource_id, limit=1)
         if not rows:
             raise FhirError(404, "not-found", f"No {resource_type} with that id is available to you.")
@@ -228,7 +229,7 @@ def clinical_search(resource_type: str) -> Callable[..., HttpResponse]:
     @fhir_view
     def search(request: HttpRequest, user: User) -> HttpResponse:
         patient_id = _patient_param(request)
-        patient, decision = _decide(user, patient_id, _purpose(request), category, "fhir.search")
+        patient, decision = _decide(user, patient_id, _purpose(request), category, EventType.FHIR_SEARCH)
         rows = read_section(decision, patient, category, limit=_count(request))
         return respond(bundle(request, [to_resource(row, patient.patient_id) for row in rows]))
 
@@ -246,7 +247,7 @@ def _consents(patient: PatientIndex) -> list[dict[str, Any]]:
 @fhir_view
 def consent_search(request: HttpRequest, user: User) -> HttpResponse:
     patient, _ = _decide(
-        user, _patient_param(request), _purpose(request), DataCategory.DEMOGRAPHICS, "fhir.search"
+        user, _patient_param(request), _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_SEARCH
     )
     return respond(bundle(request, _consents(patient)))
 
@@ -260,7 +261,7 @@ def consent_read(request: HttpRequest, user: User, resource_id: str) -> HttpResp
     if choice is None:
         raise FhirError(404, "not-found", "No Consent with that id is available to you.")
     patient, _ = _decide(
-        user, choice.patient.patient_id, _purpose(request), DataCategory.DEMOGRAPHICS, "fhir.read"
+        user, choice.patient.patient_id, _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_READ
     )
     found = [c for c in _consents(patient) if c["id"] == resource_id]
     return respond(found[0])
@@ -275,7 +276,7 @@ def _audit_scope(request: HttpRequest, user: User, patient_id: str) -> Any:
     if patient is not None and can_record_choices(user, patient):
         return AuditEvent.objects.filter(patient_ref=patient.patient_id)
     record(
-        action="fhir.audit",
+        action=EventType.FHIR_AUDIT,
         actor=user,
         outcome=Outcome.DENIED,
         reason="not an IG lead or the person's practice",
@@ -306,7 +307,9 @@ def audit_search(request: HttpRequest, user: User) -> HttpResponse:
             outcome={"0": "allowed", "4": "denied"}.get(request.GET["outcome"], request.GET["outcome"])
         )
     found = list(events.order_by("-id")[: _count(request)])
-    record(action="fhir.audit", actor=user, patient_ref=patient_id[:64], detail={"results": len(found)})
+    record(
+        action=EventType.FHIR_AUDIT, actor=user, patient_ref=patient_id[:64], detail={"results": len(found)}
+    )
     return respond(bundle(request, [resources.audit_event(e) for e in found]))
 
 
@@ -317,7 +320,7 @@ def audit_read(request: HttpRequest, user: User, resource_id: str) -> HttpRespon
         raise FhirError(404, "not-found", "No AuditEvent with that id is available to you.")
     if not _audit_scope(request, user, event.patient_ref).filter(pk=event.pk).exists():
         raise FhirError(404, "not-found", "No AuditEvent with that id is available to you.")
-    record(action="fhir.audit", actor=user, patient_ref=event.patient_ref, detail={"event": event.pk})
+    record(action=EventType.FHIR_AUDIT, actor=user, patient_ref=event.patient_ref, detail={"event": event.pk})
     return respond(resources.audit_event(event))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date
 
 from icp.governance.vocab import CaseStatus
-from icp.partnership.models import Area, Committee, User
+from icp.partnership.models import Area, Committee, User, home_icp
 from icp.partnership.roles import AreaLevel, UserRole
 
 COMMISSIONING_LEVELS = (AreaLevel.LCG_AREA, AreaLevel.ICB)
@@ -29,10 +29,6 @@ def commissioning_body_for(area: Area) -> Area | None:
         if node.level in COMMISSIONING_LEVELS:
             return node
     return None
-
-
-def home_icp(user: User) -> Area | None:
-    return user.home_area.icp() if user.home_area is not None else None
 
 
 def reviewer_body(user: User) -> Area | None:

@@ -25,7 +25,9 @@ from typing import Any
 
 from django.db import transaction
 
+from icp.audit.events import EventType
 from icp.audit.log import record
+from icp.audit.models import Outcome
 from icp.governance.models import EchoAggregate, EchoNetwork
 
 REQUIRED = ("network", "period_start", "period_end", "sessions", "participants")
@@ -153,10 +155,10 @@ def load(text: str, source: str) -> ImportResult:
     result = parse(text, source)
     if result.problems:
         record(
-            action="echo.import",
+            action=EventType.ECHO_IMPORT,
             target_type="file",
             target_id=Path(source).name[:64],
-            outcome="failed",
+            outcome=Outcome.FAILED,
             reason=f"{len(result.problems)} bad rows",
             detail={"source": source},
         )
@@ -181,7 +183,7 @@ def load(text: str, source: str) -> ImportResult:
             result.aggregates_created += int(made)
             result.aggregates_updated += int(not made)
         record(
-            action="echo.import",
+            action=EventType.ECHO_IMPORT,
             target_type="file",
             target_id=Path(source).name[:64],
             detail={

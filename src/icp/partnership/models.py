@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -152,6 +153,18 @@ class User(AbstractUser):
             return False
         icp = area.icp()
         return icp is not None and icp.pk == self.home_area_id
+
+
+def home_icp(user: Any) -> Area | None:
+    """The ICP a user works for: the ICP their home area is or lies within.
+
+    None for an anonymous user, a user with no home area, or one whose home is above ICP level (an
+    ICB reviewer, say). Every "is this the user's own ICP?" check asks this one function.
+    """
+    if getattr(user, "home_area_id", None) is None:
+        return None
+    home: Area = user.home_area
+    return home.icp()
 
 
 class ApiToken(models.Model):

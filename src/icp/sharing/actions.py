@@ -11,14 +11,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from icp.audit.log import record
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.audit.models import Outcome
 from icp.care.models import PatientIndex
-from icp.partnership.models import Area, Organisation, User
+from icp.partnership.models import Area, Organisation, User, home_icp
 from icp.partnership.roles import UserRole
 from icp.sharing.models import (
     BreakGlass,
@@ -52,28 +53,24 @@ def break_glass_hours() -> int:
     return int(getattr(settings, "ICP_BREAK_GLASS_HOURS", 4))
 
 
-def _user_icp(user: User) -> Area | None:
-    return user.home_area.icp() if user.home_area_id and user.home_area else None
-
-
 def can_govern(user: Any, icp: Area) -> bool:
     """IG leads and ICP managers of an ICP administer its agreements (superusers everywhere)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
-    home = _user_icp(user)
+    home = home_icp(user)
     return user.role in GOVERNANCE_ROLES and home is not None and home.pk == icp.pk
 
 
-def _refuse(by: Any, action: str, message: str, target: Any = None, **audit: Any) -> PermissionDenied:
-    record(action=action, actor=by, target=target, outcome=Outcome.DENIED, reason=message, **audit)
-    return PermissionDenied(message)
-
-
-def _require_governor(by: Any, icp: Area, action: str, target: Any = None) -> None:
+def _require_governor(by: Any, icp: Area, action: EventType, target: Any = None) -> None:
     if not can_govern(by, icp):
-        raise _refuse(by, action, f"Only an IG lead or ICP manager of {icp.name} can do this.", target)
+        raise deny(
+            action=action,
+            by=by,
+            target=target,
+            reason=f"Only an IG lead or ICP manager of {icp.name} can do this.",
+        )
 
 
 def add_months(start: date, months: int) -> date:
@@ -120,7 +117,7 @@ def create_agreement(
     notes: str = "",
 ) -> DataSharingAgreement:
     """Draft a data sharing agreement for `icp` between `parties`."""
-    _require_governor(by, icp, "agreement.create")
+    _require_governor(by, icp, EventType.AGREEMENT_CREATE)
     errors: dict[str, str] = {}
     if len({p.pk for p in parties}) < 2:
         errors["parties"] = "An agreement needs at least two party organisations."
@@ -155,7 +152,9 @@ def create_agreement(
             created_by=by,
         )
         agreement.parties.set(parties)
-        record(action="agreement.create", actor=by, target=agreement, detail=_agreement_detail(agreement))
+        record(
+            action=EventType.AGREEMENT_CREATE, actor=by, target=agreement, detail=_agreement_detail(agreement)
+        )
     return agreement
 
 
@@ -192,7 +191,7 @@ def sign_agreement(
     *, agreement: DataSharingAgreement, by: User, signed_on: date | None = None
 ) -> DataSharingAgreement:
     """Record that all parties have signed: the agreement comes into force on its start date."""
-    _require_governor(by, agreement.icp, "agreement.sign", agreement)
+    _require_governor(by, agreement.icp, EventType.AGREEMENT_SIGN, agreement)
     if agreement.status != AgreementStatus.DRAFT:
         raise ValidationError(
             {"status": f"Only a draft can be signed; this one is {agreement.get_status_display()}."}
@@ -202,13 +201,15 @@ def sign_agreement(
         agreement.signed_on = signed_on or timezone.localdate()
         agreement.signed_by = by
         agreement.save(update_fields=["status", "signed_on", "signed_by"])
-        record(action="agreement.sign", actor=by, target=agreement, detail=_agreement_detail(agreement))
+        record(
+            action=EventType.AGREEMENT_SIGN, actor=by, target=agreement, detail=_agreement_detail(agreement)
+        )
     return agreement
 
 
 def withdraw_agreement(*, agreement: DataSharingAgreement, reason: str, by: User) -> DataSharingAgreement:
     """Withdraw an agreement: sharing under it stops at once."""
-    _require_governor(by, agreement.icp, "agreement.withdraw", agreement)
+    _require_governor(by, agreement.icp, EventType.AGREEMENT_WITHDRAW, agreement)
     if agreement.status == AgreementStatus.WITHDRAWN:
         raise ValidationError({"status": "This agreement is already withdrawn."})
     if not reason.strip():
@@ -218,7 +219,7 @@ def withdraw_agreement(*, agreement: DataSharingAgreement, reason: str, by: User
         agreement.withdrawn_on = timezone.localdate()
         agreement.save(update_fields=["status", "withdrawn_on"])
         record(
-            action="agreement.withdraw",
+            action=EventType.AGREEMENT_WITHDRAW,
             actor=by,
             target=agreement,
             reason=reason,
@@ -233,7 +234,7 @@ def can_record_choices(user: Any, patient: PatientIndex) -> bool:
         return False
     if user.role in (UserRole.GP, UserRole.PRACTICE_NURSE):
         return patient.practice_id is not None and user.organisation_id == patient.practice_id
-    home = _user_icp(user)
+    home = home_icp(user)
     return user.role == UserRole.IG_LEAD and home is not None and home.pk == patient.icp_id
 
 
@@ -249,10 +250,10 @@ def record_choice(
 ) -> PersonChoice:
     """Record a person's choice about their record (consent, opt-out, sensitive records withheld)."""
     if not can_record_choices(by, patient):
-        raise _refuse(
-            by,
-            "choice.record",
-            "Only the person's registered practice or their ICP's IG lead can record their choices.",
+        raise deny(
+            action=EventType.CHOICE_RECORD,
+            by=by,
+            reason="Only the person's registered practice or their ICP's IG lead can record their choices.",
             patient_ref=patient.patient_id,
             target_type="patient",
             target_id=patient.patient_id,
@@ -284,7 +285,7 @@ def record_choice(
             note=note,
         )
         record(
-            action="choice.record",
+            action=EventType.CHOICE_RECORD,
             actor=by,
             target=choice,
             patient_ref=patient.patient_id,
@@ -299,17 +300,19 @@ def record_choice(
     return choice
 
 
-def _require_care_relationship(by: Any, patient: PatientIndex, action: str) -> None:
+def _require_care_relationship(by: Any, patient: PatientIndex, action: EventType) -> None:
     """Changing someone's care relationships needs a care relationship yourself (or ICP management)."""
-    home = _user_icp(by) if getattr(by, "is_authenticated", False) else None
+    home = home_icp(by) if getattr(by, "is_authenticated", False) else None
     if getattr(by, "role", None) == UserRole.ICP_MANAGER and home is not None and home.pk == patient.icp_id:
         return
-    decision = decide(by, patient, Purpose.DIRECT_CARE, action=f"{action}.check")
+    decision = decide(
+        by, patient, Purpose.DIRECT_CARE, action=EventType(f"{action}.check")
+    )  # e.g. care_team.add.check
     if not decision.allowed or decision.break_glass:
-        raise _refuse(
-            by,
-            action,
-            f"You need a care relationship with this person to do this: {decision.reason}",
+        raise deny(
+            action=action,
+            by=by,
+            reason=f"You need a care relationship with this person to do this: {decision.reason}",
             target_type="patient",
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
@@ -326,7 +329,7 @@ def add_care_team_member(
     start_date: date | None = None,
 ) -> CareTeamMember:
     """Add an organisation (or one of its users) to a person's care team."""
-    _require_care_relationship(by, patient, "care_team.add")
+    _require_care_relationship(by, patient, EventType.CARE_TEAM_ADD)
     if user is not None and user.organisation_id != organisation.pk:
         raise ValidationError({"user": "That user does not work for that organisation."})
     with transaction.atomic():
@@ -338,7 +341,7 @@ def add_care_team_member(
             start_date=start_date or timezone.localdate(),
         )
         record(
-            action="care_team.add",
+            action=EventType.CARE_TEAM_ADD,
             actor=by,
             target=member,
             patient_ref=patient.patient_id,
@@ -350,12 +353,12 @@ def add_care_team_member(
 def end_care_team_membership(
     *, member: CareTeamMember, by: User, end_date: date | None = None
 ) -> CareTeamMember:
-    _require_care_relationship(by, member.patient, "care_team.end")
+    _require_care_relationship(by, member.patient, EventType.CARE_TEAM_END)
     with transaction.atomic():
         member.end_date = end_date or timezone.localdate()
         member.save(update_fields=["end_date"])
         record(
-            action="care_team.end",
+            action=EventType.CARE_TEAM_END,
             actor=by,
             target=member,
             patient_ref=member.patient.patient_id,
@@ -373,7 +376,7 @@ def open_referral(
     opened_on: date | None = None,
 ) -> Referral:
     """Refer a person to another organisation's service (minimal: the pathways work extends this)."""
-    _require_care_relationship(by, patient, "referral.open")
+    _require_care_relationship(by, patient, EventType.REFERRAL_OPEN)
     if by.organisation is None:
         raise ValidationError({"from_organisation": "Your account is not linked to an organisation."})
     with transaction.atomic():
@@ -385,7 +388,7 @@ def open_referral(
             opened_on=opened_on or timezone.localdate(),
         )
         record(
-            action="referral.open",
+            action=EventType.REFERRAL_OPEN,
             actor=by,
             target=referral,
             patient_ref=patient.patient_id,
@@ -396,27 +399,32 @@ def open_referral(
 
 def close_referral(*, referral: Referral, by: User) -> Referral:
     if by.organisation_id not in (referral.to_organisation_id, referral.from_organisation_id):
-        raise _refuse(
-            by,
-            "referral.close",
-            "Only the referring or receiving organisation can close a referral.",
-            referral,
+        raise deny(
+            action=EventType.REFERRAL_CLOSE,
+            by=by,
+            target=referral,
+            reason="Only the referring or receiving organisation can close a referral.",
         )
     with transaction.atomic():
         referral.status = ReferralStatus.CLOSED
         referral.closed_on = timezone.localdate()
         referral.save(update_fields=["status", "closed_on"])
-        record(action="referral.close", actor=by, target=referral, patient_ref=referral.patient.patient_id)
+        record(
+            action=EventType.REFERRAL_CLOSE,
+            actor=by,
+            target=referral,
+            patient_ref=referral.patient.patient_id,
+        )
     return referral
 
 
 def create_mdt_list(*, icp: Area, name: str, members: list[Organisation], by: User) -> MdtList:
-    _require_governor(by, icp, "mdt_list.create")
+    _require_governor(by, icp, EventType.MDT_LIST_CREATE)
     with transaction.atomic():
         mdt_list = MdtList.objects.create(icp=icp, name=name)
         mdt_list.members.set(members)
         record(
-            action="mdt_list.create",
+            action=EventType.MDT_LIST_CREATE,
             actor=by,
             target=mdt_list,
             detail={"icp": icp.code, "members": sorted(m.code for m in members)},
@@ -429,16 +437,19 @@ def add_to_mdt_list(
 ) -> MdtListEntry:
     """Put a person on an MDT's case list: the list's member organisations may then see them."""
     if by.organisation_id is None or not mdt_list.members.filter(pk=by.organisation_id).exists():
-        raise _refuse(
-            by, "mdt_list.add", "Only a member organisation of this MDT can add people to its list.", mdt_list
+        raise deny(
+            action=EventType.MDT_LIST_ADD,
+            by=by,
+            target=mdt_list,
+            reason="Only a member organisation of this MDT can add people to its list.",
         )
-    _require_care_relationship(by, patient, "mdt_list.add")
+    _require_care_relationship(by, patient, EventType.MDT_LIST_ADD)
     with transaction.atomic():
         entry = MdtListEntry.objects.create(
             mdt_list=mdt_list, patient=patient, added_on=added_on or timezone.localdate()
         )
         record(
-            action="mdt_list.add",
+            action=EventType.MDT_LIST_ADD,
             actor=by,
             target=entry,
             patient_ref=patient.patient_id,
@@ -452,10 +463,10 @@ def break_glass(
 ) -> BreakGlass:
     """Override a denial in an emergency: allowed for clinicians, time-limited, reviewed by the IG lead."""
     if getattr(by, "role", None) not in BREAK_GLASS_ROLES:
-        raise _refuse(
-            by,
-            "break_glass.start",
-            "Only clinicians and social workers can break glass.",
+        raise deny(
+            action=EventType.BREAK_GLASS_START,
+            by=by,
+            reason="Only clinicians and social workers can break glass.",
             target_type="patient",
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
@@ -477,7 +488,7 @@ def break_glass(
             expires_at=now + timedelta(hours=break_glass_hours()),
         )
         record(
-            action="break_glass.start",
+            action=EventType.BREAK_GLASS_START,
             actor=by,
             target=glass,
             patient_ref=patient.patient_id,
@@ -492,15 +503,18 @@ def break_glass(
 def can_review_break_glass(user: Any, glass: BreakGlass) -> bool:
     if not getattr(user, "is_authenticated", False) or user.role != UserRole.IG_LEAD:
         return False
-    home = _user_icp(user)
+    home = home_icp(user)
     return home is not None and home.pk == glass.patient.icp_id
 
 
 def review_break_glass(*, glass: BreakGlass, outcome: str, by: User, note: str = "") -> BreakGlass:
     """The IG lead's verdict on a break glass: appropriate, or inappropriate (and followed up)."""
     if not can_review_break_glass(by, glass):
-        raise _refuse(
-            by, "break_glass.review", "Only an IG lead of the person's ICP can review break glass.", glass
+        raise deny(
+            action=EventType.BREAK_GLASS_REVIEW,
+            by=by,
+            target=glass,
+            reason="Only an IG lead of the person's ICP can review break glass.",
         )
     if outcome not in (ReviewOutcome.APPROPRIATE, ReviewOutcome.INAPPROPRIATE):
         raise ValidationError({"outcome": "Choose appropriate or inappropriate."})
@@ -515,7 +529,7 @@ def review_break_glass(*, glass: BreakGlass, outcome: str, by: User, note: str =
         glass.review_note = note
         glass.save(update_fields=["review_outcome", "reviewed_by", "reviewed_at", "review_note"])
         record(
-            action="break_glass.review",
+            action=EventType.BREAK_GLASS_REVIEW,
             actor=by,
             target=glass,
             patient_ref=glass.patient.patient_id,

@@ -29,10 +29,11 @@ from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import Outcome
 from icp.care.models import PatientIndex
-from icp.partnership.models import Area
+from icp.partnership.models import Area, home_icp
 from icp.partnership.roles import UserRole
 from icp.sharing.models import (
     BreakGlass,
@@ -198,7 +199,7 @@ def _relationship(user: Any, patient: PatientIndex, purpose: str, on: date) -> s
 
 def _gather(user: Any, patient: PatientIndex, purpose: str, on: date, now: datetime) -> _Facts:
     facts = _Facts(user=user, purpose=purpose, patient=patient, patient_id=patient.patient_id, on=on, now=now)
-    facts.user_icp = user.home_area.icp() if user.home_area_id else None
+    facts.user_icp = home_icp(user)
     facts.registered_practice = (
         patient.practice_id is not None and user.organisation_id == patient.practice_id
     )
@@ -380,7 +381,7 @@ def _resolve(patient: PatientIndex | str | None) -> tuple[PatientIndex | None, s
 _OUTCOME = {True: Outcome.ALLOWED, False: Outcome.DENIED}
 
 
-def _audit(user: Any, decision: Decision, action: str, icp_code: str) -> None:
+def _audit(user: Any, decision: Decision, action: EventType, icp_code: str) -> None:
     record(
         action=action,
         actor=user,
@@ -445,7 +446,7 @@ def decide_many(
     purpose: str,
     categories: list[str] | tuple[str, ...],
     *,
-    action: str = "record.access",
+    action: EventType = EventType.RECORD_ACCESS,
     on: date | None = None,
 ) -> dict[str, Decision]:
     """Decide several categories of one record at once (one audit event per category)."""
@@ -464,7 +465,7 @@ def decide(
     purpose: str,
     category: str = DataCategory.DEMOGRAPHICS,
     *,
-    action: str = "record.access",
+    action: EventType = EventType.RECORD_ACCESS,
     on: date | None = None,
 ) -> Decision:
     """May `user` see `category` of `patient`'s record for `purpose`? Audited, allowed or denied.

@@ -18,9 +18,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import Outcome
 from icp.care.models import PatientIndex
+from icp.partnership.models import home_icp
 from icp.sharing.policy import Decision, evaluate_many
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose
@@ -63,9 +65,9 @@ def related_patients(user: Any, on: date) -> QuerySet[PatientIndex]:
 def _audit(
     user: Any, purpose: str, outcome: str, reason: str, fields: list[str], found: list[PatientIndex]
 ) -> None:
-    home = user.home_area.icp() if getattr(user, "home_area_id", None) else None
+    home = home_icp(user)
     record(
-        action="patient.search",
+        action=EventType.PATIENT_SEARCH,
         actor=user,
         purpose=purpose,
         outcome=outcome,
@@ -102,7 +104,7 @@ def search_patients(
         return SearchResult(refused=reason)
     if not fields:
         return SearchResult(purpose=purpose, refused="Enter a name, a date of birth or an H&C/NHS number.")
-    home = user.home_area.icp() if user.home_area_id else None
+    home = home_icp(user)
     if home is None or not user.organisation_id:
         reason = "Your account is not linked to an ICP and an organisation."
         _audit(user, purpose, Outcome.DENIED, reason, fields, [])

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from icp.audit.log import record
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.governance.access import can_edit_icp, commissioning_body_for, is_reviewer_for
-from icp.governance.actions.common import deny
 from icp.governance.lifecycle import EDITABLE_STATUSES, TRANSITIONS, Actor
 from icp.governance.models import (
     BenefitMeasurement,
@@ -34,9 +34,9 @@ class IllegalTransition(ValidationError):
     """A lifecycle step that the case's current status does not allow."""
 
 
-def _require_icp_manager(by: User, icp: Area, action: str, target: Any) -> None:
+def _require_icp_manager(by: User, icp: Area, action: EventType, target: Any) -> None:
     if not can_edit_icp(by, icp):
-        deny(
+        raise deny(
             action=action,
             by=by,
             target=target,
@@ -67,7 +67,7 @@ def create_case(
 ) -> BusinessCase:
     if icp.level != AreaLevel.ICP:
         raise ValidationError({"icp": f"{icp} is not an ICP."})
-    _require_icp_manager(by, icp, "business_case.create", icp)
+    _require_icp_manager(by, icp, EventType.BUSINESS_CASE_CREATE, icp)
     case = BusinessCase(
         icp=icp,
         title=title,
@@ -84,7 +84,12 @@ def create_case(
         case.save()
         case.sponsors.set(list(sponsors))
         case.partner_organisations.set(list(partner_organisations))
-        record(action="business_case.create", actor=by, target=case, detail={"icp": icp.code, "title": title})
+        record(
+            action=EventType.BUSINESS_CASE_CREATE,
+            actor=by,
+            target=case,
+            detail={"icp": icp.code, "title": title},
+        )
     return case
 
 
@@ -97,14 +102,16 @@ def update_case(*, case: BusinessCase, by: User, **changes: Any) -> BusinessCase
         raise ValidationError(
             f"Cannot change {', '.join(sorted(unknown))}; editable: {', '.join(sorted(_EDITABLE_FIELDS))}"
         )
-    _require_icp_manager(by, case.icp, "business_case.update", case)
+    _require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_UPDATE, case)
     _require_editable(case)
     for name, value in changes.items():
         setattr(case, name, value)
     case.full_clean()
     with transaction.atomic():
         case.save()
-        record(action="business_case.update", actor=by, target=case, detail={"fields": sorted(changes)})
+        record(
+            action=EventType.BUSINESS_CASE_UPDATE, actor=by, target=case, detail={"fields": sorted(changes)}
+        )
     return case
 
 
@@ -117,7 +124,7 @@ def add_funding_request(
     recurrent: bool = False,
     description: str = "",
 ) -> FundingRequest:
-    _require_icp_manager(by, case.icp, "business_case.funding", case)
+    _require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_FUNDING, case)
     _require_editable(case)
     line = FundingRequest(
         case=case, financial_year=financial_year, amount=amount, recurrent=recurrent, description=description
@@ -126,7 +133,7 @@ def add_funding_request(
     with transaction.atomic():
         line.save()
         record(
-            action="business_case.funding",
+            action=EventType.BUSINESS_CASE_FUNDING,
             actor=by,
             target=case,
             detail={"year": financial_year, "amount": str(amount)},
@@ -137,13 +144,18 @@ def add_funding_request(
 def add_staff_request(
     *, case: BusinessCase, financial_year: str, role: str, wte: Decimal, by: User
 ) -> StaffRequest:
-    _require_icp_manager(by, case.icp, "business_case.staff", case)
+    _require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_STAFF, case)
     _require_editable(case)
     line = StaffRequest(case=case, financial_year=financial_year, role=role, wte=wte)
     line.full_clean()
     with transaction.atomic():
         line.save()
-        record(action="business_case.staff", actor=by, target=case, detail={"role": role, "wte": str(wte)})
+        record(
+            action=EventType.BUSINESS_CASE_STAFF,
+            actor=by,
+            target=case,
+            detail={"role": role, "wte": str(wte)},
+        )
     return line
 
 
@@ -158,7 +170,7 @@ def add_benefit(
     baseline_period: str = "",
     target_date: date | None = None,
 ) -> CaseBenefit:
-    _require_icp_manager(by, case.icp, "business_case.benefit", case)
+    _require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_BENEFIT, case)
     _require_editable(case)
     benefit = CaseBenefit(
         case=case,
@@ -172,7 +184,12 @@ def add_benefit(
     benefit.full_clean()
     with transaction.atomic():
         benefit.save()
-        record(action="business_case.benefit", actor=by, target=case, detail={"indicator": indicator.code})
+        record(
+            action=EventType.BUSINESS_CASE_BENEFIT,
+            actor=by,
+            target=case,
+            detail={"indicator": indicator.code},
+        )
     return benefit
 
 
@@ -196,10 +213,11 @@ def transition_case(
             f"Cannot {transition.label.lower()}: this case is {case.get_status_display().lower()}, "
             f"and only a case that is {allowed} can be moved this way."
         )
+    event = EventType(f"business_case.{verb}")  # one event type per lifecycle verb
     body = case.commissioning_body or commissioning_body_for(case.icp)
     if transition.actor == Actor.REVIEWER and not is_reviewer_for(by, body):
-        deny(
-            action=f"business_case.{verb}",
+        raise deny(
+            action=event,
             by=by,
             target=case,
             reason="not a reviewer of the commissioning body",
@@ -209,7 +227,7 @@ def transition_case(
             ),
         )
     if transition.actor == Actor.ICP_MANAGER:
-        _require_icp_manager(by, case.icp, f"business_case.{verb}", case)
+        _require_icp_manager(by, case.icp, event, case)
     if transition.comment_required and not comment.strip():
         raise ValidationError({"comment": f"Say why: a comment is required to {transition.label.lower()}."})
     if verb == "submit":
@@ -250,7 +268,7 @@ def transition_case(
             fields.append("money_approved")
         case.save(update_fields=fields)
         record(
-            action=f"business_case.{verb}",
+            action=event,
             actor=by,
             target=case,
             detail={
@@ -267,7 +285,7 @@ def record_benefit_measurement(
     *, benefit: CaseBenefit, measured_on: date, value: Decimal, by: User, note: str = ""
 ) -> BenefitMeasurement:
     """Enter a measured value of a benefit's indicator by hand."""
-    _require_icp_manager(by, benefit.case.icp, "benefit.measure", benefit.case)
+    _require_icp_manager(by, benefit.case.icp, EventType.BENEFIT_MEASURE, benefit.case)
     measurement = BenefitMeasurement(
         benefit=benefit, measured_on=measured_on, value=value, note=note, entered_by=by
     )
@@ -275,7 +293,7 @@ def record_benefit_measurement(
     with transaction.atomic():
         measurement.save()
         record(
-            action="benefit.measure",
+            action=EventType.BENEFIT_MEASURE,
             actor=by,
             target=benefit.case,
             detail={"benefit": benefit.pk, "measured_on": str(measured_on), "value": str(value)},

@@ -12,11 +12,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from icp.audit.log import record
-from icp.governance.access import home_icp
-from icp.governance.actions.common import deny
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.governance.models import EchoAttendance, EchoNetwork, EchoSession
-from icp.partnership.models import Area, Person, User
+from icp.partnership.models import Area, Person, User, home_icp
 from icp.partnership.roles import UserRole
 
 
@@ -29,9 +28,9 @@ def can_edit_network_area(user: User, area: Area | None) -> bool:
     return area is None or area.pk in {a.pk for a in [icp, *icp.ancestors()]}
 
 
-def _require(by: User, area: Area | None, action: str, target: object) -> None:
+def _require(by: User, area: Area | None, action: EventType, target: object) -> None:
     if not can_edit_network_area(by, area):
-        deny(
+        raise deny(
             action=action,
             by=by,
             target=target,
@@ -43,12 +42,12 @@ def _require(by: User, area: Area | None, action: str, target: object) -> None:
 def create_network(
     *, name: str, by: User, topic: str = "", hub: str = "", audience: str = "", area: Area | None = None
 ) -> EchoNetwork:
-    _require(by, area, "echo.network_create", area)
+    _require(by, area, EventType.ECHO_NETWORK_CREATE, area)
     network = EchoNetwork(name=name, topic=topic, hub=hub, audience=audience, area=area)
     network.full_clean()
     with transaction.atomic():
         network.save()
-        record(action="echo.network_create", actor=by, target=network, detail={"name": name})
+        record(action=EventType.ECHO_NETWORK_CREATE, actor=by, target=network, detail={"name": name})
     return network
 
 
@@ -61,7 +60,7 @@ def record_session(
     presenters: str = "",
     case_presentations: int = 0,
 ) -> EchoSession:
-    _require(by, network.area, "echo.session", network)
+    _require(by, network.area, EventType.ECHO_SESSION, network)
     session = EchoSession(
         network=network, date=date, topic=topic, presenters=presenters, case_presentations=case_presentations
     )
@@ -69,7 +68,10 @@ def record_session(
     with transaction.atomic():
         session.save()
         record(
-            action="echo.session", actor=by, target=session, detail={"network": network.pk, "date": str(date)}
+            action=EventType.ECHO_SESSION,
+            actor=by,
+            target=session,
+            detail={"network": network.pk, "date": str(date)},
         )
     return session
 
@@ -84,7 +86,7 @@ def record_echo_attendance(
     role: str = "",
 ) -> EchoAttendance:
     """Record a named attendee, or a count of attendees of one organisation type and role."""
-    _require(by, session.network.area, "echo.attendance", session)
+    _require(by, session.network.area, EventType.ECHO_ATTENDANCE, session)
     if person is None and not (organisation_type or role):
         raise ValidationError("A count of attendees needs their organisation type or role.")
     attendance = EchoAttendance(
@@ -94,7 +96,7 @@ def record_echo_attendance(
     with transaction.atomic():
         attendance.save()
         record(
-            action="echo.attendance",
+            action=EventType.ECHO_ATTENDANCE,
             actor=by,
             target=session,
             detail={"count": count, "named": person is not None},

@@ -14,9 +14,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 
-from icp.audit.log import record
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.governance.access import can_edit_committee
-from icp.governance.actions.common import deny
 from icp.governance.models import ActionItem, AgendaItem, Attendance, Decision, Meeting, Paper, QuorumRule
 from icp.governance.papers import check_paper
 from icp.governance.quorum import QuorumResult, check_quorum
@@ -32,9 +32,9 @@ from icp.governance.vocab import (
 from icp.partnership.models import Committee, Person, User
 
 
-def _require_editor(by: User, committee: Committee, action: str, target: Any) -> None:
+def _require_editor(by: User, committee: Committee, action: EventType, target: Any) -> None:
     if not can_edit_committee(by, committee):
-        deny(
+        raise deny(
             action=action,
             by=by,
             target=target,
@@ -54,7 +54,7 @@ def schedule_meeting(
     location: str = "",
     video_link: str = "",
 ) -> Meeting:
-    _require_editor(by, committee, "meeting.create", committee)
+    _require_editor(by, committee, EventType.MEETING_CREATE, committee)
     meeting = Meeting(
         committee=committee,
         title=title or f"{committee.name} meeting",
@@ -68,7 +68,7 @@ def schedule_meeting(
     with transaction.atomic():
         meeting.save()
         record(
-            action="meeting.create",
+            action=EventType.MEETING_CREATE,
             actor=by,
             target=meeting,
             detail={"committee": committee.pk, "date": str(date), "mode": mode},
@@ -77,13 +77,13 @@ def schedule_meeting(
 
 
 def cancel_meeting(*, meeting: Meeting, by: User, reason: str) -> Meeting:
-    _require_editor(by, meeting.committee, "meeting.cancel", meeting)
+    _require_editor(by, meeting.committee, EventType.MEETING_CANCEL, meeting)
     if meeting.minutes_status == MinutesStatus.APPROVED:
         raise ValidationError("This meeting's minutes are approved: a held meeting cannot be cancelled.")
     with transaction.atomic():
         meeting.status = MeetingStatus.CANCELLED
         meeting.save(update_fields=["status"])
-        record(action="meeting.cancel", actor=by, target=meeting, detail={"reason": reason})
+        record(action=EventType.MEETING_CANCEL, actor=by, target=meeting, detail={"reason": reason})
     return meeting
 
 
@@ -96,7 +96,7 @@ def add_agenda_item(
     presenter: str = "",
     summary: str = "",
 ) -> AgendaItem:
-    _require_editor(by, meeting.committee, "agenda_item.create", meeting)
+    _require_editor(by, meeting.committee, EventType.AGENDA_ITEM_CREATE, meeting)
     with transaction.atomic():
         last = meeting.agenda_items.aggregate(last=Max("number"))["last"] or 0
         item = AgendaItem(
@@ -110,7 +110,10 @@ def add_agenda_item(
         item.full_clean()
         item.save()
         record(
-            action="agenda_item.create", actor=by, target=item, detail={"meeting": meeting.pk, "title": title}
+            action=EventType.AGENDA_ITEM_CREATE,
+            actor=by,
+            target=item,
+            detail={"meeting": meeting.pk, "title": title},
         )
     return item
 
@@ -118,7 +121,7 @@ def add_agenda_item(
 def upload_paper(*, agenda_item: AgendaItem, upload: UploadedFile[bytes], by: User, title: str = "") -> Paper:
     """Attach a paper after checking its type (extension and content) and size."""
     meeting = agenda_item.meeting
-    _require_editor(by, meeting.committee, "paper.upload", agenda_item)
+    _require_editor(by, meeting.committee, EventType.PAPER_UPLOAD, agenda_item)
     checked = check_paper(upload)
     paper = Paper(
         agenda_item=agenda_item,
@@ -134,7 +137,7 @@ def upload_paper(*, agenda_item: AgendaItem, upload: UploadedFile[bytes], by: Us
         paper.file.save(f"{uuid.uuid4().hex}{checked.extension}", ContentFile(checked.content), save=False)
         paper.save()
         record(
-            action="paper.upload",
+            action=EventType.PAPER_UPLOAD,
             actor=by,
             target=paper,
             detail={"agenda_item": agenda_item.pk, "size": checked.size, "sha256": checked.sha256},
@@ -151,7 +154,7 @@ def record_attendance(
     deputy_for: Person | None = None,
     note: str = "",
 ) -> Attendance:
-    _require_editor(by, meeting.committee, "attendance.record", meeting)
+    _require_editor(by, meeting.committee, EventType.ATTENDANCE_RECORD, meeting)
     if status not in AttendanceStatus.values:
         raise ValidationError(
             f"Attendance status {status!r}: expected one of {', '.join(AttendanceStatus.values)}."
@@ -167,7 +170,7 @@ def record_attendance(
             defaults={"status": status, "deputy_for": deputy_for, "note": note},
         )
         record(
-            action="attendance.record",
+            action=EventType.ATTENDANCE_RECORD,
             actor=by,
             target=attendance,
             detail={
@@ -181,7 +184,7 @@ def record_attendance(
 
 def save_minutes(*, meeting: Meeting, text: str, by: User) -> Meeting:
     """Save draft minutes; the meeting is then taken as held."""
-    _require_editor(by, meeting.committee, "minutes.save", meeting)
+    _require_editor(by, meeting.committee, EventType.MINUTES_SAVE, meeting)
     if meeting.minutes_status == MinutesStatus.APPROVED:
         raise ValidationError("These minutes are approved and can no longer be changed.")
     if meeting.status == MeetingStatus.CANCELLED:
@@ -193,7 +196,7 @@ def save_minutes(*, meeting: Meeting, text: str, by: User) -> Meeting:
         meeting.minutes_status = MinutesStatus.DRAFT
         meeting.status = MeetingStatus.HELD
         meeting.save(update_fields=["minutes", "minutes_status", "status"])
-        record(action="minutes.save", actor=by, target=meeting, detail={"characters": len(text)})
+        record(action=EventType.MINUTES_SAVE, actor=by, target=meeting, detail={"characters": len(text)})
     return meeting
 
 
@@ -203,7 +206,7 @@ def approve_minutes(*, meeting: Meeting, by: User, on: date | None = None) -> Qu
     An inquorate meeting's minutes can still be approved as a true record, but the meeting is
     marked inquorate, so its decisions show as needing ratification at a quorate meeting.
     """
-    _require_editor(by, meeting.committee, "minutes.approve", meeting)
+    _require_editor(by, meeting.committee, EventType.MINUTES_APPROVE, meeting)
     if meeting.minutes_status != MinutesStatus.DRAFT:
         raise ValidationError("Only draft minutes can be approved: write the minutes first.")
     if not meeting.attendance.exists():
@@ -216,7 +219,7 @@ def approve_minutes(*, meeting: Meeting, by: User, on: date | None = None) -> Qu
         meeting.quorum_note = result.explanation
         meeting.save(update_fields=["minutes_status", "minutes_approved_on", "quorate", "quorum_note"])
         record(
-            action="minutes.approve",
+            action=EventType.MINUTES_APPROVE,
             actor=by,
             target=meeting,
             detail={
@@ -238,7 +241,7 @@ def record_decision(
     seconded_by: Person | None = None,
     agenda_item: AgendaItem | None = None,
 ) -> Decision:
-    _require_editor(by, meeting.committee, "decision.create", meeting)
+    _require_editor(by, meeting.committee, EventType.DECISION_CREATE, meeting)
     if outcome not in DecisionOutcome.values:
         raise ValidationError(f"Outcome {outcome!r}: expected one of {', '.join(DecisionOutcome.values)}.")
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
@@ -255,7 +258,7 @@ def record_decision(
     with transaction.atomic():
         decision.save()
         record(
-            action="decision.create",
+            action=EventType.DECISION_CREATE,
             actor=by,
             target=decision,
             detail={"meeting": meeting.pk, "outcome": outcome},
@@ -272,7 +275,7 @@ def add_action_item(
     by: User,
     meeting: Meeting | None = None,
 ) -> ActionItem:
-    _require_editor(by, committee, "action_item.create", committee)
+    _require_editor(by, committee, EventType.ACTION_ITEM_CREATE, committee)
     if meeting is not None and meeting.committee_id != committee.pk:
         raise ValidationError("That meeting belongs to another committee.")
     item = ActionItem(
@@ -282,7 +285,7 @@ def add_action_item(
     with transaction.atomic():
         item.save()
         record(
-            action="action_item.create",
+            action=EventType.ACTION_ITEM_CREATE,
             actor=by,
             target=item,
             detail={"committee": committee.pk, "owner": owner.pk, "due_date": str(due_date)},
@@ -293,7 +296,7 @@ def add_action_item(
 def update_action_item(
     *, action_item: ActionItem, status: str, by: User, progress_note: str = "", on: date | None = None
 ) -> ActionItem:
-    _require_editor(by, action_item.committee, "action_item.update", action_item)
+    _require_editor(by, action_item.committee, EventType.ACTION_ITEM_UPDATE, action_item)
     if status not in ActionStatus.values:
         raise ValidationError(f"Status {status!r}: expected one of {', '.join(ActionStatus.values)}.")
     before = action_item.status
@@ -304,7 +307,10 @@ def update_action_item(
             action_item.progress_note = progress_note
         action_item.save(update_fields=["status", "completed_on", "progress_note"])
         record(
-            action="action_item.update", actor=by, target=action_item, detail={"from": before, "to": status}
+            action=EventType.ACTION_ITEM_UPDATE,
+            actor=by,
+            target=action_item,
+            detail={"from": before, "to": status},
         )
     return action_item
 
@@ -320,7 +326,7 @@ def set_quorum_rule(
     source: str = "",
 ) -> QuorumRule:
     """Record the committee's quorum rule (from its standing orders); it applies to minutes approved later."""
-    _require_editor(by, committee, "quorum_rule.set", committee)
+    _require_editor(by, committee, EventType.QUORUM_RULE_SET, committee)
     rule = QuorumRule.objects.filter(committee=committee).first() or QuorumRule(committee=committee)
     before = {"share": str(rule.share_of_filled_seats), "minimum": rule.minimum_present} if rule.pk else None
     rule.share_of_filled_seats = share_of_filled_seats
@@ -332,7 +338,7 @@ def set_quorum_rule(
     with transaction.atomic():
         rule.save()
         record(
-            action="quorum_rule.set",
+            action=EventType.QUORUM_RULE_SET,
             actor=by,
             target=rule,
             detail={

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
-from icp.audit.log import record
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.governance.access import can_edit_icp
-from icp.governance.actions.common import deny
 from icp.governance.models import (
     AnnualPlan,
     BusinessCase,
@@ -26,16 +26,16 @@ from icp.governance.models import (
     StrategyPriority,
 )
 from icp.governance.vocab import CaseStatus, ProjectStatus, Rag
-from icp.partnership.models import Area, Organisation, Person, User
+from icp.partnership.models import Area, Organisation, Person, User, home_icp
 from icp.partnership.roles import AreaLevel
 
 # A project may implement a case only once the commissioning body has approved it.
 _IMPLEMENTABLE = (CaseStatus.APPROVED, CaseStatus.IN_IMPLEMENTATION, CaseStatus.EVALUATED, CaseStatus.CLOSED)
 
 
-def _require_icp_manager(by: User, icp: Area, action: str, target: Any) -> None:
+def _require_icp_manager(by: User, icp: Area, action: EventType, target: Any) -> None:
     if not can_edit_icp(by, icp):
-        deny(
+        raise deny(
             action=action,
             by=by,
             target=target,
@@ -49,36 +49,41 @@ def create_plan(
 ) -> AnnualPlan:
     if icp.level != AreaLevel.ICP:
         raise ValidationError({"icp": f"{icp} is not an ICP."})
-    _require_icp_manager(by, icp, "plan.create", icp)
+    _require_icp_manager(by, icp, EventType.PLAN_CREATE, icp)
     plan = AnnualPlan(icp=icp, year_starting=year_starting, title=title, agreed_on=agreed_on)
     plan.full_clean()
     with transaction.atomic():
         plan.save()
-        record(action="plan.create", actor=by, target=plan, detail={"icp": icp.code, "year": year_starting})
+        record(
+            action=EventType.PLAN_CREATE,
+            actor=by,
+            target=plan,
+            detail={"icp": icp.code, "year": year_starting},
+        )
     return plan
 
 
 def add_objective(*, plan: AnnualPlan, title: str, by: User, priority_group: str = "") -> Objective:
-    _require_icp_manager(by, plan.icp, "plan.objective", plan)
+    _require_icp_manager(by, plan.icp, EventType.PLAN_OBJECTIVE, plan)
     with transaction.atomic():
         number = (plan.objectives.aggregate(last=Max("number"))["last"] or 0) + 1
         objective = Objective(plan=plan, number=number, title=title, priority_group=priority_group)
         objective.full_clean()
         objective.save()
-        record(action="plan.objective", actor=by, target=objective, detail={"plan": plan.pk})
+        record(action=EventType.PLAN_OBJECTIVE, actor=by, target=objective, detail={"plan": plan.pk})
     return objective
 
 
 def add_milestone(
     *, objective: Objective, title: str, owner: Person, due_date: date, by: User, rag: str = Rag.GREEN
 ) -> Milestone:
-    _require_icp_manager(by, objective.plan.icp, "plan.milestone", objective.plan)
+    _require_icp_manager(by, objective.plan.icp, EventType.PLAN_MILESTONE, objective.plan)
     milestone = Milestone(objective=objective, title=title, owner=owner, due_date=due_date, rag=rag)
     milestone.full_clean()
     with transaction.atomic():
         milestone.save()
         record(
-            action="plan.milestone",
+            action=EventType.PLAN_MILESTONE,
             actor=by,
             target=milestone,
             detail={"due_date": str(due_date), "rag": rag},
@@ -91,7 +96,7 @@ def update_milestone(
 ) -> Milestone:
     """Record progress: a note and the RAG status it sets (blue/complete records the completion date)."""
     plan = milestone.objective.plan
-    _require_icp_manager(by, plan.icp, "plan.milestone_update", milestone)
+    _require_icp_manager(by, plan.icp, EventType.PLAN_MILESTONE_UPDATE, milestone)
     if rag not in Rag.values:
         raise ValidationError({"rag": f"{rag!r}: expected one of {', '.join(Rag.values)}."})
     if not note.strip():
@@ -103,7 +108,12 @@ def update_milestone(
         milestone.rag = rag
         milestone.completed_on = on if rag == Rag.COMPLETE else None
         milestone.save(update_fields=["rag", "completed_on"])
-        record(action="plan.milestone_update", actor=by, target=milestone, detail={"from": before, "to": rag})
+        record(
+            action=EventType.PLAN_MILESTONE_UPDATE,
+            actor=by,
+            target=milestone,
+            detail={"from": before, "to": rag},
+        )
     return milestone
 
 
@@ -120,7 +130,7 @@ def create_project(
     status: str = ProjectStatus.RUNNING,
 ) -> Project:
     """Start a project in its origin ICP (recorded as its first site)."""
-    _require_icp_manager(by, origin_icp, "project.create", origin_icp)
+    _require_icp_manager(by, origin_icp, EventType.PROJECT_CREATE, origin_icp)
     if business_case is not None:
         if business_case.status not in _IMPLEMENTABLE:
             raise ValidationError(
@@ -147,7 +157,7 @@ def create_project(
         ProjectSite.objects.create(
             project=project, icp=origin_icp, started_on=start_date, adopted=False, recorded_by=by
         )
-        record(action="project.create", actor=by, target=project, detail={"icp": origin_icp.code})
+        record(action=EventType.PROJECT_CREATE, actor=by, target=project, detail={"icp": origin_icp.code})
     return project
 
 
@@ -157,7 +167,7 @@ def record_adoption(
     """Record that another ICP has taken up the project. Its own managers record it."""
     if icp.level != AreaLevel.ICP:
         raise ValidationError({"icp": f"{icp} is not an ICP."})
-    _require_icp_manager(by, icp, "project.adopt", project)
+    _require_icp_manager(by, icp, EventType.PROJECT_ADOPT, project)
     if project.sites.filter(icp=icp).exists():
         raise ValidationError(f"{project} already runs in {icp}.")
     if started_on < project.start_date:
@@ -167,7 +177,7 @@ def record_adoption(
             project=project, icp=icp, started_on=started_on, adopted=True, note=note, recorded_by=by
         )
         record(
-            action="project.adopt",
+            action=EventType.PROJECT_ADOPT,
             actor=by,
             target=project,
             detail={"icp": icp.code, "started_on": str(started_on)},
@@ -179,15 +189,15 @@ def _require_strategy_editor(by: User, area: Area, target: Any) -> None:
     """A strategy belongs to a system: superusers, or ICP managers of an ICP within it, edit it."""
     if by.is_superuser:
         return
-    home = by.home_area.icp() if by.home_area is not None else None
+    home = home_icp(by)
     within = (
         home is not None
         and by.is_icp_manager_for(home)
         and area.pk in {a.pk for a in [home, *home.ancestors()]}
     )
     if not within:
-        deny(
-            action="strategy.change",
+        raise deny(
+            action=EventType.STRATEGY_CHANGE,
             by=by,
             target=target,
             reason="not a manager within this system",
@@ -213,7 +223,7 @@ def create_strategy(
     strategy.full_clean()
     with transaction.atomic():
         strategy.save()
-        record(action="strategy.create", actor=by, target=strategy, detail={"area": area.code})
+        record(action=EventType.STRATEGY_CREATE, actor=by, target=strategy, detail={"area": area.code})
     return strategy
 
 
@@ -226,7 +236,9 @@ def add_strategy_priority(
         priority = StrategyPriority.objects.create(
             strategy=strategy, number=number, title=title, description=description
         )
-        record(action="strategy.priority", actor=by, target=priority, detail={"strategy": strategy.pk})
+        record(
+            action=EventType.STRATEGY_PRIORITY, actor=by, target=priority, detail={"strategy": strategy.pk}
+        )
     return priority
 
 
@@ -246,7 +258,7 @@ def add_strategy_outcome(
         outcome.projects.set(projects or [])
         outcome.business_cases.set(business_cases or [])
         record(
-            action="strategy.outcome",
+            action=EventType.STRATEGY_OUTCOME,
             actor=by,
             target=outcome,
             detail={

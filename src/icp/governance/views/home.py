@@ -10,7 +10,6 @@ from icp.governance.access import (
     can_edit_icp,
     can_view_committee,
     commissioning_body_for,
-    home_icp,
     is_member_of_icp_committee,
     is_reviewer_for,
 )
@@ -20,7 +19,7 @@ from icp.governance.quorum import meeting_frequency
 from icp.governance.views.common import acting_user
 from icp.governance.views.meetings import overdue_actions, overdue_by_owner
 from icp.governance.vocab import CaseStatus, MeetingStatus
-from icp.partnership.models import Area
+from icp.partnership.models import Area, home_icp
 from icp.partnership.roles import AreaLevel
 
 

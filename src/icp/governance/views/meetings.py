@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from icp.audit.log import record
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.governance import forms
 from icp.governance.access import can_edit_committee, can_view_committee
 from icp.governance.actions import meetings as actions
@@ -129,9 +130,14 @@ def download_paper(request: HttpRequest, paper_id: int) -> FileResponse:
     user = acting_user(request)
     committee = paper.agenda_item.meeting.committee
     if not can_view_committee(user, committee):
-        record(action="paper.download", actor=user, target=paper, outcome="denied", reason="not a member")
-        require(False, "Only this committee's members can read its papers.")
-    record(action="paper.download", actor=user, target=paper)
+        raise deny(
+            action=EventType.PAPER_DOWNLOAD,
+            by=user,
+            target=paper,
+            reason="not a member",
+            message="Only this committee's members can read its papers.",
+        )
+    record(action=EventType.PAPER_DOWNLOAD, actor=user, target=paper)
     response = FileResponse(
         paper.file.open("rb"),
         as_attachment=True,

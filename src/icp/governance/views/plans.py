@@ -11,13 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from icp.governance import forms
-from icp.governance.access import can_edit_icp, home_icp
+from icp.governance.access import can_edit_icp
 from icp.governance.actions import plans as actions
 from icp.governance.models import AnnualPlan, BusinessCase, Milestone, Objective, Project, Strategy
 from icp.governance.plans import area_rollup, current_plan_year, icps_within, progress
 from icp.governance.views.common import acting_user, add_action_errors, done, form_page, require
 from icp.governance.vocab import CaseStatus
-from icp.partnership.models import Area, Organisation
+from icp.partnership.models import Area, Organisation, home_icp
 from icp.partnership.roles import AreaLevel
 
 

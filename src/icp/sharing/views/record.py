@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from icp.audit.log import record
-from icp.audit.models import AuditEvent, Outcome
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
+from icp.audit.models import AuditEvent
 from icp.care.models import PatientIndex, RiskResult
 from icp.partnership.models import Organisation
 from icp.partnership.roles import UserRole
@@ -28,12 +29,12 @@ from icp.sharing.vocabulary import PLANNING_PURPOSES, DataCategory, Purpose
 
 # Every audit action that is a look at one person's record (the access log lists these).
 ACCESS_ACTIONS = (
-    "record.read",
-    "record.access",
-    "api.record.read",
-    "api.decision",
-    "fhir.read",
-    "fhir.search",
+    EventType.RECORD_READ,
+    EventType.RECORD_ACCESS,
+    EventType.API_RECORD_READ,
+    EventType.API_DECISION,
+    EventType.FHIR_READ,
+    EventType.FHIR_SEARCH,
 )
 _NOT_YET_HELD: dict[str, str] = {
     DataCategory.CARE_PLANS: "No care plans are held in icp yet: they arrive with the care-pathways work.",
@@ -79,7 +80,9 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = current_user(request)
     purposes = _purposes(user)
     purpose = request.GET.get("purpose") or (purposes[0][0] if purposes else Purpose.DIRECT_CARE)
-    decisions = decide_many(user, patient_id, purpose, list(DataCategory.values), action="record.read")
+    decisions = decide_many(
+        user, patient_id, purpose, list(DataCategory.values), action=EventType.RECORD_READ
+    )
     if all(d.code == Code.UNKNOWN_PATIENT for d in decisions.values()):
         raise Http404("No record with that id is available to you.")
     patient = PatientIndex.objects.select_related("practice", "icp").get(patient_id=patient_id)
@@ -146,19 +149,17 @@ def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = current_user(request)
     patient = _patient_or_404(patient_id)
     if not can_view_access_log(user, patient):
-        record(
-            action="access_log.view",
-            actor=user,
+        refusal = deny(
+            action=EventType.ACCESS_LOG_VIEW,
+            by=user,
             target_type="patient",
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
-            outcome=Outcome.DENIED,
             reason="not the registered practice or the ICP's IG lead",
+            message="Only the person's registered practice or their ICP's IG lead can see this log.",
             detail={"icp": patient.icp.code},
         )
-        return forbidden(
-            request, "Only the person's registered practice or their ICP's IG lead can see this log."
-        )
+        return forbidden(request, str(refusal))
     events = list(
         AuditEvent.objects.filter(
             patient_ref=patient.patient_id,
@@ -182,7 +183,7 @@ def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
         for event in events
     ]
     record(
-        action="access_log.view",
+        action=EventType.ACCESS_LOG_VIEW,
         actor=user,
         target_type="patient",
         target_id=patient.patient_id,
@@ -202,18 +203,16 @@ def choices(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = current_user(request)
     patient = _patient_or_404(patient_id)
     if not actions.can_record_choices(user, patient):
-        record(
-            action="choice.view",
-            actor=user,
+        refusal = deny(
+            action=EventType.CHOICE_VIEW,
+            by=user,
             target_type="patient",
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
-            outcome=Outcome.DENIED,
             reason="not the registered practice or the ICP's IG lead",
+            message="Only the person's registered practice or their ICP's IG lead records choices.",
         )
-        return forbidden(
-            request, "Only the person's registered practice or their ICP's IG lead records choices."
-        )
+        return forbidden(request, str(refusal))
     form = ChoiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
