@@ -107,7 +107,7 @@ def test_filters_by_register_tier_and_age(synced: World, client: Client) -> None
     assert "ZEPHYRINE" not in gp.get(worklist_url(synced) + "?tier=low").content.decode()
     assert (
         "ZEPHYRINE"
-        in gp.get(worklist_url(synced) + "?age_band=75-84&priority_group=frail_older").content.decode()
+        in gp.get(worklist_url(synced) + "?age_band=75-84&priority_group=frail_elderly").content.decode()
     )
     assert "ZEPHYRINE" not in gp.get(worklist_url(synced) + "?score_band=efi_severe").content.decode()
 

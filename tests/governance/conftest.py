@@ -9,9 +9,10 @@ import pytest
 
 from icp.governance.actions import cases as case_actions
 from icp.governance.models import BusinessCase, Indicator
-from icp.governance.vocab import IndicatorDirection, PriorityGroup
+from icp.governance.vocab import IndicatorDirection
 from icp.partnership.demo import DEMO_ICP, create_demo_partnership
 from icp.partnership.models import Area, Committee, Person, User
+from icp.partnership.priorities import PriorityGroup
 from icp.partnership.roles import UserRole
 
 

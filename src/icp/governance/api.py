@@ -28,9 +28,9 @@ from icp.governance.vocab import (
     ActionStatus,
     CaseStatus,
     MeetingMode,
-    PriorityGroup,
 )
 from icp.partnership.models import Area, Committee, Person, User
+from icp.partnership.priorities import PriorityGroup
 from icp.partnership.roles import AreaLevel
 
 router = Router(tags=["governance"])

@@ -42,10 +42,10 @@ from icp.governance.vocab import (
     AttendanceStatus,
     DecisionOutcome,
     MeetingMode,
-    PriorityGroup,
     Rag,
 )
 from icp.partnership.models import Area, Committee, Organisation, Person, User
+from icp.partnership.priorities import PriorityGroup
 from icp.partnership.roles import AreaLevel, Office, UserRole
 
 SYNTHETIC = "(synthetic)"

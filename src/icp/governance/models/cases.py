@@ -9,8 +9,9 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from icp.governance.vocab import CaseStatus, IndicatorDirection, PriorityGroup
+from icp.governance.vocab import CaseStatus, IndicatorDirection
 from icp.partnership.models import Area, Organisation, Person
+from icp.partnership.priorities import PriorityGroup
 from icp.partnership.roles import AreaLevel
 
 _NOT_NEGATIVE = [MinValueValidator(Decimal("0"))]

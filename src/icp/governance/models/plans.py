@@ -9,8 +9,9 @@ from django.conf import settings
 from django.db import models
 
 from icp.governance.models.cases import BusinessCase, Indicator
-from icp.governance.vocab import PriorityGroup, ProjectStatus, Rag
+from icp.governance.vocab import ProjectStatus, Rag
 from icp.partnership.models import Area, Organisation, Person
+from icp.partnership.priorities import PriorityGroup
 from icp.partnership.roles import AreaLevel
 
 _ICP_ONLY = {"level": AreaLevel.ICP}
