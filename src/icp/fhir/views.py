@@ -73,14 +73,9 @@ def _authenticate(request: HttpRequest) -> User:
         return user
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(header[7:].strip()))
-            .first()
-        )
-        if token is not None and token.user.is_active:
-            ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
-            return token.user
+        token_user = ApiToken.user_for_key(header[7:])
+        if token_user is not None:
+            return token_user
     raise FhirError(
         401, "login", "Authentication required: send an API token as 'Authorization: Bearer <key>'."
     )
