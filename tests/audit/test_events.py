@@ -11,7 +11,7 @@ import pytest
 from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import AuditEvent
-from icp.governance.lifecycle import TRANSITIONS
+from icp.governance.cases.lifecycle import TRANSITIONS
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "icp"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "audit-events.md"

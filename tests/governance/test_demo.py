@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from icp.governance.demo import create_demo_governance
+from icp.governance.meetings.quorum import meeting_frequency
 from icp.governance.models import BusinessCase, Meeting, Milestone, ProjectSite
-from icp.governance.quorum import meeting_frequency
 from icp.governance.vocab import Rag
 from icp.partnership.demo import DEMO_ICP
 from icp.partnership.models import Committee, User

@@ -36,7 +36,7 @@ def import_table(
         console.print("[red]Give a FILE.csv or --seed (not both).[/red]")
         raise typer.Exit(2)
     setup_django()
-    from icp.governance.echo_import import EchoImportError, load_file, load_seed_table
+    from icp.governance.echo.attendance_import import EchoImportError, load_file, load_seed_table
 
     try:
         with console.status("Checking and loading the ECHO table…"):
@@ -77,7 +77,7 @@ def totals(
         console.print(f"[red]--start/--end: expected YYYY-MM-DD ({error}).[/red]")
         raise typer.Exit(2) from error
     setup_django()
-    from icp.governance.echo import echo_totals
+    from icp.governance.echo.totals import echo_totals
 
     result = echo_totals(start_date, end_date)
     table = Table(title="ECHO networks")

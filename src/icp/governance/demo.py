@@ -23,11 +23,10 @@ from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from icp.governance.actions import cases as case_actions
-from icp.governance.actions import meetings as meeting_actions
-from icp.governance.actions import plans as plan_actions
+from icp.governance.cases import actions as case_actions
 from icp.governance.demo_data import AGENDA, CASES, COMMENTS, INDICATORS, MEETINGS, MILESTONES
-from icp.governance.echo_import import load_seed_table
+from icp.governance.echo.attendance_import import load_seed_table
+from icp.governance.meetings import actions as meeting_actions
 from icp.governance.models import (
     AnnualPlan,
     BusinessCase,
@@ -36,7 +35,8 @@ from icp.governance.models import (
     Project,
     Strategy,
 )
-from icp.governance.plans import current_plan_year
+from icp.governance.plans import actions as plan_actions
+from icp.governance.plans.progress import current_plan_year
 from icp.governance.vocab import (
     ActionStatus,
     AttendanceStatus,
