@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from icp import ingest_cli, stratify_cli, synth_cli
+from icp import ingest_cli, spc_cli, stratify_cli, synth_cli
 from icp.config import data_dir
 from icp.django_setup import setup_django
 from icp.governance.cli import echo_app
@@ -27,6 +27,7 @@ app.add_typer(ingest_cli.export_app, name="export")
 app.add_typer(echo_app, name="echo")
 app.command("stratify")(stratify_cli.stratify)
 app.add_typer(stratify_cli.model_app, name="model")
+app.command("spc", help=spc_cli.SPC_HELP)(spc_cli.spc)
 console = Console()
 
 # The demo's shared password: printed by `make demo`, for synthetic demo logins only.
@@ -193,6 +194,15 @@ def serve(
 
     Example: [bold]icp serve --address 127.0.0.1:8000[/bold]
     """
+    # A server needs an explicit SECRET_KEY unless it is a local demo (ICP_DEBUG=1); batch
+    # commands use the key kept in the data folder instead (icp.site.settings).
+    os.environ["ICP_SERVE"] = "1"
+    if not os.environ.get("SECRET_KEY") and os.environ.get("ICP_DEBUG") != "1":
+        console.print(
+            "[red]SECRET_KEY is not set. A production server needs an explicit key: set the SECRET_KEY "
+            "environment variable (or ICP_DEBUG=1 for a local demo).[/red]"
+        )
+        raise typer.Exit(2)
     setup_django()
     from django.core.management import call_command
 
