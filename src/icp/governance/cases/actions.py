@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
-from icp.governance.access import can_edit_icp, commissioning_body_for, is_reviewer_for
+from icp.governance.access import commissioning_body_for, is_reviewer_for, require_icp_manager
 from icp.governance.cases.lifecycle import EDITABLE_STATUSES, TRANSITIONS, Actor
 from icp.governance.models import (
     BenefitMeasurement,
@@ -32,17 +32,6 @@ from icp.partnership.roles import AreaLevel
 
 class IllegalTransition(ValidationError):
     """A lifecycle step that the case's current status does not allow."""
-
-
-def _require_icp_manager(by: User, icp: Area, action: EventType, target: Any) -> None:
-    if not can_edit_icp(by, icp):
-        raise deny(
-            action=action,
-            by=by,
-            target=target,
-            reason="not an ICP manager of this case's ICP",
-            message=f"Only an ICP manager of {icp} can change its business cases.",
-        )
 
 
 def _require_editable(case: BusinessCase) -> None:
@@ -67,7 +56,7 @@ def create_case(
 ) -> BusinessCase:
     if icp.level != AreaLevel.ICP:
         raise ValidationError({"icp": f"{icp} is not an ICP."})
-    _require_icp_manager(by, icp, EventType.BUSINESS_CASE_CREATE, icp)
+    require_icp_manager(by, icp, EventType.BUSINESS_CASE_CREATE, icp, "business cases")
     case = BusinessCase(
         icp=icp,
         title=title,
@@ -102,7 +91,7 @@ def update_case(*, case: BusinessCase, by: User, **changes: Any) -> BusinessCase
         raise ValidationError(
             f"Cannot change {', '.join(sorted(unknown))}; editable: {', '.join(sorted(_EDITABLE_FIELDS))}"
         )
-    _require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_UPDATE, case)
+    require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_UPDATE, case, "business cases")
     _require_editable(case)
     for name, value in changes.items():
         setattr(case, name, value)
@@ -124,7 +113,7 @@ def add_funding_request(
     recurrent: bool = False,
     description: str = "",
 ) -> FundingRequest:
-    _require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_FUNDING, case)
+    require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_FUNDING, case, "business cases")
     _require_editable(case)
     line = FundingRequest(
         case=case, financial_year=financial_year, amount=amount, recurrent=recurrent, description=description
@@ -144,7 +133,7 @@ def add_funding_request(
 def add_staff_request(
     *, case: BusinessCase, financial_year: str, role: str, wte: Decimal, by: User
 ) -> StaffRequest:
-    _require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_STAFF, case)
+    require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_STAFF, case, "business cases")
     _require_editable(case)
     line = StaffRequest(case=case, financial_year=financial_year, role=role, wte=wte)
     line.full_clean()
@@ -170,7 +159,7 @@ def add_benefit(
     baseline_period: str = "",
     target_date: date | None = None,
 ) -> CaseBenefit:
-    _require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_BENEFIT, case)
+    require_icp_manager(by, case.icp, EventType.BUSINESS_CASE_BENEFIT, case, "business cases")
     _require_editable(case)
     benefit = CaseBenefit(
         case=case,
@@ -227,7 +216,7 @@ def transition_case(
             ),
         )
     if transition.actor == Actor.ICP_MANAGER:
-        _require_icp_manager(by, case.icp, event, case)
+        require_icp_manager(by, case.icp, event, case, "business cases")
     if transition.comment_required and not comment.strip():
         raise ValidationError({"comment": f"Say why: a comment is required to {transition.label.lower()}."})
     if verb == "submit":
@@ -285,7 +274,7 @@ def record_benefit_measurement(
     *, benefit: CaseBenefit, measured_on: date, value: Decimal, by: User, note: str = ""
 ) -> BenefitMeasurement:
     """Enter a measured value of a benefit's indicator by hand."""
-    _require_icp_manager(by, benefit.case.icp, EventType.BENEFIT_MEASURE, benefit.case)
+    require_icp_manager(by, benefit.case.icp, EventType.BENEFIT_MEASURE, benefit.case, "business cases")
     measurement = BenefitMeasurement(
         benefit=benefit, measured_on=measured_on, value=value, note=note, entered_by=by
     )

@@ -11,7 +11,7 @@ from django.db.models import Max
 
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
-from icp.governance.access import can_edit_icp
+from icp.governance.access import require_icp_manager
 from icp.governance.models import (
     AnnualPlan,
     BusinessCase,
@@ -33,23 +33,12 @@ from icp.partnership.roles import AreaLevel
 _IMPLEMENTABLE = (CaseStatus.APPROVED, CaseStatus.IN_IMPLEMENTATION, CaseStatus.EVALUATED, CaseStatus.CLOSED)
 
 
-def _require_icp_manager(by: User, icp: Area, action: EventType, target: Any) -> None:
-    if not can_edit_icp(by, icp):
-        raise deny(
-            action=action,
-            by=by,
-            target=target,
-            reason="not an ICP manager of this ICP",
-            message=f"Only an ICP manager of {icp} can change its records.",
-        )
-
-
 def create_plan(
     *, icp: Area, year_starting: int, title: str, by: User, agreed_on: date | None = None
 ) -> AnnualPlan:
     if icp.level != AreaLevel.ICP:
         raise ValidationError({"icp": f"{icp} is not an ICP."})
-    _require_icp_manager(by, icp, EventType.PLAN_CREATE, icp)
+    require_icp_manager(by, icp, EventType.PLAN_CREATE, icp)
     plan = AnnualPlan(icp=icp, year_starting=year_starting, title=title, agreed_on=agreed_on)
     plan.full_clean()
     with transaction.atomic():
@@ -64,7 +53,7 @@ def create_plan(
 
 
 def add_objective(*, plan: AnnualPlan, title: str, by: User, priority_group: str = "") -> Objective:
-    _require_icp_manager(by, plan.icp, EventType.PLAN_OBJECTIVE, plan)
+    require_icp_manager(by, plan.icp, EventType.PLAN_OBJECTIVE, plan)
     with transaction.atomic():
         number = (plan.objectives.aggregate(last=Max("number"))["last"] or 0) + 1
         objective = Objective(plan=plan, number=number, title=title, priority_group=priority_group)
@@ -77,7 +66,7 @@ def add_objective(*, plan: AnnualPlan, title: str, by: User, priority_group: str
 def add_milestone(
     *, objective: Objective, title: str, owner: Person, due_date: date, by: User, rag: str = Rag.GREEN
 ) -> Milestone:
-    _require_icp_manager(by, objective.plan.icp, EventType.PLAN_MILESTONE, objective.plan)
+    require_icp_manager(by, objective.plan.icp, EventType.PLAN_MILESTONE, objective.plan)
     milestone = Milestone(objective=objective, title=title, owner=owner, due_date=due_date, rag=rag)
     milestone.full_clean()
     with transaction.atomic():
@@ -96,7 +85,7 @@ def update_milestone(
 ) -> Milestone:
     """Record progress: a note and the RAG status it sets (blue/complete records the completion date)."""
     plan = milestone.objective.plan
-    _require_icp_manager(by, plan.icp, EventType.PLAN_MILESTONE_UPDATE, milestone)
+    require_icp_manager(by, plan.icp, EventType.PLAN_MILESTONE_UPDATE, milestone)
     if rag not in Rag.values:
         raise ValidationError({"rag": f"{rag!r}: expected one of {', '.join(Rag.values)}."})
     if not note.strip():
@@ -130,7 +119,7 @@ def create_project(
     status: str = ProjectStatus.RUNNING,
 ) -> Project:
     """Start a project in its origin ICP (recorded as its first site)."""
-    _require_icp_manager(by, origin_icp, EventType.PROJECT_CREATE, origin_icp)
+    require_icp_manager(by, origin_icp, EventType.PROJECT_CREATE, origin_icp)
     if business_case is not None:
         if business_case.status not in _IMPLEMENTABLE:
             raise ValidationError(
@@ -167,7 +156,7 @@ def record_adoption(
     """Record that another ICP has taken up the project. Its own managers record it."""
     if icp.level != AreaLevel.ICP:
         raise ValidationError({"icp": f"{icp} is not an ICP."})
-    _require_icp_manager(by, icp, EventType.PROJECT_ADOPT, project)
+    require_icp_manager(by, icp, EventType.PROJECT_ADOPT, project)
     if project.sites.filter(icp=icp).exists():
         raise ValidationError(f"{project} already runs in {icp}.")
     if started_on < project.start_date:
