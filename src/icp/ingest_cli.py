@@ -196,7 +196,7 @@ def export_fhir(
 
     Example: [bold]icp export fhir --out export/ --area NI-NOR-CA[/bold]
     """
-    from icp.records.export import export_fhir as run_export
+    from icp.fhir.bulk import export_fhir as run_export
 
     icps, _ = _areas_and_practices(None)
     for code in area or []:

@@ -23,7 +23,7 @@ from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import AuditEvent, Outcome
 from icp.care.models import PatientIndex
-from icp.fhir import resources
+from icp.fhir import mapping, resources
 from icp.fhir.capability import capability_statement
 from icp.partnership.models import ApiToken, User, home_icp
 from icp.sharing.actions import can_record_choices
@@ -37,12 +37,14 @@ from icp.sharing.vocabulary import DataCategory, Purpose
 FHIR_JSON = "application/fhir+json"
 MAX_COUNT = 200
 
-# FHIR resource type → (data category, warehouse row → resource)
-CLINICAL: dict[str, tuple[str, Callable[[dict[str, Any], str], dict[str, Any]]]] = {
-    "Condition": (DataCategory.CONDITIONS, resources.condition),
-    "Observation": (DataCategory.OBSERVATIONS, resources.observation),
-    "MedicationStatement": (DataCategory.MEDICATIONS, resources.medication_statement),
-    "Encounter": (DataCategory.ENCOUNTERS, resources.encounter),
+# FHIR resource type → (data category, warehouse row → resource). The builders are the one mapping
+# the Bulk export uses too. Medication rows are served as MedicationStatements whatever their kind
+# (the API's statement of what the person takes); the export writes prescriptions as requests.
+CLINICAL: dict[str, tuple[str, Callable[[mapping.Row], mapping.Resource]]] = {
+    "Condition": (DataCategory.CONDITIONS, mapping.condition),
+    "Observation": (DataCategory.OBSERVATIONS, mapping.observation),
+    "MedicationStatement": (DataCategory.MEDICATIONS, mapping.medication_statement),
+    "Encounter": (DataCategory.ENCOUNTERS, mapping.encounter),
 }
 
 
@@ -213,7 +215,7 @@ def clinical_read(resource_type: str) -> Callable[..., HttpResponse]:
         rows = read_section(decision, patient, category, record_id=resource_id, limit=1)
         if not rows:
             raise FhirError(404, "not-found", f"No {resource_type} with that id is available to you.")
-        return respond(to_resource(rows[0], patient.patient_id))
+        return respond(to_resource({**rows[0], "patient_id": patient.patient_id}))
 
     return read
 
@@ -226,7 +228,9 @@ def clinical_search(resource_type: str) -> Callable[..., HttpResponse]:
         patient_id = _patient_param(request)
         patient, decision = _decide(user, patient_id, _purpose(request), category, EventType.FHIR_SEARCH)
         rows = read_section(decision, patient, category, limit=_count(request))
-        return respond(bundle(request, [to_resource(row, patient.patient_id) for row in rows]))
+        return respond(
+            bundle(request, [to_resource({**row, "patient_id": patient.patient_id}) for row in rows])
+        )
 
     return search
 

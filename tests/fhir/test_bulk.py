@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
-from icp.records.export import export_fhir
+from icp.fhir.bulk import export_fhir
 from icp.records.ingest import ingest
 from icp.records.schema import CLINICAL_TABLES
 from icp.records.warehouse import Warehouse
