@@ -39,6 +39,20 @@ class EventType(StrEnum):
     REFERENCE_LOAD = "reference.load", "The reference registry (areas, organisations, practices) was loaded."
     DEMO_PARTNERSHIP = "demo.partnership", "The demo partnership was loaded (synthetic data)."
 
+    # The audit chain itself (system events)
+    AUDIT_KEY_ROTATED = (
+        "audit.key_rotated",
+        "The audit chain started signing with a new key (the old key is kept to verify).",
+    )
+    AUDIT_CHAIN_ANCHORED = (
+        "audit.chain_anchored",
+        "Events written before the chain was keyed were anchored by the first keyed event.",
+    )
+    AUDIT_RESTORED = (
+        "audit.restored",
+        "After a backup was restored, the chain recorded where it resumed and the events lost.",
+    )
+
     # Login
     LOGIN_FAILED = "login.failed", "A login failed (wrong username or password)."
     LOGIN_LOCKED = (
@@ -75,6 +89,11 @@ class EventType(StrEnum):
     AUDIT_EXPORT = "audit.export", "An IG lead exported the audit trail as CSV."
 
     # Care relationships
+    CARE_RELATIONSHIP_OPEN = (
+        "care_relationship.open",
+        "A legitimate relationship between a person and an organisation, team or user was opened.",
+    )
+    CARE_RELATIONSHIP_CLOSE = "care_relationship.close", "A legitimate relationship was closed."
     CARE_TEAM_ADD = "care_team.add", "A person was added to someone's care team."
     CARE_TEAM_ADD_CHECK = "care_team.add.check", "The access decision asked before adding to a care team."
     CARE_TEAM_END = "care_team.end", "A care team membership was ended."
@@ -88,6 +107,7 @@ class EventType(StrEnum):
     MDT_LIST_CREATE = "mdt_list.create", "An MDT list was created."
     MDT_LIST_ADD = "mdt_list.add", "A person was added to an MDT list."
     MDT_LIST_ADD_CHECK = "mdt_list.add.check", "The access decision asked before adding to an MDT list."
+    MDT_LIST_REMOVE = "mdt_list.remove", "A person was taken off an MDT list."
 
     # Risk stratification and worklists
     CARE_PATIENT_INDEX_SYNC = (

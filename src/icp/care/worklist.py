@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 
-from icp.care.models import RiskResult, RiskTier
 from icp.partnership.models import Organisation
 from icp.partnership.priorities import PriorityGroup
+from icp.patients.models import RiskResult, RiskTier
 from icp.stratify import codelists
 
 # How a practice's worklist finds the people of each ICP priority group (the vocabulary is

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any
 
 from icp.audit.models import AuditEvent
-from icp.care.models import PatientIndex
 from icp.fhir import mapping
 from icp.fhir.mapping import clean, compact, iso, meta, reference
+from icp.patients.models import PatientIndex
 from icp.records.ingest.shape import ODS_ORGANISATION_SYSTEM
 from icp.sharing.models import PersonChoice
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue, Purpose

@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET
 from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import AuditEvent, Outcome
-from icp.care.models import PatientIndex
 from icp.fhir import mapping, resources
 from icp.fhir.capability import capability_statement
 from icp.partnership.models import ApiToken, User, home_icp
+from icp.patients.models import PatientIndex
 from icp.sharing.actions import can_record_choices
 from icp.sharing.models import PersonChoice
 from icp.sharing.policy import Code, Decision, decide, latest_choices

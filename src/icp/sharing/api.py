@@ -20,9 +20,9 @@ from ninja.responses import Status
 
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
-from icp.care.models import PatientIndex
 from icp.partnership.models import User, home_icp
 from icp.partnership.roles import UserRole
+from icp.patients.models import PatientIndex
 from icp.sharing import actions
 from icp.sharing.models import DataSharingAgreement
 from icp.sharing.policy import Code, decide, decide_many, planning_opt_outs

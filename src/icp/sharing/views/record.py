@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
 from icp.audit.models import AuditEvent
-from icp.care.models import PatientIndex, RiskResult
 from icp.partnership.models import Organisation
 from icp.partnership.roles import UserRole
+from icp.patients.models import PatientIndex, RiskResult
 from icp.sharing import actions
 from icp.sharing.forms import BreakGlassForm, ChoiceForm, SearchForm
 from icp.sharing.policy import OVERRIDABLE, Code, Decision, decide_many, latest_choices

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from icp.audit.events import EventType
 from icp.audit.log import record
-from icp.care.models import PatientIndex
 from icp.partnership.models import Area, Organisation
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 
 BATCH_SIZE = 5000
