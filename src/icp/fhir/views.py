@@ -20,8 +20,8 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
 from icp.audit.events import EventType
-from icp.audit.log import record
-from icp.audit.models import AuditEvent, Outcome
+from icp.audit.log import deny, record
+from icp.audit.models import AuditEvent
 from icp.fhir import mapping, resources
 from icp.fhir.capability import capability_statement
 from icp.partnership.models import ApiToken, User, home_icp
@@ -274,18 +274,16 @@ def _audit_scope(request: HttpRequest, user: User, patient_id: str) -> Any:
     patient = PatientIndex.objects.filter(patient_id=patient_id).first() if patient_id else None
     if patient is not None and can_record_choices(user, patient):
         return AuditEvent.objects.filter(patient_ref=patient.patient_id)
-    record(
+    refusal = deny(
         action=EventType.FHIR_AUDIT,
-        actor=user,
-        outcome=Outcome.DENIED,
+        by=user,
         reason="not an IG lead or the person's practice",
+        message=(
+            "Only an IG lead, or the person's registered practice for their own log, can read audit events."
+        ),
         patient_ref=patient_id[:64],
     )
-    raise FhirError(
-        403,
-        "forbidden",
-        "Only an IG lead, or the person's registered practice for their own log, can read audit events.",
-    )
+    raise FhirError(403, "forbidden", str(refusal))
 
 
 @fhir_view
