@@ -75,8 +75,8 @@ def test_a_committed_transaction_appends_one_signed_checkpoint_of_its_newest_eve
     django_capture_on_commit_callbacks: Any, audit_checkpoint_log: Path
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        record(action="test.first")
-        newest = record(action="test.second")
+        record(action=EventType.RECORD_READ)
+        newest = record(action=EventType.RECORD_ACCESS)
     log = checkpoints.read(load_keyring())
     assert log.lines == 1 and log.problems == []
     assert log.newest is not None
@@ -88,7 +88,7 @@ def test_a_rolled_back_transaction_leaves_no_checkpoint(
 ) -> None:
     capture = django_capture_on_commit_callbacks(execute=True)
     with capture, pytest.raises(RuntimeError), transaction.atomic():
-        record(action="test.event")
+        record(action=EventType.RECORD_READ)
         raise RuntimeError("the action failed after recording its event")
     assert not audit_checkpoint_log.exists()
 
