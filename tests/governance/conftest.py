@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from icp.demo.partnership import DEMO_ICP, create_demo_partnership
 from icp.governance.cases import actions as case_actions
 from icp.governance.meetings import actions as meeting_actions
 from icp.governance.models import BusinessCase, Indicator, Meeting
 from icp.governance.vocab import IndicatorDirection, MeetingMode
-from icp.partnership.demo import DEMO_ICP, create_demo_partnership
 from icp.partnership.models import Area, Committee, Person, User
 from icp.partnership.priorities import PriorityGroup
 from icp.partnership.roles import UserRole

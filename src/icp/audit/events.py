@@ -37,6 +37,11 @@ class EventType(StrEnum):
     MEMBERSHIP_CREATE = "membership.create", "A person was given a seat on a committee."
     MEMBERSHIP_UPDATE = "membership.update", "A committee membership was changed or ended."
     REFERENCE_LOAD = "reference.load", "The reference registry (areas, organisations, practices) was loaded."
+    USER_CREATE = "user.create", "A login account was created (on the command line or by the demo)."
+    API_TOKEN_ISSUE = (
+        "api_token.issue",
+        "An API token was issued to a user (the key is shown once and never stored).",
+    )
     DEMO_PARTNERSHIP = "demo.partnership", "The demo partnership was loaded (synthetic data)."
 
     # The audit chain itself (system events)
