@@ -126,7 +126,7 @@ def _print_report(report: object) -> None:
         return
     table = Table(title=f"Ingest {report.batch_id} from {report.source}")
     table.add_column("Resource type")
-    for heading in ("Read", "Accepted", "Skipped", "Put aside"):
+    for heading in ("Read", "Accepted", "of which uncoded", "Skipped", "Put aside"):
         table.add_column(heading, justify="right")
     for resource_type, counts in sorted(report.by_type.items()):
         style = "red" if counts.put_aside else None
@@ -134,19 +134,43 @@ def _print_report(report: object) -> None:
             resource_type,
             f"{counts.read:,}",
             f"{counts.accepted:,}",
+            f"{counts.uncoded:,}",
             f"{counts.skipped:,}",
             f"{counts.put_aside:,}",
             style=style,
         )
     table.add_section()
     table.add_row(
-        "Total", f"{report.read:,}", f"{report.accepted:,}", f"{report.skipped:,}", f"{report.put_aside:,}"
+        "Total",
+        f"{report.read:,}",
+        f"{report.accepted:,}",
+        f"{report.uncoded:,}",
+        f"{report.skipped:,}",
+        f"{report.put_aside:,}",
     )
     console.print(table)
     rate = report.read / report.seconds if report.seconds else 0.0
     console.print(f"{report.read:,} resources in {report.seconds:.1f} s ({rate:,.0f}/s).")
     if report.replaced_batches:
         console.print(f"Replaced batch(es): {', '.join(report.replaced_batches)}.")
+    if report.uncoded:
+        console.print(
+            f"{report.uncoded:,} record(s) have a code as text only: kept and shown on the shared care "
+            "record; scores that need codes leave them out."
+        )
+    if report.admitted:
+        methods = ", ".join(
+            f"{method} {count:,}" for method, count in sorted(report.admissions_by_method.items())
+        )
+        console.print(
+            f"Admissions: {report.admitted:,} ({methods or 'none with a method'}); "
+            f"{report.admitted_without_method:,} had no admission method."
+        )
+    if report.unresolved_diagnoses:
+        console.print(
+            f"[yellow]{report.unresolved_diagnoses:,} encounter(s) name a diagnosis found nowhere in the "
+            "load or the warehouse; kept with the diagnoses that were found.[/yellow]"
+        )
     if report.unknown_practices:
         console.print(
             f"[yellow]{report.unknown_practices:,} patient(s) named a practice not in the registry; "
