@@ -22,6 +22,7 @@ app = typer.Typer(
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 app.command("ingest", help=ingest_cli.INGEST_HELP)(ingest_cli.ingest)
+app.command("check-data")(ingest_cli.check_data)
 app.command("synth", help=synth_cli.SYNTH_HELP)(synth_cli.synth)
 app.add_typer(ingest_cli.export_app, name="export")
 app.add_typer(echo_app, name="echo")

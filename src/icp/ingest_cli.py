@@ -8,7 +8,7 @@ audit event, and the patient index sync after a load.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -199,6 +199,9 @@ def _after_load(report: object) -> None:
         },
     )
     if report.areas:
+        with console.status("Checking data quality…"):
+            findings = _quality(report.areas)
+        _print_quality(findings, ", ".join(report.areas))
         from icp.care.sync import sync_patient_index
 
         with console.status("Syncing the patient index…"):
@@ -208,6 +211,66 @@ def _after_load(report: object) -> None:
             + (f", {summary.kept_referenced:,} kept (still referenced)" if summary.kept_referenced else "")
             + "."
         )
+
+
+def _print_quality(findings: list[Any], scope: str) -> None:
+    table = Table(title=f"Data quality: {scope}")
+    table.add_column("Conflict")
+    table.add_column("Records", justify="right")
+    table.add_column("Examples (opaque ids)")
+    for finding in findings:
+        table.add_row(
+            f"{finding.kind}\n[dim]{finding.description}[/dim]",
+            f"{finding.count:,}",
+            "\n".join(finding.examples),
+            style="yellow" if finding.count else None,
+        )
+    console.print(table)
+    total = sum(f.count for f in findings)
+    console.print(
+        f"{total:,} record(s) in conflict: reported for the sources to correct, never put aside."
+        if total
+        else "No conflicts found."
+    )
+
+
+def _quality(areas: list[str] | None, examples: int = 5) -> list[Any]:
+    """The data-quality findings for these ICPs (all when None), on the warehouse as it is now."""
+    import datetime as dt
+
+    from icp.records import quality
+    from icp.records.engine import open_tables
+
+    return quality.check(open_tables(areas=areas), today=dt.date.today(), examples=examples)
+
+
+def check_data(
+    area: Annotated[str, typer.Option(help="An ICP code (e.g. NI-NOR-CA), or NI for every ICP")],
+    examples: Annotated[int, typer.Option(min=0, max=50, help="Examples shown per kind")] = 5,
+) -> None:
+    """Find records that cannot be true as they stand: sex- or age-specific codes for the wrong
+    person, entries after death or before birth, impossible ages and measurements.
+
+    Conflicts are reported by kind with counts and a few examples (opaque ids only); nothing is
+    changed or put aside. docs/ingest-and-export.md lists the rules and their sources.
+
+    Example: [bold]icp check-data --area NI-NOR-CA[/bold]
+    """
+    icps, _ = _areas_and_practices(None)
+    areas = None if area.upper() == "NI" else [area]
+    if areas is not None:
+        _check_area(area, icps)
+    with console.status("Checking…"):
+        findings = _quality(areas, examples)
+    from icp.audit.log import record
+
+    record(
+        action="records.check_data",
+        target_type="records.warehouse",
+        target_id=area,
+        detail={f.kind: f.count for f in findings},
+    )
+    _print_quality(findings, area)
 
 
 @export_app.command("fhir")

@@ -6,7 +6,9 @@ Conventions (docs/risk-stratification.md):
   without a date are not counted (we cannot tell whether they came before the index date);
 - a window of N years before the index date is (index - N years, index]: the record's date is
   after the start and on or before the index date;
-- ICD-10 codes are compared without the dot, upper-cased (I21.0 → I210).
+- ICD-10 codes are compared without the dot, upper-cased (I21.0 → I210);
+- entries without a code (text only) are kept in the warehouse for people to read, but no score
+  uses them: every score matches codes. A run counts them (run.uncoded_entries).
 """
 
 from __future__ import annotations
@@ -164,6 +166,9 @@ def medicines_in_window(tables: Tables, window: Window) -> ir.Table:
     )
     began_inside = medication.start_date > start
     valid = medication.status.fill_null("active") != "entered-in-error"
+    # A medicine named only by text cannot be told apart from another reliably: left out (counted
+    # as uncoded in the run summary), like every uncoded entry.
+    valid &= medication.code.notnull()
     active = medication.filter(started & valid & (ended_inside | open_ended | began_inside))
     return active.group_by("patient_id").aggregate(
         medicines=(active.code_system.fill_null("") + ":" + active.code.fill_null("")).nunique()
