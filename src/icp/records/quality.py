@@ -23,6 +23,8 @@ from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 
 from icp.records.engine import to_arrow
@@ -116,6 +118,23 @@ def code_allowed(code_system: str, code: str, *, sex: str | None, age: int | Non
     return all(
         rule.allows(code, sex=sex, age=age) for rule in code_rules() if rule.code_system == code_system
     )
+
+
+def allowed_for(
+    code_system: str, code: str, *, male: npt.NDArray[np.bool_], age: npt.NDArray[np.float64]
+) -> npt.NDArray[np.bool_]:
+    """`code_allowed` for many people at once: `male` per person, `age` in exact years (synthesis)."""
+    allowed = np.ones(male.shape, dtype=bool)
+    for rule in code_rules():
+        if rule.code_system != code_system or not rule.covers(code):
+            continue
+        if rule.sex:
+            allowed &= male == (rule.sex == "male")
+        if rule.min_age is not None:
+            allowed &= age >= rule.min_age
+        if rule.max_age is not None:
+            allowed &= age < rule.max_age + 1  # whole years: aged max_age until the next birthday
+    return allowed
 
 
 @cache
