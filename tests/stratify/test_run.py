@@ -10,9 +10,8 @@ import pytest
 from icp.records.warehouse import Warehouse
 from icp.stratify import model, run
 from icp.stratify.explain import sentence
-from tests.stratify.builders import Records
+from tests.stratify.builders import EFI_CODE, Records
 from tests.stratify.population import AS_OF, random_population
-from tests.stratify.test_scores import EFI_CODE
 
 
 @pytest.fixture(scope="module")
