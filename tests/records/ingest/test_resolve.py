@@ -190,3 +190,22 @@ def test_synthea_admissions_and_attendances(warehouse: Warehouse) -> None:
     assert settings.count("ae") == 10 and settings.count("inpatient") == 2
     # Synthea's two inpatient stays carry no admission method: counted, not guessed.
     assert (report.admitted, report.admitted_without_method) == (2, 2)
+
+
+def test_one_warehouse_row_per_resource_a_repeated_id_loads_once(
+    warehouse: Warehouse, write_ndjson: Callable[..., Path]
+) -> None:
+    first = {
+        "resourceType": "Condition",
+        "id": "c1",
+        "subject": {"reference": "Patient/p1"},
+        "code": {"coding": [{"system": "http://snomed.info/sct", "code": "38341003"}]},
+    }
+    again = {**first, "code": {"text": "Hypertension"}}
+    path = write_ndjson("extract.ndjson", patient("p1"), first, again)
+    report = ingest([path], warehouse=warehouse, area=AREA)
+    assert report.by_type["Condition"].accepted == 1 and report.by_type["Condition"].put_aside == 1
+    assert rows(warehouse, "condition", "condition_id")["c1"]["code"] == "38341003"  # the first copy
+    assert report.quarantine_path is not None
+    (entry,) = map(json.loads, report.quarantine_path.read_text(encoding="utf-8").splitlines())
+    assert (entry["line"], entry["reason"]) == (3, "Condition id 'c1' appears more than once in this load")

@@ -24,6 +24,13 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# The clinical resource types, as an SQL list; and "this row is the first copy of its resource".
+CLINICAL_SQL = (
+    "('Condition', 'Observation', 'MedicationStatement', 'MedicationRequest', 'Encounter', 'Procedure')"
+)
+_FIRST_COPY = "s.rowid NOT IN (SELECT stage_row FROM duplicate_rows)"
+
+
 def _parquet(files: Sequence[Path], columns: str, empty: str, where: str = "TRUE") -> str:
     if not files:
         return f"(SELECT {empty} LIMIT 0)"
@@ -76,6 +83,16 @@ def prepare(
         LEFT JOIN practice_map pm ON pm.code = s.practice_code
         LEFT JOIN (SELECT DISTINCT patient_id FROM warehouse_patient) w ON w.patient_id = s.resource_id
         WHERE s.resource_type = 'Patient' AND s.reason IS NULL"""
+    )
+    # One warehouse row per resource: a clinical resource whose id appears again in the same load
+    # (against FHIR: Bundle fullUrls and Bulk Data ids are unique) loads once, as first read.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE duplicate_rows AS
+        SELECT s.rowid AS stage_row FROM stage s JOIN (
+            SELECT resource_type, resource_id, min(rowid) AS first_row FROM stage
+            WHERE reason IS NULL AND resource_type IN {CLINICAL_SQL} GROUP BY ALL HAVING count(*) > 1
+        ) d ON s.resource_type = d.resource_type AND s.resource_id = d.resource_id
+        WHERE s.reason IS NULL AND s.rowid <> d.first_row"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE known_patient AS
@@ -138,7 +155,7 @@ def _clinical_join(resource_types: Sequence[str]) -> str:
     listed = ", ".join(_q(t) for t in resource_types)
     return (
         "FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id "
-        f"WHERE s.resource_type IN ({listed}) AND s.reason IS NULL"
+        f"WHERE s.resource_type IN ({listed}) AND s.reason IS NULL AND {_FIRST_COPY}"
     )
 
 
@@ -199,14 +216,15 @@ def table_queries(source: str, batch_id: str) -> dict[str, str]:
             LEFT JOIN (SELECT resource_id, code_system, code, display FROM stage
                        WHERE resource_type = 'Medication' AND reason IS NULL) m
               ON s.code IS NULL AND m.resource_id = s.medication_id
-            WHERE s.resource_type IN ('MedicationStatement', 'MedicationRequest') AND s.reason IS NULL""",
+            WHERE s.resource_type IN ('MedicationStatement', 'MedicationRequest') AND s.reason IS NULL
+              AND {_FIRST_COPY}""",
         "encounter": f"""SELECT s.resource_id AS encounter_id, s.subject_id AS patient_id, s.setting,
                 {admission_method} AS admission_method, s.type_code_system, s.type_code, s.type_display,
                 s.date1 AS start_date, s.date2 AS end_date, s.provider_code,
                 coalesce(d.diagnoses, []) AS diagnoses, k.icp, {provenance}
             FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
             LEFT JOIN encounter_diagnoses d ON d.stage_row = s.rowid
-            WHERE s.resource_type = 'Encounter' AND s.reason IS NULL""",
+            WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND {_FIRST_COPY}""",
         "procedure": f"""SELECT s.resource_id AS procedure_id, s.subject_id AS patient_id, s.code_system,
                 s.code, s.display, s.date1 AS performed_date, s.encounter_id, k.icp, {provenance}
             {_clinical_join(["Procedure"])}""",
@@ -218,21 +236,25 @@ UNRESOLVED_DIAGNOSES = """
 SELECT count(*) FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
 JOIN encounter_diagnoses d ON d.stage_row = s.rowid
 WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND d.unresolved IS NOT NULL
+  AND s.rowid NOT IN (SELECT stage_row FROM duplicate_rows)
 """
 
 # Rows stage 2 puts aside, with the reason; one query, so counting and quarantine agree. Only what
 # cannot be tied to a person: a reference that does not resolve elsewhere (a medication, a diagnosis)
 # keeps the record, uncoded or with fewer diagnoses, and is counted in the report instead.
-STAGE2_REJECTS = """
+STAGE2_REJECTS = f"""
 SELECT s.rowid AS stage_row, s.file_id, s.line, s.resource_type, s.resource_id, p.reason
 FROM stage s JOIN patient_placed p ON p.stage_row = s.rowid WHERE p.reason IS NOT NULL
 UNION ALL
 SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
+       s.resource_type || ' id ''' || s.resource_id || ''' appears more than once in this load'
+FROM stage s JOIN duplicate_rows d ON d.stage_row = s.rowid
+UNION ALL
+SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
        'subject ''Patient/' || s.subject_id || ''' is not a Patient in this load or the warehouse'
 FROM stage s LEFT JOIN known_patient k ON k.patient_id = s.subject_id
-WHERE s.resource_type IN ('Condition', 'Observation', 'MedicationStatement', 'MedicationRequest',
-                          'Encounter', 'Procedure')
-  AND s.reason IS NULL AND k.patient_id IS NULL
+WHERE s.resource_type IN {CLINICAL_SQL}
+  AND s.reason IS NULL AND k.patient_id IS NULL AND {_FIRST_COPY}
 """
 
 
