@@ -89,6 +89,17 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{DATA_DIR / 'icp.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several server workers and batch commands share one SQLite file: write-ahead logging lets reads
+    # go on beside a write, a busy timeout makes a writer wait for the lock instead of failing with
+    # "database is locked", and BEGIN IMMEDIATE takes the write lock when a transaction starts, so two
+    # transactions never deadlock upgrading read locks (docs/adr/0130-sqlite-concurrency.md).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partnership.User"
@@ -148,3 +159,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# The audit chain's signed checkpoints live outside the database: by default beside it in the data
+# folder; point ICP_AUDIT_CHECKPOINTS at append-only or write-once storage in production
+# (docs/deployment.md). The audit key is never a setting: icp.audit.keys reads it.
+AUDIT_CHECKPOINT_LOG = os.environ.get("ICP_AUDIT_CHECKPOINTS", "") or str(DATA_DIR / "audit-checkpoints.log")
