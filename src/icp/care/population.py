@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
-from icp.care.models import RiskResult, RiskRun, RiskTier
 from icp.measure.disclosure import percent, shown
 from icp.partnership.models import Area
+from icp.patients.models import RiskResult, RiskRun, RiskTier
 from icp.stratify import codelists
 
 TIERS = [t for t, _label in RiskTier.choices]

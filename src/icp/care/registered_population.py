@@ -9,9 +9,9 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from icp.care.models import PatientIndex
 from icp.measure.disclosure import shown
 from icp.partnership.models import Area
+from icp.patients.models import PatientIndex
 
 AGE_BANDS = ((0, 17), (18, 44), (45, 64), (65, 74), (75, 84), (85, None))
 QUINTILE_LABELS = {1: "1 (most deprived)", 2: "2", 3: "3", 4: "4", 5: "5 (least deprived)"}
