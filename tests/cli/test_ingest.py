@@ -14,15 +14,8 @@ from icp.partnership.models import Organisation
 from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 
-SYNTHEA = Path(__file__).resolve().parent / "fixtures" / "synthea"
+SYNTHEA = Path(__file__).resolve().parents[1] / "fixtures" / "synthea"
 runner = CliRunner()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "150")
-    return tmp_path / "data"
 
 
 @pytest.mark.django_db
@@ -108,7 +101,7 @@ def test_export_writes_ndjson_and_a_manifest(data_dir: Path, tmp_path: Path) -> 
     assert AuditEvent.objects.filter(action="records.export_fhir").count() == 1
 
 
-FHIR = Path(__file__).resolve().parent / "fixtures" / "fhir"
+FHIR = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
 
 
 @pytest.mark.django_db
