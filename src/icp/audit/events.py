@@ -134,6 +134,10 @@ class EventType(StrEnum):
     RECORDS_INGEST = "records.ingest", "Records were ingested into the warehouse."
     RECORDS_SYNTH = "records.synth", "A synthetic population was written to the warehouse."
     RECORDS_EXPORT_FHIR = "records.export_fhir", "The warehouse was exported as FHIR Bulk Data NDJSON."
+    RECORDS_CHECK_DATA = (
+        "records.check_data",
+        "The warehouse's data quality was checked (counts of each kind of finding).",
+    )
 
     # Governance: meetings
     MEETING_CREATE = "meeting.create", "A committee meeting was scheduled."

@@ -263,7 +263,7 @@ def check_data(
     from icp.audit.log import record
 
     record(
-        action="records.check_data",
+        action=EventType.RECORDS_CHECK_DATA,
         target_type="records.warehouse",
         target_id=area,
         detail={f.kind: f.count for f in findings},
