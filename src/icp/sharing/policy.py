@@ -32,7 +32,6 @@ from django.utils import timezone
 from icp.audit.log import record
 from icp.audit.models import Outcome
 from icp.partnership.models import Area
-from icp.partnership.roles import UserRole
 from icp.patients.models import PatientIndex
 from icp.patients.relationships import is_registered_practice, relationships_of
 from icp.sharing.models import BreakGlass, DataSharingAgreement, PersonChoice
@@ -40,6 +39,7 @@ from icp.sharing.rules import categories_for, purposes_for
 from icp.sharing.vocabulary import (
     DEFAULT_SENSITIVE_CATEGORIES,
     INDIVIDUAL_CARE_PURPOSES,
+    NON_IDENTIFIABLE_PURPOSES,
     PLANNING_PURPOSES,
     AgreementStatus,
     ChoiceKind,
@@ -57,6 +57,7 @@ class Code(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     UNKNOWN_PURPOSE = "unknown-purpose"
     UNKNOWN_CATEGORY = "unknown-category"
+    NOT_IDENTIFIABLE = "not-identifiable"
     ROLE_PURPOSE = "role-purpose"
     ROLE_CATEGORY = "role-category"
     UNKNOWN_PATIENT = "unknown-patient"
@@ -156,13 +157,13 @@ def _relationship(user: Any, patient: PatientIndex, purpose: str, on: date) -> s
     if purpose == Purpose.EMERGENCY:
         return "emergency response for a person in your ICP"
     if purpose == Purpose.RISK_STRATIFICATION:
+        # Identifiable case finding is direct care: the registered practice for its own list, and
+        # those already caring for the person (care team, referral, MDT, pathway) for their caseload.
+        # An analyst's population view is pseudonymised and never asks for a named record.
         if registered:
             return "case finding for your registered list"
-        if user.role == UserRole.ANALYST:
-            return "risk stratification of your ICP's population"
-        return ""
-    if purpose == Purpose.PLANNING:
-        return "planning for your ICP's population"
+        held = relationships_of(user, patient, on)
+        return f"case finding for your caseload ({held[0].description})" if held else ""
     return ""
 
 
@@ -327,6 +328,14 @@ def _precheck(user: Any, purpose: str, category: str) -> tuple[Code, str] | None
         return (
             Code.UNKNOWN_CATEGORY,
             f"Unknown data category {category!r}; choose one of {', '.join(DataCategory.values)}.",
+        )
+    if purpose in NON_IDENTIFIABLE_PURPOSES:
+        # Caldicott: identifiable data for direct care only. Planning and evaluation get aggregates
+        # or pseudonyms (population pages, pseudonymised worklists), never a named record, on any surface.
+        return (
+            Code.NOT_IDENTIFIABLE,
+            f"{_label(Purpose, purpose)} uses aggregate or pseudonymised data only: "
+            "a named record is opened for direct care.",
         )
     role_label = user.get_role_display()
     role_label = f"{'An' if role_label[:1].upper() in 'AEIOU' else 'A'} {role_label}"
