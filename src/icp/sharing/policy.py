@@ -10,7 +10,8 @@ docs/information-sharing.md):
 3. the person is known, and is in the ICP the user works for;
 4. the user's organisation is a party to a signed, in-date agreement of that ICP covering the
    purpose and the category;
-5. the user has a legitimate relationship with the person for the purpose;
+5. the user has a legitimate relationship with the person for the purpose (for individual care:
+   a `patients.CareRelationship` in force, or the registered practice derived from the index);
 6. the person's choices permit (direct-care consent, planning opt-out, sensitive records withheld).
 
 A denial at steps 3 to 6 for a care purpose is overridden while the user holds an active break glass on
@@ -275,7 +276,8 @@ def _judge_record(facts: _Facts, category: str) -> Decision:
             category,
             Code.NO_RELATIONSHIP,
             f"You have no legitimate relationship with this person for {_label(Purpose, purpose)} "
-            "(registered practice, care team, open referral to your service or MDT list).",
+            "(registered practice, care team, open referral to your service, MDT list, pathway or "
+            "emergency-response list).",
         )
     # The registered practice holds the record: consent to *share* and withheld records restrict
     # other organisations, not the practice's own view. The planning opt-out applies to everyone.
