@@ -27,7 +27,8 @@ from icp.care.worklist import WorklistFilter, filter_form_choices, worklist_quer
 from icp.partnership.models import Area, Organisation, User, home_icp
 from icp.partnership.roles import AreaLevel, OrganisationType, UserRole
 from icp.patients.models import PatientIndex, RiskResult, RiskRun
-from icp.sharing.policy import decide, evaluate_many
+from icp.sharing.policy import decide, evaluate_many, planning_opt_outs
+from icp.sharing.pseudonyms import pseudonym
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose
 from icp.spreadsheet import csv_lines
@@ -56,8 +57,21 @@ def _may_use_worklist(user: User, practice: Organisation) -> bool:
     return user.role == UserRole.ANALYST and home is not None and home.pk == practice.icp_id
 
 
-def _allowed_rows(user: User, results: list[RiskResult]) -> tuple[list[RiskResult], int]:
-    """The rows the access decision allows (one decision per person, audited by the caller)."""
+def _pseudonymised(user: User, practice: Organisation) -> bool:
+    """An analyst sees another organisation's list only as pseudonyms: case finding by name is direct care."""
+    return user.organisation_id != practice.pk
+
+
+def _allowed_rows(
+    user: User, results: list[RiskResult], practice: Organisation
+) -> tuple[list[RiskResult], int]:
+    """The rows this user may see: by name where the access decision allows (one decision per person,
+    audited by the caller); as pseudonyms for an analyst, leaving out people who opted out of planning.
+    """
+    if _pseudonymised(user, practice):
+        opted_out = planning_opt_outs(practice.icp)
+        shown_rows = [r for r in results if r.patient.patient_id not in opted_out.patient_ids]
+        return shown_rows, len(results) - len(shown_rows)
     shown, hidden = [], 0
     for result in results:
         _found, decisions = evaluate_many(user, result.patient, PURPOSE, [CATEGORY])
@@ -95,8 +109,9 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
     chosen = WorklistFilter.from_query(request.GET)
     queryset = worklist_queryset(practice, chosen)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows, hidden = _allowed_rows(user, list(page.object_list))
-    reviews = _latest_reviews([r.patient_id for r in rows])
+    rows, hidden = _allowed_rows(user, list(page.object_list), practice)
+    pseudonymised = _pseudonymised(user, practice)
+    reviews = {} if pseudonymised else _latest_reviews([r.patient_id for r in rows])
     record(
         action=EventType.WORKLIST_VIEW,
         actor=user,
@@ -107,12 +122,14 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
             "page": page.number,
             "shown": [r.patient.patient_id for r in rows],
             "hidden_by_access_decision": hidden,
+            "pseudonymised": pseudonymised,
         },
     )
     context = {
         "practice": practice,
         "page": page,
-        "rows": [(r, reviews.get(r.patient_id)) for r in rows],
+        "pseudonymised": pseudonymised,
+        "rows": [(r, reviews.get(r.patient_id), pseudonym(r.patient.patient_id)) for r in rows],
         "hidden": hidden,
         "total": page.paginator.count,
         "filters": chosen,
@@ -128,19 +145,26 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
 def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
     user, practice = _practice_or_refuse(request, code, EventType.WORKLIST_EXPORT)
     chosen = WorklistFilter.from_query(request.GET)
-    rows, hidden = _allowed_rows(user, list(worklist_queryset(practice, chosen)))
-    reviews = _latest_reviews([r.patient_id for r in rows])
+    rows, hidden = _allowed_rows(user, list(worklist_queryset(practice, chosen)), practice)
+    pseudonymised = _pseudonymised(user, practice)
+    reviews = {} if pseudonymised else _latest_reviews([r.patient_id for r in rows])
     record(
         action=EventType.WORKLIST_EXPORT,
         actor=user,
         target=practice,
         purpose=PURPOSE,
-        detail={"filters": chosen.as_dict(), "rows": len(rows), "hidden_by_access_decision": hidden},
+        detail={
+            "filters": chosen.as_dict(),
+            "rows": len(rows),
+            "people": [r.patient.patient_id for r in rows],
+            "hidden_by_access_decision": hidden,
+            "pseudonymised": pseudonymised,
+        },
     )
 
     header = [
         "rank",
-        "patient_id",
+        "pseudonym" if pseudonymised else "patient_id",
         "national_id",
         "name",
         "age",
@@ -163,9 +187,15 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
             yield (
                 [
                     r.risk_rank,
-                    r.patient.patient_id,
-                    r.patient.national_id,
-                    f"{r.patient.given_name} {r.patient.family_name}".strip(),
+                    *(
+                        (pseudonym(r.patient.patient_id), "", "")
+                        if pseudonymised
+                        else (
+                            r.patient.patient_id,
+                            r.patient.national_id,
+                            f"{r.patient.given_name} {r.patient.family_name}".strip(),
+                        )
+                    ),
                     r.age,
                     r.sex,
                     r.get_tier_display(),

@@ -80,6 +80,10 @@ class RecordOut(Schema):
     sections: list[SectionOut]
 
 
+class RefusalOut(Schema):
+    detail: str = Field(..., description="Why the read was refused (or that no such record is available)")
+
+
 class AgreementOut(Schema):
     id: int
     reference: str
@@ -143,7 +147,9 @@ def _json_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(
-    "/patients/{patient_id}/record", response=RecordOut, summary="One person's record, section by section"
+    "/patients/{patient_id}/record",
+    response={200: RecordOut, 403: RefusalOut, 404: RefusalOut},
+    summary="One person's record, section by section (403 when every section is refused)",
 )
 def patient_record(
     request: HttpRequest, patient_id: str, purpose: str = Purpose.DIRECT_CARE
@@ -154,6 +160,9 @@ def patient_record(
     )
     if all(d.code == Code.UNKNOWN_PATIENT for d in decisions.values()):
         raise HttpError(404, "No record with that id is available to you.")
+    if not any(d.allowed for d in decisions.values()):
+        # A refused read is a 403 with the reason, never a 200 with empty sections.
+        raise HttpError(403, decisions[DataCategory.DEMOGRAPHICS].reason)
     patient = PatientIndex.objects.select_related("practice", "icp").get(patient_id=patient_id)
     sections = []
     for category, answer in decisions.items():

@@ -25,7 +25,7 @@ from icp.sharing.record import RELATED, SECTIONS, count_rows, read_section
 from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
 from icp.sharing.search import search_patients
 from icp.sharing.views import current_user, forbidden
-from icp.sharing.vocabulary import PLANNING_PURPOSES, DataCategory, Purpose
+from icp.sharing.vocabulary import NON_IDENTIFIABLE_PURPOSES, PLANNING_PURPOSES, DataCategory, Purpose
 
 # Every audit action that is a look at one person's record (the access log lists these).
 ACCESS_ACTIONS = (
@@ -54,7 +54,8 @@ def patient_search(request: HttpRequest) -> HttpResponse:
 
 
 def _purposes(user: Any) -> list[tuple[str, str]]:
-    allowed = purposes_for(user.role)
+    """The purposes for which this user could open a named record (never planning: aggregates only)."""
+    allowed = purposes_for(user.role) - NON_IDENTIFIABLE_PURPOSES
     return [(value, label) for value, label in Purpose.choices if value in allowed]
 
 
@@ -111,7 +112,9 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
         "can_record_choices": actions.can_record_choices(user, patient),
         "can_view_access_log": can_view_access_log(user, patient),
     }
-    return render(request, "sharing/patient.html", context)
+    # A refused read says so in its status too (the page still explains why and offers break glass).
+    status = 200 if any(d.allowed for d in decisions.values()) else 403
+    return render(request, "sharing/patient.html", context, status=status)
 
 
 def _patient_or_404(patient_id: str) -> PatientIndex:
