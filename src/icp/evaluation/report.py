@@ -9,13 +9,20 @@ the document as tagged (docs/adr/0065-spc-port-and-tagged-pdf.md).
 
 from __future__ import annotations
 
-from weasyprint import HTML
+from pathlib import Path
+
+from weasyprint import CSS, HTML
+
+# The print layout, kept out of the template: the site's content security policy allows no inline style.
+STYLESHEET = Path(__file__).resolve().parent / "static" / "evaluation" / "report.css"
 
 
 def report_pdf(html: str, *, base_url: str) -> bytes:
     """The report's HTML as a tagged PDF (no network: it carries no external resource)."""
     document = HTML(string=html, base_url=base_url, url_fetcher=_no_fetch)
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    pdf: bytes = document.write_pdf(
+        stylesheets=[CSS(string=STYLESHEET.read_text(encoding="utf-8"))], pdf_variant="pdf/ua-1"
+    )
     return pdf
 
 

@@ -8,14 +8,13 @@ ICP or in the area above it. Each view is one audit event, with the purpose "pla
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
-from icp.audit.log import record
-from icp.audit.models import Outcome
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.evaluation import summary
 from icp.evaluation.charts import funnel_svg, quintile_svg
 from icp.evaluation.published import TABLES, catalogue, table
@@ -35,7 +34,7 @@ def _may_see(user: User, icp: Area) -> bool:
     return home is not None and (home.pk == icp.pk or home.pk in {a.pk for a in icp.ancestors()})
 
 
-VIEW, DOWNLOAD = "evaluation.view", "evaluation.download"
+VIEW, DOWNLOAD = EventType.EVALUATION_VIEW, EventType.EVALUATION_DOWNLOAD
 
 
 def _icp_or_refuse(request: HttpRequest, code: str, page: str) -> tuple[User, Area]:
@@ -44,17 +43,14 @@ def _icp_or_refuse(request: HttpRequest, code: str, page: str) -> tuple[User, Ar
     icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
     if not _may_see(user, icp):
         reason = "Evaluation figures are for people working in this ICP or its area."
-        action = DOWNLOAD if page == "download" else VIEW
-        record(
-            action=action,
-            actor=user,
-            target=icp,
-            outcome=Outcome.DENIED,
+        raise deny(
+            action=DOWNLOAD if page == "download" else VIEW,
+            by=user,
             reason=reason,
+            target=icp,
             purpose=PURPOSE,
             detail={"page": page},
         )
-        raise PermissionDenied(reason)
     return user, icp
 
 
