@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from icp import ingest_cli, stratify_cli, synth_cli
+from icp import ingest_cli, measure_cli, stratify_cli, synth_cli
 from icp.config import data_dir
 from icp.django_setup import setup_django
 from icp.governance.cli import echo_app
@@ -27,6 +27,8 @@ app.add_typer(ingest_cli.export_app, name="export")
 app.add_typer(echo_app, name="echo")
 app.command("stratify")(stratify_cli.stratify)
 app.add_typer(stratify_cli.model_app, name="model")
+app.command("measure")(measure_cli.measure)
+app.command("evaluate")(measure_cli.evaluate)
 console = Console()
 
 # The demo's shared password: printed by `make demo`, for synthetic demo logins only.
