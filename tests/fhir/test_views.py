@@ -9,6 +9,7 @@ from django.test import Client
 from fhirclient.models.fhirelementfactory import FHIRElementFactory
 
 from icp.audit.models import AuditEvent
+from icp.care import actions as care_actions
 from icp.partnership.models import ApiToken
 from icp.records.warehouse import Warehouse
 from icp.sharing import actions
@@ -131,7 +132,7 @@ def test_withdrawn_consent_stops_the_fhir_api_too(
     client: Client, shared_world: World, warehouse: Warehouse
 ) -> None:
     w = shared_world
-    actions.add_care_team_member(
+    care_actions.add_care_team_member(
         patient=w.patients["alice"], organisation=w.orgs["pharmacy"], by=w.users["gp"]
     )
     assert get(client, "/fhir/MedicationStatement?patient=pt-alice-0001", w, "pharmacist")[0] == 200
