@@ -11,8 +11,9 @@ The question a committee asks: did enrolment in a pathway change the outcome it 
    the eFI score and its falls deficit and the number of registers (stratify's functions, at the
    31 March before the history, so no covariate can be an effect of the pathway), and prior use
    (outcome events in the 6 and 12 months before, emergency admissions in the 12 months before). A logistic
-   propensity model (statsmodels) gives each person-month a score; each case is matched to the
-   nearest unmatched candidate of the same month on the logit of the score, within a caliper of
+   propensity model (scikit-learn) gives each person-month a score; each case is matched to the
+   nearest unmatched candidate of the same month and with an outcome event in the last 12 months
+   or not, as the case, on the logit of the score, within a caliper of
    0.2 standard deviations (Austin 2011), without replacement. The control takes the case's index
    date. The balance table gives each covariate's standardised mean difference before and after
    matching (aim: under 0.1).
@@ -40,6 +41,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import statsmodels.api as sm
+from sklearn.linear_model import LogisticRegression
 
 EPOCH = dt.date(1970, 1, 1)
 CALIPER_SD = 0.2
@@ -162,7 +164,7 @@ def _smd(cases: pd.Series, controls: pd.Series) -> float:
     return 0.0 if pooled == 0 or math.isnan(pooled) else float((cases.mean() - controls.mean()) / pooled)
 
 
-def estimate(population: Population, *, seed: int = 1, candidates_per_case: int = 20) -> Evaluation:
+def estimate(population: Population, *, seed: int = 1, candidates_per_case: int = 100) -> Evaluation:
     """Match, check balance and fit the difference-in-differences model (see the module docstring)."""
     rng = np.random.default_rng(seed)
     people = population.people.reset_index(drop=True)
@@ -218,18 +220,24 @@ def estimate(population: Population, *, seed: int = 1, candidates_per_case: int 
     # Nor can a copy of another covariate (the model would be singular).
     _values, distinct = np.unique(scaled.to_numpy().T, axis=0, return_index=True)
     scaled = scaled.iloc[:, np.sort(distinct)]
-    model = sm.Logit(treated, sm.add_constant(scaled, has_constant="add")).fit(disp=0, maxiter=100)
-    logit = np.asarray(
-        model.predict(sm.add_constant(scaled, has_constant="add"), which="linear"), dtype=float
-    )
+    # A lightly penalised logistic model (scikit-learn): it converges where matching needs it to,
+    # including when a covariate nearly separates the enrolled from the rest in a small area.
+    propensity = LogisticRegression(C=1.0, max_iter=2000).fit(scaled.to_numpy(), treated)
+    logit = np.asarray(propensity.decision_function(scaled.to_numpy()), dtype=float)
     caliper = CALIPER_SD * float(np.std(logit))
     case_logit, control_logit = logit[: case_rows.size], logit[case_rows.size :]
 
+    # Exact on the month and on recent outcome events (the pre-period of the comparison, and what
+    # enrolment follows), nearest on the propensity within those strata.
+    def strata(month: npt.NDArray[np.int64], x: pd.DataFrame) -> npt.NDArray[np.int64]:
+        return np.asarray(month.astype(np.int64) * 10 + (x["outcome_12m"].to_numpy() > 0), dtype=np.int64)
+
+    case_stratum, control_stratum = strata(case_month, case_x), strata(control_month, control_x)
     matched_case, matched_control = [], []
     used_people: set[int] = set()
     order = rng.permutation(case_rows.size)
     for i in order:
-        pool = np.flatnonzero(control_month == case_month[i])
+        pool = np.flatnonzero(control_stratum == case_stratum[i])
         if pool.size == 0:
             continue
         distance = np.abs(control_logit[pool] - case_logit[i])

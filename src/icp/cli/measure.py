@@ -1,4 +1,4 @@
-"""`icp measure` and `icp evaluate`: indicators and impact evaluation over the warehouse.
+"""`icp measure` and `icp evaluate`: indicators and impact evaluation over the warehouse (Evaluation).
 
 Both read only the warehouse (the care app publishes enrolments, referrals and care plans to it);
 the app database is asked only for the planning opt-outs in force, which are left out before
@@ -12,11 +12,13 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 console = Console()
+app = typer.Typer()
 
 AREA_HELP = "An ICP code (e.g. NI-NOR-CA) or NI for every ICP in the warehouse"
 ENGINE_HELP = "duckdb (embedded, default) or spark"
@@ -58,6 +60,7 @@ def _opted_out(areas: list[str], on: dt.date) -> set[str]:
     return excluded
 
 
+@app.command(rich_help_panel="Evaluation (E)")
 def measure(
     area: Annotated[str, typer.Option(help=AREA_HELP)] = "NI",
     start: Annotated[
@@ -77,7 +80,7 @@ def measure(
     from icp.measure.indicators.run import write
     from icp.records.engine import open_tables
     from icp.records.warehouse import Warehouse
-    from icp.stratify.run import _areas_in
+    from icp.stratify.run import areas_in
 
     if engine not in ("duckdb", "spark"):
         console.print(f"[red]--engine {engine!r}: choose duckdb or spark[/red]")
@@ -87,7 +90,7 @@ def measure(
         console.print("[red]--from is after --to[/red]")
         raise typer.Exit(2)
     warehouse = Warehouse()
-    areas = _areas(area, _areas_in(warehouse))
+    areas = _areas(area, areas_in(warehouse))
     excluded = _opted_out(areas, months.end)
     tables = open_tables(warehouse, engine=engine, areas=areas)  # type: ignore[arg-type]
     with console.status("Measuring…") as status:
@@ -109,19 +112,15 @@ def _summary(published: dict[str, Any], opted_out: int, out: Path, synthetic: bo
     if monthly is not None:
         latest = monthly.sort_values("period").groupby(["indicator", "icp"]).tail(1)
         for row in latest.itertuples():
-            rate = "" if row.suppressed else f"{row.rate:,.2f}"
-            interval = "" if row.suppressed else f"{row.ci_low:,.2f} to {row.ci_high:,.2f}"
-            numerator = (
-                "<8" if row.suppressed else f"{row.numerator:,.0f}" if row.numerator == row.numerator else ""
-            )
+            hidden = bool(row.suppressed)
             table.add_row(
-                row.indicator,
-                row.icp,
-                row.period,
-                numerator,
-                f"{row.denominator:,.0f}" if row.denominator == row.denominator else "<8",
-                rate,
-                interval,
+                str(row.indicator),
+                str(row.icp),
+                str(row.period),
+                _number(row.numerator, hidden),
+                _number(row.denominator, hidden),
+                _number(row.rate, hidden, places=2),
+                "" if hidden or pd.isna(row.ci_low) else f"{row.ci_low:,.2f} to {row.ci_high:,.2f}",
             )
     console.print(table)
     console.print(
@@ -130,6 +129,13 @@ def _summary(published: dict[str, Any], opted_out: int, out: Path, synthetic: bo
     )
 
 
+def _number(value: Any, hidden: bool, *, places: int = 0) -> str:
+    if hidden:
+        return "<8"
+    return "" if pd.isna(value) else f"{float(value):,.{places}f}"
+
+
+@app.command(rich_help_panel="Evaluation (E)")
 def evaluate(
     pathway: Annotated[str, typer.Option(help="Pathway id, e.g. falls")],
     area: Annotated[str, typer.Option(help=AREA_HELP)],
@@ -148,10 +154,10 @@ def evaluate(
     from icp.measure.impact_data import evaluate as run_evaluation
     from icp.records.engine import open_tables
     from icp.records.warehouse import Warehouse
-    from icp.stratify.run import _areas_in
+    from icp.stratify.run import areas_in
 
     warehouse = Warehouse()
-    areas = _areas(area, _areas_in(warehouse))
+    areas = _areas(area, areas_in(warehouse))
     excluded = _opted_out(areas, dt.date.today())
     tables = open_tables(warehouse, engine=engine, areas=areas)  # type: ignore[arg-type]
     try:
