@@ -172,7 +172,10 @@ def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
     with connection.cursor() as cursor:
         for table in [*MOVED_TABLES.values(), "sharing_mdtlist_members"]:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")  # noqa: S608
-            snapshot[table] = [tuple(row) for row in cursor.fetchall()]
+            # By column name: a later migration may rebuild a table (SQLite) with its columns in
+            # another order, which keeps every value.
+            names = [column[0] for column in cursor.description]
+            snapshot[table] = [tuple(sorted(zip(names, row, strict=True))) for row in cursor.fetchall()]
     return snapshot
 
 
