@@ -48,6 +48,11 @@ def run_demo(*, console: Console, password: str) -> None:
         from icp.demo.stratification import stratify_demo_icp
 
         console.print(stratify_demo_icp(DEMO_ICP))
+    # After the population step: it measures the synthetic history that step writes.
+    with console.status("Evaluation: every indicator of the demo ICP, month by month…"):
+        from icp.demo.evaluation import publish_demo_indicators
+
+        console.print(publish_demo_indicators(DEMO_ICP))
 
     table = Table(title=f"Demo logins (synthetic) — password for all: {password}")
     table.add_column("Username")
