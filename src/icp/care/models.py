@@ -154,3 +154,10 @@ class RiskRun(models.Model):
 
     def __str__(self) -> str:
         return f"Stratification run {self.run_id} of {self.icp.code}"
+
+
+# The care workflows' models live by subject in their own packages; importing them here is how
+# Django finds them (they import PatientIndex from above, which is defined by now).
+from icp.care.referrals.models import Referral, Service  # noqa: E402
+
+__all__ = ["PatientIndex", "Referral", "RiskResult", "RiskRun", "Service", "WorklistReview"]
