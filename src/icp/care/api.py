@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from icp.care.referrals.api import router as referrals_router
+
 router = Router(tags=["care"])
+router.add_router("/", referrals_router)

@@ -1,0 +1,130 @@
+"""FHIR R4 mapping of care's work: a referral as a `ServiceRequest` and its `Task`.
+
+One `care.Referral` row is both resources, with the same opaque id. The Task's status is the
+referral's status (FHIR TaskStatus); the ServiceRequest's status follows it (draft → draft; open
+→ active; completed → completed; ended otherwise → revoked; entered-in-error). Organisations are
+referenced by their code (`Organization/<code>`) with the ODS identifier system.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from icp.care.referrals.models import Referral
+from icp.care.referrals.states import TaskStatus
+from icp.fhir.resources import ODS, SYNTHETIC_TAG, subject
+from icp.partnership.models import Organisation
+
+SNOMED = "http://snomed.info/sct"
+TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
+
+_REQUEST_STATUS = {
+    TaskStatus.DRAFT: "draft",
+    TaskStatus.REQUESTED: "active",
+    TaskStatus.ACCEPTED: "active",
+    TaskStatus.IN_PROGRESS: "active",
+    TaskStatus.ON_HOLD: "on-hold",
+    TaskStatus.COMPLETED: "completed",
+    TaskStatus.REJECTED: "revoked",
+    TaskStatus.FAILED: "revoked",
+    TaskStatus.CANCELLED: "revoked",
+    TaskStatus.ENTERED_IN_ERROR: "entered-in-error",
+}
+
+
+def _drop_empty(resource: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in resource.items() if value not in (None, "", [], {})}
+
+
+def organisation_reference(organisation: Organisation) -> dict[str, Any]:
+    return {
+        "reference": f"Organization/{organisation.code}",
+        "identifier": {"system": ODS, "value": organisation.code},
+        "display": organisation.name,
+    }
+
+
+def _meta(referral: Referral) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "versionId": str(referral.version),
+        "lastUpdated": referral.last_modified.isoformat(),
+    }
+    if referral.synthetic:
+        meta["tag"] = [SYNTHETIC_TAG]
+    return meta
+
+
+def etag(referral: Referral) -> str:
+    return f'W/"{referral.version}"'
+
+
+def service_request(referral: Referral) -> dict[str, Any]:
+    code: dict[str, Any] = (
+        {"coding": [{"system": SNOMED, "code": referral.code, "display": referral.code_display}]}
+        if referral.code
+        else {}
+    )
+    if referral.service_name:
+        code["text"] = referral.service_name
+    return _drop_empty(
+        {
+            "resourceType": "ServiceRequest",
+            "id": referral.public_id,
+            "meta": _meta(referral),
+            "status": _REQUEST_STATUS[referral.task_status],
+            "intent": "order",
+            "priority": referral.priority,
+            "code": code,
+            "subject": subject(referral.patient.patient_id),
+            "authoredOn": (referral.requested_at or referral.created_at).isoformat(),
+            "requester": organisation_reference(referral.requester_organisation),
+            "performer": [organisation_reference(referral.owner_organisation)],
+            "reasonCode": [{"text": referral.reason}],
+            "replaces": [{"reference": f"ServiceRequest/{referral.replaces.public_id}"}]
+            if referral.replaces
+            else [],
+            "note": [{"text": referral.note}] if referral.note else [],
+        }
+    )
+
+
+def task(referral: Referral) -> dict[str, Any]:
+    return _drop_empty(
+        {
+            "resourceType": "Task",
+            "id": referral.public_id,
+            "meta": _meta(referral),
+            "basedOn": [{"reference": f"ServiceRequest/{referral.public_id}"}],
+            "status": referral.status,
+            "statusReason": {"text": referral.status_reason} if referral.status_reason else {},
+            "intent": "order",
+            "priority": referral.priority,
+            "code": {
+                "coding": [{"system": TASK_CODE, "code": "fulfill", "display": "Fulfill the focal request"}]
+            },
+            "focus": {"reference": f"ServiceRequest/{referral.public_id}"},
+            "for": subject(referral.patient.patient_id),
+            "authoredOn": referral.created_at.isoformat(),
+            "lastModified": referral.last_modified.isoformat(),
+            "requester": organisation_reference(referral.requester_organisation),
+            "owner": organisation_reference(referral.owner_organisation),
+            "output": [{"type": {"text": "outcome"}, "valueString": referral.output}]
+            if referral.output
+            else [],
+        }
+    )
+
+
+def task_change(body: dict[str, Any]) -> tuple[str, str, str]:
+    """What a PUT or patched Task asks for: (status, status reason, output). Raises ValueError."""
+    if not isinstance(body, dict) or body.get("resourceType") != "Task":
+        raise ValueError("The body must be a Task resource.")
+    status = body.get("status")
+    if not isinstance(status, str):
+        raise ValueError("Task.status is required.")
+    reason = body.get("statusReason") or {}
+    outputs = body.get("output") or []
+    if not isinstance(reason, dict) or not isinstance(outputs, list):
+        raise ValueError("Task.statusReason must be a CodeableConcept and Task.output a list.")
+    output = next((str(o.get("valueString", "")) for o in outputs if isinstance(o, dict)), "")
+    return status, str(reason.get("text", "")), output
