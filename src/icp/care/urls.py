@@ -1,8 +1,10 @@
-"""Page URLs of the care app: risk-stratification worklists, a person's risk and the ICP population."""
+"""Page URLs of the care app: worklists, a person's risk, the ICP population, and care work
+(referral inbox and outbox, referrals, the services directory)."""
 
 from django.urls import URLPattern, URLResolver, path
 
 from icp.care import risk_views
+from icp.care.referrals import views as referral_views
 
 app_name = "care"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -12,4 +14,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("person/<str:patient_id>/review/", risk_views.review, name="review"),
     path("icp/<str:code>/population/", risk_views.icp_population, name="population"),
     path("icp/<str:code>/pyramid.svg", risk_views.pyramid_svg, name="pyramid-svg"),
+    path("referrals/inbox/", referral_views.inbox, name="inbox"),
+    path("referrals/outbox/", referral_views.outbox, name="outbox"),
+    path("referrals/<str:referral_id>/", referral_views.detail, name="referral"),
+    path("referrals/<str:referral_id>/move/", referral_views.move, name="referral-move"),
+    path("referrals/<str:referral_id>/reroute/", referral_views.reroute, name="referral-reroute"),
+    path("person/<str:patient_id>/refer/", referral_views.refer, name="refer"),
+    path("services/", referral_views.directory, name="services"),
 ]
