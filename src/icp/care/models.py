@@ -158,6 +158,19 @@ class RiskRun(models.Model):
 
 # The care workflows' models live by subject in their own packages; importing them here is how
 # Django finds them (they import PatientIndex from above, which is defined by now).
-from icp.care.referrals.models import Referral, Service  # noqa: E402
+from icp.care.referrals.models import Referral, Service  # noqa: E402, I001
+from icp.care.pathways.models import Enrolment  # noqa: E402
+from icp.care.plans.models import Activity, CarePlan, Goal  # noqa: E402
 
-__all__ = ["PatientIndex", "Referral", "RiskResult", "RiskRun", "Service", "WorklistReview"]
+__all__ = [
+    "Activity",
+    "CarePlan",
+    "Enrolment",
+    "Goal",
+    "PatientIndex",
+    "Referral",
+    "RiskResult",
+    "RiskRun",
+    "Service",
+    "WorklistReview",
+]

@@ -96,7 +96,9 @@ def detail(request: HttpRequest, referral_id: str) -> HttpResponse:
     moves = [(t.value, MOVE_LABELS[t]) for t in targets(referral.task_status, party)]
     icp = _icp(user)
     reroute_to = (
-        search_services(icp=icp).exclude(pk__in=[referral.service_id]).exclude(organisation__in=[user.organisation])
+        search_services(icp=icp)
+        .exclude(pk__in=[referral.service_id])
+        .exclude(organisation__in=[user.organisation])
         if party == Party.REQUESTER
         and referral.status == TaskStatus.REJECTED
         and not referral.replaced_by.exists()
