@@ -3,7 +3,8 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from icp.care import risk_views
+from icp.care import person_views, risk_views
+from icp.care.pathways import views as pathway_views
 from icp.care.referrals import views as referral_views
 
 app_name = "care"
@@ -21,4 +22,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("referrals/<str:referral_id>/reroute/", referral_views.reroute, name="referral-reroute"),
     path("person/<str:patient_id>/refer/", referral_views.refer, name="refer"),
     path("services/", referral_views.directory, name="services"),
+    path("person/<str:patient_id>/", person_views.person, name="person"),
+    path("person/<str:patient_id>/enrol/", pathway_views.enrol, name="enrol"),
+    path("person/<str:patient_id>/plans/", person_views.new_plan, name="plan-new"),
+    path("person/<str:patient_id>/plans/<str:plan_id>/", person_views.plan_change, name="plan-change"),
+    path("enrolments/<str:enrolment_id>/leave/", pathway_views.leave, name="enrolment-leave"),
+    path("practice/<str:code>/enrol/", pathway_views.enrol_selection, name="enrol-selection"),
+    path("practice/<str:code>/caseload/", pathway_views.practice_caseload_page, name="practice-caseload"),
+    path("icp/<str:code>/caseload/", pathway_views.icp_caseload_page, name="icp-caseload"),
 ]
