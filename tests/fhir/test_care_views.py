@@ -213,3 +213,40 @@ def test_the_capability_statement_lists_task_writes(client: Client, db: None) ->
         p["name"] for p in resources["Task"]["searchParam"]
     }
     assert "ServiceRequest" in resources
+
+
+def test_care_plans_and_goals_read_and_search_under_the_access_decision(
+    client: Client, shared_world: World
+) -> None:
+    from icp.care.pathways.actions import enrol
+    from icp.care.plans.actions import create_care_plan
+
+    enrolment = enrol(
+        patient=shared_world.patients["alice"], pathway_id="falls", reason="x", by=shared_world.users["gp"]
+    )
+    plan = create_care_plan(
+        patient=shared_world.patients["alice"],
+        by=shared_world.users["gp"],
+        enrolment=enrolment,
+        goals=["Stay steady"],
+    )
+    gp = shared_world.users["gp"]
+    response = client.get("/fhir/CarePlan?patient=Patient/pt-alice-0001&status=active", **auth(gp))
+    bundle = valid(response.json())
+    [entry] = bundle["entry"]
+    assert entry["resource"]["id"] == plan.public_id and entry["resource"]["goal"]
+    read = client.get(f"/fhir/CarePlan/{plan.public_id}", **auth(gp))
+    assert valid(read.json())["title"] == "Falls prevention care plan" and read["ETag"] == 'W/"1"'
+    goals = valid(client.get("/fhir/Goal?patient=pt-alice-0001", **auth(gp)).json())
+    goal = goals["entry"][0]["resource"]
+    assert goal["description"] == {"text": "Stay steady"} and goal["expressedBy"] == {
+        "reference": "Patient/pt-alice-0001"
+    }
+    assert valid(client.get(f"/fhir/Goal/{goal['id']}", **auth(gp)).json())["id"] == goal["id"]
+    # The other practice's GP has no relationship with Alice: 403, audited.
+    refused = client.get(f"/fhir/CarePlan/{plan.public_id}", **auth(shared_world.users["gp_b"]))
+    assert refused.status_code == 403 and valid(refused.json())["resourceType"] == "OperationOutcome"
+    assert client.get("/fhir/CarePlan", **auth(gp)).status_code == 400
+    assert AuditEvent.objects.filter(
+        action="fhir.read", patient_ref="pt-alice-0001", outcome="denied"
+    ).exists()

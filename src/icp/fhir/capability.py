@@ -29,6 +29,14 @@ _SEARCH: dict[str, list[tuple[str, str, str]]] = {
         ("owner", "reference", "The receiving organisation (Organization/<code>)"),
         ("requester", "reference", "The referring organisation (Organization/<code>)"),
     ],
+    "CarePlan": [
+        ("patient", "reference", "The person (required)"),
+        ("status", "token", "active, completed, revoked, entered-in-error"),
+    ],
+    "Goal": [
+        ("patient", "reference", "The person (required)"),
+        ("lifecycle-status", "token", "active, completed, cancelled"),
+    ],
     "Task": [
         ("status", "token", "Task status (draft, requested, accepted, ...); comma-separated for any of"),
         ("owner", "reference", "The receiving organisation (Organization/<code>)"),

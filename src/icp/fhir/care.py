@@ -128,3 +128,75 @@ def task_change(body: dict[str, Any]) -> tuple[str, str, str]:
         raise ValueError("Task.statusReason must be a CodeableConcept and Task.output a list.")
     output = next((str(o.get("valueString", "")) for o in outputs if isinstance(o, dict)), "")
     return status, str(reason.get("text", "")), output
+
+
+def _plan_meta(care_plan: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "versionId": str(care_plan.version),
+        "lastUpdated": care_plan.last_modified.isoformat(),
+    }
+    if care_plan.synthetic:
+        meta["tag"] = [SYNTHETIC_TAG]
+    return meta
+
+
+def goal(item: Any) -> dict[str, Any]:
+    """A goal in the person's own words: `expressedBy` is the person."""
+    care_plan = item.care_plan
+    return _drop_empty(
+        {
+            "resourceType": "Goal",
+            "id": item.public_id,
+            "meta": {"tag": [SYNTHETIC_TAG]} if care_plan.synthetic else {},
+            "lifecycleStatus": item.status,
+            "description": {"text": item.description},
+            "subject": subject(care_plan.patient.patient_id),
+            "expressedBy": subject(care_plan.patient.patient_id),
+            "startDate": item.recorded_at.date().isoformat(),
+            "target": [{"dueDate": item.target_date.isoformat()}] if item.target_date else [],
+        }
+    )
+
+
+def care_plan(plan: Any) -> dict[str, Any]:
+    activities = []
+    for activity in plan.activities.all():
+        detail: dict[str, Any] = {
+            "status": activity.status,
+            "description": activity.description,
+            "scheduledString": f"due {activity.due_on.isoformat()}",
+            "performer": [organisation_reference(activity.owner_organisation)],
+        }
+        if activity.code:
+            detail["code"] = {
+                "coding": [{"system": SNOMED, "code": activity.code, "display": activity.code_display}]
+            }
+        entry: dict[str, Any] = {"detail": detail}
+        if activity.outcome:
+            entry["progress"] = [{"text": activity.outcome}]
+        if activity.referral_id:
+            entry["reference"] = {"reference": f"ServiceRequest/{activity.referral.public_id}"}
+            entry.pop("detail")
+        activities.append(entry)
+    notes = [{"text": f"Next review with the person: {plan.review_on.isoformat()}."}]
+    if plan.enrolment_id:
+        notes.append(
+            {"text": f"From the {plan.enrolment.pathway} pathway (version {plan.enrolment.pathway_version})."}
+        )
+    return _drop_empty(
+        {
+            "resourceType": "CarePlan",
+            "id": plan.public_id,
+            "meta": _plan_meta(plan),
+            "status": plan.status,
+            "intent": "plan",
+            "title": plan.title,
+            "subject": subject(plan.patient.patient_id),
+            "period": {"start": plan.created_at.date().isoformat()},
+            "created": plan.created_at.isoformat(),
+            "author": organisation_reference(plan.organisation),
+            "goal": [{"reference": f"Goal/{g.public_id}"} for g in plan.goals.all()],
+            "activity": activities,
+            "note": notes,
+        }
+    )

@@ -1,5 +1,8 @@
-"""FHIR R4 REST for care: read and search `ServiceRequest` and `Task`; `PUT` and JSON Patch `PATCH`
-of a `Task` to move a referral as the table allows.
+"""FHIR R4 REST for care: read and search `ServiceRequest`, `Task`, `CarePlan` and `Goal`; `PUT` and
+JSON Patch `PATCH` of a `Task` to move a referral as the table allows.
+
+Care plans and goals are part of the person's record: every read is the access decision's
+(`care_plans` category, purpose from `X-Purpose-Of-Use`), audited.
 
 Access: the requester's and owner's organisations (their care staff) read and move; anyone else
 gets 403 (audited). A move the table does not give that party: 422 OperationOutcome
@@ -21,12 +24,24 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from icp.care.plans.models import CarePlan, Goal
 from icp.care.referrals import actions, queries
 from icp.care.referrals.models import Referral
 from icp.care.referrals.states import TaskStatus
 from icp.fhir import care
-from icp.fhir.views import FhirError, _authenticate, _count, bundle, operation_outcome, respond
+from icp.fhir.views import (
+    FhirError,
+    _authenticate,
+    _count,
+    _decide,
+    _patient_param,
+    _purpose,
+    bundle,
+    operation_outcome,
+    respond,
+)
 from icp.partnership.models import User
+from icp.sharing.vocabulary import DataCategory
 
 WRITE_METHODS = ("PUT", "PATCH")
 
@@ -180,3 +195,50 @@ def task_instance(request: HttpRequest, user: User, resource_id: str) -> HttpRes
 task_search = search_view(care.task)
 service_request_search = search_view(care.service_request)
 service_request_read = read_view(care.service_request)
+
+
+def _plans_of(request: HttpRequest, user: User, patient_id: str, action: str) -> QuerySet[CarePlan]:
+    """A person's care plans, once the access decision allows this user to see care plans."""
+    patient, _decision = _decide(user, patient_id, _purpose(request), DataCategory.CARE_PLANS, action)
+    return (
+        CarePlan.objects.filter(patient=patient)
+        .select_related("patient", "organisation", "enrolment")
+        .prefetch_related("goals", "activities__owner_organisation", "activities__referral")
+    )
+
+
+@care_view(("GET",))
+def care_plan_search(request: HttpRequest, user: User) -> HttpResponse:
+    plans = _plans_of(request, user, _patient_param(request), "fhir.search")
+    if request.GET.get("status"):
+        plans = plans.filter(status__in=request.GET["status"].split(","))
+    return respond(bundle(request, [care.care_plan(p) for p in plans[: _count(request)]]))
+
+
+@care_view(("GET",))
+def care_plan_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
+    found = CarePlan.objects.filter(public_id=resource_id[:32]).select_related("patient").first()
+    if found is None:
+        raise FhirError(404, "not-found", "No CarePlan with that id is available to you.")
+    plan = _plans_of(request, user, found.patient.patient_id, "fhir.read").get(pk=found.pk)
+    response = respond(care.care_plan(plan))
+    response["ETag"] = f'W/"{plan.version}"'
+    return response
+
+
+@care_view(("GET",))
+def goal_search(request: HttpRequest, user: User) -> HttpResponse:
+    plans = _plans_of(request, user, _patient_param(request), "fhir.search")
+    goals = Goal.objects.filter(care_plan__in=plans).select_related("care_plan__patient")
+    if request.GET.get("lifecycle-status"):
+        goals = goals.filter(status__in=request.GET["lifecycle-status"].split(","))
+    return respond(bundle(request, [care.goal(g) for g in goals[: _count(request)]]))
+
+
+@care_view(("GET",))
+def goal_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
+    found = Goal.objects.filter(public_id=resource_id[:32]).select_related("care_plan__patient").first()
+    if found is None:
+        raise FhirError(404, "not-found", "No Goal with that id is available to you.")
+    _plans_of(request, user, found.care_plan.patient.patient_id, "fhir.read")
+    return respond(care.goal(found))

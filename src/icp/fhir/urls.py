@@ -24,6 +24,10 @@ urlpatterns += [
     path("Task/<str:resource_id>", care_views.task_instance, name="task-read"),
     path("ServiceRequest", care_views.service_request_search, name="servicerequest-search"),
     path("ServiceRequest/<str:resource_id>", care_views.service_request_read, name="servicerequest-read"),
+    path("CarePlan", care_views.care_plan_search, name="careplan-search"),
+    path("CarePlan/<str:resource_id>", care_views.care_plan_read, name="careplan-read"),
+    path("Goal", care_views.goal_search, name="goal-search"),
+    path("Goal/<str:resource_id>", care_views.goal_read, name="goal-read"),
 ]
 urlpatterns += [
     path("<str:resource_type>", views.not_supported),
