@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from icp.audit.models import AuditEvent
-from icp.care.models import PatientIndex
 from icp.cli import app
 from icp.partnership.models import Organisation
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 
 SYNTHEA = Path(__file__).resolve().parent / "fixtures" / "synthea"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from icp.care.models import PatientIndex, RiskResult, RiskRun
 from icp.cli import app
 from icp.partnership.models import Area
+from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.records.warehouse import Warehouse
 from tests.stratify.population import random_population
 

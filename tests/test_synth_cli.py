@@ -10,8 +10,8 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from icp.audit.models import AuditEvent
-from icp.care.models import PatientIndex
 from icp.cli import app
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 from icp.synth_cli import ensure_demo_population
 

@@ -175,7 +175,7 @@ def _after_load(report: object) -> None:
         },
     )
     if report.areas:
-        from icp.care.sync import sync_patient_index
+        from icp.patients.sync import sync_patient_index
 
         with console.status("Syncing the patient index…"):
             summary = sync_patient_index(areas=report.areas)

@@ -136,8 +136,8 @@ def _print_summary(summary: Any) -> None:
 
 
 def _sync(warehouse: Any, summary: Any) -> None:
-    from icp.care.risk_sync import sync_results
     from icp.partnership.models import Area
+    from icp.patients.risk_sync import sync_results
     from icp.stratify import run as runs
 
     detail = runs.run_detail(warehouse, summary.run_id)
@@ -236,7 +236,7 @@ def demo_step(icp_code: str) -> str:
 
     Idempotent: a run already synced for the newest records is reused. Returns a line for the demo.
     """
-    from icp.care.models import RiskRun
+    from icp.patients.models import RiskRun
     from icp.records.warehouse import Warehouse
     from icp.sharing.policy import planning_opt_outs
     from icp.stratify import run as runs

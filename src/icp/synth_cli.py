@@ -1,7 +1,7 @@
 """The `icp synth` command: the CLI edge of `icp.records.synth`.
 
 The pure package writes the synthetic population into the warehouse; this module adds what needs
-the app database: the audit event and the patient index sync (`icp.care.sync`). It lives outside
+the app database: the audit event and the patient index sync (`icp.patients.sync`). It lives outside
 `icp.records` because the pure packages never import Django.
 """
 
@@ -91,7 +91,7 @@ def synth(
         return
     setup_django()
     from icp.audit.log import record
-    from icp.care.sync import sync_patient_index
+    from icp.patients.sync import sync_patient_index
 
     for result in results:
         record(
@@ -121,8 +121,8 @@ DEMO_PEOPLE_ENV = "ICP_DEMO_PEOPLE"
 def ensure_demo_population(*, console: Console, icp: str) -> None:
     """`make demo`'s step: synthesise the demo ICP unless the warehouse already has it, then make
     sure the patient index holds it. Idempotent: a second run only checks."""
-    from icp.care.models import PatientIndex
-    from icp.care.sync import sync_patient_index
+    from icp.patients.models import PatientIndex
+    from icp.patients.sync import sync_patient_index
     from icp.records.synth.run import synthesise
     from icp.records.warehouse import Warehouse
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from icp.care.models import PatientIndex
 from icp.care.registered_population import SUPPRESSED, population_summary, shown
-from icp.care.sync import sync_patient_index
 from icp.partnership.models import Area, User
+from icp.patients.models import PatientIndex
+from icp.patients.sync import sync_patient_index
 from icp.records.synth.run import synthesise
 from icp.records.warehouse import Warehouse
 

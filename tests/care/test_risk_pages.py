@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 
 from icp.audit.models import AuditEvent
-from icp.care.models import RiskResult, RiskRun, WorklistReview
-from icp.care.risk_sync import sync_results
+from icp.care.models import WorklistReview
 from icp.partnership.models import User
+from icp.patients.models import RiskResult, RiskRun
+from icp.patients.risk_sync import sync_results
 from icp.sharing import actions as sharing_actions
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue
 from tests.care.risk_rows import RUN_ID, result_row, results_table

@@ -9,6 +9,7 @@ from django.test import Client
 from fhirclient.models.fhirelementfactory import FHIRElementFactory
 
 from icp.audit.models import AuditEvent
+from icp.care import actions as care_actions
 from icp.partnership.models import ApiToken
 from icp.records.warehouse import Warehouse
 from icp.sharing import actions
@@ -49,6 +50,10 @@ def test_capability_statement(client: Client, db: None) -> None:
         "Encounter",
         "Consent",
         "AuditEvent",
+        "ServiceRequest",
+        "Task",
+        "CarePlan",
+        "Goal",
     }
 
 
@@ -131,7 +136,7 @@ def test_withdrawn_consent_stops_the_fhir_api_too(
     client: Client, shared_world: World, warehouse: Warehouse
 ) -> None:
     w = shared_world
-    actions.add_care_team_member(
+    care_actions.add_care_team_member(
         patient=w.patients["alice"], organisation=w.orgs["pharmacy"], by=w.users["gp"]
     )
     assert get(client, "/fhir/MedicationStatement?patient=pt-alice-0001", w, "pharmacist")[0] == 200
@@ -197,5 +202,5 @@ def test_audit_events_for_the_ig_lead_only(client: Client, shared_world: World) 
 
 
 def test_unserved_resource_types_say_so(client: Client, shared_world: World) -> None:
-    response = client.get("/fhir/CarePlan?patient=pt-alice-0001", **token(shared_world, "gp"))
+    response = client.get("/fhir/Immunization?patient=pt-alice-0001", **token(shared_world, "gp"))
     assert response.status_code == 404 and valid(response.json())["issue"][0]["code"] == "not-supported"

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from icp.care.models import PatientIndex
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import OrganisationType, UserRole
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 from icp.sharing import actions
 from icp.sharing.models import DataSharingAgreement

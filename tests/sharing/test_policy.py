@@ -1,4 +1,8 @@
-"""The access decision, path by path: every allow and every deny of `policy.decide`, each audited."""
+"""The access decision, path by path: every allow and every deny of `policy.decide`, each audited.
+
+Relationships come from `patients.CareRelationship` rows, opened by the care workflows' actions (or
+directly through `patients.actions` for kinds whose workflows are still to come).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,18 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from icp.audit.models import AuditEvent
-from icp.care.models import PatientIndex
+from icp.care import actions as care_actions
+from icp.care.models import CareTeamMember
+from icp.care.referrals.actions import create_referral, move_referral
+from icp.care.referrals.models import Service, ServiceType
 from icp.partnership.roles import UserRole
+from icp.patients.actions import Source, close_relationship, open_relationship
+from icp.patients.models import PatientIndex, RelationshipKind
 from icp.sharing import actions
-from icp.sharing.models import BreakGlass, CareTeamMember, MdtList, MdtListEntry, Referral, ReferralStatus
+from icp.sharing.models import BreakGlass
 from icp.sharing.policy import Code, decide, decide_many, planning_opt_outs
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue, DataCategory, Purpose
+from tests.care.referrals.conftest import accepted_referral
 from tests.sharing.conftest import World
 
 C = DataCategory
@@ -27,13 +37,28 @@ def last_event() -> AuditEvent:
     return event
 
 
-def add_team(world: World, patient: str, org: str, user: str | None = None, **kw: object) -> CareTeamMember:
-    return CareTeamMember.objects.create(
+def add_team(world: World, patient: str, org: str, user: str | None = None, role: str = "") -> CareTeamMember:
+    """Put an organisation (or one user) in the care team through the care action, as an ICP manager."""
+    return care_actions.add_care_team_member(
         patient=world.patients[patient],
         organisation=world.orgs[org],
         user=world.users[user] if user else None,
-        start_date=kw.pop("start_date", timezone.localdate() - timedelta(days=10)),  # type: ignore[arg-type]
-        **kw,  # type: ignore[arg-type]
+        role=role,
+        start_date=timezone.localdate() - timedelta(days=10),
+        by=world.users["manager"],
+    )
+
+
+def refer(world: World, patient: str, to: str) -> object:
+    return accepted_referral(world, patient, to)
+
+
+def befriending(world: World) -> Service:
+    return Service.objects.create(
+        organisation=world.orgs["voluntary"],
+        name="Befriending (synthetic)",
+        type=ServiceType.VOLUNTARY_SUPPORT,
+        eligibility="Adults who are lonely",
     )
 
 
@@ -76,41 +101,118 @@ def test_care_team_entry_naming_one_user_admits_only_that_user(shared_world: Wor
 
 def test_ended_care_team_membership_is_no_relationship(shared_world: World) -> None:
     w = shared_world
-    add_team(w, "alice", "pharmacy", end_date=timezone.localdate() - timedelta(days=1))
+    member = add_team(w, "alice", "pharmacy")
+    care_actions.end_care_team_membership(
+        member=member, end_date=timezone.localdate() - timedelta(days=1), by=w.users["manager"]
+    )
     assert decide(w.users["pharmacist"], w.patients["alice"], P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
 
 
-def test_open_referral_to_the_users_service_is_a_relationship_and_closing_it_ends_it(
+def test_an_accepted_referral_to_the_users_service_is_a_relationship_and_completing_it_ends_it(
     shared_world: World,
 ) -> None:
     w = shared_world
-    referral = Referral.objects.create(
-        patient=w.patients["alice"],
-        from_organisation=w.orgs["practice_a"],
-        to_organisation=w.orgs["voluntary"],
-        service="befriending",
-        opened_on=timezone.localdate(),
+    referral = create_referral(
+        patient=w.patients["alice"], service=befriending(w), reason="Lonely (synthetic)", by=w.users["gp"]
     )
+    requested = decide(w.users["voluntary"], w.patients["alice"], P.CARE_COORDINATION, C.CARE_PLANS)
+    assert requested.code == Code.NO_RELATIONSHIP  # a referral not yet accepted opens nothing
+    move_referral(referral=referral, to_status="accepted", by=w.users["voluntary"])
     decision = decide(w.users["voluntary"], w.patients["alice"], P.CARE_COORDINATION, C.CARE_PLANS)
     assert decision.allowed and "referral" in decision.relationship
-    referral.status = ReferralStatus.CLOSED
-    referral.save()
+    move_referral(referral=referral, to_status="completed", by=w.users["voluntary"])
     denied = decide(w.users["voluntary"], w.patients["alice"], P.CARE_COORDINATION, C.CARE_PLANS)
     assert denied.code == Code.NO_RELATIONSHIP
 
 
 def test_mdt_list_entry_is_a_relationship_until_removed(shared_world: World) -> None:
     w = shared_world
-    mdt = MdtList.objects.create(name="Frailty MDT (synthetic)", icp=w.icp)
-    mdt.members.set([w.orgs["trust"], w.orgs["practice_a"]])
-    entry = MdtListEntry.objects.create(
-        mdt_list=mdt, patient=w.patients["alice"], added_on=timezone.localdate()
+    mdt = care_actions.create_mdt_list(
+        icp=w.icp,
+        name="Frailty MDT (synthetic)",
+        members=[w.orgs["trust"], w.orgs["practice_a"]],
+        by=w.governor,
     )
+    entry = care_actions.add_to_mdt_list(mdt_list=mdt, patient=w.patients["alice"], by=w.users["gp"])
     decision = decide(w.users["socialworker"], w.patients["alice"], P.DIRECT_CARE, C.CONDITIONS)
     assert decision.allowed and "MDT" in decision.relationship
-    entry.removed_on = timezone.localdate()
-    entry.save()
+    care_actions.remove_from_mdt_list(entry=entry, by=w.users["gp"])
     assert decide(w.users["socialworker"], w.patients["alice"], P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
+
+
+def test_pathway_enrolment_and_emergency_response_relationships_are_read_from_the_same_table(
+    shared_world: World,
+) -> None:
+    w = shared_world
+    alice, manager = w.patients["alice"], w.users["manager"]
+    assert decide(w.users["trust"], alice, P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
+    enrolment = open_relationship(
+        patient=alice,
+        kind=RelationshipKind.PATHWAY_ENROLMENT,
+        source=Source("care.enrolment", "1"),
+        organisation=w.orgs["trust"],
+        label="Frailty (synthetic)",
+        by=manager,
+    )
+    decision = decide(w.users["trust"], alice, P.DIRECT_CARE)
+    assert decision.allowed and decision.relationship == "enrolled on the pathway Frailty (synthetic)"
+    close_relationship(relationship=enrolment, by=manager)
+    assert decide(w.users["trust"], alice, P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
+    open_relationship(
+        patient=alice,
+        kind=RelationshipKind.EMERGENCY_RESPONSE,
+        source=Source("care.emergencylistentry", "7"),
+        organisation=w.orgs["ambulance"],
+        label="Winter resilience (synthetic)",
+        by=manager,
+    )
+    assert "emergency-response list" in decide(w.users["ambulance"], alice, P.DIRECT_CARE).relationship
+
+
+def test_a_relationship_with_one_user_alone_admits_that_user_only(shared_world: World) -> None:
+    w = shared_world
+    open_relationship(
+        patient=w.patients["alice"],
+        kind=RelationshipKind.CARE_TEAM,
+        source=Source("care.careteammember", "99"),
+        user=w.users["trust"],
+        label="key worker",
+        by=w.users["manager"],
+    )
+    assert decide(w.users["trust"], w.patients["alice"], P.DIRECT_CARE).relationship == (
+        "member of the care team (key worker)"
+    )
+    assert decide(w.users["trust_2"], w.patients["alice"], P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
+
+
+def test_a_relationship_starting_tomorrow_does_not_hold_today(shared_world: World) -> None:
+    w = shared_world
+    open_relationship(
+        patient=w.patients["alice"],
+        kind=RelationshipKind.CARE_TEAM,
+        source=Source("care.careteammember", "98"),
+        organisation=w.orgs["pharmacy"],
+        starts=timezone.localdate() + timedelta(days=1),
+        by=w.users["manager"],
+    )
+    assert decide(w.users["pharmacist"], w.patients["alice"], P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
+    tomorrow = decide(
+        w.users["pharmacist"], w.patients["alice"], P.DIRECT_CARE, on=timezone.localdate() + timedelta(days=1)
+    )
+    assert tomorrow.allowed
+
+
+def test_the_registered_practice_is_derived_from_the_index_not_stored(shared_world: World) -> None:
+    from icp.patients.models import CareRelationship
+
+    w = shared_world
+    assert decide(w.users["gp"], w.patients["alice"], P.DIRECT_CARE).relationship == "registered practice"
+    assert not CareRelationship.objects.filter(patient=w.patients["alice"]).exists()
+    alice = w.patients["alice"]
+    alice.practice = w.orgs["practice_b"]
+    alice.save()
+    assert decide(w.users["gp"], alice, P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
+    assert decide(w.users["gp_b"], alice, P.DIRECT_CARE).relationship == "registered practice"
 
 
 def test_ambulance_clinician_is_allowed_in_an_emergency_without_a_prior_relationship(
@@ -168,12 +270,7 @@ def test_role_that_never_reads_records_is_denied(shared_world: World) -> None:
 
 def test_voluntary_worker_asking_for_clinical_categories_is_denied(shared_world: World) -> None:
     w = shared_world
-    Referral.objects.create(
-        patient=w.patients["alice"],
-        from_organisation=w.orgs["practice_a"],
-        to_organisation=w.orgs["voluntary"],
-        opened_on=timezone.localdate(),
-    )
+    refer(w, "alice", "voluntary")
     for category in (C.CONDITIONS, C.MEDICATIONS, C.OBSERVATIONS, C.ENCOUNTERS, C.SAFEGUARDING):
         decision = decide(w.users["voluntary"], w.patients["alice"], P.CARE_COORDINATION, category)
         assert decision.code == Code.ROLE_CATEGORY, category

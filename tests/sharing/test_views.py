@@ -9,10 +9,11 @@ from django.test import Client
 from django.utils import timezone
 
 from icp.audit.models import AuditEvent
+from icp.care import actions as care_actions
 from icp.records.warehouse import Warehouse
-from icp.sharing import actions
-from icp.sharing.models import BreakGlass, DataSharingAgreement, Referral, ReviewOutcome
+from icp.sharing.models import BreakGlass, DataSharingAgreement, ReviewOutcome
 from icp.sharing.vocabulary import AgreementStatus, ChoiceKind, ChoiceValue
+from tests.care.referrals.conftest import accepted_referral
 from tests.sharing.conftest import World
 
 ALICE_URL = "/sharing/patients/pt-alice-0001/"
@@ -60,12 +61,7 @@ def test_voluntary_worker_with_a_referral_sees_coordination_sections_only(
     client: Client, shared_world: World, warehouse: Warehouse
 ) -> None:
     w = shared_world
-    Referral.objects.create(
-        patient=w.patients["alice"],
-        from_organisation=w.orgs["practice_a"],
-        to_organisation=w.orgs["voluntary"],
-        opened_on=timezone.localdate(),
-    )
+    accepted_referral(w, "alice", "voluntary")
     page = as_user(client, w, "voluntary").get(ALICE_URL + "?purpose=care_coordination").content.decode()
     assert "zephyrine" in page.lower()  # demographics are shared for care coordination
     assert "Chronic obstructive lung disease" not in page and "Metformin" not in page
@@ -157,7 +153,7 @@ def test_pharmacist_search_finds_nobody_until_in_the_care_team(client: Client, s
         "ZEPHYRINE"
         not in pharmacist.get("/sharing/patients/", {"national_id": "3201234567"}).content.decode()
     )
-    actions.add_care_team_member(
+    care_actions.add_care_team_member(
         patient=w.patients["alice"], organisation=w.orgs["pharmacy"], role="pharmacist", by=w.users["gp"]
     )
     assert "ZEPHYRINE" in pharmacist.get("/sharing/patients/", {"national_id": "3201234567"}).content.decode()
@@ -207,7 +203,7 @@ def test_choices_are_recorded_by_the_practice_and_change_what_others_see(
     client: Client, shared_world: World
 ) -> None:
     w = shared_world
-    actions.add_care_team_member(
+    care_actions.add_care_team_member(
         patient=w.patients["alice"], organisation=w.orgs["pharmacy"], by=w.users["gp"]
     )
     gp = as_user(client, w, "gp")
@@ -262,12 +258,7 @@ def test_register_lists_agreements_and_the_gaps(client: Client, shared_world: Wo
     w = shared_world
     # The practice refers to the council-like voluntary org (covered) and to a pharmacy (covered),
     # but practice B and the voluntary org share a person with no agreement naming both.
-    Referral.objects.create(
-        patient=w.patients["bob"],
-        from_organisation=w.orgs["practice_b"],
-        to_organisation=w.orgs["voluntary"],
-        opened_on=timezone.localdate(),
-    )
+    accepted_referral(w, "bob", "voluntary", by="gp_b")
     page = as_user(client, w, "gp").get("/sharing/agreements/").content.decode()
     assert "DSA-NI-NOR-CA-0001" in page and "In force" in page
     assert "Test Volunteers (synthetic)" in page and "1 gap" in page
@@ -318,7 +309,7 @@ def test_risk_scores_show_with_the_clinical_record_and_not_without(
 ) -> None:
     from datetime import date
 
-    from icp.care.models import RiskResult
+    from icp.patients.models import RiskResult
 
     w = shared_world
     RiskResult.objects.create(

@@ -8,11 +8,8 @@ from django.http import HttpRequest
 from icp.audit.models import AuditEvent
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("occurred_at", "actor_username", "actor_role", "action", "target_type", "outcome")
-    list_filter = ("action", "outcome", "actor_role")
-    search_fields = ("actor_username", "action", "target_id")
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """An admin that can look but not edit: every change goes through an action, which audits."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -22,3 +19,10 @@ class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "actor_username", "actor_role", "action", "target_type", "outcome")
+    list_filter = ("action", "outcome", "actor_role")
+    search_fields = ("actor_username", "action", "target_id")

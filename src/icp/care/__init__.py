@@ -1,1 +1,1 @@
-"""Care: the patient index, worklists, pathways, care plans, MDT reviews and referrals."""
+"""Care: worklists, pathways, care plans, MDT reviews and referrals."""

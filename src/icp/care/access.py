@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 from icp.audit.log import record
 from icp.audit.models import Outcome
-from icp.care.models import PatientIndex
+from icp.patients.models import PatientIndex
 from icp.sharing.policy import Decision, decide
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose

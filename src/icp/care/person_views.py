@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from icp.care import pathways
 from icp.care.access import care_purpose
-from icp.care.models import PatientIndex
 from icp.care.pathways.actions import facts_for
 from icp.care.pathways.models import LeaveReason
 from icp.care.plans import actions as plan_actions
@@ -30,6 +29,7 @@ from icp.care.referrals import queries
 from icp.care.referrals.clocks import clock
 from icp.partnership.models import Organisation, User
 from icp.partnership.roles import CLINICAL_ROLES
+from icp.patients.models import PatientIndex
 from icp.sharing.policy import decide_many
 from icp.sharing.vocabulary import DataCategory
 

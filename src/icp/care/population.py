@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
-from icp.care.models import RiskResult, RiskRun, RiskTier
 from icp.partnership.models import Area
+from icp.patients.models import RiskResult, RiskRun, RiskTier
 from icp.stratify import codelists
 
 SUPPRESS_BELOW = 8

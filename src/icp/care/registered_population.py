@@ -9,8 +9,8 @@ from datetime import date
 
 from django.db.models import Count, Q
 
-from icp.care.models import PatientIndex
 from icp.partnership.models import Area
+from icp.patients.models import PatientIndex
 
 SUPPRESS_BELOW = 8
 SUPPRESSED = "<8"

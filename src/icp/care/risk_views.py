@@ -23,10 +23,11 @@ from icp.audit.log import record
 from icp.audit.models import Outcome
 from icp.care import population
 from icp.care.actions import review_worklist_entry
-from icp.care.models import PatientIndex, ReviewStatus, RiskResult, RiskRun, WorklistReview
+from icp.care.models import ReviewStatus, WorklistReview
 from icp.care.worklist import WorklistFilter, filter_form_choices, worklist_queryset
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import AreaLevel, OrganisationType, UserRole
+from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.sharing.policy import decide, evaluate_many
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose

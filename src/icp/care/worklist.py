@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 
-from icp.care.models import RiskResult, RiskTier
 from icp.partnership.models import Organisation
+from icp.patients.models import RiskResult, RiskTier
 from icp.stratify import codelists
 
 PRIORITY_GROUPS: dict[str, tuple[str, Q]] = {

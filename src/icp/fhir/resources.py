@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from icp.audit.models import AuditEvent
-from icp.care.models import PatientIndex
+from icp.patients.models import PatientIndex
 from icp.records.schema import CODE_SYSTEMS
 from icp.sharing.models import PersonChoice
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue, Purpose

@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET
 
 from icp.audit.log import record
 from icp.audit.models import AuditEvent, Outcome
-from icp.care.models import PatientIndex
 from icp.fhir import resources
 from icp.fhir.capability import capability_statement
 from icp.partnership.models import ApiToken, User
+from icp.patients.models import PatientIndex
 from icp.sharing.actions import can_record_choices
 from icp.sharing.models import PersonChoice
 from icp.sharing.policy import Code, Decision, decide, latest_choices

@@ -17,21 +17,10 @@ from django.utils import timezone
 
 from icp.audit.log import record
 from icp.audit.models import Outcome
-from icp.care.models import PatientIndex
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import UserRole
-from icp.sharing.models import (
-    BreakGlass,
-    CareTeamMember,
-    DataSharingAgreement,
-    MdtList,
-    MdtListEntry,
-    PersonChoice,
-    Referral,
-    ReferralStatus,
-    ReviewOutcome,
-)
-from icp.sharing.policy import decide
+from icp.patients.models import PatientIndex
+from icp.sharing.models import BreakGlass, DataSharingAgreement, PersonChoice, ReviewOutcome
 from icp.sharing.rules import BREAK_GLASS_ROLES, GOVERNANCE_ROLES
 from icp.sharing.templates_data import agreement_templates
 from icp.sharing.vocabulary import (
@@ -297,154 +286,6 @@ def record_choice(
             },
         )
     return choice
-
-
-def _require_care_relationship(by: Any, patient: PatientIndex, action: str) -> None:
-    """Changing someone's care relationships needs a care relationship yourself (or ICP management)."""
-    home = _user_icp(by) if getattr(by, "is_authenticated", False) else None
-    if getattr(by, "role", None) == UserRole.ICP_MANAGER and home is not None and home.pk == patient.icp_id:
-        return
-    decision = decide(by, patient, Purpose.DIRECT_CARE, action=f"{action}.check")
-    if not decision.allowed or decision.break_glass:
-        raise _refuse(
-            by,
-            action,
-            f"You need a care relationship with this person to do this: {decision.reason}",
-            target_type="patient",
-            target_id=patient.patient_id,
-            patient_ref=patient.patient_id,
-        )
-
-
-def add_care_team_member(
-    *,
-    patient: PatientIndex,
-    organisation: Organisation,
-    by: User,
-    role: str = "",
-    user: User | None = None,
-    start_date: date | None = None,
-) -> CareTeamMember:
-    """Add an organisation (or one of its users) to a person's care team."""
-    _require_care_relationship(by, patient, "care_team.add")
-    if user is not None and user.organisation_id != organisation.pk:
-        raise ValidationError({"user": "That user does not work for that organisation."})
-    with transaction.atomic():
-        member = CareTeamMember.objects.create(
-            patient=patient,
-            organisation=organisation,
-            user=user,
-            role=role,
-            start_date=start_date or timezone.localdate(),
-        )
-        record(
-            action="care_team.add",
-            actor=by,
-            target=member,
-            patient_ref=patient.patient_id,
-            detail={"organisation": organisation.code, "user": user.pk if user else None, "role": role},
-        )
-    return member
-
-
-def end_care_team_membership(
-    *, member: CareTeamMember, by: User, end_date: date | None = None
-) -> CareTeamMember:
-    _require_care_relationship(by, member.patient, "care_team.end")
-    with transaction.atomic():
-        member.end_date = end_date or timezone.localdate()
-        member.save(update_fields=["end_date"])
-        record(
-            action="care_team.end",
-            actor=by,
-            target=member,
-            patient_ref=member.patient.patient_id,
-            detail={"end_date": member.end_date.isoformat()},
-        )
-    return member
-
-
-def open_referral(
-    *,
-    patient: PatientIndex,
-    to_organisation: Organisation,
-    by: User,
-    service: str = "",
-    opened_on: date | None = None,
-) -> Referral:
-    """Refer a person to another organisation's service (minimal: the pathways work extends this)."""
-    _require_care_relationship(by, patient, "referral.open")
-    if by.organisation is None:
-        raise ValidationError({"from_organisation": "Your account is not linked to an organisation."})
-    with transaction.atomic():
-        referral = Referral.objects.create(
-            patient=patient,
-            from_organisation=by.organisation,
-            to_organisation=to_organisation,
-            service=service,
-            opened_on=opened_on or timezone.localdate(),
-        )
-        record(
-            action="referral.open",
-            actor=by,
-            target=referral,
-            patient_ref=patient.patient_id,
-            detail={"to": to_organisation.code, "service": service},
-        )
-    return referral
-
-
-def close_referral(*, referral: Referral, by: User) -> Referral:
-    if by.organisation_id not in (referral.to_organisation_id, referral.from_organisation_id):
-        raise _refuse(
-            by,
-            "referral.close",
-            "Only the referring or receiving organisation can close a referral.",
-            referral,
-        )
-    with transaction.atomic():
-        referral.status = ReferralStatus.CLOSED
-        referral.closed_on = timezone.localdate()
-        referral.save(update_fields=["status", "closed_on"])
-        record(action="referral.close", actor=by, target=referral, patient_ref=referral.patient.patient_id)
-    return referral
-
-
-def create_mdt_list(*, icp: Area, name: str, members: list[Organisation], by: User) -> MdtList:
-    _require_governor(by, icp, "mdt_list.create")
-    with transaction.atomic():
-        mdt_list = MdtList.objects.create(icp=icp, name=name)
-        mdt_list.members.set(members)
-        record(
-            action="mdt_list.create",
-            actor=by,
-            target=mdt_list,
-            detail={"icp": icp.code, "members": sorted(m.code for m in members)},
-        )
-    return mdt_list
-
-
-def add_to_mdt_list(
-    *, mdt_list: MdtList, patient: PatientIndex, by: User, added_on: date | None = None
-) -> MdtListEntry:
-    """Put a person on an MDT's case list: the list's member organisations may then see them."""
-    if by.organisation_id is None or not mdt_list.members.filter(pk=by.organisation_id).exists():
-        raise _refuse(
-            by, "mdt_list.add", "Only a member organisation of this MDT can add people to its list.", mdt_list
-        )
-    _require_care_relationship(by, patient, "mdt_list.add")
-    with transaction.atomic():
-        entry = MdtListEntry.objects.create(
-            mdt_list=mdt_list, patient=patient, added_on=added_on or timezone.localdate()
-        )
-        record(
-            action="mdt_list.add",
-            actor=by,
-            target=entry,
-            patient_ref=patient.patient_id,
-            detail={"mdt_list": mdt_list.pk},
-        )
-    return entry
 
 
 def break_glass(

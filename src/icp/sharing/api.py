@@ -20,9 +20,9 @@ from ninja.responses import Status
 
 from icp.audit.log import record
 from icp.audit.models import Outcome
-from icp.care.models import PatientIndex
 from icp.partnership.models import Area, User
 from icp.partnership.roles import UserRole
+from icp.patients.models import PatientIndex
 from icp.sharing import actions
 from icp.sharing.models import DataSharingAgreement
 from icp.sharing.policy import Code, decide, decide_many, planning_opt_outs

@@ -17,19 +17,16 @@ from django.utils import timezone
 from rich.console import Console
 from rich.table import Table
 
-from icp.care.models import PatientIndex
+from icp.care import actions as care_actions
+from icp.care.models import CareTeamMember, MdtList, MdtListEntry, Referral
+from icp.care.referrals.actions import create_referral, move_referral
+from icp.care.referrals.models import Service, ServiceType
+from icp.care.referrals.states import TaskStatus
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import AreaLevel, OrganisationType
+from icp.patients.models import PatientIndex
 from icp.sharing import actions
-from icp.sharing.models import (
-    BreakGlass,
-    CareTeamMember,
-    DataSharingAgreement,
-    MdtList,
-    MdtListEntry,
-    PersonChoice,
-    Referral,
-)
+from icp.sharing.models import BreakGlass, DataSharingAgreement, PersonChoice
 from icp.sharing.templates_data import agreement_templates
 from icp.sharing.vocabulary import AgreementStatus, ChoiceKind, ChoiceValue, DataCategory, LegalBasis, Purpose
 
@@ -121,7 +118,23 @@ def _team(patient: PatientIndex, organisation: Organisation | None, role: str, b
         organisation
         and not CareTeamMember.objects.filter(patient=patient, organisation=organisation).exists()
     ):
-        actions.add_care_team_member(patient=patient, organisation=organisation, role=role, by=by)
+        care_actions.add_care_team_member(patient=patient, organisation=organisation, role=role, by=by)
+
+
+def _befriending(organisation: Organisation, icp: Area) -> Service:
+    service, created = Service.objects.get_or_create(
+        organisation=organisation,
+        name="Befriending (synthetic)",
+        defaults={
+            "type": ServiceType.VOLUNTARY_SUPPORT,
+            "eligibility": "Adults who are lonely or isolated",
+            "needs": ["loneliness"],
+            "synthetic": True,
+        },
+    )
+    if created:
+        service.areas.add(icp)
+    return service
 
 
 def _choice(patient: PatientIndex, kind: str, value: str, by: User, note: str) -> None:
@@ -153,18 +166,22 @@ def create_demo_sharing(*, icp_code: str) -> SharingDemoSummary:
         _team(shared, pharmacist.organisation, "community pharmacist", gp)
         _team(shared, trust.organisation, "community frailty team", gp)
         assert voluntary.organisation is not None
-        if not Referral.objects.filter(patient=shared, to_organisation=voluntary.organisation).exists():
-            actions.open_referral(
-                patient=shared, to_organisation=voluntary.organisation, service="befriending", by=gp
+        if not Referral.objects.filter(patient=shared, owner_organisation=voluntary.organisation).exists():
+            referral = create_referral(
+                patient=shared,
+                service=_befriending(voluntary.organisation, icp),
+                reason="Lives alone and lonely since a bereavement (synthetic)",
+                by=gp,
             )
-        if council and not Referral.objects.filter(patient=shared, to_organisation=council).exists():
-            actions.open_referral(patient=shared, to_organisation=council, service="home adaptations", by=gp)
+            move_referral(referral=referral, to_status=TaskStatus.ACCEPTED, by=voluntary)
+        # The council adapts the home: in the care team, though it has signed no agreement (a gap).
+        _team(shared, council, "home adaptations", gp)
         mdt = MdtList.objects.filter(icp=icp, name=MDT_NAME).first()
         if mdt is None:
             members = [o for o in (gp.organisation, trust.organisation, hub) if o is not None]
-            mdt = actions.create_mdt_list(icp=icp, name=MDT_NAME, members=members, by=manager)
+            mdt = care_actions.create_mdt_list(icp=icp, name=MDT_NAME, members=members, by=manager)
         if not MdtListEntry.objects.filter(mdt_list=mdt, patient=shared).exists():
-            actions.add_to_mdt_list(mdt_list=mdt, patient=shared, by=gp)
+            care_actions.add_to_mdt_list(mdt_list=mdt, patient=shared, by=gp)
         summary.scenarios.append(
             DemoScenario(
                 shared.patient_id,

@@ -1,8 +1,10 @@
 """The agreement register's gaps: partner organisations that work together with no signed agreement.
 
-"Work together" is read from what icp knows of shared care: a referral between them, both in the
-care team of the same person (the registered practice counts as part of every care team), or both
-members of one MDT list. A pair is covered when one agreement in force names both as parties.
+"Work together" is read from the care relationships in force (`patients.CareRelationship`): two
+organisations work together when both hold a relationship with the same person on the day (the
+registered practice, derived from the index, counts for every person it has registered). The
+evidence names the kinds of relationship (referral, care team, MDT list ...). A pair is covered when
+one agreement in force names both as parties.
 """
 
 from __future__ import annotations
@@ -12,10 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
 
-from django.db.models import Q
-
 from icp.partnership.models import Area, Organisation
-from icp.sharing.models import CareTeamMember, DataSharingAgreement, MdtList, Referral
+from icp.patients.models import CareRelationship, RelationshipKind
+from icp.sharing.models import DataSharingAgreement
 
 
 @dataclass(frozen=True)
@@ -23,42 +24,34 @@ class Gap:
     first: Organisation
     second: Organisation
     evidence: tuple[str, ...]
-    people: int  # how many people they share care of (0 for MDT-only evidence)
+    people: int  # how many people they share care of
 
 
-def _pair(a: int, b: int) -> tuple[int, int]:
-    return (a, b) if a < b else (b, a)
+def _evidence(kind: str, label: str) -> str:
+    if kind == RelationshipKind.MDT_LIST:
+        return f"MDT list {label}".rstrip()
+    return str(RelationshipKind(kind).label).lower()
 
 
 def working_pairs(icp: Area, on: date) -> dict[tuple[int, int], tuple[set[str], set[int]]]:
     """Pairs of organisation ids that share care in `icp`, with evidence and the people involved."""
-    pairs: dict[tuple[int, int], tuple[set[str], set[int]]] = defaultdict(lambda: (set(), set()))
-    for referral in Referral.objects.filter(patient__icp=icp).values(
-        "from_organisation", "to_organisation", "patient"
+    held: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    rows = CareRelationship.objects.filter(patient__icp=icp).current(on)
+    for patient_pk, organisation_pk, user_organisation_pk, practice_pk, kind, label in rows.values_list(
+        "patient", "organisation", "user__organisation", "patient__practice", "kind", "label"
     ):
-        a, b = referral["from_organisation"], referral["to_organisation"]
-        if a != b:
-            evidence, people = pairs[_pair(a, b)]
-            evidence.add("referral")
-            people.add(int(referral["patient"]))
-    teams: dict[int, set[int]] = defaultdict(set)
-    current = CareTeamMember.objects.filter(patient__icp=icp, start_date__lte=on).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on)
-    )
-    for patient_pk, organisation_pk, practice_pk in current.values_list(
-        "patient", "organisation", "patient__practice"
-    ):
-        teams[int(patient_pk)].add(organisation_pk)
+        organisation = organisation_pk or user_organisation_pk
+        if organisation is None:
+            continue
+        held[int(patient_pk)][int(organisation)].add(_evidence(kind, label))
         if practice_pk:
-            teams[int(patient_pk)].add(practice_pk)
-    for patient, organisations in teams.items():
+            held[int(patient_pk)].setdefault(int(practice_pk), set())
+    pairs: dict[tuple[int, int], tuple[set[str], set[int]]] = defaultdict(lambda: (set(), set()))
+    for patient, organisations in held.items():
         for a, b in combinations(sorted(organisations), 2):
             evidence, people = pairs[(a, b)]
-            evidence.add("care team")
+            evidence.update(organisations[a] | organisations[b])
             people.add(patient)
-    for mdt_list in MdtList.objects.filter(icp=icp).prefetch_related("members"):
-        for a, b in combinations(sorted(m.pk for m in mdt_list.members.all()), 2):
-            pairs[(a, b)][0].add(f"MDT list {mdt_list.name}")
     return dict(pairs)
 
 

@@ -4,9 +4,8 @@
   purposes, on what legal basis, from when to when, and whether it is signed.
 - `PersonChoice`: a person's choices (direct-care consent, planning opt-out, sensitive records
   withheld), kept as a history: the latest row of each kind is in force.
-- Legitimate relationships that the registry does not hold yet: `CareTeamMember`, `Referral`,
-  `MdtList` / `MdtListEntry`. They are deliberately minimal — just what the access decision needs —
-  and the care-pathways work will take them over (see docs/adr/0040-access-decision.md).
+- Legitimate relationships are not here: they are `patients.CareRelationship` rows, written by the
+  care workflows (docs/adr/0060-patients-floor.md).
 - `BreakGlass`: a clinician's time-limited emergency override, reviewed by the IG lead.
 - `LoginFailure`: failed logins, for the login throttle.
 
@@ -20,8 +19,8 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import models
 
-from icp.care.models import PatientIndex
 from icp.partnership.models import Area, Organisation
+from icp.patients.models import PatientIndex
 from icp.sharing.vocabulary import AgreementStatus, ChoiceKind, ChoiceValue, LegalBasis
 
 
@@ -84,85 +83,6 @@ class PersonChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.get_value_display()} ({self.patient})"
-
-
-class CareTeamMember(models.Model):
-    """An organisation (or one named user of it) in a person's care team. Minimal until pathways land."""
-
-    patient = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="care_team")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="care_team_roles")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="care_team_roles",
-        help_text="Blank: the whole organisation's team",
-    )
-    role = models.CharField(max_length=100, blank=True, help_text="e.g. district nurse, key worker")
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["patient", "start_date"]
-
-    def __str__(self) -> str:
-        return f"{self.organisation} in the care team of {self.patient}"
-
-
-class ReferralStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-
-
-class Referral(models.Model):
-    """A referral of a person to an organisation's service. Minimal until pathways land."""
-
-    patient = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="sharing_referrals")
-    from_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="referrals_made"
-    )
-    to_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="referrals_received"
-    )
-    service = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=8, choices=ReferralStatus.choices, default=ReferralStatus.OPEN)
-    opened_on = models.DateField()
-    closed_on = models.DateField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-opened_on"]
-
-    def __str__(self) -> str:
-        return f"Referral of {self.patient} to {self.to_organisation} ({self.status})"
-
-
-class MdtList(models.Model):
-    """A multidisciplinary team's case list; its member organisations may see the people on it."""
-
-    name = models.CharField(max_length=200)
-    icp = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="mdt_lists")
-    members = models.ManyToManyField(Organisation, related_name="mdt_lists")
-
-    class Meta:
-        ordering = ["icp__code", "name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class MdtListEntry(models.Model):
-    mdt_list = models.ForeignKey(MdtList, on_delete=models.CASCADE, related_name="entries")
-    patient = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="mdt_entries")
-    added_on = models.DateField()
-    removed_on = models.DateField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["mdt_list", "added_on"]
-        verbose_name_plural = "MDT list entries"
-
-    def __str__(self) -> str:
-        return f"{self.patient} on {self.mdt_list}"
 
 
 class ReviewOutcome(models.TextChoices):

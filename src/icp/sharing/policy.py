@@ -26,23 +26,16 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from icp.audit.log import record
 from icp.audit.models import Outcome
-from icp.care.models import PatientIndex
 from icp.partnership.models import Area
 from icp.partnership.roles import UserRole
-from icp.sharing.models import (
-    BreakGlass,
-    CareTeamMember,
-    DataSharingAgreement,
-    MdtListEntry,
-    PersonChoice,
-    Referral,
-    ReferralStatus,
-)
+from icp.patients.models import PatientIndex
+from icp.patients.relationships import is_registered_practice, relationships_of
+from icp.sharing.models import BreakGlass, DataSharingAgreement, PersonChoice
 from icp.sharing.rules import categories_for, purposes_for
 from icp.sharing.vocabulary import (
     DEFAULT_SENSITIVE_CATEGORIES,
@@ -151,38 +144,15 @@ def latest_choices(patient: PatientIndex, on: date) -> dict[str, PersonChoice]:
 
 
 def _relationship(user: Any, patient: PatientIndex, purpose: str, on: date) -> str:
-    """The legitimate relationship the user has with the person for the purpose, or ''."""
-    organisation_id = user.organisation_id
-    registered = patient.practice_id is not None and patient.practice_id == organisation_id
+    """The legitimate relationship the user has with the person for the purpose, or ''.
+
+    For individual care it is read from `patients.CareRelationship` (and the registered practice,
+    derived from the index): the one table that answers "why could this user see this record?".
+    """
+    registered = is_registered_practice(patient, user.organisation_id)
     if purpose in INDIVIDUAL_CARE_PURPOSES:
-        if registered:
-            return "registered practice"
-        member = (
-            CareTeamMember.objects.filter(
-                patient=patient, organisation_id=organisation_id, start_date__lte=on
-            )
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-            .filter(Q(user__isnull=True) | Q(user=user))
-            .first()
-        )
-        if member is not None:
-            return f"member of the care team ({member.role or 'organisation'})"
-        referral = Referral.objects.filter(
-            patient=patient, to_organisation_id=organisation_id, status=ReferralStatus.OPEN, opened_on__lte=on
-        ).first()
-        if referral is not None:
-            return f"open referral to your service since {referral.opened_on:%d %b %Y}"
-        entry = (
-            MdtListEntry.objects.filter(
-                patient=patient, mdt_list__members__id=organisation_id, added_on__lte=on
-            )
-            .filter(Q(removed_on__isnull=True) | Q(removed_on__gt=on))
-            .select_related("mdt_list")
-            .first()
-        )
-        if entry is not None:
-            return f"on the MDT list {entry.mdt_list.name}"
-        return ""
+        held = relationships_of(user, patient, on)
+        return held[0].description if held else ""
     if purpose == Purpose.EMERGENCY:
         return "emergency response for a person in your ICP"
     if purpose == Purpose.RISK_STRATIFICATION:
@@ -199,9 +169,7 @@ def _relationship(user: Any, patient: PatientIndex, purpose: str, on: date) -> s
 def _gather(user: Any, patient: PatientIndex, purpose: str, on: date, now: datetime) -> _Facts:
     facts = _Facts(user=user, purpose=purpose, patient=patient, patient_id=patient.patient_id, on=on, now=now)
     facts.user_icp = user.home_area.icp() if user.home_area_id else None
-    facts.registered_practice = (
-        patient.practice_id is not None and user.organisation_id == patient.practice_id
-    )
+    facts.registered_practice = is_registered_practice(patient, user.organisation_id)
     if user.organisation_id:
         facts.agreements = list(
             DataSharingAgreement.objects.filter(icp_id=patient.icp_id, parties__id=user.organisation_id)

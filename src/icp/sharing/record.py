@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 from django.core.exceptions import PermissionDenied
 
-from icp.care.models import PatientIndex
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 from icp.sharing.policy import Decision
 from icp.sharing.vocabulary import DataCategory

@@ -1,11 +1,11 @@
 """Patient search for the shared care record: only people the user has a legitimate relationship with.
 
-The database query finds candidates among the people related to the user's organisation
-(registered practice, care team, open referral, MDT list); each candidate then passes the access
-decision for demographics before it is listed. An ambulance or emergency-department clinician may
-also find one person by their exact H&C or NHS number under the emergency purpose. Every search,
-including a refused one, is one audit event listing which fields were used and whom it returned
-(never the terms typed, which are themselves personal data).
+The database query finds candidates among the people the user has a care relationship with
+(`patients.relationships.related_patients`: registered practice, care team, referral, MDT list,
+...); each candidate then passes the access decision for demographics before it is listed. An
+ambulance or emergency-department clinician may also find one person by their exact H&C or NHS
+number under the emergency purpose. Every search, including a refused one, is one audit event
+listing which fields were used and whom it returned (never the terms typed, which are personal data).
 """
 
 from __future__ import annotations
@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from icp.audit.log import record
 from icp.audit.models import Outcome
-from icp.care.models import PatientIndex
+from icp.patients.models import PatientIndex
+from icp.patients.relationships import related_patients
 from icp.sharing.policy import Decision, evaluate_many
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose
@@ -45,19 +46,6 @@ def search_purpose(user: Any) -> str:
 
 def normalise_number(value: str) -> str:
     return re.sub(r"[\s-]", "", value or "")
-
-
-def related_patients(user: Any, on: date) -> QuerySet[PatientIndex]:
-    """People the user's organisation has a current care relationship with, in the user's ICP."""
-    organisation_id = user.organisation_id
-    current_team = Q(care_team__organisation_id=organisation_id, care_team__start_date__lte=on) & (
-        Q(care_team__end_date__isnull=True) | Q(care_team__end_date__gte=on)
-    )
-    team_member = current_team & (Q(care_team__user__isnull=True) | Q(care_team__user=user))
-    referral = Q(sharing_referrals__to_organisation_id=organisation_id, sharing_referrals__status="open")
-    mdt = Q(mdt_entries__mdt_list__members__id=organisation_id, mdt_entries__removed_on__isnull=True)
-    related = Q(practice_id=organisation_id) | team_member | referral | mdt
-    return PatientIndex.objects.filter(related).distinct()
 
 
 def _audit(

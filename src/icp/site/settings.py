@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "icp.site",
     "icp.audit",
     "icp.partnership",
+    "icp.patients",
     "icp.governance",
     "icp.sharing",
     "icp.care",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from icp.care.models import PatientIndex, RiskResult
+from icp.patients.models import PatientIndex, RiskResult
 from tests.care.risk_rows import result_row
 from tests.sharing.conftest import World, shared_world, world
 

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from icp.audit.models import AuditEvent
-from icp.care.models import RiskResult
 from icp.care.pathways.actions import enrol, enrol_selection, leave_pathway, review_enrolment
 from icp.care.pathways.models import LeaveReason
+from icp.patients.models import RiskResult
 from tests.sharing.conftest import World
 
 

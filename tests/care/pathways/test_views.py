@@ -7,9 +7,9 @@ from collections.abc import Callable
 from django.test import Client
 
 from icp.audit.models import AuditEvent
-from icp.care.models import RiskResult
 from icp.care.pathways.actions import enrol
 from icp.care.pathways.models import Enrolment
+from icp.patients.models import RiskResult
 from tests.sharing.conftest import World
 
 

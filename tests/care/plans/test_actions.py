@@ -9,11 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from icp.care.models import RiskResult
+from icp.care.actions import add_care_team_member
 from icp.care.pathways.actions import enrol
 from icp.care.plans.actions import add_activity, add_goal, create_care_plan, review_care_plan, update_activity
 from icp.care.plans.models import ActivityStatus
-from icp.sharing.actions import add_care_team_member
+from icp.patients.models import RiskResult
 from tests.sharing.conftest import World
 
 

@@ -87,3 +87,29 @@ def user_in(shared_world: World) -> Callable[[str, str], User]:
 
 
 ALL_ROLES = list(UserRole.values)
+
+
+# Who accepts a referral for each of the world's receiving organisations.
+OWNER_USERS = {"voluntary": "voluntary", "trust": "trust", "pharmacy": "pharmacist"}
+
+
+def accepted_referral(world: World, patient: str, to: str, by: str = "gp") -> Referral:
+    """A referral of `patient` to organisation `to`, made by user `by` and accepted by `to`.
+
+    An accepted referral is what gives the receiving organisation a relationship with the person.
+    """
+    from icp.care.referrals.actions import move_referral
+
+    service, _ = Service.objects.get_or_create(
+        organisation=world.orgs[to],
+        name=f"Befriending at {world.orgs[to].name}",
+        defaults={
+            "type": ServiceType.VOLUNTARY_SUPPORT,
+            "eligibility": "Adults (synthetic)",
+            "needs": ["loneliness"],
+        },
+    )
+    referral = create_referral(
+        patient=world.patients[patient], service=service, reason="Lonely (synthetic)", by=world.users[by]
+    )
+    return move_referral(referral=referral, to_status=TaskStatus.ACCEPTED, by=world.users[OWNER_USERS[to]])

@@ -26,10 +26,10 @@ from django.utils import timezone
 from icp.audit.log import record
 from icp.care import pathways
 from icp.care.access import refuse
-from icp.care.models import PatientIndex, RiskResult
 from icp.care.pathways.models import Enrolment, LeaveReason
 from icp.partnership.models import User
 from icp.partnership.roles import CLINICAL_ROLES
+from icp.patients.models import PatientIndex, RiskResult
 from icp.sharing.policy import decide
 from icp.sharing.vocabulary import DataCategory, Purpose
 

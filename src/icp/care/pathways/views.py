@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from icp.audit.log import record
 from icp.care import pathways
 from icp.care.access import refuse
-from icp.care.models import PatientIndex
 from icp.care.pathways import actions
 from icp.care.pathways.caseload import icp_caseloads, practice_caseload
 from icp.care.pathways.models import Enrolment
@@ -24,6 +23,7 @@ from icp.care.referrals.clocks import Times, times
 from icp.care.referrals.models import Referral
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import CLINICAL_ROLES, AreaLevel, OrganisationType, UserRole
+from icp.patients.models import PatientIndex
 from icp.sharing.policy import evaluate_many
 from icp.sharing.vocabulary import DataCategory, Purpose
 

@@ -18,11 +18,11 @@ from django.utils import timezone
 from icp.audit.log import record
 from icp.care import pathways
 from icp.care.access import refuse, require_care_access
-from icp.care.models import PatientIndex
 from icp.care.pathways.actions import facts_for
 from icp.care.pathways.models import Enrolment
 from icp.care.plans.models import Activity, ActivityStatus, CarePlan, Goal, GoalStatus, PlanStatus
 from icp.partnership.models import Organisation, User
+from icp.patients.models import PatientIndex
 from icp.sharing.vocabulary import DataCategory
 
 DEFAULT_REVIEW_DAYS = 90

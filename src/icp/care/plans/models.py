@@ -13,10 +13,10 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
-from icp.care.models import PatientIndex
 from icp.care.pathways.models import Enrolment
 from icp.care.referrals.models import Referral, new_public_id
 from icp.partnership.models import Organisation
+from icp.patients.models import PatientIndex
 
 
 class PlanStatus(models.TextChoices):

@@ -22,10 +22,11 @@ from django_fsm import has_transition_perm
 
 from icp.audit.log import record
 from icp.care.access import care_purpose, refuse, require_care_access
-from icp.care.models import PatientIndex
 from icp.care.referrals.models import Need, Priority, Referral, Service, ServiceType
 from icp.care.referrals.states import ACTIVE, FINAL, REASON_REQUIRED, Party, TaskStatus, why_not
 from icp.partnership.models import User
+from icp.patients.actions import close_relationships_from, open_relationship
+from icp.patients.models import PatientIndex, RelationshipKind
 
 SOCIAL_PRESCRIBING_REFERRAL = ("871731000000106", "Referral to social prescribing service")
 
@@ -153,9 +154,26 @@ def create_referral(
     return referral
 
 
-def _apply(referral: Referral, target: TaskStatus, reason: str, output: str, by: User | None) -> None:
-    """Fire the state machine's transition and stamp the clocks (the caller has checked the party)."""
+def _relationships(referral: Referral, source: TaskStatus, target: TaskStatus, by: User) -> None:
+    """An accepted referral opens the owner's relationship with the person; its end closes it."""
+    if target == TaskStatus.ACCEPTED:
+        open_relationship(
+            patient=referral.patient,
+            kind=RelationshipKind.REFERRAL,
+            source=referral,
+            organisation=referral.owner_organisation,
+            label=referral.service_name,
+            by=by,
+        )
+    elif source in ACTIVE and target in FINAL:
+        close_relationships_from(source=referral, by=by, ends=timezone.localdate())
+
+
+def _apply(referral: Referral, target: TaskStatus, reason: str, output: str, by: User) -> None:
+    """Fire the state machine's transition, stamp the clocks and open or close the relationship
+    (the caller has checked the party)."""
     now = timezone.now()
+    source = referral.task_status
     referral.transition_to(target)()
     if target == TaskStatus.REQUESTED:
         referral.requested_at = now
@@ -170,6 +188,7 @@ def _apply(referral: Referral, target: TaskStatus, reason: str, output: str, by:
     referral.version += 1
     referral.last_modified_by = by
     referral.save()
+    _relationships(referral, source, target, by)
 
 
 def move_referral(
@@ -192,7 +211,11 @@ def move_referral(
     reason, output = reason.strip(), output.strip()
     refusal = ""
     with transaction.atomic():
-        locked = Referral.objects.select_for_update().select_related("patient").get(pk=referral.pk)
+        locked = (
+            Referral.objects.select_for_update()
+            .select_related("patient", "owner_organisation")
+            .get(pk=referral.pk)
+        )
         if expected_version is not None and locked.version != expected_version:
             raise VersionConflict(locked.version, expected_version)
         source = locked.task_status

@@ -16,13 +16,13 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from icp.care.models import PatientIndex
 from icp.care.referrals import actions, queries
 from icp.care.referrals.clocks import clock
 from icp.care.referrals.directory import search_services
 from icp.care.referrals.models import Priority, Referral, Service
 from icp.care.referrals.states import Party, targets
 from icp.partnership.models import User
+from icp.patients.models import PatientIndex
 
 router = Router(tags=["care: referrals"])
 

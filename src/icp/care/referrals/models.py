@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, transition
 
-from icp.care.models import PatientIndex
 from icp.care.referrals.states import Party, TaskStatus, party_for, sources_of
 from icp.partnership.models import Area, Organisation
+from icp.patients.models import PatientIndex
 
 
 def new_public_id() -> str:
@@ -127,7 +127,14 @@ class Referral(models.Model):
     requester_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="referrals_requested"
     )
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Blank only for referrals recorded before the referral workflow",
+    )
     owner_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="referrals_owned"
     )
@@ -175,6 +182,7 @@ class Referral(models.Model):
     to_entered_in_error = _move(TaskStatus.ENTERED_IN_ERROR)
 
     class Meta:
+        db_table = "sharing_referral"  # the table predates the move from sharing
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["owner_organisation", "status"]),

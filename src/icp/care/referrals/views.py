@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from icp.care.access import care_purpose, require_care_access
-from icp.care.models import PatientIndex
 from icp.care.referrals import actions, queries
 from icp.care.referrals.clocks import clock
 from icp.care.referrals.directory import search_services
 from icp.care.referrals.models import Need, Priority, Referral, Service, ServiceType
 from icp.care.referrals.states import Party, TaskStatus, targets
 from icp.partnership.models import User
+from icp.patients.models import PatientIndex
 
 # What a button for each move says, from the point of view of the user pressing it.
 MOVE_LABELS = {

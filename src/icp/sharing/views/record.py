@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from icp.audit.log import record
 from icp.audit.models import AuditEvent, Outcome
-from icp.care.models import PatientIndex, RiskResult
 from icp.partnership.models import Organisation
 from icp.partnership.roles import UserRole
+from icp.patients.models import PatientIndex, RiskResult
 from icp.sharing import actions
 from icp.sharing.forms import BreakGlassForm, ChoiceForm, SearchForm
 from icp.sharing.policy import OVERRIDABLE, Code, Decision, decide_many, latest_choices

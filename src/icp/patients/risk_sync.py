@@ -1,4 +1,4 @@
-"""Sync a run's results from the warehouse into the app database (care.RiskResult), one ICP at a time.
+"""Sync a run's results from the warehouse into the app database (patients.RiskResult), one ICP at a time.
 
 Each person's row is replaced by their newest results; people no longer in the results (moved
 away, died, opted out) lose their row. Worklist reviews are separate and survive every sync.
@@ -13,8 +13,8 @@ import pyarrow as pa
 from django.db import transaction
 
 from icp.audit.log import record
-from icp.care.models import PatientIndex, RiskResult, RiskRun
 from icp.partnership.models import Area, Organisation
+from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.stratify.explain import sentence
 
 BATCH_SIZE = 2000

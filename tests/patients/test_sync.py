@@ -11,9 +11,9 @@ import pyarrow as pa
 import pytest
 
 from icp.audit.models import AuditEvent
-from icp.care.models import PatientIndex
-from icp.care.sync import SyncError, sync_patient_index
 from icp.partnership.models import User
+from icp.patients.models import PatientIndex
+from icp.patients.sync import SyncError, sync_patient_index
 from icp.records.synth.run import synthesise
 from icp.records.warehouse import Warehouse
 from icp.sharing.models import PersonChoice

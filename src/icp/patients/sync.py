@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from icp.audit.log import record
-from icp.care.models import PatientIndex
 from icp.partnership.models import Area, Organisation
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 
 BATCH_SIZE = 5000

@@ -1,0 +1,1 @@
+"""Patients: the floor above `partnership`: the patient index, its latest risk, care relationships."""

@@ -1,0 +1,257 @@
+"""The app database's view of people: the patient index, their latest risk, and their care relationships.
+
+The warehouse holds the records; `PatientIndex` holds just enough (identity, registered practice,
+ICP, dates of birth and death) for care plans, referrals, consent and audit to have real foreign
+keys. `patient_id` is the warehouse's opaque id and the only id used in URLs and logs.
+`RiskResult` / `RiskRun` are the index's latest risk, synced after each stratification run.
+
+`CareRelationship` is one legitimate relationship between a person and an organisation (or one of
+its users): care team, referral, MDT list, pathway enrolment, emergency response. The registered
+practice is not stored here: it is derived from `PatientIndex.practice` (see `relationships.py`).
+Rows are written only through `icp.patients.actions`. These models kept the tables they had in
+`care` (`db_table`), so moving them lost no row (docs/adr/0060-patients-floor.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from icp.partnership.models import Area, Organisation
+
+
+class PatientIndex(models.Model):
+    patient_id = models.CharField(max_length=64, unique=True, help_text="Opaque warehouse id")
+    national_id = models.CharField(max_length=16, blank=True, db_index=True, help_text="H&C or NHS number")
+    national_id_system = models.CharField(max_length=64, blank=True)
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True, db_index=True)
+    sex = models.CharField(max_length=16, blank=True)
+    birth_date = models.DateField(null=True, blank=True, db_index=True)
+    death_date = models.DateField(null=True, blank=True)
+    practice = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="registered_patients"
+    )
+    icp = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="patients")
+    registered = models.BooleanField(default=True, help_text="False: attached to the ICP as unregistered")
+    deprivation_quintile = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 = most deprived"
+    )
+    synthetic = models.BooleanField(default=False)
+    source = models.CharField(max_length=100, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = (
+            "care_patientindex"  # the table predates the patients app (docs/adr/0060-patients-floor.md)
+        )
+        verbose_name = "patient"
+        verbose_name_plural = "patient index"
+        indexes = [models.Index(fields=["icp", "practice"])]
+
+    def __str__(self) -> str:
+        # Opaque id only: this string can end up in logs and admin history.
+        return f"Patient {self.patient_id}"
+
+
+class RiskTier(models.TextChoices):
+    VERY_HIGH = "very_high", "Very high"
+    HIGH = "high", "High"
+    MODERATE = "moderate", "Moderate"
+    LOW = "low", "Low"
+
+
+class RiskResult(models.Model):
+    """A person's latest risk-stratification results, synced from the warehouse after each run.
+
+    The warehouse keeps every run (table `risk_result`); this row is the newest, for worklists and
+    pages. Lists (deficits, codes, categories, registers) are kept as JSON for display; registers
+    also as ",name," text so that filtering by register works on SQLite and PostgreSQL alike.
+    """
+
+    patient = models.OneToOneField(PatientIndex, on_delete=models.CASCADE, related_name="risk")
+    icp = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="risk_results")
+    practice = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_results"
+    )
+    run_id = models.CharField(max_length=64, db_index=True, help_text="The warehouse batch of the run")
+    index_date = models.DateField()
+    model_version = models.CharField(max_length=64)
+    age = models.PositiveSmallIntegerField()
+    sex = models.CharField(max_length=16, blank=True)
+    deprivation_quintile = models.PositiveSmallIntegerField(null=True, blank=True)
+    efi_score = models.FloatField()
+    efi_deficits = models.PositiveSmallIntegerField()
+    efi_category = models.CharField(max_length=16, db_index=True)
+    efi_in_range = models.BooleanField()
+    efi_deficit_list = models.JSONField(default=list)
+    hfrs_score = models.FloatField()
+    hfrs_category = models.CharField(max_length=16)
+    hfrs_in_range = models.BooleanField()
+    hfrs_codes = models.JSONField(default=list)
+    charlson_score = models.PositiveSmallIntegerField()
+    charlson_quan2011 = models.PositiveSmallIntegerField()
+    charlson_age_points = models.PositiveSmallIntegerField()
+    charlson_categories = models.JSONField(default=list)
+    registers = models.JSONField(default=list)
+    registers_text = models.CharField(max_length=400, blank=True, help_text="',copd,diabetes,' for filtering")
+    medicines_12m = models.PositiveSmallIntegerField(default=0)
+    polypharmacy_review = models.BooleanField(default=False)
+    housebound = models.BooleanField(default=False)
+    carer = models.BooleanField(default=False)
+    cared_for = models.BooleanField(default=False)
+    lives_alone = models.BooleanField(null=True, blank=True, help_text="None: not recorded")
+    falls_12m = models.BooleanField(default=False)
+    emergency_admissions_12m = models.PositiveSmallIntegerField(default=0)
+    ae_attendances_12m = models.PositiveSmallIntegerField(default=0)
+    model_risk = models.FloatField()
+    risk_rank = models.PositiveIntegerField(help_text="1 = highest risk in the ICP")
+    tier = models.CharField(max_length=16, choices=RiskTier.choices, db_index=True)
+    risk_factors = models.JSONField(default=list)
+    reasons = models.TextField(blank=True, help_text="Why, in plain words")
+    synthetic = models.BooleanField(default=False)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "care_riskresult"
+        indexes = [
+            models.Index(fields=["practice", "risk_rank"]),
+            models.Index(fields=["icp", "tier"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Risk of patient {self.patient.patient_id}"
+
+
+class RiskRun(models.Model):
+    """One stratification run of one ICP, as synced: what it used and how many it left out."""
+
+    run_id = models.CharField(max_length=64, help_text="The warehouse batch of the run")
+    icp = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="risk_runs")
+    index_date = models.DateField()
+    model_version = models.CharField(max_length=64)
+    codelist_versions = models.JSONField(default=dict)
+    engine = models.CharField(max_length=16, default="duckdb")
+    people = models.PositiveIntegerField()
+    planning_opt_outs_left_out = models.PositiveIntegerField(default=0)
+    synthetic = models.BooleanField(default=False)
+    synced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "care_riskrun"
+        ordering = ["-synced_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["run_id", "icp"], name="care_riskrun_unique_run_icp")]
+
+    def __str__(self) -> str:
+        return f"Stratification run {self.run_id} of {self.icp.code}"
+
+
+class RelationshipKind(models.TextChoices):
+    """The kinds of legitimate relationship. The registered practice is derived, never stored."""
+
+    REGISTERED_PRACTICE = "registered_practice", "Registered practice"
+    CARE_TEAM = "care_team", "Care team"
+    REFERRAL = "referral", "Referral"
+    MDT_LIST = "mdt_list", "MDT list"
+    PATHWAY_ENROLMENT = "pathway_enrolment", "Pathway enrolment"
+    EMERGENCY_RESPONSE = "emergency_response", "Emergency response"
+
+
+# The kinds a CareRelationship row may hold (the registered practice is read from the index).
+STORED_KINDS = tuple(kind for kind in RelationshipKind if kind != RelationshipKind.REGISTERED_PRACTICE)
+
+
+class CareRelationshipQuerySet(models.QuerySet["CareRelationship"]):
+    def current(self, on: date) -> CareRelationshipQuerySet:
+        """Relationships holding on `on`: started on or before it and not yet ended (`ends` is exclusive)."""
+        return self.filter(starts__lte=on).filter(Q(ends__isnull=True) | Q(ends__gt=on))
+
+    def held_by(self, *, organisation_id: int | None, user: Any) -> CareRelationshipQuerySet:
+        """Relationships a user holds: their organisation's (whole or naming them), or naming them alone."""
+        user_id = getattr(user, "pk", None)
+        mine = Q(user_id=user_id, organisation__isnull=True) if user_id is not None else Q(pk__in=[])
+        if organisation_id is not None:
+            whole = Q(user__isnull=True) | (Q(user_id=user_id) if user_id is not None else Q(pk__in=[]))
+            mine |= Q(organisation_id=organisation_id) & whole
+        return self.filter(mine)
+
+
+class CareRelationship(models.Model):
+    """One legitimate relationship between a person and an organisation (or one named user of it).
+
+    It holds on the days `starts <= day < ends` (`ends` blank: open). The record that created it is
+    named by `source_type` ("app_label.model") and `source_id` (its primary key as text): a plain
+    reference rather than a content-type foreign key, so that it reads the same in audit events and
+    exports, survives a dump and restore into another database, and lets the patients floor know
+    nothing of the apps above it (docs/adr/0060-patients-floor.md).
+    """
+
+    patient = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="care_relationships")
+    kind = models.CharField(max_length=24, choices=RelationshipKind.choices, db_index=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="care_relationships",
+        help_text="Blank: the relationship is with one user alone",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="care_relationships",
+        help_text="Blank: the whole organisation's team",
+    )
+    label = models.CharField(
+        max_length=200, blank=True, help_text="e.g. the care-team role, the service, the MDT list's name"
+    )
+    starts = models.DateField()
+    ends = models.DateField(null=True, blank=True, help_text="The first day it no longer holds; blank: open")
+    source_type = models.CharField(max_length=100, help_text="The record that created it: 'app_label.model'")
+    source_id = models.CharField(max_length=64)
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CareRelationshipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["patient", "starts", "id"]
+        indexes = [
+            models.Index(fields=["patient", "organisation"], name="patients_rel_patient_org_idx"),
+            models.Index(fields=["source_type", "source_id"], name="patients_rel_source_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | Q(user__isnull=False),
+                name="patients_relationship_has_a_party",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends__isnull=True) | Q(ends__gte=models.F("starts")),
+                name="patients_relationship_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="registered_practice"), name="patients_relationship_practice_is_derived"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of patient {self.patient.patient_id}"
+
+    def describe(self) -> str:
+        """The relationship in words, as the access decision gives it as its reason."""
+        if self.kind == RelationshipKind.CARE_TEAM:
+            return f"member of the care team ({self.label or 'organisation'})"
+        if self.kind == RelationshipKind.REFERRAL:
+            return f"open referral to your service since {self.starts:%d %b %Y}"
+        if self.kind == RelationshipKind.MDT_LIST:
+            return f"on the MDT list {self.label}"
+        if self.kind == RelationshipKind.PATHWAY_ENROLMENT:
+            return f"enrolled on the pathway {self.label}".rstrip()
+        if self.kind == RelationshipKind.EMERGENCY_RESPONSE:
+            return f"on the emergency-response list {self.label}".rstrip()
+        return str(self.get_kind_display()).lower()
