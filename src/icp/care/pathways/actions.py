@@ -29,7 +29,8 @@ from icp.care.access import refuse
 from icp.care.pathways.models import Enrolment, LeaveReason
 from icp.partnership.models import User
 from icp.partnership.roles import CLINICAL_ROLES
-from icp.patients.models import PatientIndex, RiskResult
+from icp.patients.actions import close_relationships_from, open_relationship
+from icp.patients.models import PatientIndex, RelationshipKind, RiskResult
 from icp.sharing.policy import decide
 from icp.sharing.vocabulary import DataCategory, Purpose
 
@@ -93,6 +94,7 @@ def enrol(
         raise ValidationError({"patient": "This person's death has been recorded."})
     if by.organisation_id is None:
         raise PermissionDenied("Your account is not linked to an organisation.")
+    assert by.organisation is not None
     started_on = started_on or timezone.localdate()
     met = pathway.entry_reasons(facts_for(patient)) or []
     try:
@@ -108,6 +110,15 @@ def enrol(
                 started_on=started_on,
                 next_review_on=started_on + timedelta(days=pathway.review_interval_days),
                 synthetic=patient.synthetic,
+            )
+            open_relationship(
+                patient=patient,
+                kind=RelationshipKind.PATHWAY_ENROLMENT,
+                source=enrolment,
+                organisation=by.organisation,
+                label=pathway.title,
+                starts=started_on,
+                by=by,
             )
             record(
                 action="enrolment.create",
@@ -156,6 +167,7 @@ def leave_pathway(
         enrolment.end_note = note.strip()
         enrolment.ended_by = by
         enrolment.save(update_fields=["ended_on", "end_reason", "end_note", "ended_by"])
+        close_relationships_from(source=enrolment, by=by, ends=enrolment.ended_on)
         record(action="enrolment.end", actor=by, **_audit(enrolment), detail={"reason": reason})
     return enrolment
 
