@@ -49,7 +49,9 @@ def test_a_death_closes_everything_that_was_open(
     done = record_death(patient=alice, died_on=today, by=gp)
 
     assert done.referrals_cancelled == 1 and done.enrolments_ended == 1 and done.care_plans_ended == 1
-    assert done.relationships_closed == 2  # enrolment and care team (the referral's closed as it was cancelled)
+    assert (
+        done.relationships_closed == 2
+    )  # enrolment and care team (the referral's closed as it was cancelled)
     assert not CareRelationship.objects.filter(patient=alice).current(today).exists()
     accepted.refresh_from_db()
     assert accepted.status == TaskStatus.CANCELLED and accepted.status_reason == "The person has died."
