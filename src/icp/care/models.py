@@ -100,6 +100,7 @@ class MdtListEntry(models.Model):
 from icp.care.referrals.models import Referral, Service  # noqa: E402, I001
 from icp.care.pathways.models import Enrolment  # noqa: E402
 from icp.care.plans.models import Activity, CarePlan, Goal  # noqa: E402
+from icp.care.mdt.models import MdtAction, MdtAttendance, MdtCase, MdtMeeting  # noqa: E402
 
 __all__ = [
     "Activity",
@@ -107,8 +108,12 @@ __all__ = [
     "CareTeamMember",
     "Enrolment",
     "Goal",
+    "MdtAction",
+    "MdtAttendance",
+    "MdtCase",
     "MdtList",
     "MdtListEntry",
+    "MdtMeeting",
     "Referral",
     "ReviewStatus",
     "Service",

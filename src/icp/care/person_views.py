@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from icp.care import pathways
 from icp.care.access import care_purpose
+from icp.care.models import MdtList
 from icp.care.pathways.actions import facts_for
 from icp.care.pathways.models import LeaveReason
 from icp.care.plans import actions as plan_actions
@@ -94,6 +95,9 @@ def person(request: HttpRequest, patient_id: str) -> HttpResponse:
             if plans_allowed
             else [],
             "default_due": today + timedelta(days=28),
+            "mdt_lists": MdtList.objects.filter(members=user.organisation_id).order_by("name")
+            if user.organisation_id
+            else [],
         },
     )
 

@@ -4,6 +4,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from icp.care import person_views, risk_views
+from icp.care.mdt import views as mdt_views
 from icp.care.pathways import views as pathway_views
 from icp.care.referrals import views as referral_views
 
@@ -30,4 +31,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("practice/<str:code>/enrol/", pathway_views.enrol_selection, name="enrol-selection"),
     path("practice/<str:code>/caseload/", pathway_views.practice_caseload_page, name="practice-caseload"),
     path("icp/<str:code>/caseload/", pathway_views.icp_caseload_page, name="icp-caseload"),
+    path("mdt/", mdt_views.mdt_lists, name="mdt-lists"),
+    path("mdt/<int:list_id>/", mdt_views.mdt_list_page, name="mdt-list"),
+    path("mdt/meetings/<str:meeting_id>/", mdt_views.meeting_page, name="mdt-meeting"),
+    path("mdt/meetings/<str:meeting_id>/change/", mdt_views.meeting_change, name="mdt-meeting-change"),
+    path("person/<str:patient_id>/mdt/", mdt_views.list_person, name="mdt-list-person"),
+    path("practice/<str:code>/mdt/", mdt_views.list_selection, name="mdt-list-selection"),
 ]

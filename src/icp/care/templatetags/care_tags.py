@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 
 from icp.care import pathways
+from icp.care.models import MdtList
 
 register = template.Library()
 
@@ -19,4 +20,5 @@ def enrol_selection_form(context: dict[str, Any], practice: Any) -> dict[str, An
         "pathways": pathways.load_all(),
         "next": request.get_full_path() if request is not None else "",
         "csrf_token": context.get("csrf_token"),
+        "mdt_lists": MdtList.objects.filter(members=practice).order_by("name"),
     }
