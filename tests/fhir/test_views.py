@@ -53,6 +53,7 @@ def test_capability_statement(client: Client, db: None) -> None:
         "ServiceRequest",
         "Task",
         "CarePlan",
+        "CareTeam",
         "Goal",
     }
 

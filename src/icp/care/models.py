@@ -41,7 +41,10 @@ class WorklistReview(models.Model):
 
 
 class CareTeamMember(models.Model):
-    """An organisation (or one named user of it) in a person's care team. Minimal until pathways land."""
+    """An organisation (or one named user of it) in a person's care team (FHIR CareTeam participant).
+
+    One current member may be the person's named care coordinator.
+    """
 
     patient = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="care_team")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="care_team_roles")
@@ -56,10 +59,18 @@ class CareTeamMember(models.Model):
     role = models.CharField(max_length=100, blank=True, help_text="e.g. district nurse, key worker")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="The last day in the team")
+    coordinator = models.BooleanField(default=False, help_text="The person's named care coordinator")
 
     class Meta:
         db_table = "sharing_careteammember"  # the table predates the move from sharing
         ordering = ["patient", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(coordinator=True, end_date__isnull=True),
+                name="care_one_current_coordinator",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} in the care team of {self.patient}"
@@ -101,11 +112,13 @@ from icp.care.referrals.models import Referral, Service  # noqa: E402, I001
 from icp.care.pathways.models import Enrolment  # noqa: E402
 from icp.care.plans.models import Activity, CarePlan, Goal  # noqa: E402
 from icp.care.mdt.models import MdtAction, MdtAttendance, MdtCase, MdtMeeting  # noqa: E402
+from icp.care.teams.models import Carer  # noqa: E402
 
 __all__ = [
     "Activity",
     "CarePlan",
     "CareTeamMember",
+    "Carer",
     "Enrolment",
     "Goal",
     "MdtAction",

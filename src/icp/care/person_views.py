@@ -19,15 +19,17 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
+from icp.care import actions as care_actions
 from icp.care import pathways
 from icp.care.access import care_purpose
-from icp.care.models import MdtList
+from icp.care.models import CareTeamMember, MdtList
 from icp.care.pathways.actions import facts_for
 from icp.care.pathways.models import LeaveReason
 from icp.care.plans import actions as plan_actions
 from icp.care.plans.models import ActivityStatus, CarePlan
 from icp.care.referrals import queries
 from icp.care.referrals.clocks import clock
+from icp.care.teams import actions as team_actions
 from icp.partnership.models import Organisation, User
 from icp.partnership.roles import CLINICAL_ROLES
 from icp.patients.models import PatientIndex
@@ -95,6 +97,16 @@ def person(request: HttpRequest, patient_id: str) -> HttpResponse:
             if plans_allowed
             else [],
             "default_due": today + timedelta(days=28),
+            "team": list(
+                CareTeamMember.objects.filter(patient=patient, end_date__isnull=True).select_related(
+                    "organisation", "user"
+                )
+            )
+            if plans_allowed
+            else [],
+            "carers": list(patient.carers.filter(end_date__isnull=True).select_related("carer_patient"))
+            if plans_allowed
+            else [],
             "mdt_lists": MdtList.objects.filter(members=user.organisation_id).order_by("name")
             if user.organisation_id
             else [],
@@ -175,3 +187,39 @@ def plan_change(request: HttpRequest, patient_id: str, plan_id: str) -> HttpResp
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("care:person", patient_id=care_plan.patient.patient_id)
+
+
+@login_required
+@require_POST
+def team_change(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """Add a partner organisation to the care team, name the coordinator, or link a carer."""
+    user = _user(request)
+    patient = get_object_or_404(PatientIndex, patient_id=patient_id[:64])
+    what = request.POST.get("what", "")
+    try:
+        if what == "member":
+            care_actions.add_care_team_member(
+                patient=patient,
+                organisation=get_object_or_404(Organisation, code=request.POST.get("organisation", "")[:32]),
+                role=request.POST.get("role", ""),
+                by=user,
+            )
+        elif what == "coordinator":
+            member = get_object_or_404(
+                CareTeamMember, patient=patient, pk=int(request.POST.get("member", "0") or 0)
+            )
+            team_actions.set_care_coordinator(member=member, by=user)
+        elif what == "carer":
+            team_actions.add_carer(
+                patient=patient,
+                name=request.POST.get("name", ""),
+                relationship=request.POST.get("relationship", ""),
+                contact=request.POST.get("contact", ""),
+                by=user,
+            )
+        else:
+            raise ValidationError({"what": "Unknown change."})
+        messages.success(request, "Care team updated.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("care:person", patient_id=patient.patient_id)

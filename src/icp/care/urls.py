@@ -36,5 +36,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("mdt/meetings/<str:meeting_id>/", mdt_views.meeting_page, name="mdt-meeting"),
     path("mdt/meetings/<str:meeting_id>/change/", mdt_views.meeting_change, name="mdt-meeting-change"),
     path("person/<str:patient_id>/mdt/", mdt_views.list_person, name="mdt-list-person"),
+    path("person/<str:patient_id>/team/", person_views.team_change, name="team-change"),
     path("practice/<str:code>/mdt/", mdt_views.list_selection, name="mdt-list-selection"),
 ]

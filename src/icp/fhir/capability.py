@@ -33,6 +33,7 @@ _SEARCH: dict[str, list[tuple[str, str, str]]] = {
         ("patient", "reference", "The person (required)"),
         ("status", "token", "active, completed, revoked, entered-in-error"),
     ],
+    "CareTeam": [("patient", "reference", "The person (required): one care team per person")],
     "Goal": [
         ("patient", "reference", "The person (required)"),
         ("lifecycle-status", "token", "active, completed, cancelled"),

@@ -200,3 +200,55 @@ def care_plan(plan: Any) -> dict[str, Any]:
             "note": notes,
         }
     )
+
+
+def care_team_id(patient_id: str) -> str:
+    return f"team-{patient_id}"
+
+
+def care_team(patient: Any, members: list[Any], carers: list[Any]) -> dict[str, Any]:
+    """A person's care team: partner organisations (and named users), the coordinator, and carers."""
+    participants: list[dict[str, Any]] = []
+    for member in members:
+        role = member.role or "care team member"
+        if member.coordinator:
+            role = f"care coordinator ({role})"
+        entry: dict[str, Any] = {
+            "role": [{"text": role}],
+            "member": organisation_reference(member.organisation),
+            "period": _drop_empty(
+                {
+                    "start": member.start_date.isoformat(),
+                    "end": member.end_date.isoformat() if member.end_date else None,
+                }
+            ),
+        }
+        if member.user_id:
+            entry["member"] = {"display": member.user.get_full_name() or member.user.username}
+            entry["onBehalfOf"] = organisation_reference(member.organisation)
+        participants.append(entry)
+    for carer in carers:
+        who = subject(carer.carer_patient.patient_id) if carer.carer_patient_id else {"display": carer.name}
+        participants.append(
+            {
+                "role": [{"text": f"{'unpaid ' if carer.unpaid else ''}carer ({carer.relationship})"}],
+                "member": who,
+                "period": _drop_empty(
+                    {
+                        "start": carer.start_date.isoformat(),
+                        "end": carer.end_date.isoformat() if carer.end_date else None,
+                    }
+                ),
+            }
+        )
+    return _drop_empty(
+        {
+            "resourceType": "CareTeam",
+            "id": care_team_id(patient.patient_id),
+            "meta": {"tag": [SYNTHETIC_TAG]} if patient.synthetic else {},
+            "status": "active",
+            "name": "Care team",
+            "subject": subject(patient.patient_id),
+            "participant": participants,
+        }
+    )

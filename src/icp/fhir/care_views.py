@@ -1,4 +1,5 @@
-"""FHIR R4 REST for care: read and search `ServiceRequest`, `Task`, `CarePlan` and `Goal`; `PUT` and
+"""FHIR R4 REST for care: read and search `ServiceRequest`, `Task`, `CarePlan`, `Goal` and
+`CareTeam` (one per person: its members, coordinator and carers); `PUT` and
 JSON Patch `PATCH` of a `Task` to move a referral as the table allows.
 
 Care plans and goals are part of the person's record: every read is the access decision's
@@ -20,10 +21,12 @@ from typing import Any
 
 import jsonpatch
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from icp.care.models import CareTeamMember
 from icp.care.plans.models import CarePlan, Goal
 from icp.care.referrals import actions, queries
 from icp.care.referrals.models import Referral
@@ -242,3 +245,31 @@ def goal_read(request: HttpRequest, user: User, resource_id: str) -> HttpRespons
         raise FhirError(404, "not-found", "No Goal with that id is available to you.")
     _plans_of(request, user, found.care_plan.patient.patient_id, "fhir.read")
     return respond(care.goal(found))
+
+
+def _team(request: HttpRequest, user: User, patient_id: str, action: str) -> dict[str, Any]:
+    patient, _decision = _decide(user, patient_id, _purpose(request), DataCategory.CARE_PLANS, action)
+    today = timezone.localdate()
+    members = list(
+        CareTeamMember.objects.filter(patient=patient)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("organisation", "user")
+    )
+    carers = list(
+        patient.carers.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).select_related(
+            "carer_patient"
+        )
+    )
+    return care.care_team(patient, members, carers)
+
+
+@care_view(("GET",))
+def care_team_search(request: HttpRequest, user: User) -> HttpResponse:
+    return respond(bundle(request, [_team(request, user, _patient_param(request), "fhir.search")]))
+
+
+@care_view(("GET",))
+def care_team_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
+    if not resource_id.startswith("team-"):
+        raise FhirError(404, "not-found", "No CareTeam with that id is available to you.")
+    return respond(_team(request, user, resource_id.removeprefix("team-"), "fhir.read"))

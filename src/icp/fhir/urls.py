@@ -26,6 +26,8 @@ urlpatterns += [
     path("ServiceRequest/<str:resource_id>", care_views.service_request_read, name="servicerequest-read"),
     path("CarePlan", care_views.care_plan_search, name="careplan-search"),
     path("CarePlan/<str:resource_id>", care_views.care_plan_read, name="careplan-read"),
+    path("CareTeam", care_views.care_team_search, name="careteam-search"),
+    path("CareTeam/<str:resource_id>", care_views.care_team_read, name="careteam-read"),
     path("Goal", care_views.goal_search, name="goal-search"),
     path("Goal/<str:resource_id>", care_views.goal_read, name="goal-read"),
 ]
