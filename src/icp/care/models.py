@@ -113,12 +113,15 @@ from icp.care.pathways.models import Enrolment  # noqa: E402
 from icp.care.plans.models import Activity, CarePlan, Goal  # noqa: E402
 from icp.care.mdt.models import MdtAction, MdtAttendance, MdtCase, MdtMeeting  # noqa: E402
 from icp.care.teams.models import Carer  # noqa: E402
+from icp.care.emergency.models import EmergencyList, EmergencyListEntry, OutreachContact  # noqa: E402
 
 __all__ = [
     "Activity",
     "CarePlan",
     "CareTeamMember",
     "Carer",
+    "EmergencyList",
+    "EmergencyListEntry",
     "Enrolment",
     "Goal",
     "MdtAction",
@@ -127,6 +130,7 @@ __all__ = [
     "MdtList",
     "MdtListEntry",
     "MdtMeeting",
+    "OutreachContact",
     "Referral",
     "ReviewStatus",
     "Service",

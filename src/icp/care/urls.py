@@ -4,6 +4,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from icp.care import person_views, risk_views
+from icp.care.emergency import views as emergency_views
 from icp.care.mdt import views as mdt_views
 from icp.care.pathways import views as pathway_views
 from icp.care.referrals import views as referral_views
@@ -31,6 +32,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("practice/<str:code>/enrol/", pathway_views.enrol_selection, name="enrol-selection"),
     path("practice/<str:code>/caseload/", pathway_views.practice_caseload_page, name="practice-caseload"),
     path("icp/<str:code>/caseload/", pathway_views.icp_caseload_page, name="icp-caseload"),
+    path("emergency/", emergency_views.lists, name="emergency-lists"),
+    path("emergency/<str:list_id>/", emergency_views.list_page, name="emergency-list"),
+    path("emergency/<str:list_id>/<int:entry_id>/contact/", emergency_views.outreach, name="outreach"),
     path("mdt/", mdt_views.mdt_lists, name="mdt-lists"),
     path("mdt/<int:list_id>/", mdt_views.mdt_list_page, name="mdt-list"),
     path("mdt/meetings/<str:meeting_id>/", mdt_views.meeting_page, name="mdt-meeting"),
