@@ -7,7 +7,6 @@ from collections.abc import Callable
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone
 
 from icp.audit.models import AuditEvent
 from icp.care.deaths import record_death
