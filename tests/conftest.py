@@ -39,6 +39,15 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     return result
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoint_log(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Each test writes the audit chain's checkpoints to a log of its own: a test database starts
+    empty (or is flushed), and another test's checkpoints would rightly read as a truncated chain."""
+    path = tmp_path_factory.mktemp("audit") / "audit-checkpoints.log"
+    settings.AUDIT_CHECKPOINT_LOG = str(path)
+    return path
+
+
 @pytest.fixture
 def icp_area(db: None) -> Area:
     return Area.objects.get(code=DEMO_ICP)

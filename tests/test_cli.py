@@ -106,7 +106,7 @@ def test_audit_verify_passes_then_fails_after_a_hand_edit() -> None:
         cursor.execute("UPDATE audit_auditevent SET action = 'forged' WHERE id = %s", [event.pk])
     result = runner.invoke(app, ["audit", "verify"])
     assert result.exit_code == 1
-    assert f"event {event.pk}" in result.output
+    assert f"sequence {event.sequence}" in result.output
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from icp import ingest_cli, stratify_cli, synth_cli
+from icp import audit_cli, ingest_cli, spc_cli, stratify_cli, synth_cli
 from icp.config import data_dir
 from icp.django_setup import setup_django
 from icp.governance.cli import echo_app
@@ -19,14 +19,14 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
-app.add_typer(audit_app, name="audit")
+app.add_typer(audit_cli.audit_app, name="audit")
 app.command("ingest", help=ingest_cli.INGEST_HELP)(ingest_cli.ingest)
 app.command("synth", help=synth_cli.SYNTH_HELP)(synth_cli.synth)
 app.add_typer(ingest_cli.export_app, name="export")
 app.add_typer(echo_app, name="echo")
 app.command("stratify")(stratify_cli.stratify)
 app.add_typer(stratify_cli.model_app, name="model")
+app.command("spc", help=spc_cli.SPC_HELP)(spc_cli.spc)
 console = Console()
 
 # The demo's shared password: printed by `make demo`, for synthetic demo logins only.
@@ -193,6 +193,15 @@ def serve(
 
     Example: [bold]icp serve --address 127.0.0.1:8000[/bold]
     """
+    # A server needs an explicit SECRET_KEY unless it is a local demo (ICP_DEBUG=1); batch
+    # commands use the key kept in the data folder instead (icp.site.settings).
+    os.environ["ICP_SERVE"] = "1"
+    if not os.environ.get("SECRET_KEY") and os.environ.get("ICP_DEBUG") != "1":
+        console.print(
+            "[red]SECRET_KEY is not set. A production server needs an explicit key: set the SECRET_KEY "
+            "environment variable (or ICP_DEBUG=1 for a local demo).[/red]"
+        )
+        raise typer.Exit(2)
     setup_django()
     from django.core.management import call_command
 
@@ -213,26 +222,6 @@ def demo(
     run_demo(console=console, password=os.environ.get("ICP_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT))
     if serve_site:
         serve()
-
-
-@audit_app.command("verify")
-def audit_verify() -> None:
-    """Recompute the audit hash chain; exit 1 and list the breaks if any row was altered or removed.
-
-    Example: [bold]icp audit verify[/bold]
-    """
-    setup_django()
-    from icp.audit.log import verify
-    from icp.audit.models import AuditEvent
-
-    breaks = list(verify())
-    total = AuditEvent.objects.count()
-    if breaks:
-        for chain_break in breaks[:50]:
-            console.print(f"[red]event {chain_break.event_id}: {chain_break.problem}[/red]")
-        console.print(f"[red]✗ audit chain broken in {len(breaks)} place(s) across {total} events[/red]")
-        raise typer.Exit(1)
-    console.print(f"[green]✓ audit chain intact: {total} events[/green]")
 
 
 def main() -> None:

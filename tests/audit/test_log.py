@@ -1,14 +1,20 @@
-"""The audit trail is append-only and hash-chained: tampering in the database is detected."""
+"""The audit trail is append-only, numbered and hash-chained under a key the database does not hold."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import transaction
 
-from icp.audit.log import GENESIS, record, verify
+from icp.audit import checkpoints
+from icp.audit.keys import load_keyring
+from icp.audit.log import GENESIS, _canonical, record
 from icp.audit.models import AppendOnlyError, AuditEvent
 from icp.partnership.models import User
 from icp.partnership.roles import UserRole
@@ -24,11 +30,24 @@ def events(make_user: Callable[..., User]) -> list[AuditEvent]:
     ]
 
 
-def test_each_event_links_to_the_one_before(events: list[AuditEvent]) -> None:
-    chain = list(AuditEvent.objects.order_by("id"))
+def test_each_event_has_the_next_sequence_number_and_links_to_the_previous_one(
+    events: list[AuditEvent],
+) -> None:
+    chain = list(AuditEvent.objects.order_by("sequence"))
+    # The test database starts with the events of loading the reference structure.
+    assert [event.sequence for event in chain] == list(range(1, len(chain) + 1))
+    assert [event.sequence for event in chain[-5:]] == [event.sequence for event in events]
     assert chain[0].prev_hash == GENESIS
     assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(chain))
-    assert list(verify()) == []
+
+
+def test_the_hash_is_an_hmac_under_the_audit_key_not_a_plain_sha256(events: list[AuditEvent]) -> None:
+    event = events[1]
+    keyring = load_keyring()
+    message = (event.prev_hash + _canonical(event, keyed=True)).encode()
+    assert event.key_id == keyring.newest_id
+    assert event.hash == hmac.new(keyring.key(event.key_id), message, hashlib.sha256).hexdigest()
+    assert event.hash != hashlib.sha256(message).hexdigest()
 
 
 def test_the_actor_is_copied_not_referenced(events: list[AuditEvent]) -> None:
@@ -49,25 +68,48 @@ def test_events_cannot_be_changed_or_deleted_through_the_orm(events: list[AuditE
         AuditEvent.objects.all().delete()
 
 
-def test_a_row_altered_in_sql_is_detected(events: list[AuditEvent]) -> None:
-    target = events[2]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE audit_auditevent SET patient_ref = %s WHERE id = %s", ["someone-else", target.pk]
-        )
-    breaks = list(verify())
-    assert [b.event_id for b in breaks] == [target.pk]
-    assert "altered" in breaks[0].problem
+def test_a_committed_transaction_appends_one_signed_checkpoint_of_its_newest_event(
+    django_capture_on_commit_callbacks: Any, audit_checkpoint_log: Path
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        record(action="test.first")
+        newest = record(action="test.second")
+    log = checkpoints.read(load_keyring())
+    assert log.lines == 1 and log.problems == []
+    assert log.newest is not None
+    assert (log.newest.sequence, log.newest.hash) == (newest.sequence, newest.hash)
 
 
-def test_a_row_deleted_in_sql_is_detected(events: list[AuditEvent]) -> None:
-    target = events[2]
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [target.pk])
-    breaks = list(verify())
-    assert [b.event_id for b in breaks] == [events[3].pk]
-    assert "removed or inserted" in breaks[0].problem
+def test_a_rolled_back_transaction_leaves_no_checkpoint(
+    django_capture_on_commit_callbacks: Any, audit_checkpoint_log: Path
+) -> None:
+    capture = django_capture_on_commit_callbacks(execute=True)
+    with capture, pytest.raises(RuntimeError), transaction.atomic():
+        record(action="test.event")
+        raise RuntimeError("the action failed after recording its event")
+    assert not audit_checkpoint_log.exists()
 
 
-def test_verify_streams_in_batches(events: list[AuditEvent]) -> None:
-    assert list(verify(batch_size=2)) == []
+def test_text_fields_are_bounded_and_stripped_of_control_characters() -> None:
+    event = record(
+        action="record.read",
+        target_id="x" * 500,
+        patient_ref="p1\r\n=cmd",
+        reason="r" * 100_000,
+        detail={"filters": {"name": "n" * 10_000}, "many": list(range(5000))},
+    )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert len(stored.target_id) == 64 and stored.target_id.endswith("…")
+    assert stored.patient_ref == "p1  =cmd"
+    assert len(stored.reason) == 2000
+    assert len(stored.detail["filters"]["name"]) == 500
+    assert len(stored.detail["many"]) == 200
+
+
+def test_an_unknown_purpose_is_stored_as_unrecognised_with_the_value_given_bounded() -> None:
+    event = record(action="record.read", purpose='=HYPERLINK("http://x")' + "p" * 1000)
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.purpose == "unrecognised"
+    assert stored.detail["purpose_given"].startswith("=HYPERLINK")
+    assert len(stored.detail["purpose_given"]) == 64
+    assert record(action="record.read", purpose="direct_care").purpose == "direct_care"

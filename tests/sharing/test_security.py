@@ -90,4 +90,4 @@ def test_a_denial_turned_into_an_allowance_by_hand_is_detected(shared_world: Wor
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET outcome = 'allowed' WHERE id = %s", [denial.pk])
     result = runner.invoke(app, ["audit", "verify"])
-    assert result.exit_code == 1 and f"event {denial.pk}" in result.output
+    assert result.exit_code == 1 and f"sequence {denial.sequence}" in result.output

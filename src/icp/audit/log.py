@@ -1,24 +1,33 @@
-"""Write and verify the audit chain.
+"""Write the audit chain: one keyed, numbered, serialised append per event.
 
-`record()` is the one way to add an event. The hash of each event covers its own fields and the
-previous event's hash (SHA-256 over canonical JSON), so `verify()` can find the first row that was
-altered, inserted or removed behind icp's back.
+`record()` is the one way to add an event. Each event gets the next sequence number and the hash
+HMAC-SHA256(key, previous hash + canonical JSON of its fields), under a key the database does not hold
+(`icp.audit.keys`). Appends are serialised (PostgreSQL: a transaction-level advisory lock; SQLite:
+`BEGIN IMMEDIATE`, configured in settings), and the unique sequence number refuses a forked chain
+even if a writer slipped past the lock. Once the transaction commits, the process appends the signed
+head to the checkpoint log outside the database (`icp.audit.checkpoints`). `icp.audit.verify` checks
+all of it. Events written before the chain was keyed (`key_id` empty: plain SHA-256) stay verifiable;
+the first keyed event after them anchors them (docs/adr/0002-audit-chain.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+import threading
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from icp.audit import bounds, checkpoints
+from icp.audit.keys import AuditKeyError, Keyring, load_keyring
 from icp.audit.models import AuditEvent, Outcome
 
 GENESIS = "0" * 64
+LEGACY_KEY_ID = ""
+KEY_ROTATED = "audit.key_rotated"
 # A fixed key for PostgreSQL's transaction-level advisory lock that serialises chain appends.
 _CHAIN_LOCK_KEY = 7_410_202_611
 
@@ -37,16 +46,39 @@ _HASHED_FIELDS = (
     "reason",
     "detail",
 )
+# The text columns and their lengths: what record() bounds each value to.
+_LIMITS: dict[str, int] = {
+    field.name: field.max_length
+    for field in AuditEvent._meta.concrete_fields
+    if field.name in _HASHED_FIELDS and isinstance(field.max_length, int)
+}
 
 
-def _canonical(event: AuditEvent) -> str:
+def _canonical(event: AuditEvent, *, keyed: bool) -> str:
     values: dict[str, Any] = {name: getattr(event, name) for name in _HASHED_FIELDS}
     values["occurred_at"] = event.occurred_at.isoformat(timespec="microseconds")
+    if keyed:
+        values["sequence"] = event.sequence
+        values["key_id"] = event.key_id
     return json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _digest(prev_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256((prev_hash + _canonical(event)).encode("utf-8")).hexdigest()
+def digest(event: AuditEvent, keyring: Keyring) -> str:
+    """The hash the event should carry: keyed HMAC, or plain SHA-256 for a legacy event."""
+    if event.key_id == LEGACY_KEY_ID:
+        return hashlib.sha256((event.prev_hash + _canonical(event, keyed=False)).encode("utf-8")).hexdigest()
+    message = (event.prev_hash + _canonical(event, keyed=True)).encode("utf-8")
+    return hmac.new(keyring.key(event.key_id), message, hashlib.sha256).hexdigest()
+
+
+def next_key_id(last: AuditEvent | None, keyring: Keyring) -> str:
+    """The key the next event is signed with: the chain's current key, or after a rotation event the
+    key it names; a new or legacy chain starts on the newest key in the keyring."""
+    if last is None or last.key_id == LEGACY_KEY_ID:
+        return keyring.newest_id
+    if last.action == KEY_ROTATED:
+        return str(last.detail.get("to_key", ""))
+    return last.key_id
 
 
 def _actor_fields(actor: Any) -> dict[str, Any]:
@@ -59,6 +91,59 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
         "actor_organisation": getattr(organisation, "code", "") or "",
         "actor_role": getattr(actor, "role", "") or "",
     }
+
+
+class _PendingHead(threading.local):
+    """The newest event this thread wrote in the current transaction, checkpointed once it commits."""
+
+    ticket = 0
+
+
+_pending = _PendingHead()
+
+
+def _checkpoint_on_commit(keyring: Keyring, event: AuditEvent, extra: dict[str, Any]) -> None:
+    # One checkpoint per committed transaction: each append takes a ticket and only the newest
+    # ticket's callback writes (the head then covers every event of the transaction).
+    _pending.ticket += 1
+    ticket = _pending.ticket
+
+    def write() -> None:
+        if ticket == _pending.ticket or extra:
+            checkpoints.append(
+                keyring, sequence=event.sequence, hash=event.hash, key_id=event.key_id, **extra
+            )
+
+    transaction.on_commit(write)
+
+
+def append_event(fields: dict[str, Any], *, checkpoint: dict[str, Any] | None = None) -> AuditEvent:
+    """Append one event with the given (already bounded) fields; the chain's own bookkeeping is here."""
+    keyring = load_keyring()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+        last = (
+            AuditEvent.objects.order_by("-sequence")
+            .only("sequence", "hash", "key_id", "action", "detail")
+            .first()
+        )
+        event = AuditEvent(
+            occurred_at=timezone.now(),
+            sequence=(last.sequence + 1) if last else 1,
+            prev_hash=last.hash if last else GENESIS,
+            key_id=next_key_id(last, keyring),
+            **fields,
+        )
+        if not keyring.holds(event.key_id):
+            raise AuditKeyError(
+                f"the audit chain is signed with key {event.key_id}, which {keyring.source} lacks"
+            )
+        event.hash = digest(event, keyring)
+        event.save()
+        _checkpoint_on_commit(keyring, event, checkpoint or {})
+    return event
 
 
 def record(
@@ -74,53 +159,30 @@ def record(
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain. `target` (a model instance) fills target_type and target_id."""
+    """Append one event to the chain. `target` (a model instance) fills target_type and target_id.
+
+    Every text field is bounded and stripped of control characters; a purpose that is not a purpose
+    code is stored as `unrecognised`, with the value given (bounded) under `detail["purpose_given"]`.
+    """
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
-        event = AuditEvent(
-            occurred_at=timezone.now(),
-            action=action,
-            target_type=target_type,
-            target_id=str(target_id),
-            patient_ref=str(patient_ref),
-            purpose=purpose,
-            outcome=outcome,
-            reason=reason,
-            detail=detail or {},
-            prev_hash=last or GENESIS,
-            **_actor_fields(actor),
-        )
-        event.hash = _digest(event.prev_hash, event)
-        event.save()
-    return event
-
-
-@dataclass(frozen=True)
-class ChainBreak:
-    """One place where the stored chain does not match what its rows say."""
-
-    event_id: int
-    problem: str
-
-
-def verify(batch_size: int = 5000) -> Iterator[ChainBreak]:
-    """Recompute the chain in id order, streaming; yield each break found."""
-    expected_prev = GENESIS
-    last_id = 0
-    while True:
-        rows = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
-        if not rows:
-            return
-        for event in rows:
-            if event.prev_hash != expected_prev:
-                yield ChainBreak(event.id, "previous-hash link broken (a row was removed or inserted)")
-            if _digest(event.prev_hash, event) != event.hash:
-                yield ChainBreak(event.id, "contents do not match their hash (the row was altered)")
-            expected_prev = event.hash
-            last_id = event.id
+    stored_purpose, purpose_given = bounds.bounded_purpose(purpose)
+    detail = bounds.bounded_detail(detail)
+    if purpose_given:
+        detail["purpose_given"] = purpose_given
+    fields: dict[str, Any] = {
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "patient_ref": patient_ref,
+        "purpose": stored_purpose,
+        "outcome": outcome,
+        **_actor_fields(actor),
+    }
+    for name, limit in _LIMITS.items():
+        if name in fields:
+            fields[name] = bounds.bounded_text(fields[name], limit)
+    fields["reason"] = bounds.bounded_text(reason, bounds.REASON_LIMIT)
+    fields["detail"] = detail
+    return append_event(fields)

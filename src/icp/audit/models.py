@@ -1,9 +1,10 @@
 """The audit event: one immutable row per read, denial, break-glass or change.
 
-Events are append-only: the model refuses updates and deletes, and each row carries the hash of the
-row before it, so an edit made behind icp's back (in SQL, say) breaks the chain and is reported by
-`icp audit verify`. Actor details are copied as text rather than foreign keys so that later changes
-to users or organisations cannot rewrite history.
+Events are append-only: the model refuses updates and deletes, each row carries its sequence number
+and a keyed hash over its fields and the hash of the row before it, so an edit made behind icp's back
+(in SQL, say) breaks the chain and is reported by `icp audit verify` (icp.audit.verify). Actor
+details are copied as text rather than foreign keys so that later changes to users or organisations
+cannot rewrite history.
 """
 
 from __future__ import annotations
@@ -49,13 +50,20 @@ class AuditEvent(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.SUCCESS)
     reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    sequence = models.BigIntegerField(unique=True, help_text="Position in the chain: 1, 2, 3 … with no gaps")
+    key_id = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        help_text="Which audit key signed the hash; empty: legacy SHA-256",
+    )
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
     objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["sequence"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """An ICP's risk population in aggregate: the pyramid, tiers by practice, age band and deprivation
-quintile, and frailty prevalence by practice. Counts from 1 to 7 are suppressed (shown as "<8"),
-and so is any percentage built on a suppressed count.
+quintile, and frailty prevalence by practice. Counts leave the page as `icp.measure.disclosure` has
+them: 1 to 7 suppressed (shown as "<8"), others rounded to the nearest 5, percentages from the
+rounded counts and suppressed with them.
 """
 
 from __future__ import annotations
@@ -12,26 +13,13 @@ from typing import Any
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
+from icp.measure.disclosure import percent, shown
 from icp.partnership.models import Area
 from icp.patients.models import RiskResult, RiskRun, RiskTier
 from icp.stratify import codelists
 
-SUPPRESS_BELOW = 8
 TIERS = [t for t, _label in RiskTier.choices]
 AGE_BAND_CASES = [("0-17", 0, 17), ("18-44", 18, 44), ("45-64", 45, 64), ("65-74", 65, 74), ("75-84", 75, 84)]
-
-
-def shown(count: int) -> str:
-    """A count as it may leave the platform: 1-7 suppressed."""
-    return "<8" if 0 < count < SUPPRESS_BELOW else f"{count:,}"
-
-
-def percent(numerator: int, denominator: int) -> str:
-    if denominator == 0:
-        return "-"
-    if 0 < numerator < SUPPRESS_BELOW or denominator < SUPPRESS_BELOW:
-        return "suppressed"
-    return f"{100 * numerator / denominator:.1f}%"
 
 
 @dataclass
@@ -45,6 +33,7 @@ class Breakdown:
 @dataclass
 class Summary:
     people: int
+    people_shown: str
     tier_counts: dict[str, int]
     tier_shown: list[tuple[str, str, str]]  # (tier, label, shown count)
     by_practice: Breakdown
@@ -108,6 +97,7 @@ def summarise(icp: Area, results: QuerySet[RiskResult]) -> Summary:
     opted_out = run.planning_opt_outs_left_out if run else 0
     return Summary(
         people=sum(tier_counts.values()),
+        people_shown=shown(sum(tier_counts.values())),
         tier_counts=tier_counts,
         tier_shown=[(t, label, shown(tier_counts[t])) for t, label in RiskTier.choices],
         by_practice=_breakdown("Tier by practice", results, "practice", dict(practices)),

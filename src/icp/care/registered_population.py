@@ -1,6 +1,6 @@
 """An ICP's registered population at a glance (the ICP home page), from the patient index: by
-practice, age band and deprivation quintile. Small numbers are suppressed as in the risk pages
-(`icp.care.population`): a count from 1 to 7 is shown as "<8"."""
+practice, age band and deprivation quintile. Counts leave the page as `icp.measure.disclosure` has
+them: a count from 1 to 7 is shown as "<8", others rounded to the nearest 5."""
 
 from __future__ import annotations
 
@@ -9,18 +9,12 @@ from datetime import date
 
 from django.db.models import Count, Q
 
+from icp.measure.disclosure import shown
 from icp.partnership.models import Area
 from icp.patients.models import PatientIndex
 
-SUPPRESS_BELOW = 8
-SUPPRESSED = "<8"
 AGE_BANDS = ((0, 17), (18, 44), (45, 64), (65, 74), (75, 84), (85, None))
 QUINTILE_LABELS = {1: "1 (most deprived)", 2: "2", 3: "3", 4: "4", 5: "5 (least deprived)"}
-
-
-def shown(count: int) -> str:
-    """A count as it may leave the platform: 1 to 7 become "<8" (a zero discloses no one)."""
-    return SUPPRESSED if 0 < count < SUPPRESS_BELOW else f"{count:,}"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ Identifiable rows are shown only when the access decision allows them for risk s
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -31,6 +30,7 @@ from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.sharing.policy import decide, evaluate_many
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose
+from icp.spreadsheet import csv_lines
 from icp.stratify import frailty
 from icp.stratify.explain import charlson_labels, deficit_labels
 from icp.stratify.features import feature_words
@@ -142,11 +142,6 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
         detail={"filters": chosen.as_dict(), "rows": len(rows), "hidden_by_access_decision": hidden},
     )
 
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
     header = [
         "rank",
         "patient_id",
@@ -167,10 +162,9 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
     ]
 
     def lines() -> Any:
-        yield writer.writerow(header)
         for r in rows:
             review = reviews.get(r.patient_id)
-            yield writer.writerow(
+            yield (
                 [
                     r.risk_rank,
                     r.patient.patient_id,
@@ -191,7 +185,7 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
                 ]
             )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(header, lines()), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="worklist-{practice.code}.csv"'
     return response
 

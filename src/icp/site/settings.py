@@ -1,9 +1,11 @@
 """Django settings, all from the environment.
 
-Safe defaults for production: DEBUG is off unless `ICP_DEBUG=1` (the demo sets it), a SECRET_KEY
-must come from the environment when DEBUG is off, cookies are HTTP-only and same-site, and passwords
-are hashed with Argon2. `DATABASE_URL` chooses the app database (SQLite file in ICP_DATA_DIR by
-default, PostgreSQL in production).
+Safe defaults for production: DEBUG is off unless `ICP_DEBUG=1` (the demo sets it); a production
+server (`ICP_SERVE=1`, set by `icp serve` and the WSGI entry point) without `ICP_DEBUG=1` demands an
+explicit SECRET_KEY, while batch commands and the demo without one use a random key made on first
+use and kept owner-only in the data folder (icp.config.key_in_data_dir); cookies are HTTP-only and
+same-site, and passwords are hashed with Argon2. `DATABASE_URL` chooses the app database (SQLite
+file in ICP_DATA_DIR by default, PostgreSQL in production).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from icp.config import data_dir
+from icp.config import data_dir, key_in_data_dir
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -22,16 +24,20 @@ DATA_DIR = data_dir()
 DEBUG = os.environ.get("ICP_DEBUG", "") == "1"
 _TESTING = os.environ.get("ICP_TESTING", "") == "1"
 
+# Set by `icp serve` and the WSGI entry point before Django starts: this process serves requests.
+SERVING = os.environ.get("ICP_SERVE", "") == "1"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a key
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if DEBUG or _TESTING:
-        # Only the demo and the tests run without a configured key; never production.
-        SECRET_KEY = "insecure-demo-key-not-for-production"  # noqa: S105
-    else:
+    if SERVING and not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
-            "(or ICP_DEBUG=1 for a local demo)."
+            "SECRET_KEY is not set. A production server needs an explicit key: set the SECRET_KEY "
+            "environment variable (or ICP_DEBUG=1 for a local demo)."
         )
+    # Batch commands (migrate, ingest, stratify …), the demo and the tests: a random key made on
+    # first use and kept in the data folder, owner-only; never a fixed one.
+    SECRET_KEY = key_in_data_dir(SECRET_KEY_FILE, folder=DATA_DIR)
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
@@ -84,6 +90,17 @@ TEMPLATES = [
 
 _default_db = f"sqlite:///{DATA_DIR / 'icp.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Several server workers and batch commands share one SQLite file: write-ahead logging lets reads
+    # go on beside a write, a busy timeout makes a writer wait for the lock instead of failing with
+    # "database is locked", and BEGIN IMMEDIATE takes the write lock when a transaction starts, so two
+    # transactions never deadlock upgrading read locks (docs/adr/0130-sqlite-concurrency.md).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partnership.User"
@@ -143,3 +160,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 100
+
+# The audit chain's signed checkpoints live outside the database: by default beside it in the data
+# folder; point ICP_AUDIT_CHECKPOINTS at append-only or write-once storage in production
+# (docs/deployment.md). The audit key is never a setting: icp.audit.keys reads it.
+AUDIT_CHECKPOINT_LOG = os.environ.get("ICP_AUDIT_CHECKPOINTS", "") or str(DATA_DIR / "audit-checkpoints.log")

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from icp.care import pathways
 from icp.care.pathways.models import Enrolment
-from icp.care.population import shown
+from icp.measure.disclosure import shown
 from icp.partnership.models import Area, Organisation
 
 

@@ -18,9 +18,9 @@ from icp.care.access import refuse
 from icp.care.pathways import actions
 from icp.care.pathways.caseload import icp_caseloads, practice_caseload
 from icp.care.pathways.models import Enrolment
-from icp.care.population import SUPPRESS_BELOW, shown
 from icp.care.referrals.clocks import Times, times
 from icp.care.referrals.models import Referral
+from icp.measure.disclosure import SUPPRESS_TO, shown
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import CLINICAL_ROLES, AreaLevel, OrganisationType, UserRole
 from icp.patients.models import PatientIndex
@@ -141,7 +141,7 @@ def practice_caseload_page(request: HttpRequest, code: str) -> HttpResponse:
 
 def _shown(found: Times) -> dict[str, str]:
     """Referral times as they may leave the platform: counts under 8, and medians over them, suppressed."""
-    small = found.referrals < SUPPRESS_BELOW
+    small = found.referrals <= SUPPRESS_TO
 
     def median(value: float | None) -> str:
         return "suppressed" if small else ("—" if value is None else f"{value:.1f} days")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime, time
 from typing import Any
@@ -23,6 +22,7 @@ from icp.sharing import actions
 from icp.sharing.forms import AuditFilterForm, ReviewForm
 from icp.sharing.models import BreakGlass, ReviewOutcome
 from icp.sharing.views import current_user, forbidden, user_icp
+from icp.spreadsheet import csv_lines
 
 CSV_COLUMNS = (
     "id",
@@ -72,19 +72,12 @@ def filter_events(events: QuerySet[AuditEvent], data: dict[str, Any]) -> QuerySe
     return events
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
+def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
     for event in events.iterator(chunk_size=2000):
         values = {name: getattr(event, name, "") for name in CSV_COLUMNS}
         values["occurred_at"] = event.occurred_at.isoformat()
         values["category"] = event.detail.get("category", "")
-        yield writer.writerow([values[name] for name in CSV_COLUMNS])
+        yield [values[name] for name in CSV_COLUMNS]
 
 
 def _refuse(request: HttpRequest, user: User, action: str) -> HttpResponse:
@@ -106,7 +99,9 @@ def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     filters = {key: str(value) for key, value in data.items() if value}
     if export:
         record(action="audit.export", actor=user, detail={"icp": icp.code, "filters": filters})
-        response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            csv_lines(CSV_COLUMNS, _csv_rows(events)), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="audit-{icp.code}-{timezone.localdate()}.csv"'
         )
