@@ -46,9 +46,7 @@ class PatientIndex(models.Model):
     synced_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        db_table = (
-            "care_patientindex"  # the table predates the patients app (docs/adr/0060-patients-floor.md)
-        )
+        db_table = "care_patientindex"  # the table predates the patients app (ADR 0060)
         verbose_name = "patient"
         verbose_name_plural = "patient index"
         indexes = [models.Index(fields=["icp", "practice"])]
