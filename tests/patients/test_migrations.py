@@ -186,7 +186,13 @@ def test_a_database_filled_before_the_move_upgrades_with_every_row_kept(transact
 
     call_command("migrate", interactive=False, verbosity=0)  # what `icp migrate` runs
 
-    assert _snapshot(leave_out=("sharing_referral",)) == before
+    # Later migrations may add columns (care 0008: the care coordinator): compare the columns the
+    # rows had before the move, which come first.
+    after = _snapshot(leave_out=("sharing_referral",))
+    assert {
+        table: [row[: len(before[table][0])] if before[table] else row for row in rows]
+        for table, rows in after.items()
+    } == before
     upgraded = Referral.objects.order_by("pk")
     assert [
         (r.patient.patient_id, r.requester_organisation_id, r.owner_organisation_id, r.service_name, r.status)
