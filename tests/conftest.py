@@ -29,9 +29,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     """Transactional tests (live_server, transactional_db) end by emptying every table; once all of
     such a test's fixtures are torn down (the flush comes last), put the reference structure back so
     the tests after them in this worker still find it. A fixture cannot do this: pytest-django's own
-    autouse live-server helper sets the database up first, so it is torn down after any fixture."""
+    autouse live-server helper sets the database up first, so it is torn down after any fixture.
+    After the worker's last test (no `nextitem`) the test database is already gone: nothing to do."""
     result = yield
-    if {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
+    if nextitem is not None and {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())):
         from pytest_django.plugin import blocking_manager_key
 
         with item.config.stash[blocking_manager_key].unblock():

@@ -28,6 +28,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("ICP_DATA_DIR", "data")).resolve()
 
 
+def models_dir() -> Path:
+    """The folder of saved admission-model versions (`<data folder>/models`)."""
+    return data_dir() / "models"
+
+
 def key_in_data_dir(name: str, *, folder: Path | None = None) -> str:
     """The key kept in `<data folder>/<name>`, made (random, owner-only) the first time it is asked for.
 

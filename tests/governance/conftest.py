@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from icp.demo.partnership import DEMO_ICP, create_demo_partnership
 from icp.governance.actions import cases as case_actions
 from icp.governance.models import BusinessCase, Indicator
 from icp.governance.vocab import IndicatorDirection, PriorityGroup
-from icp.partnership.demo import DEMO_ICP, create_demo_partnership
 from icp.partnership.models import Area, Committee, Person, User
 from icp.partnership.roles import UserRole
 

@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from icp.audit.models import AuditEvent
+from icp.demo.partnership import create_demo_partnership
 from icp.partnership import actions
 from icp.partnership.composition import SeatStatus, check_composition
-from icp.partnership.demo import create_demo_partnership
 from icp.partnership.models import ChairElection, Committee, Membership, Person, User
 from icp.partnership.roles import Office, ProfessionalRole, UserRole
 

@@ -9,7 +9,7 @@ from django.test import Client
 from openapi_spec_validator import validate
 
 from icp.audit.models import AuditEvent
-from icp.partnership.demo import create_demo_partnership
+from icp.demo.partnership import create_demo_partnership
 from icp.partnership.models import ApiToken, Committee, Person, User
 from icp.partnership.roles import ProfessionalRole, UserRole
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from icp.demo.partnership import create_demo_partnership
 from icp.partnership.composition import SeatStatus, check_composition
-from icp.partnership.demo import create_demo_partnership
 from icp.partnership.models import ChairElection, Committee, CompositionTemplate, Membership, Person
 from icp.partnership.roles import Office, ProfessionalRole
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from icp.partnership.demo import create_demo_partnership
+from icp.demo.partnership import create_demo_partnership
 from icp.partnership.models import Organisation, User
 
 pytestmark = pytest.mark.django_db

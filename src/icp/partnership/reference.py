@@ -1,11 +1,12 @@
 """Load the reference structure: NI's 5 LCG areas, 17 ICPs and 314 GP practices; England's 42 ICBs;
 Lancashire & South Cumbria's ICP and its five historic places; and the committee templates.
 
-Sources are copied into `data/` with their SOURCE notes. The BSO practice file has no ICP or GP
-federation column, so practices are assigned to ICPs *within their LCG area* by postcode district
-(`data/ni_icps.csv`). That is an approximation of the real federation boundaries, documented in
-docs/partnership.md. ICPs are named by their published GP federation where a source names it,
-otherwise by a plain descriptive name (flagged `name_is_published=False`).
+Sources are copied into `data/` with their SOURCE notes; the practice file and `ni_icps.csv` are
+read from `icp/records/synth/reference/`, their one copy (synth uses them too). The BSO practice
+file has no ICP or GP federation column, so practices are assigned to ICPs *within their LCG area*
+by postcode district (`ni_icps.csv`). That is an approximation of the real federation
+boundaries, documented in docs/partnership.md. ICPs are named by their published GP federation
+where a source names it, otherwise by a plain descriptive name (flagged `name_is_published=False`).
 
 Loading is idempotent: a second run updates in place.
 """
@@ -50,7 +51,14 @@ class LoadSummary:
     practices_per_icp: dict[str, int]
 
 
+# The practices and the ICPs' postcode districts are one copy, on the pure side, because `icp synth`
+# places its synthetic people at the same practices (`icp/records/synth/reference/SOURCE_practices.md`).
+SHARED_WITH_SYNTH = frozenset({"ni_gp_practices_bso_jan2024.csv", "ni_icps.csv"})
+
+
 def _data_file(name: str) -> Any:
+    if name in SHARED_WITH_SYNTH:
+        return resources.files("icp.records.synth").joinpath("reference", name)
     return resources.files("icp.partnership").joinpath("data", name)
 
 
@@ -136,7 +144,7 @@ def _load_ni() -> tuple[int, dict[str, int]]:
         if practice_icp is None:
             raise ReferenceDataError(
                 f"ni_gp_practices_bso_jan2024.csv line {line}: no ICP in {lcg!r} covers postcode district "
-                f"{district!r}; add it to data/ni_icps.csv"
+                f"{district!r}; add it to records/synth/reference/ni_icps.csv"
             )
         try:
             list_size = int(row["Registered_Patients"])

@@ -209,7 +209,7 @@ def run(
     opted_out_by_icp = opted_out_by_icp or {}
     opted_out = frozenset().union(*opted_out_by_icp.values()) if opted_out_by_icp else frozenset()
     tables = open_tables(warehouse, engine=engine, areas=areas, con=con)
-    area_list = sorted(areas) if areas else _areas_in(warehouse)
+    area_list = sorted(areas) if areas else areas_in(warehouse)
     fitted = None if retrain else model.latest(models_dir, areas=area_list)
     if fitted is not None and fitted.feature_names != features.feature_names():
         fitted = None
@@ -265,7 +265,8 @@ def latest_record_date(warehouse: Warehouse, areas: list[str] | None = None) -> 
     return max(known) if known else None
 
 
-def _areas_in(warehouse: Warehouse) -> list[str]:
+def areas_in(warehouse: Warehouse) -> list[str]:
+    """The ICPs the warehouse holds people for (its `patient` table's partitions), sorted."""
     areas = {Path(f).parts[-2].removeprefix("icp=") for f in warehouse.files("patient")}
     return sorted(areas)
 

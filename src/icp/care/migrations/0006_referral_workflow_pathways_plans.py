@@ -4,7 +4,7 @@ and care plans arrive.
 Written by hand so that the referrals moved from `sharing` keep their rows: the organisations and the
 service's name are renamed, not dropped; each row gets its own opaque id; an open referral becomes an
 accepted Task (it already gave the receiving organisation a relationship) and a closed one a completed
-Task, with its dates kept as the clocks (docs/adr/0070-referrals-as-tasks.md).
+Task, with its dates kept as the clocks (docs/adr/0110-referrals-as-tasks.md).
 """
 
 import datetime

@@ -1,9 +1,10 @@
 """The published figures `icp synth` is calibrated to, read from the files copied beside this module.
 
-Every file under `reference/` is a copy of a file in the project's shared reference folder (see
-`reference/SOURCE_population.md` and `reference/codelists/SOURCE_*.md` for where each came from).
-The GP practices and their ICPs are read from the partnership registry's data folder
-(`icp/partnership/data/`) as plain CSV: this package must not import Django.
+Every file under `reference/` is a copy of a published file (see `reference/SOURCE_population.md`,
+`reference/SOURCE_practices.md` and `reference/codelists/SOURCE_*.md` for where each came from).
+The GP practices and the ICPs' postcode districts live here, on the pure side, as the one copy:
+the partnership registry (`icp.partnership.reference`) reads the same files from this package, so
+nothing pure reads an app's files.
 """
 
 from __future__ import annotations
@@ -16,10 +17,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-import icp
-
 REFERENCE = Path(__file__).resolve().parent / "reference"
-PARTNERSHIP_DATA = Path(icp.__file__).resolve().parent / "partnership" / "data"
 
 # Five-year bands of the NI population table, as lower bounds; "100+" is treated as 100-104.
 AGE_BANDS = np.arange(0, 105, 5)
@@ -46,7 +44,7 @@ class Practice:
 @cache
 def icp_codes() -> tuple[str, ...]:
     """The 17 NI ICP codes in the order of the registry file (the order fixes each ICP's seed)."""
-    return tuple(row["icp_code"] for row in _rows(PARTNERSHIP_DATA / "ni_icps.csv"))
+    return tuple(row["icp_code"] for row in _rows(REFERENCE / "ni_icps.csv"))
 
 
 @cache
@@ -56,11 +54,11 @@ def practices() -> tuple[Practice, ...]:
     lcg_codes = {"Belfast": "NI-BEL", "Northern": "NI-NOR", "South Eastern": "NI-SE"}
     lcg_codes |= {"Southern": "NI-SO", "Western": "NI-WE"}
     by_district: dict[tuple[str, str], str] = {}
-    for row in _rows(PARTNERSHIP_DATA / "ni_icps.csv"):
+    for row in _rows(REFERENCE / "ni_icps.csv"):
         for district in row["postcode_districts"].split():
             by_district[(row["lcg_area"], district)] = row["icp_code"]
     found = []
-    for line, row in enumerate(_rows(PARTNERSHIP_DATA / "ni_gp_practices_bso_jan2024.csv"), start=2):
+    for line, row in enumerate(_rows(REFERENCE / "ni_gp_practices_bso_jan2024.csv"), start=2):
         lcg = row["LCG"].strip()
         district = row["Postcode"].strip().upper().split()[0]
         icp_code = by_district.get((lcg, district))

@@ -14,15 +14,8 @@ from icp.partnership.models import Organisation
 from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 
-SYNTHEA = Path(__file__).resolve().parent / "fixtures" / "synthea"
+SYNTHEA = Path(__file__).resolve().parents[1] / "fixtures" / "synthea"
 runner = CliRunner()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "150")
-    return tmp_path / "data"
 
 
 @pytest.mark.django_db

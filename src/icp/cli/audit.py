@@ -1,5 +1,5 @@
-"""The `icp audit` commands: verify the chain, anchor a legacy chain, re-anchor after a restore, rotate
-the key (the CLI edge of icp.audit.verify and icp.audit.operations)."""
+"""`icp audit …`: verify the chain, anchor a legacy chain, re-anchor after a restore, rotate the key
+(the command-line edge of icp.audit.verify and icp.audit.operations)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from icp.cli.output import console
 from icp.django_setup import setup_django
 
 if TYPE_CHECKING:
     from icp.audit.operations import Done
 
-console = Console()
+app = typer.Typer()
 audit_app = typer.Typer(help="Check and maintain the audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit", rich_help_panel="Information sharing (I) and audit")
 
 
 @audit_app.command("verify")

@@ -12,13 +12,17 @@ from rich.table import Table
 from icp.config import data_dir
 from icp.django_setup import setup_django
 
+# The demo's shared password: printed by `make demo`, for synthetic demo logins only.
+DEMO_PASSWORD_DEFAULT = "synthetic-demo-2026"  # noqa: S105
+
 
 def run_demo(*, console: Console, password: str) -> None:
     data_dir().mkdir(parents=True, exist_ok=True)
     setup_django()
     from django.core.management import call_command
 
-    from icp.partnership.demo import DEMO_ICP, create_demo_partnership
+    from icp.demo.partnership import DEMO_ICP, create_demo_partnership
+    from icp.demo.population import ensure_demo_population
     from icp.partnership.models import Area
     from icp.partnership.reference import load_structure
 
@@ -29,23 +33,28 @@ def run_demo(*, console: Console, password: str) -> None:
         with console.status("Loading the reference structure…"):
             load_structure()
     logins = create_demo_partnership(password=password)
-    from icp.synth_cli import ensure_demo_population
-
     ensure_demo_population(console=console, icp=DEMO_ICP)
     with console.status("Governance: a year of meetings, business cases, plan, projects, ECHO networks…"):
-        from icp.governance.demo import create_demo_governance
+        from icp.demo.governance import create_demo_governance
 
         create_demo_governance(icp_code=DEMO_ICP)
     # Sharing, then stratification: both after the synthetic population step (they use its people).
     with console.status("Information sharing: agreements, care relationships, choices, a break glass…"):
-        from icp.sharing.demo import create_demo_sharing, print_demo_sharing
+        from icp.demo.sharing import create_demo_sharing, print_demo_sharing
 
         sharing = create_demo_sharing(icp_code=DEMO_ICP)
     # Keep this after the synthetic population step: it stratifies the records that step writes.
     with console.status("Risk stratification of the demo ICP: scores, admission model, tiers, worklists…"):
-        from icp.stratify_cli import demo_step
+        from icp.demo.stratification import stratify_demo_icp
 
-        console.print(demo_step(DEMO_ICP))
+        console.print(stratify_demo_icp(DEMO_ICP))
+    # After stratification: the care story starts from the worklist.
+    with console.status(
+        "Care: services, a pathway, a care plan, an MDT, referrals in every state, an outreach list…"
+    ):
+        from icp.demo.care import create_demo_care, print_demo_care
+
+        care = create_demo_care(icp_code=DEMO_ICP)
 
     table = Table(title=f"Demo logins (synthetic) — password for all: {password}")
     table.add_column("Username")
@@ -55,4 +64,5 @@ def run_demo(*, console: Console, password: str) -> None:
         table.add_row(login.username, login.role, login.organisation)
     console.print(table)
     print_demo_sharing(console, sharing)
+    print_demo_care(console, care)
     console.print("Open http://127.0.0.1:8000 and log in as [bold]demo-manager[/bold] to see the demo ICP.")

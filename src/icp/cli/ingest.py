@@ -1,4 +1,4 @@
-"""The `icp ingest` and `icp export fhir` commands (the CLI edge of icp.records.ingest / export).
+"""`icp ingest` and `icp export fhir`: the command-line edge of `icp.records.ingest` and `.export`.
 
 The pure packages do the work; this module adds what needs the app database: checking --area
 against the partnership registry, the practice → ICP map that places registered patients, the
@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from icp.cli.output import console, print_index_sync, refuse
 from icp.django_setup import setup_django
 
-console = Console()
+app = typer.Typer()
 export_app = typer.Typer(help="Export the records warehouse.", no_args_is_help=True)
+app.add_typer(export_app, name="export", rich_help_panel="Records")
 
 INGEST_HELP = " ".join(
     [
@@ -54,10 +55,10 @@ def _areas_and_practices(area: str | None) -> tuple[set[str], dict[str, str]]:
 def _check_area(area: str | None, icps: set[str]) -> None:
     if area is not None and area not in icps:
         hint = "run `icp load-structure` first?" if not icps else f"known ICPs: {', '.join(sorted(icps))}"
-        console.print(f"[red]--area {area!r} is not an ICP code; {hint}[/red]")
-        raise typer.Exit(2)
+        refuse(f"--area {area!r} is not an ICP code; {hint}")
 
 
+@app.command(help=INGEST_HELP, rich_help_panel="Records")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="NDJSON files, Bundle files or folders of them")],
     area: Annotated[
@@ -76,8 +77,7 @@ def ingest(
     try:
         list_inputs(paths)  # unusable paths are an argument error (exit 2), before any work
     except InputError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from error
+        refuse(str(error))
     icps, practices = _areas_and_practices(area)
     _check_area(area, icps)
 
@@ -179,11 +179,7 @@ def _after_load(report: object) -> None:
 
         with console.status("Syncing the patient index…"):
             summary = sync_patient_index(areas=report.areas)
-        console.print(
-            f"Patient index: {summary.upserted:,} upserted, {summary.removed:,} removed"
-            + (f", {summary.kept_referenced:,} kept (still referenced)" if summary.kept_referenced else "")
-            + "."
-        )
+        print_index_sync(summary)
 
 
 @export_app.command("fhir")

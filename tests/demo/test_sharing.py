@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 
 from icp.care.models import CareTeamMember, Referral
-from icp.partnership.demo import DEMO_ICP, create_demo_partnership
+from icp.demo.partnership import DEMO_ICP, create_demo_partnership
+from icp.demo.sharing import create_demo_sharing
 from icp.partnership.models import Area, User
 from icp.patients.models import PatientIndex
-from icp.sharing.demo import create_demo_sharing
 from icp.sharing.models import BreakGlass, DataSharingAgreement, PersonChoice
 from icp.sharing.vocabulary import AgreementStatus
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from icp.audit.log import record
+from icp.partnership.accounts import create_user
 from icp.partnership.models import (
     Area,
     ChairElection,
@@ -131,8 +131,6 @@ _LOGINS = [
     ("reviewer", UserRole.REVIEWER, "lcg"),
 ]
 
-MANAGER_PERMISSIONS = ("organisation", "person", "committee", "membership", "chairelection")
-
 
 def _committee(icp: Area, partners: dict[str, Organisation]) -> Committee:
     template = CompositionTemplate.objects.get(code="ni-partnership-committee")
@@ -173,36 +171,24 @@ def _committee(icp: Area, partners: dict[str, Organisation]) -> Committee:
     return committee
 
 
-def grant_manager_permissions(user: User) -> None:
-    """Let an ICP manager edit their own ICP's registry records in the admin (scoped there by ICP)."""
-    user.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="partnership", content_type__model__in=MANAGER_PERMISSIONS
-        )
-    )
-
-
 def _logins(icp: Area, partners: dict[str, Organisation], password: str) -> list[DemoLogin]:
     logins = []
     for suffix, role, org_key in _LOGINS:
         username = f"demo-{suffix}"
         organisation = partners[org_key]
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "role": role,
-                "organisation": organisation,
-                "home_area": icp,
-                "first_name": suffix.capitalize(),
-                "last_name": "(synthetic demo)",
-                "is_staff": role == UserRole.ICP_MANAGER,
-            },
-        )
-        if created:
-            user.set_password(password)
-            user.save()
-            if role == UserRole.ICP_MANAGER:
-                grant_manager_permissions(user)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            # The command line's own action (`by=None`): the demo is run by the server's operator.
+            user = create_user(
+                username=username,
+                password=password,
+                role=role,
+                by=None,
+                home_area=icp,
+                organisation=organisation,
+                first_name=suffix.capitalize(),
+                last_name="(synthetic)",
+            )
         logins.append(DemoLogin(username, user.get_role_display(), organisation.name))
     return logins
 

@@ -18,8 +18,10 @@ Example: [bold]icp spc admissions.csv --date month --value rate --improvement do
 
 console = Console()
 errors = Console(stderr=True)
+app = typer.Typer()
 
 
+@app.command(help=SPC_HELP, rich_help_panel="Evaluation (E)")
 def spc(
     file: Annotated[Path, typer.Argument(help="A CSV file with a header row")],
     date: Annotated[

@@ -23,10 +23,10 @@ from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
+from icp.demo.governance_data import AGENDA, CASES, COMMENTS, INDICATORS, MEETINGS, MILESTONES
 from icp.governance.actions import cases as case_actions
 from icp.governance.actions import meetings as meeting_actions
 from icp.governance.actions import plans as plan_actions
-from icp.governance.demo_data import AGENDA, CASES, COMMENTS, INDICATORS, MEETINGS, MILESTONES
 from icp.governance.echo_import import load_seed_table
 from icp.governance.models import (
     AnnualPlan,
@@ -45,6 +45,7 @@ from icp.governance.vocab import (
     PriorityGroup,
     Rag,
 )
+from icp.partnership.accounts import create_user
 from icp.partnership.models import Area, Committee, Organisation, Person, User
 from icp.partnership.roles import AreaLevel, Office, UserRole
 
@@ -273,14 +274,15 @@ def _backdate(case: BusinessCase, days_ago: int) -> None:
 
 def _other_icp_manager(icp: Area) -> User:
     """A login-less manager account for another ICP, so its adoption is recorded by its own manager."""
-    user, created = User.objects.get_or_create(
-        username=f"demo-manager-{icp.code.lower()}",
-        defaults={"role": UserRole.ICP_MANAGER, "home_area": icp, "last_name": "(synthetic demo, no login)"},
+    username = f"demo-manager-{icp.code.lower()}"
+    return User.objects.filter(username=username).first() or create_user(
+        username=username,
+        password=None,
+        role=UserRole.ICP_MANAGER,
+        by=None,
+        home_area=icp,
+        last_name="(synthetic demo, no login)",
     )
-    if created:
-        user.set_unusable_password()
-        user.save()
-    return user
 
 
 def _projects(

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from icp.audit.models import AuditEvent
 from icp.cli import app
 from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
-from icp.synth_cli import ensure_demo_population
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "150")
-    return tmp_path / "data"
 
 
 @pytest.mark.django_db
@@ -49,16 +39,3 @@ def test_unusable_arguments_exit_2_with_the_reason(
     result = runner.invoke(app, ["synth", "--no-sync", *arguments])
     assert result.exit_code == 2
     assert message in result.output
-
-
-@pytest.mark.django_db
-def test_the_demo_step_synthesises_once_and_then_only_checks(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ICP_DEMO_PEOPLE", "300")
-    console = Console(file=io.StringIO())
-    ensure_demo_population(console=console, icp="NI-NOR-CA")
-    [first] = Warehouse(data_dir / "warehouse").find_batches(kind="synth")
-    ensure_demo_population(console=console, icp="NI-NOR-CA")
-    assert Warehouse(data_dir / "warehouse").find_batches(kind="synth") == [first]
-    assert PatientIndex.objects.filter(icp__code="NI-NOR-CA").count() == 300

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from icp.governance.demo import create_demo_governance
+from icp.demo.governance import create_demo_governance
+from icp.demo.partnership import DEMO_ICP
 from icp.governance.models import BusinessCase, Meeting, Milestone, ProjectSite
 from icp.governance.quorum import meeting_frequency
 from icp.governance.vocab import Rag
-from icp.partnership.demo import DEMO_ICP
 from icp.partnership.models import Committee, User
 
 

@@ -8,10 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from icp.cli import app
-from icp.partnership.models import Area
-from icp.patients.models import PatientIndex, RiskResult, RiskRun
+from icp.patients.models import RiskResult, RiskRun
 from icp.records.warehouse import Warehouse
-from tests.stratify.population import random_population
+from tests.care.population import indexed_warehouse
 
 runner = CliRunner()
 
@@ -19,15 +18,7 @@ runner = CliRunner()
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
     monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path))
-    records = random_population(1200)
-    store = records.write(Warehouse())
-    icp = Area.objects.get(code="NI-NOR-CA")
-    practice = icp.practices.order_by("code").first()
-    PatientIndex.objects.bulk_create(
-        PatientIndex(patient_id=row["patient_id"], icp=icp, practice=practice, synthetic=True)
-        for row in records.rows["patient"][:900]
-    )
-    return store
+    return indexed_warehouse(1200, indexed=900)
 
 
 @pytest.mark.django_db

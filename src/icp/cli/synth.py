@@ -1,4 +1,4 @@
-"""The `icp synth` command: the CLI edge of `icp.records.synth`.
+"""`icp synth`: the command-line edge of `icp.records.synth`.
 
 The pure package writes the synthetic population into the warehouse; this module adds what needs
 the app database: the audit event and the patient index sync (`icp.patients.sync`). It lives outside
@@ -7,17 +7,16 @@ the app database: the audit event and the patient index sync (`icp.patients.sync
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from icp.cli.output import console, print_index_sync, refuse
 from icp.django_setup import setup_django
 
-console = Console()
+app = typer.Typer()
 
 SYNTH_HELP = " ".join(
     [
@@ -35,6 +34,7 @@ SYNTH_HELP = " ".join(
 )
 
 
+@app.command(help=SYNTH_HELP, rich_help_panel="Records")
 def synth(
     area: Annotated[str, typer.Option(help="An NI ICP code (e.g. NI-NOR-CA), or NI for all 17 ICPs")],
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same population")] = 42,
@@ -50,8 +50,7 @@ def synth(
     try:
         areas = resolve_areas(area)
     except ValueError as error:
-        console.print(f"[red]{error}[/red]")
-        raise typer.Exit(2) from error
+        refuse(str(error))
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         overall = progress.add_task("Synthesising ICPs", total=len(areas))
@@ -68,8 +67,7 @@ def synth(
             )
         except ValueError as error:
             progress.stop()
-            console.print(f"[red]{error}[/red]")
-            raise typer.Exit(2) from error
+            refuse(str(error))
         progress.update(current, visible=False)
 
     table = Table(title=f"Synthetic population written (seed {seed}) — every row is labelled synthetic")
@@ -102,46 +100,4 @@ def synth(
         )
     with console.status("Syncing the patient index…"):
         summary = sync_patient_index(areas=areas)
-    console.print(
-        f"Patient index: {summary.upserted:,} upserted, {summary.removed:,} removed"
-        + (f", {summary.kept_referenced:,} kept (still referenced)" if summary.kept_referenced else "")
-        + "."
-    )
-
-
-synth.__doc__ = SYNTH_HELP
-
-
-DEMO_SEED = 42
-# The demo's population is the ICP at its practices' real list sizes (~100,000 people for NI-NOR-CA).
-# ICP_DEMO_PEOPLE sets a smaller total, e.g. for end-to-end tests that only need the pages to work.
-DEMO_PEOPLE_ENV = "ICP_DEMO_PEOPLE"
-
-
-def ensure_demo_population(*, console: Console, icp: str) -> None:
-    """`make demo`'s step: synthesise the demo ICP unless the warehouse already has it, then make
-    sure the patient index holds it. Idempotent: a second run only checks."""
-    from icp.patients.models import PatientIndex
-    from icp.patients.sync import sync_patient_index
-    from icp.records.synth.run import synthesise
-    from icp.records.warehouse import Warehouse
-
-    warehouse = Warehouse()
-    people = int(os.environ[DEMO_PEOPLE_ENV]) if os.environ.get(DEMO_PEOPLE_ENV) else None
-    if not warehouse.find_batches(kind="synth", area=icp):
-        columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console, transient=True) as progress:
-            task = progress.add_task(f"Synthesising {icp}'s population (synthetic)…", total=None)
-            synthesise(
-                warehouse,
-                area=icp,
-                seed=DEMO_SEED,
-                people=people,
-                on_progress=lambda area, step: progress.update(
-                    task, description=f"Synthesising {area or icp}: {step} (synthetic)"
-                ),
-            )
-        console.print(f"Synthesised {icp}'s population (synthetic, seed {DEMO_SEED}).")
-    if not PatientIndex.objects.filter(icp__code=icp).exists():
-        with console.status("Syncing the patient index…"):
-            sync_patient_index(areas=[icp], warehouse=warehouse)
+    print_index_sync(summary)

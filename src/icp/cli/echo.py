@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from icp.cli.output import console, refuse
 from icp.django_setup import setup_django
 
+app = typer.Typer()
 echo_app = typer.Typer(help="Project ECHO learning networks: load tables, show totals.", no_args_is_help=True)
-console = Console()
+app.add_typer(echo_app, name="echo", rich_help_panel="Governance")
 
 
 @echo_app.command("import")
@@ -33,8 +34,7 @@ def import_table(
     Example: [bold]icp echo import networks.csv[/bold]  or  [bold]icp echo import --seed[/bold]
     """
     if (file is None) == (not seed):
-        console.print("[red]Give a FILE.csv or --seed (not both).[/red]")
-        raise typer.Exit(2)
+        refuse("Give a FILE.csv or --seed (not both).")
     setup_django()
     from icp.governance.echo_import import EchoImportError, load_file, load_seed_table
 
@@ -74,8 +74,7 @@ def totals(
         start_date = date.fromisoformat(start) if start else None
         end_date = date.fromisoformat(end) if end else None
     except ValueError as error:
-        console.print(f"[red]--start/--end: expected YYYY-MM-DD ({error}).[/red]")
-        raise typer.Exit(2) from error
+        refuse(f"--start/--end: expected YYYY-MM-DD ({error}).")
     setup_django()
     from icp.governance.echo import echo_totals
 

@@ -1,0 +1,64 @@
+"""The one `icp` app: it gathers every module of `icp.cli`, its help starts with what to run first and
+an example per group, and every command has help with an example."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+import icp.cli
+from icp.cli import app
+
+runner = CliRunner()
+GROUP_MODULES = sorted(
+    name for _, name, _ in pkgutil.iter_modules(icp.cli.__path__) if name not in ("app", "output")
+)
+
+
+def command_names() -> list[list[str]]:
+    group = typer.main.get_command(app)
+    names: list[list[str]] = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        if sub:
+            names.extend([name, child] for child in sub)
+        else:
+            names.append([name])
+    return names
+
+
+def test_icp_help_starts_with_what_to_run_first_then_an_example_per_group() -> None:
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    output = result.output
+    assert output.index("Start here") < output.index("icp migrate") < output.index("icp load-structure")
+    for group in ("Set up and run", "Logins", "Records", "Risk stratification (R)", "Governance"):
+        assert f"- {group}: icp " in output
+
+
+def test_icp_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
+    for command in ("migrate", "load-structure", "createuser", "token", "serve", "check", "demo", "audit"):
+        assert f" {command} " in result.output
+    for command in ("synth", "ingest", "export", "stratify", "model", "echo"):
+        assert f" {command} " in result.output
+
+
+@pytest.mark.parametrize("module", GROUP_MODULES)
+def test_every_command_module_is_part_of_the_one_app(module: str) -> None:
+    group = typer.main.get_command(app)
+    module_app = importlib.import_module(f"icp.cli.{module}").app
+    own = typer.main.get_command(module_app)
+    names = set(getattr(own, "commands", {})) or {own.name}
+    assert names and names <= set(group.commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("command", command_names(), ids=" ".join)
+def test_every_command_has_help_with_an_example(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
