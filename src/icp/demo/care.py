@@ -43,8 +43,11 @@ from icp.care.referrals.states import TaskStatus
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import AreaLevel
 from icp.patients.models import PatientIndex, RiskResult
+from icp.sharing.policy import evaluate_many
+from icp.sharing.vocabulary import DataCategory, Purpose
 
 MDT_NAME = "Frailty MDT (synthetic)"
+EVERY_STATE_MARK = "(synthetic; shown "  # marks the referrals made to show every status
 STORY_GOAL = "I want to stay in my own home and get to the lunch club on Thursdays (synthetic)"
 # The path from requested to each status, for the referrals shown in every state.
 PATHS: dict[str, list[tuple[str, str]]] = {
@@ -149,7 +152,7 @@ def _refer(patient: PatientIndex, service: Service, gp: User, voluntary: User, s
     referral = create_referral(
         patient=patient,
         service=service,
-        reason=f"Lives alone and struggling at home (synthetic; shown {status})",
+        reason=f"Lives alone and struggling at home {EVERY_STATE_MARK}{status})",
         needs=["loneliness", "food"],
         by=gp,
         submit=status != TaskStatus.DRAFT,
@@ -202,20 +205,28 @@ def create_demo_care(*, icp_code: str) -> CareDemoSummary:
     with transaction.atomic():
         if not Enrolment.objects.filter(patient=story, pathway="frailty").exists():
             _story(icp, story, services, gp, nurse, voluntary, trust_user, manager)
-        if (
-            not Referral.objects.filter(
-                requester_organisation=gp.organisation, owner_organisation=voluntary.organisation
-            )
-            .exclude(patient=story)
-            .exists()
-        ):
-            others = [p for p in people if p.pk != story.pk][: len(PATHS)]
-            for status, patient in zip(PATHS, others, strict=False):
+        if not Referral.objects.filter(
+            requester_organisation=gp.organisation, reason__contains=EVERY_STATE_MARK
+        ).exists():
+            # Two requested ones, for demo-voluntary to accept from the inbox.
+            statuses = [*PATHS, TaskStatus.REQUESTED]
+            others = [p for p in people if p.pk != story.pk][: len(statuses)]
+            for status, patient in zip(statuses, others, strict=False):
                 _refer(patient, services["befriending"], gp, voluntary, status)
         # The pharmacist refers a person in the pharmacy's care to the hub, for the hub to accept.
-        member = CareTeamMember.objects.filter(
-            organisation=pharmacist.organisation, end_date__isnull=True
-        ).first()
+        member = next(
+            (
+                m
+                for m in CareTeamMember.objects.filter(
+                    organisation=pharmacist.organisation, end_date__isnull=True
+                )
+                # Someone whose choices let the pharmacy share (the sharing demo has one who withdrew).
+                if evaluate_many(
+                    pharmacist, m.patient, Purpose.CARE_COORDINATION, [DataCategory.DEMOGRAPHICS]
+                )[1][DataCategory.DEMOGRAPHICS].allowed
+            ),
+            None,
+        )
         if member and not Referral.objects.filter(requester_organisation=pharmacist.organisation).exists():
             create_referral(
                 patient=member.patient,
