@@ -17,6 +17,8 @@ PASSWORD_HASHERS = [
 # Whitenoise expects the collected static folder to exist; the tests serve through the finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+# The tests serve static files through the finders, with no collected manifest.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 
 # Each checkout gets its own PostgreSQL test database, so two test runs on one server (two worktrees,
 # or a developer's run beside CI's) never collide on "test_<name>".

@@ -35,4 +35,4 @@ def demo(
     except ValidationError as error:  # the logins' password must pass the site's validators
         refuse("The demo was not finished: " + " ".join(error.messages))
     if serve_site:
-        serve()
+        serve(dev=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -111,8 +112,13 @@ def serve(
     address: Annotated[
         str, typer.Option(help="host:port to listen on (loopback by default)")
     ] = "127.0.0.1:8000",
+    dev: Annotated[bool, typer.Option("--dev", help="Django's development server instead")] = False,
 ) -> None:
-    """Serve the site (Django's server; use a WSGI server such as gunicorn in production).
+    """Serve the site with the production server (gunicorn, threaded workers; ADR 0131).
+
+    Workers from ICP_WEB_WORKERS (default 2 a core + 1, at most 8), threads each from ICP_WEB_THREADS
+    (default 4). Runs on whatever DATABASE_URL names; on SQLite it warns that production wants
+    PostgreSQL. Without ICP_DEBUG=1 it needs SECRET_KEY. `--dev` runs Django's development server.
 
     Example: [bold]icp serve --address 127.0.0.1:8000[/bold]
     """
@@ -124,7 +130,27 @@ def serve(
             "SECRET_KEY is not set. A production server needs an explicit key: set the SECRET_KEY "
             "environment variable (or ICP_DEBUG=1 for a local demo)."
         )
+    ensure_data_dir()
     setup_django()
+    from django.conf import settings
     from django.core.management import call_command
+    from django.db import connection
 
-    call_command("runserver", address, use_reloader=False)
+    if dev:
+        call_command("runserver", address, use_reloader=False)
+        return
+    from icp.site.server import ProductionServer, server_options
+
+    if connection.vendor == "sqlite":
+        console.print(
+            "[yellow]Serving from SQLite: fine for a demo or a pilot on one machine; production wants "
+            "PostgreSQL (DATABASE_URL=postgresql://…).[/yellow]"
+        )
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+    options = server_options(address)
+    console.print(
+        f"Serving on http://{address} with {options['workers']} workers x {options['threads']} threads "
+        f"({connection.vendor}; debug {'on' if settings.DEBUG else 'off'})."
+    )
+    ProductionServer(options).run()

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "icp.site.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "icp.site.urls"
@@ -130,7 +131,21 @@ SESSION_COOKIE_SECURE = not DEBUG and not _TESTING
 CSRF_COOKIE_SECURE = not DEBUG and not _TESTING
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Addresses hold only opaque ids, but search pages carry names in query strings: no referrer leaves icp.
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Served over HTTPS (ICP_HTTPS=1, normally behind a proxy that terminates TLS and says so in
+# X-Forwarded-Proto): redirect plain HTTP to HTTPS, tell browsers to use HTTPS only for a year, and
+# send cookies over HTTPS only. The health check answers on plain HTTP for the container's probe.
+HTTPS = os.environ.get("ICP_HTTPS", "") == "1"
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -138,7 +153,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+# Collected static files: in the data folder, or where ICP_STATIC_ROOT says (a container image keeps
+# them in the image, so an upgrade never serves the last release's files from a volume).
+STATIC_ROOT = Path(os.environ.get("ICP_STATIC_ROOT", "") or DATA_DIR / "staticfiles")
+# Collected static files get content-hashed names and gzip/brotli copies, served by WhiteNoise with
+# far-future caching; a file missing from the manifest falls back to its plain name rather than failing.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "icp.site.storage.StaticFilesStorage"},
+}
+WHITENOISE_MANIFEST_STRICT = False
 MEDIA_ROOT = DATA_DIR / "media"
 # Uploaded papers are served only through views that check access, never as public media.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -154,9 +178,20 @@ LOGGING = {
             "format": "time=%(asctime)s level=%(levelname)s logger=%(name)s message=%(message)s",
         }
     },
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "filters": {"no_query_strings": {"()": "icp.site.logfilters.StripQueryStrings"}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "structured",
+            "filters": ["no_query_strings"],
+        }
+    },
     "root": {"handlers": ["stderr"], "level": os.environ.get("ICP_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The development server's access log: through the same handler, so query strings are cut.
+        "django.server": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
 }
 
 NINJA_PAGINATION_PER_PAGE = 100

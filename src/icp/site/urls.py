@@ -6,13 +6,14 @@ from django.urls import include, path
 
 from icp.sharing.throttle import ThrottledAuthenticationForm
 from icp.site.api import api
-from icp.site.views import home, partnership_home
+from icp.site.views import health, home, partnership_home
 
 admin.site.site_header = "icp administration"
 admin.site.site_title = "icp"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("health", health, name="health"),
     path("icp/<str:code>/", partnership_home, name="icp-home"),
     path(
         "accounts/login/",

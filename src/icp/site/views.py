@@ -1,11 +1,14 @@
-"""The home dashboard: the user's ICP with its areas, practices and committee composition."""
+"""The home dashboard (the user's ICP with its areas, practices and committee composition) and the
+health check that a container or load balancer polls."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
 from django.db.models import Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from icp.care.registered_population import population_summary
 from icp.partnership.composition import check_composition
@@ -41,3 +44,15 @@ def partnership_home(request: HttpRequest, code: str) -> HttpResponse:
         "population": population_summary(icp),
     }
     return render(request, "site/icp_home.html", context)
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """`GET /health`: 200 when this worker can reach the database, 503 otherwise. No login, no data."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": connection.vendor})

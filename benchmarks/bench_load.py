@@ -1,0 +1,359 @@
+"""Load: 50 simulated users on the production server (`icp serve`, gunicorn) over PostgreSQL.
+
+Builds the synthetic demo (`icp demo --no-serve`, a small population) in a fresh PostgreSQL database
+and data folder, serves it with `icp serve` on loopback (debug off), then runs 50 simulated users for
+a bounded time. Each logs in as the demo ICP's GP (synthetic accounts) and then, with 1 to 5 s of
+think time between requests, opens a mix of pages: the practice worklist, a person's record, a
+person's risk page, a patient search by family name, and FHIR reads (Patient, Condition search).
+Referral updates join the mix once the care-pathways work provides them.
+
+Afterwards it checks: no request failed; every read was audited (new audit events of each page's
+action at least as many as the successful requests); `icp audit verify` passes. It reports requests
+per second, median and 95th-percentile latency per page as a table and JSON
+(benchmarks/results/load-<mode>.json). The client is asyncio + httpx, loopback only.
+
+    python -m benchmarks load --quick      # 50 users, 20 s, 2,000 synthetic people
+    python -m benchmarks load              # 50 users, 60 s, 5,000 synthetic people
+
+`ICP_BENCH_DATABASE_URL` names the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432);
+the benchmark creates and drops its own database there. `ICP_WEB_WORKERS`/`ICP_WEB_THREADS` size the
+server (default 3 workers x 8 threads on these 2-core machines, with the load generator beside them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parents[1]
+USERS = 50
+THINK_SECONDS = (1.0, 5.0)
+DEMO_PASSWORD = "synthetic-demo-2026"  # noqa: S105 (the synthetic demo's published password)
+# Each page, and the audit action each successful request of it must have written.
+AUDIT_ACTIONS = {
+    "worklist": "worklist.view",
+    "record": "record.read",
+    "risk": "risk.person.view",
+    "search": "patient.search",
+    "fhir Patient": "fhir.read",
+    "fhir Condition": "fhir.search",
+}
+WEIGHTS = {"worklist": 2, "record": 4, "risk": 2, "search": 2, "fhir Patient": 2, "fhir Condition": 1}
+
+
+@dataclass
+class World:
+    username: str
+    practice: str
+    patients: list[str]
+    family_names: list[str]
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _environment(data: Path, database_url: str) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "ICP_TESTING", "ICP_DEBUG")
+    }
+    env.update(
+        {
+            "ICP_DATA_DIR": str(data),
+            "DATABASE_URL": database_url,
+            "PYTHONPATH": str(ROOT / "src"),
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "SPARK_LOCAL_IP": "127.0.0.1",
+        }
+    )
+    env.setdefault("ICP_WEB_WORKERS", "3")
+    env.setdefault("ICP_WEB_THREADS", "8")
+    return env
+
+
+def _psql(server: str, statement: str) -> None:
+    subprocess.run(["psql", f"{server}/postgres", "-qc", statement], check=True, capture_output=True)
+
+
+def _world(env: dict[str, str]) -> World:
+    """Ask the database (through Django, in a child process) for the GP login and their people."""
+    code = """
+import json
+from icp.django_setup import setup_django
+setup_django()
+from icp.partnership.models import User
+from icp.patients.models import PatientIndex
+gp = User.objects.filter(username__startswith="demo-", role="gp").order_by("username").first()
+people = PatientIndex.objects.filter(practice=gp.organisation).order_by("patient_id")
+print(json.dumps({
+    "username": gp.username, "practice": gp.organisation.code,
+    "patients": list(people.values_list("patient_id", flat=True)[:400]),
+    "family_names": sorted(set(people.values_list("family_name", flat=True)[:400]))[:100],
+}))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=300
+    )
+    return World(**json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def _audit_counts(env: dict[str, str]) -> dict[str, int]:
+    code = """
+import json
+from django.db.models import Count
+from icp.django_setup import setup_django
+setup_django()
+from icp.audit.models import AuditEvent
+print(json.dumps(dict(AuditEvent.objects.values_list("action").annotate(n=Count("id")))))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=300
+    )
+    return {k: int(v) for k, v in json.loads(result.stdout.strip().splitlines()[-1]).items()}
+
+
+def _cookie(response: httpx.Response, name: str) -> str:
+    # The session and CSRF cookies are Secure (production settings); over loopback HTTP the client
+    # sends them by hand, as a browser on https would.
+    for header in response.headers.get_list("set-cookie"):
+        match = re.match(rf"{name}=([^;]+)", header)
+        if match:
+            return match.group(1)
+    raise RuntimeError(f"no {name} cookie in the response ({response.status_code})")
+
+
+async def _login(client: httpx.AsyncClient, world: World, stats: Stats) -> str:
+    started = time.perf_counter()
+    page = await client.get("/accounts/login/")
+    csrf = _cookie(page, "csrftoken")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token is not None, "the login page has no CSRF token"
+    response = await client.post(
+        "/accounts/login/",
+        data={"username": world.username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token.group(1)},
+        headers={"Cookie": f"csrftoken={csrf}"},
+    )
+    stats.latencies["login"].append(time.perf_counter() - started)
+    if response.status_code != 302:
+        stats.failures["login"].append(f"status {response.status_code}")
+        raise RuntimeError("login failed")
+    return f"sessionid={_cookie(response, 'sessionid')}; csrftoken={csrf}"
+
+
+def _address(page: str, world: World, rng: random.Random) -> str:
+    person = rng.choice(world.patients)
+    return {
+        "worklist": f"/care/practice/{world.practice}/worklist/",
+        "record": f"/sharing/patients/{person}/",
+        "risk": f"/care/person/{person}/risk/",
+        "search": f"/sharing/patients/?name={rng.choice(world.family_names)}",
+        "fhir Patient": f"/fhir/Patient/{person}",
+        "fhir Condition": f"/fhir/Condition?patient={person}",
+    }[page]
+
+
+async def _user(number: int, base: str, world: World, deadline: float, stats: Stats) -> None:
+    rng = random.Random(number)
+    pages, weights = list(WEIGHTS), list(WEIGHTS.values())
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        await asyncio.sleep(rng.uniform(0, THINK_SECONDS[1]))  # users arrive over the first seconds
+        try:
+            cookies = await _login(client, world, stats)
+        except (RuntimeError, httpx.HTTPError):
+            return
+        while time.monotonic() < deadline:
+            page = rng.choices(pages, weights)[0]
+            started = time.perf_counter()
+            try:
+                response = await client.get(_address(page, world, rng), headers={"Cookie": cookies})
+                if response.status_code == 200:
+                    stats.latencies[page].append(time.perf_counter() - started)
+                else:
+                    stats.failures[page].append(f"status {response.status_code}")
+            except httpx.HTTPError as error:
+                stats.failures[page].append(type(error).__name__)
+            await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+
+
+async def _run_users(base: str, world: World, seconds: float) -> Stats:
+    stats = Stats()
+    deadline = time.monotonic() + seconds
+    await asyncio.gather(*(_user(n, base, world, deadline, stats) for n in range(USERS)))
+    return stats
+
+
+def _serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "icp", "serve", "--address", f"127.0.0.1:{port}"],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    process.terminate()
+    raise RuntimeError("icp serve did not answer /health within 120 s: " + log.read_text()[-2000:])
+
+
+def _milliseconds(values: list[float], quantile: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return round(values[0] * 1000, 1)
+    return round(statistics.quantiles(values, n=100, method="inclusive")[int(quantile * 100) - 1] * 1000, 1)
+
+
+def main(quick: bool = True) -> dict[str, Any]:
+    console = Console()
+    seconds, people = (20.0, 2_000) if quick else (60.0, 5_000)
+    server = os.environ.get("ICP_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
+    database = f"icp_bench_load_{secrets.token_hex(4)}"
+    with tempfile.TemporaryDirectory(prefix="icp-bench-load-") as temporary:
+        env = _environment(Path(temporary) / "data", f"{server}/{database}")
+        _psql(server, f"CREATE DATABASE {database}")
+        try:
+            started = time.perf_counter()
+            demo = subprocess.run(
+                [sys.executable, "-m", "icp", "demo", "--no-serve"],
+                env={**env, "ICP_DEBUG": "1", "ICP_DEMO_PEOPLE": str(people)},
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+                check=False,
+            )
+            if demo.returncode != 0:
+                raise RuntimeError("icp demo failed: " + demo.stdout[-2000:] + demo.stderr[-2000:])
+            console.print(
+                f"Demo ({people:,} synthetic people) on PostgreSQL in {time.perf_counter() - started:.0f} s"
+            )
+            world = _world(env)
+            before = _audit_counts(env)
+            port = _free_port()
+            process = _serve(env, port, Path(temporary) / "server.log")
+            try:
+                began = time.monotonic()
+                stats = asyncio.run(_run_users(f"http://127.0.0.1:{port}", world, seconds))
+                elapsed = time.monotonic() - began
+            finally:
+                process.terminate()
+                process.wait(timeout=60)
+            after = _audit_counts(env)
+            verify = subprocess.run(
+                [sys.executable, "-m", "icp", "audit", "verify"],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+        finally:
+            _psql(server, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    pages: dict[str, Any] = {}
+    for page in ["login", *WEIGHTS]:
+        done = stats.latencies.get(page, [])
+        action = AUDIT_ACTIONS.get(page)
+        audited = after.get(action, 0) - before.get(action, 0) if action else None
+        pages[page] = {
+            "requests": len(done),
+            "errors": len(stats.failures.get(page, [])),
+            "rps": round(len(done) / elapsed, 2),
+            "p50_ms": _milliseconds(done, 0.50),
+            "p95_ms": _milliseconds(done, 0.95),
+            "audit_action": action,
+            "audit_events": audited,
+            "audited": audited is None or audited >= len(done),
+        }
+    total = sum(p["requests"] for p in pages.values())
+    result = {
+        "benchmark": "load",
+        "mode": "quick" if quick else "full",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average": round(os.getloadavg()[0], 1),
+        },
+        "server": {
+            "workers": int(env["ICP_WEB_WORKERS"]),
+            "threads": int(env["ICP_WEB_THREADS"]),
+            "database": "postgresql",
+        },
+        "users": USERS,
+        "think_seconds": list(THINK_SECONDS),
+        "seconds": round(elapsed, 1),
+        "synthetic_people": people,
+        "requests": total,
+        "rps": round(total / elapsed, 2),
+        "errors": sum(p["errors"] for p in pages.values()),
+        "failures": {page: sorted(set(reasons))[:5] for page, reasons in stats.failures.items()},
+        "every_read_audited": all(p["audited"] for p in pages.values()),
+        "audit_verify_passed": verify.returncode == 0,
+        "pages": pages,
+    }
+    table = Table(title=f"{USERS} users, {elapsed:.0f} s, gunicorn on PostgreSQL (synthetic data)")
+    for column in ("page", "requests", "errors", "req/s", "p50 ms", "p95 ms", "audit events"):
+        table.add_column(column, justify="left" if column == "page" else "right")
+    for page, row in pages.items():
+        table.add_row(
+            page,
+            str(row["requests"]),
+            str(row["errors"]),
+            f"{row['rps']:.2f}",
+            f"{row['p50_ms']:.0f}",
+            f"{row['p95_ms']:.0f}",
+            "" if row["audit_events"] is None else f"{row['audit_events']} {row['audit_action']}",
+        )
+    console.print(table)
+    console.print(
+        f"{total} requests, {result['rps']} req/s, {result['errors']} errors; every read audited: "
+        f"{result['every_read_audited']}; "
+        f"icp audit verify: {'passed' if result['audit_verify_passed'] else 'FAILED'}"
+    )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"load-{result['mode']}.json"
+    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    console.print(f"Wrote {out.relative_to(ROOT)}")
+    return result
+
+
+if __name__ == "__main__":
+    main(quick="--quick" in sys.argv)
