@@ -19,7 +19,7 @@ def test_gp_enrols_plans_refers_and_lists_then_the_volunteers_complete_the_refer
     log_in(page, demo_site, "demo-gp")
     page.get_by_role("link", name="Case-finding worklist").click()
     # The fifth person on the list (the demo's own story uses people nearer the top).
-    page.locator("table.icp-worklist tbody tr").nth(4).get_by_role("link", name="Care").click()
+    page.locator("table.icp-worklist tbody tr").nth(4).get_by_role("link", name="Care", exact=True).click()
     person_url = page.url
     assert re.search(r"/care/person/[^/]+/$", person_url)
 
@@ -37,7 +37,7 @@ def test_gp_enrols_plans_refers_and_lists_then_the_volunteers_complete_the_refer
     page.get_by_role("button", name="List for MDT").click()
     assert page.get_by_text("Listed for the MDT.").is_visible()
 
-    page.get_by_role("link", name="Refer").first.click()
+    page.get_by_role("link", name="Refer", exact=True).click()
     page.get_by_label("Find a service by need").select_option("loneliness")
     page.get_by_role("button", name="Find").click()
     page.get_by_label(re.compile("Befriending and practical support")).check()
