@@ -99,3 +99,45 @@ def test_export_writes_ndjson_and_a_manifest(data_dir: Path, tmp_path: Path) -> 
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert {o["type"]: o["count"] for o in manifest["output"]}["Patient"] == 15
     assert AuditEvent.objects.filter(action="records.export_fhir").count() == 1
+
+
+FHIR = Path(__file__).resolve().parents[1] / "fixtures" / "fhir"
+
+
+@pytest.mark.django_db
+def test_ingest_summary_counts_uncoded_entries_admissions_without_a_method_and_conflicts(
+    data_dir: Path,
+) -> None:
+    result = runner.invoke(app, ["ingest", str(FHIR), "--area", "NI-NOR-CA"])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "3 record(s) have a code as text only" in output
+    assert "Admissions: 7 (elective 1, emergency 5); 1 had no admission method." in output
+    assert "Data quality: NI-NOR-CA" in output and "No conflicts found." in output
+
+
+@pytest.mark.django_db
+def test_check_data_reports_planted_conflicts_by_kind_with_opaque_examples(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    man = {"resourceType": "Patient", "id": "m1", "gender": "male", "birthDate": "1950-01-01"}
+    prostate_for_a_woman = {
+        "resourceType": "Condition",
+        "id": "c1",
+        "subject": {"reference": "Patient/w1"},
+        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "C61"}]},
+        "onsetDateTime": "2024-01-01",
+    }
+    woman = {"resourceType": "Patient", "id": "w1", "gender": "female", "birthDate": "1950-01-01"}
+    path = tmp_path / "extract.ndjson"
+    path.write_text("\n".join(json.dumps(r) for r in (man, woman, prostate_for_a_woman)) + "\n")
+    loaded = runner.invoke(app, ["ingest", str(path), "--area", "NI-NOR-CA"])
+    assert loaded.exit_code == 0, loaded.output  # a conflict is reported, never put aside
+    assert Warehouse(data_dir / "warehouse").read_arrow("condition").num_rows == 1
+
+    result = runner.invoke(app, ["check-data", "--area", "NI-NOR-CA"])
+    assert result.exit_code == 0, result.output
+    assert "sex_specific_code" in result.output and "condition/c1 of w1" in result.output
+    assert "1 record(s) in conflict" in " ".join(result.output.split())
+    assert AuditEvent.objects.filter(action="records.check_data").count() == 1
+    assert runner.invoke(app, ["check-data", "--area", "NOWHERE"]).exit_code == 2

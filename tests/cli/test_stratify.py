@@ -8,7 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from icp.cli import app
-from icp.patients.models import RiskResult, RiskRun
+from icp.partnership.models import Area
+from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.records.warehouse import Warehouse
 from tests.care.population import indexed_warehouse
 
@@ -56,3 +57,32 @@ def test_model_report_reproduces_the_card_figures(warehouse: Warehouse, tmp_path
     assert metrics == (tmp_path / "b" / "model-card-metrics.md").read_text()
     assert (tmp_path / "a" / "model-calibration.png").read_bytes()[:4] == b"\x89PNG"
     assert second.exit_code == 0
+
+
+@pytest.mark.django_db
+def test_without_enough_admissions_stratify_writes_every_score_by_rules_and_exits_0(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from tests.stratify.builders import EFI_CODE, Records
+
+    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path))
+    records = Records()  # a GP-only extract: no hospital encounters to learn from
+    for n in range(200):
+        pid = records.person(f"gp{n:03d}", born=dt.date(1930 + n % 60, 1, 1))
+        for code in list(EFI_CODE.values())[: n % 8]:
+            records.code(pid, code, dt.date(2015, 1, 1))
+    records.write(Warehouse())
+    icp = Area.objects.get(code="NI-NOR-CA")
+    PatientIndex.objects.bulk_create(
+        PatientIndex(patient_id=row["patient_id"], icp=icp, synthetic=True) for row in records.rows["patient"]
+    )
+    result = runner.invoke(app, ["stratify", "--area", "NI-NOR-CA", "--as-of", "2025-06-01"])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "Ranked without the model: no admission model: too few emergency admissions" in output
+    assert "Rule-based ranking (emergency admissions in the last 12 months, then eFI" in output
+    assert RiskResult.objects.count() == 200
+    assert RiskResult.objects.filter(model_risk__isnull=True).count() == 200
+    assert RiskRun.objects.get().model_version == "rule-based"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 
 from icp.records.warehouse import Warehouse
 from icp.sharing.policy import decide
@@ -51,3 +52,61 @@ def test_an_empty_warehouse_gives_empty_sections(shared_world: World, tmp_path, 
     alice = shared_world.patients["alice"]
     decision = decide(shared_world.users["gp"], alice, Purpose.DIRECT_CARE, DataCategory.OBSERVATIONS)
     assert read_section(decision, alice, DataCategory.OBSERVATIONS) == []
+
+
+def _uncoded_entries(warehouse: Warehouse) -> None:
+    """Alice's entries as a source sent them with text only (kept by ingest, uncoded)."""
+    import pyarrow as pa
+
+    provenance = {"icp": ["NI-NOR-CA"], "source": ["gp"], "batch_id": ["b"], "synthetic": [True]}
+    with warehouse.batch(kind="test", source="uncoded") as batch:
+        batch.write(
+            "medication",
+            pa.table(
+                {
+                    "medication_id": ["alice-m-text"],
+                    "patient_id": ["pt-alice-0001"],
+                    "display": ["Ibuprofen 400mg tablets (alice)"],
+                    "kind": ["request"],
+                    "status": ["active"],
+                    **provenance,
+                }
+            ),
+        )
+        batch.write(
+            "procedure",
+            pa.table(
+                {
+                    "procedure_id": ["alice-pr-text"],
+                    "patient_id": ["pt-alice-0001"],
+                    "display": ["Dressing of leg ulcer (alice)"],
+                    **provenance,
+                }
+            ),
+        )
+
+
+def test_uncoded_entries_are_read_like_any_other_and_procedures_sit_with_encounters(
+    shared_world: World, warehouse: Warehouse
+) -> None:
+    _uncoded_entries(warehouse)
+    alice = shared_world.patients["alice"]
+    medicines = decide(shared_world.users["gp"], alice, Purpose.DIRECT_CARE, DataCategory.MEDICATIONS)
+    uncoded = [row for row in read_section(medicines, alice, DataCategory.MEDICATIONS) if row["code"] is None]
+    assert [row["display"] for row in uncoded] == ["Ibuprofen 400mg tablets (alice)"]
+    encounters = decide(shared_world.users["gp"], alice, Purpose.DIRECT_CARE, DataCategory.ENCOUNTERS)
+    procedures = read_section(encounters, alice, DataCategory.ENCOUNTERS, related=True)
+    assert [(row["display"], row["code"]) for row in procedures] == [("Dressing of leg ulcer (alice)", None)]
+    # The related table is read under the same decision, for that person only.
+    with pytest.raises(PermissionDenied):
+        read_section(medicines, alice, DataCategory.ENCOUNTERS, related=True)
+
+
+def test_the_shared_care_record_page_shows_uncoded_entries_marked_not_coded(
+    client: Client, shared_world: World, warehouse: Warehouse
+) -> None:
+    _uncoded_entries(warehouse)
+    client.force_login(shared_world.users["gp"])
+    page = client.get("/sharing/patients/pt-alice-0001/").content.decode()
+    assert "Ibuprofen 400mg tablets (alice)" in page and "Dressing of leg ulcer (alice)" in page
+    assert page.count("Not coded") == 2

@@ -14,6 +14,24 @@ from icp.records.warehouse import Warehouse
 ICP = "NI-NOR-CA"
 PRACTICE = "Z00001"
 
+# One SNOMED CT code per eFI deficit, taken from the shipped list.
+EFI_CODE = {
+    "arthritis": "3723001",
+    "atrial_fibrillation": "5370000",
+    "ischemic_heart_disease": "1755008",
+    "chronic_kidney_disease": "29738008",
+    "diabetes": "4855003",
+    "foot_problem": "47850008",
+    "fragility_fracture": "5913000",
+    "heart_failure": "10633002",
+    "heart_valve_disorder": "48724000",
+    "hypertension": "1201005",
+    "osteoporosis": "14651005",
+    "peptic_ulcer": "3483000",
+    "skin_ulcer": "324007",
+    "falls": "1912002",
+}
+
 
 @dataclass
 class Records:
@@ -58,21 +76,28 @@ class Records:
     def code(
         self,
         patient_id: str,
-        code: str,
+        code: str | None,
         on: dt.date | None,
         *,
-        system: str = "snomed",
+        system: str | None = "snomed",
         table: str = "condition",
+        encounter: str | None = None,
+        category: str | None = None,
+        text: str | None = None,
     ) -> None:
+        """A coded entry; `encounter` and `category` for a Condition recorded at an encounter, `text`
+        for what the source wrote (an uncoded entry has `code` and `system` None)."""
         row_id = f"{table[:3]}{next(self._ids)}"
         row: dict[str, Any] = {
             "patient_id": patient_id,
             "code_system": system,
             "code": code,
+            "display": text,
+            "encounter_id": encounter,
             **self._provenance(),
         }
         if table == "condition":
-            row.update(condition_id=row_id, onset_date=on)
+            row.update(condition_id=row_id, onset_date=on, category=category)
         elif table == "observation":
             row.update(observation_id=row_id, effective_date=on)
         else:
@@ -97,7 +122,7 @@ class Records:
     def medicine(
         self,
         patient_id: str,
-        code: str,
+        code: str | None,
         start: dt.date,
         end: dt.date | None = None,
         status: str | None = None,
@@ -106,8 +131,9 @@ class Records:
             {
                 "medication_id": f"med{next(self._ids)}",
                 "patient_id": patient_id,
-                "code_system": "dmd",
+                "code_system": "dmd" if code else None,
                 "code": code,
+                "display": None if code else "a medicine named by text only",
                 "kind": "request",
                 "status": status,
                 "start_date": start,
@@ -124,10 +150,12 @@ class Records:
         *,
         method: str | None = None,
         diagnoses: tuple[str, ...] = (),
-    ) -> None:
+        encounter_id: str | None = None,
+    ) -> str:
+        encounter_id = encounter_id or f"enc{next(self._ids)}"
         self.rows["encounter"].append(
             {
-                "encounter_id": f"enc{next(self._ids)}",
+                "encounter_id": encounter_id,
                 "patient_id": patient_id,
                 "setting": setting,
                 "admission_method": method,
@@ -140,10 +168,13 @@ class Records:
                 **self._provenance(),
             }
         )
+        return encounter_id
 
     def write(self, warehouse: Warehouse) -> Warehouse:
         with warehouse.batch(kind="test", source="test") as batch:
             for table, rows in self.rows.items():
                 if rows:
-                    batch.write(table, pa.Table.from_pylist(rows))
+                    # Every key any row has (from_pylist would take the first row's keys only).
+                    keys = list(dict.fromkeys(key for row in rows for key in row))
+                    batch.write(table, pa.Table.from_pylist([{k: row.get(k) for k in keys} for row in rows]))
         return warehouse

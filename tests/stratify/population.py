@@ -10,8 +10,7 @@ import datetime as dt
 
 import numpy as np
 
-from tests.stratify.builders import Records
-from tests.stratify.test_scores import EFI_CODE
+from tests.stratify.builders import EFI_CODE, Records
 
 AS_OF = dt.date(2025, 6, 1)
 

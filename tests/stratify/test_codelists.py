@@ -89,3 +89,28 @@ def test_a_malformed_list_is_refused_naming_file_line_and_field(monkeypatch: pyt
             codelists.hfrs_weights_tenths()
     finally:
         codelists.hfrs_weights_tenths.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("score", "category"),
+    [
+        (0.0, "fit"),
+        (0.12, "fit"),
+        (0.1201, "mild"),
+        (0.24, "mild"),
+        (0.2401, "moderate"),
+        (0.36, "moderate"),
+        (0.3601, "severe"),
+        (1.0, "severe"),
+    ],
+)
+def test_efi_categories_at_exact_boundaries(score: float, category: str) -> None:
+    assert codelists.categorise("efi", score) == category
+
+
+@pytest.mark.parametrize(
+    ("score", "category"),
+    [(0.0, "low"), (4.9, "low"), (5.0, "intermediate"), (15.0, "intermediate"), (15.1, "high")],
+)
+def test_hfrs_categories_at_exact_boundaries(score: float, category: str) -> None:
+    assert codelists.categorise("hfrs", score) == category

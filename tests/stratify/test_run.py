@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from icp.records.warehouse import Warehouse
 from icp.stratify import model, run
 from icp.stratify.explain import sentence
+from tests.stratify.builders import EFI_CODE, Records
 from tests.stratify.population import AS_OF, random_population
 
 
@@ -69,3 +71,26 @@ def test_a_second_run_reuses_the_saved_model(ran: tuple[Warehouse, Path, run.Run
     again = run.run(warehouse, index_date=AS_OF, models_dir=models)
     assert again.model_version == summary.model_version and "train" not in again.timings
     assert run.latest_run(warehouse, "NI-NOR-CA") == again.run_id
+
+
+def test_without_enough_admissions_to_fit_a_model_every_score_is_still_written(tmp_path: Path) -> None:
+    # A GP-only extract: frailty recorded, no hospital encounters, so no outcome to learn from.
+    records = Records()
+    for n in range(300):
+        pid = records.person(f"gp{n:03d}", born=dt.date(1930 + n % 60, 1, 1))
+        for code in list(EFI_CODE.values())[: n % 8]:
+            records.code(pid, code, dt.date(2015, 1, 1))
+    warehouse = records.write(Warehouse(tmp_path / "warehouse"))
+    summary = run.run(warehouse, index_date=AS_OF, models_dir=tmp_path / "models")
+
+    assert summary.model_not_used is not None and "too few emergency admissions" in summary.model_not_used
+    assert summary.model_version == "rule-based" and summary.people == 300
+    assert sum(summary.tier_counts["NI-NOR-CA"].values()) == 300
+    detail = run.run_detail(warehouse, summary.run_id)
+    assert detail["ranking"] == "rules" and detail["model_not_used"] == summary.model_not_used
+    assert detail["rule_based_order"][:2] == ["emergency_admissions_12m", "efi_score"]
+    rows = run.run_results(warehouse, "NI-NOR-CA", summary.run_id).sort_by("risk_rank").to_pylist()
+    assert all(row["model_risk"] is None for row in rows)
+    assert rows[0]["tier"] == "very_high" and rows[0]["efi_deficits"] == 7
+    assert [row["efi_score"] for row in rows] == sorted((row["efi_score"] for row in rows), reverse=True)
+    assert not (tmp_path / "models").exists()  # nothing saved that could pass for a model

@@ -1,4 +1,4 @@
-"""Tiers follow the pyramid within each ICP, by rank of model risk."""
+"""Tiers follow the pyramid within each ICP, by rank of model risk, or by the rule-based order without one."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from icp.stratify import tiers
 from icp.stratify.tiers import assign, parse_pyramid
 
 
@@ -45,3 +46,26 @@ def test_configurable_pyramid() -> None:
 def test_bad_pyramids_are_refused_with_an_example(text: str) -> None:
     with pytest.raises(ValueError, match="pyramid"):
         parse_pyramid(text)
+
+
+def test_without_a_model_people_are_ranked_by_the_rule_based_order() -> None:
+    scores = pa.table(
+        {
+            "patient_id": ["a", "b", "c", "d", "e", "f"],
+            "icp": ["X"] * 6,
+            "emergency_admissions_12m": [0, 2, 0, 0, 0, 0],
+            "efi_score": [0.1, 0.0, 0.3, 0.3, 0.3, None],
+            "hfrs_score": [0.0, 0.0, 5.0, 5.0, 9.0, 0.0],
+            "charlson_score": [0, 0, 2, 2, 0, 0],
+            "register_count": [0, 0, 1, 1, 0, 0],
+            "age": [90, 20, 70, 70, 60, 99],
+        }
+    )
+    priority = tiers.rule_based_priority(scores)
+    _tier, rank = tiers.assign(scores.column("icp"), scores.column("patient_id"), priority)
+    # b: an emergency admission outranks everything; e: same eFI as c and d, higher HFRS; c and d
+    # tie on every score, so patient id decides; f's unknown eFI ranks below a known one.
+    ranked = [
+        pid for _rank, pid in sorted(zip(rank.tolist(), scores.column("patient_id").to_pylist(), strict=True))
+    ]
+    assert ranked == ["b", "e", "c", "d", "a", "f"]

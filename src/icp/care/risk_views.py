@@ -173,7 +173,7 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
                     r.age,
                     r.sex,
                     r.get_tier_display(),
-                    f"{r.model_risk:.4f}",
+                    "" if r.model_risk is None else f"{r.model_risk:.4f}",
                     f"{r.efi_score:.3f}",
                     r.efi_category,
                     f"{r.hfrs_score:.1f}",

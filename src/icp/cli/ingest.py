@@ -8,7 +8,7 @@ audit event, and the patient index sync after a load.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -126,7 +126,7 @@ def _print_report(report: object) -> None:
         return
     table = Table(title=f"Ingest {report.batch_id} from {report.source}")
     table.add_column("Resource type")
-    for heading in ("Read", "Accepted", "Skipped", "Put aside"):
+    for heading in ("Read", "Accepted", "of which uncoded", "Skipped", "Put aside"):
         table.add_column(heading, justify="right")
     for resource_type, counts in sorted(report.by_type.items()):
         style = "red" if counts.put_aside else None
@@ -134,19 +134,43 @@ def _print_report(report: object) -> None:
             resource_type,
             f"{counts.read:,}",
             f"{counts.accepted:,}",
+            f"{counts.uncoded:,}",
             f"{counts.skipped:,}",
             f"{counts.put_aside:,}",
             style=style,
         )
     table.add_section()
     table.add_row(
-        "Total", f"{report.read:,}", f"{report.accepted:,}", f"{report.skipped:,}", f"{report.put_aside:,}"
+        "Total",
+        f"{report.read:,}",
+        f"{report.accepted:,}",
+        f"{report.uncoded:,}",
+        f"{report.skipped:,}",
+        f"{report.put_aside:,}",
     )
     console.print(table)
     rate = report.read / report.seconds if report.seconds else 0.0
     console.print(f"{report.read:,} resources in {report.seconds:.1f} s ({rate:,.0f}/s).")
     if report.replaced_batches:
         console.print(f"Replaced batch(es): {', '.join(report.replaced_batches)}.")
+    if report.uncoded:
+        console.print(
+            f"{report.uncoded:,} record(s) have a code as text only: kept and shown on the shared care "
+            "record; scores that need codes leave them out."
+        )
+    if report.admitted:
+        methods = ", ".join(
+            f"{method} {count:,}" for method, count in sorted(report.admissions_by_method.items())
+        )
+        console.print(
+            f"Admissions: {report.admitted:,} ({methods or 'none with a method'}); "
+            f"{report.admitted_without_method:,} had no admission method."
+        )
+    if report.unresolved_diagnoses:
+        console.print(
+            f"[yellow]{report.unresolved_diagnoses:,} encounter(s) name a diagnosis found nowhere in the "
+            "load or the warehouse; kept with the diagnoses that were found.[/yellow]"
+        )
     if report.unknown_practices:
         console.print(
             f"[yellow]{report.unknown_practices:,} patient(s) named a practice not in the registry; "
@@ -175,11 +199,75 @@ def _after_load(report: object) -> None:
         },
     )
     if report.areas:
+        with console.status("Checking data quality…"):
+            findings = _quality(report.areas)
+        _print_quality(findings, ", ".join(report.areas))
         from icp.patients.sync import sync_patient_index
 
         with console.status("Syncing the patient index…"):
             summary = sync_patient_index(areas=report.areas)
         print_index_sync(summary)
+
+
+def _print_quality(findings: list[Any], scope: str) -> None:
+    table = Table(title=f"Data quality: {scope}")
+    table.add_column("Conflict")
+    table.add_column("Records", justify="right")
+    table.add_column("Examples (opaque ids)")
+    for finding in findings:
+        table.add_row(
+            f"{finding.kind}\n[dim]{finding.description}[/dim]",
+            f"{finding.count:,}",
+            "\n".join(finding.examples),
+            style="yellow" if finding.count else None,
+        )
+    console.print(table)
+    total = sum(f.count for f in findings)
+    console.print(
+        f"{total:,} record(s) in conflict: reported for the sources to correct, never put aside."
+        if total
+        else "No conflicts found."
+    )
+
+
+def _quality(areas: list[str] | None, examples: int = 5) -> list[Any]:
+    """The data-quality findings for these ICPs (all when None), on the warehouse as it is now."""
+    import datetime as dt
+
+    from icp.records import quality
+    from icp.records.engine import open_tables
+
+    return quality.check(open_tables(areas=areas), today=dt.date.today(), examples=examples)
+
+
+@app.command("check-data", rich_help_panel="Records")
+def check_data(
+    area: Annotated[str, typer.Option(help="An ICP code (e.g. NI-NOR-CA), or NI for every ICP")],
+    examples: Annotated[int, typer.Option(min=0, max=50, help="Examples shown per kind")] = 5,
+) -> None:
+    """Find records that cannot be true as they stand: sex- or age-specific codes for the wrong
+    person, entries after death or before birth, impossible ages and measurements.
+
+    Conflicts are reported by kind with counts and a few examples (opaque ids only); nothing is
+    changed or put aside. docs/ingest-and-export.md lists the rules and their sources.
+
+    Example: [bold]icp check-data --area NI-NOR-CA[/bold]
+    """
+    icps, _ = _areas_and_practices(None)
+    areas = None if area.upper() == "NI" else [area]
+    if areas is not None:
+        _check_area(area, icps)
+    with console.status("Checking…"):
+        findings = _quality(areas, examples)
+    from icp.audit.log import record
+
+    record(
+        action="records.check_data",
+        target_type="records.warehouse",
+        target_id=area,
+        detail={f.kind: f.count for f in findings},
+    )
+    _print_quality(findings, area)
 
 
 @export_app.command("fhir")

@@ -105,6 +105,8 @@ def stratify(
 
 
 def _print_summary(summary: Any) -> None:
+    from icp.stratify.tiers import RULE_BASED_ORDER
+
     table = Table(title=f"Run {summary.run_id}: risk tiers at {summary.index_date:%d %B %Y}")
     table.add_column("ICP")
     for label in ("Very high", "High", "Moderate", "Low", "Opted out (left out)"):
@@ -123,12 +125,22 @@ def _print_summary(summary: Any) -> None:
         "eFI among people aged 65+: "
         + ", ".join(f"{c} {100 * efi.get(c, 0) / older:.1f}%" for c in ("fit", "mild", "moderate", "severe"))
     )
-    metrics = summary.model_card.get("metrics", {}).get("lightgbm", {})
+    if summary.model_not_used:
+        console.print(f"[yellow]Ranked without the model: {summary.model_not_used}.[/yellow]")
+        ranking = "Rule-based ranking (" + ", then ".join(words for _c, words in RULE_BASED_ORDER) + ")"
+    else:
+        metrics = summary.model_card.get("metrics", {}).get("lightgbm", {})
+        ranking = f"Model {summary.model_version} (hold-out AUROC {metrics.get('auroc', '?')})"
     console.print(
-        f"Model {summary.model_version} (hold-out AUROC {metrics.get('auroc', '?')}); "
-        f"{summary.people:,} people scored, {summary.opted_out:,} left out for a planning opt-out; "
-        "timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in summary.timings.items())
+        f"{ranking}; {summary.people:,} people scored, {summary.opted_out:,} left out for a planning "
+        "opt-out; timings: " + ", ".join(f"{k} {v:.1f}s" for k, v in summary.timings.items())
     )
+    if summary.uncoded_left_out:
+        console.print(
+            "Entries with text but no code, left out by every score: "
+            + ", ".join(f"{table} {count:,}" for table, count in sorted(summary.uncoded_left_out.items()))
+            + "."
+        )
 
 
 def print_sync(synced: list[Any]) -> None:

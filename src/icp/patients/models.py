@@ -106,7 +106,9 @@ class RiskResult(models.Model):
     falls_12m = models.BooleanField(default=False)
     emergency_admissions_12m = models.PositiveSmallIntegerField(default=0)
     ae_attendances_12m = models.PositiveSmallIntegerField(default=0)
-    model_risk = models.FloatField()
+    model_risk = models.FloatField(
+        null=True, blank=True, help_text="None: ranked by the rule-based order, no model"
+    )
     risk_rank = models.PositiveIntegerField(help_text="1 = highest risk in the ICP")
     tier = models.CharField(max_length=16, choices=RiskTier.choices, db_index=True)
     risk_factors = models.JSONField(default=list)

@@ -102,6 +102,27 @@ SECTIONS: dict[str, Section] = {
 }
 
 
+# What a category shows beside its own table, under the same decision: procedures sit with the
+# encounters (hospital and community activity). Entries with text but no code (`code` empty) are
+# shown like any other, marked "not coded" on the page.
+RELATED: dict[str, Section] = {
+    DataCategory.ENCOUNTERS: Section(
+        "procedure",
+        (
+            "procedure_id",
+            "code_system",
+            "code",
+            "display",
+            "performed_date",
+            "encounter_id",
+            "source",
+            "synthetic",
+        ),
+        "performed_date DESC NULLS LAST, procedure_id",
+    ),
+}
+
+
 def _check(decision: Decision, patient: PatientIndex, category: str) -> None:
     if not decision.allowed or decision.patient_id != patient.patient_id or decision.category != category:
         raise PermissionDenied("This section of the record needs an allowed access decision.")
@@ -115,13 +136,15 @@ def read_section(
     warehouse: Warehouse | None = None,
     limit: int = RECENT_ROWS,
     record_id: str | None = None,
+    related: bool = False,
 ) -> list[dict[str, Any]]:
     """Rows of one section of one person's record, newest first (at most `limit`).
 
-    `record_id` narrows to one row (the FHIR read of a single Condition, say).
+    `record_id` narrows to one row (the FHIR read of a single Condition, say); `related` reads the
+    table shown beside the category's own (RELATED: procedures with the encounters).
     """
     _check(decision, patient, category)
-    section = SECTIONS.get(category)
+    section = RELATED.get(category) if related else SECTIONS.get(category)
     if section is None:
         return []
     warehouse = warehouse or Warehouse()

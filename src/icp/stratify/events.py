@@ -6,7 +6,9 @@ Conventions (docs/risk-stratification.md):
   without a date are not counted (we cannot tell whether they came before the index date);
 - a window of N years before the index date is (index - N years, index]: the record's date is
   after the start and on or before the index date;
-- ICD-10 codes are compared without the dot, upper-cased (I21.0 → I210).
+- ICD-10 codes are compared without the dot, upper-cased (I21.0 → I210);
+- entries without a code (text only) are kept in the warehouse for people to read, but no score
+  uses them: every score matches codes. A run counts them (run.uncoded_entries).
 """
 
 from __future__ import annotations
@@ -100,21 +102,40 @@ def matched_events(tables: Tables, index_date: dt.date) -> ir.Table:
     return joined.select(events.patient_id, codes.list, codes.key, codes.role, events.event_date)
 
 
+# Condition.category codes that mark a hospital diagnosis when the Condition names an encounter
+# (FHIR R4 condition-category; US Core and UK Core record hospital diagnoses this way). A Condition
+# without a category that names an encounter counts too; a problem-list item does not.
+ENCOUNTER_DIAGNOSIS_CATEGORIES = ("encounter-diagnosis",)
+
+
 def hospital_diagnoses(tables: Tables, window: Window, settings: tuple[str, ...]) -> ir.Table:
-    """ICD-10 diagnoses on encounters in `settings` that started in `window`: (patient_id, code)."""
+    """ICD-10 diagnoses of encounters in `settings` that started in `window`: (patient_id, code).
+
+    Read from both places FHIR puts them: the encounter's own diagnosis list (Encounter.diagnosis,
+    resolved at ingest) and Conditions that name the encounter (Condition.encounter, category
+    encounter-diagnosis or none). The same diagnosis found both ways is one row per place; the
+    scores count distinct codes, so it counts once.
+    """
     encounter = tables["encounter"]
-    chosen = encounter.filter(
-        encounter.setting.isin(settings)
-        & window.contains(encounter.start_date)
-        & encounter.diagnoses.notnull()
-    )
+    chosen = encounter.filter(encounter.setting.isin(settings) & window.contains(encounter.start_date))
+    listed = chosen.filter(chosen.diagnoses.notnull())
     # Spark through Ibis: select the unnested struct first, then take its fields.
-    unnested = chosen.select(chosen.patient_id, diagnosis=chosen.diagnoses.unnest())
-    codes = unnested.select(
+    unnested = listed.select(listed.patient_id, diagnosis=listed.diagnoses.unnest())
+    on_encounter = unnested.select(
         unnested.patient_id,
         code_system=unnested.diagnosis.code_system,
         code=unnested.diagnosis.code,
     )
+    condition = tables["condition"]
+    linked = condition.filter(
+        condition.encounter_id.notnull()
+        & (condition.category.isnull() | condition.category.isin(ENCOUNTER_DIAGNOSIS_CATEGORIES))
+    )
+    stays = chosen.select(stay_id=chosen.encounter_id, stay_patient_id=chosen.patient_id)
+    naming = linked.join(
+        stays, [linked.encounter_id == stays.stay_id, linked.patient_id == stays.stay_patient_id]
+    ).select(linked.patient_id, linked.code_system, linked.code)
+    codes = ibis.union(on_encounter, naming, distinct=False)
     codes = codes.filter((codes.code_system == "icd10") & codes.code.notnull())
     return codes.select("patient_id", code=codes.code.upper().replace(".", "").strip())
 
@@ -145,6 +166,9 @@ def medicines_in_window(tables: Tables, window: Window) -> ir.Table:
     )
     began_inside = medication.start_date > start
     valid = medication.status.fill_null("active") != "entered-in-error"
+    # A medicine named only by text cannot be told apart from another reliably: left out (counted
+    # as uncoded in the run summary), like every uncoded entry.
+    valid &= medication.code.notnull()
     active = medication.filter(started & valid & (ended_inside | open_ended | began_inside))
     return active.group_by("patient_id").aggregate(
         medicines=(active.code_system.fill_null("") + ":" + active.code.fill_null("")).nunique()

@@ -63,6 +63,13 @@ BOOST_ROUNDS = 120
 BASELINE_SAMPLE = 250_000
 
 
+MINIMUM_OUTCOMES = 20
+
+
+class TooFewOutcomes(ValueError):
+    """The history holds too few emergency admissions to fit and validate a model."""
+
+
 @dataclass
 class FittedModel:
     """A trained LightGBM booster with its card (what it was trained on and how well it did)."""
@@ -106,8 +113,8 @@ def fit(
     synthetic: bool,
 ) -> tuple[FittedModel, Evaluation, Evaluation]:
     """Fit LightGBM and the logistic baseline on `development`; evaluate both on `holdout`."""
-    if development.outcome.sum() < 20 or holdout.outcome.sum() < 20:
-        raise ValueError(
+    if development.outcome.sum() < MINIMUM_OUTCOMES or holdout.outcome.sum() < MINIMUM_OUTCOMES:
+        raise TooFewOutcomes(
             "too few emergency admissions to fit and validate a model "
             f"(development {int(development.outcome.sum())}, hold-out {int(holdout.outcome.sum())}; "
             "at least 20 each): load more history or a larger area"

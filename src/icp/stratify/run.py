@@ -4,6 +4,10 @@ tiers per ICP, and the results written to the warehouse as one batch (table `ris
 The batch's `detail` records what the run used: index date, model version, code list versions,
 engine, pyramid, and how many people were left out because of a planning opt-out. People who
 opted out are left out before anything is computed and appear in no output.
+
+When the admission model cannot be fitted (too few emergency admissions in the history), the run
+still writes every rule-based score, ranked and tiered by tiers.RULE_BASED_ORDER; the model risk is
+then empty and the run says why the model was not used (`model_not_used`).
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ class RunSummary:
     timings: dict[str, float] = field(default_factory=dict)
     model_card: dict[str, Any] = field(default_factory=dict)
     opted_out_by_icp: dict[str, int] = field(default_factory=dict)
+    model_not_used: str | None = None  # why the ranking is rule-based, when it is
+    uncoded_left_out: dict[str, int] = field(default_factory=dict)  # text-only entries scores skipped
 
 
 def _note(progress: Progress | None, message: str) -> None:
@@ -132,28 +138,37 @@ def _risk_factors(fitted: model.FittedModel, matrix: np.ndarray, chosen: np.ndar
 def results(
     tables: Tables,
     index_date: dt.date,
-    fitted: model.FittedModel,
+    fitted: model.FittedModel | None,
     *,
     pyramid: tuple[tiers.Tier, ...] = tiers.DEFAULT_PYRAMID,
     excluded: Collection[str] = (),
     timings: dict[str, float] | None = None,
 ) -> pa.Table:
-    """The risk_result rows (without batch provenance) for everyone alive at the index date."""
+    """The risk_result rows (without batch provenance) for everyone alive at the index date.
+
+    Without a fitted model (`fitted` None) people are ranked by tiers.RULE_BASED_ORDER and the model
+    risk is empty.
+    """
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     scores, observations = score_table(tables, index_date, excluded=excluded)
     timings["rule_based_scores"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    matrix, names = features.matrix(scores, observations)
-    if names != fitted.feature_names:
-        raise ValueError(
-            f"model {fitted.version} was trained on other features; retrain it (icp model train)"
-        )
-    risk = fitted.predict(matrix)
-    tier, rank = tiers.assign(scores.column("icp"), scores.column("patient_id"), risk, pyramid)
-    explained = np.flatnonzero(np.isin(tier, EXPLAINED_TIERS))
-    factors = _risk_factors(fitted, matrix, explained)
+    risk: np.ndarray | None = None
+    if fitted is None:
+        priority = tiers.rule_based_priority(scores)
+        factors: list[list[str]] = [[] for _ in range(scores.num_rows)]
+    else:
+        matrix, names = features.matrix(scores, observations)
+        if names != fitted.feature_names:
+            raise ValueError(
+                f"model {fitted.version} was trained on other features; retrain it (icp model train)"
+            )
+        risk = priority = fitted.predict(matrix)
+    tier, rank = tiers.assign(scores.column("icp"), scores.column("patient_id"), priority, pyramid)
+    if fitted is not None:
+        factors = _risk_factors(fitted, matrix, np.flatnonzero(np.isin(tier, EXPLAINED_TIERS)))
     timings["model"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -165,7 +180,7 @@ def results(
     }
     columns.update(
         index_date=pa.array([index_date] * scores.num_rows, pa.date32()),
-        model_version=pa.array([fitted.version] * scores.num_rows, pa.string()),
+        model_version=pa.array([_version(fitted)] * scores.num_rows, pa.string()),
         planning_opt_out=pa.array(np.zeros(scores.num_rows, dtype=bool)),
         efi_deficit_list=_list_column(scores, [frailty.efi_deficit_column(k) for k in efi_keys], efi_keys),
         hfrs_codes=_hfrs_lists(tables, index_date, scores.column("patient_id")),
@@ -175,7 +190,9 @@ def results(
         registers=_list_column(
             scores, [comorbidity.register_column(r) for r in register_names], register_names
         ),
-        model_risk=pa.array(risk, pa.float64()),
+        model_risk=pa.array(risk, pa.float64())
+        if risk is not None
+        else pa.nulls(scores.num_rows, pa.float64()),
         risk_rank=pa.array(rank, pa.int64()),
         tier=pa.array(tier.tolist(), pa.string()),
         risk_factors=pa.array(factors, pa.list_(pa.string())),
@@ -213,18 +230,24 @@ def run(
     fitted = None if retrain else model.latest(models_dir, areas=area_list)
     if fitted is not None and fitted.feature_names != features.feature_names():
         fitted = None
+    not_used = None
     if fitted is None:
         started = time.perf_counter()
-        fitted, _gbm, _baseline = train(
-            tables, index_date, areas=area_list, excluded=opted_out, progress=progress
-        )
-        fitted.save(models_dir)
+        try:
+            fitted, _gbm, _baseline = train(
+                tables, index_date, areas=area_list, excluded=opted_out, progress=progress
+            )
+            fitted.save(models_dir)
+        except model.TooFewOutcomes as error:
+            not_used = f"no admission model: {error}; people are ranked by the rule-based scores instead"
         timings["train"] = time.perf_counter() - started
-    _note(progress, f"Scoring everyone at {index_date:%d %B %Y} with model {fitted.version}…")
+    _note(progress, f"Scoring everyone at {index_date:%d %B %Y} ({_version(fitted)})…")
     table = results(tables, index_date, fitted, pyramid=pyramid, excluded=opted_out, timings=timings)
     _note(progress, "Writing the run to the warehouse…")
     started = time.perf_counter()
     summary = _summarise(table, index_date, area_list, engine, fitted, len(opted_out), timings)
+    summary.model_not_used = not_used
+    summary.uncoded_left_out = uncoded_entries(tables)
     with warehouse.batch(
         kind="stratify", source="icp stratify", inputs=[f"index_date={index_date}"]
     ) as batch:
@@ -236,7 +259,13 @@ def run(
         )
         batch.detail.update(
             index_date=index_date.isoformat(),
-            model_version=fitted.version,
+            model_version=_version(fitted),
+            ranking="rules" if fitted is None else "model",
+            rule_based_order=[column for column, _words in tiers.RULE_BASED_ORDER]
+            if fitted is None
+            else None,
+            model_not_used=not_used,
+            uncoded_left_out=summary.uncoded_left_out,
             codelist_versions=codelists.versions(),
             engine=engine,
             pyramid=[{"tier": t.name, "share": t.share} for t in pyramid],
@@ -252,6 +281,19 @@ def run(
     summary.timings = timings
     summary.opted_out_by_icp = {icp: len(ids) for icp, ids in opted_out_by_icp.items()}
     return summary
+
+
+def _version(fitted: model.FittedModel | None) -> str:
+    return tiers.RULE_BASED_VERSION if fitted is None else fitted.version
+
+
+def uncoded_entries(tables: Tables) -> dict[str, int]:
+    """Entries with no code (text only) per table: kept for people to read, left out by every score."""
+    counts = {}
+    for table in ("condition", "observation", "medication", "procedure"):
+        column = tables[table].code
+        counts[table] = int(tables[table].filter(column.isnull()).count().to_pyarrow().as_py())
+    return {table: count for table, count in counts.items() if count}
 
 
 def latest_record_date(warehouse: Warehouse, areas: list[str] | None = None) -> dt.date | None:
@@ -276,7 +318,7 @@ def _summarise(
     index_date: dt.date,
     areas: list[str],
     engine: str,
-    fitted: model.FittedModel,
+    fitted: model.FittedModel | None,
     opted_out: int,
     timings: dict[str, float],
 ) -> RunSummary:
@@ -293,13 +335,13 @@ def _summarise(
         index_date=index_date,
         areas=areas,
         engine=engine,
-        model_version=fitted.version,
+        model_version=_version(fitted),
         people=table.num_rows,
         opted_out=opted_out,
         tier_counts=counts,
         efi_65_plus=efi,
         timings=timings,
-        model_card=fitted.card,
+        model_card=fitted.card if fitted is not None else {},
     )
 
 

@@ -3,6 +3,10 @@
 Default: very high = top 0.5%, high = next 4.5%, moderate = next 15%, low = the rest. A person's
 tier depends on their rank within their own ICP, so each ICP's pyramid has the same shape.
 Ties in risk are broken by patient id, so the same run always gives the same tiers.
+
+When no admission model can be fitted (too few emergency admissions in the history, as in a
+GP-only extract), people are ranked by RULE_BASED_ORDER instead: the rule-based scores compared
+one after another (docs/risk-stratification.md, "Without a model").
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -70,3 +75,39 @@ def assign(
             tiers[order[start:end]] = tier.name
             start = end
     return tiers, ranks
+
+
+# The ranking used without a model: each column compared in turn, highest first, then patient id.
+# Prior emergency admissions are the strongest single predictor of the next one in published
+# admission models (SPARRA, PARR, QAdmissions), so they come first; then frailty (eFI, HFRS),
+# comorbidity (Charlson), the number of long-term conditions, and age.
+RULE_BASED_ORDER: tuple[tuple[str, str], ...] = (
+    ("emergency_admissions_12m", "emergency admissions in the last 12 months"),
+    ("efi_score", "eFI"),
+    ("hfrs_score", "HFRS"),
+    ("charlson_score", "Charlson index"),
+    ("register_count", "number of condition registers"),
+    ("age", "age"),
+)
+RULE_BASED_VERSION = "rule-based"
+
+
+def rule_based_priority(scores: pa.Table) -> npt.NDArray[np.float64]:
+    """A priority per person (higher = ranked first) by RULE_BASED_ORDER, ties by patient id.
+
+    Feed it to `assign` in place of model risk: the values are distinct, so `assign` ranks exactly
+    in this order within each ICP.
+    """
+    n = scores.num_rows
+    ids = np.asarray(
+        pc.cast(scores.column("patient_id"), pa.string()).to_numpy(zero_copy_only=False), dtype=object
+    )
+    keys = []
+    for column, _words in reversed(RULE_BASED_ORDER):  # np.lexsort's last key is the primary one
+        values = pc.cast(scores.column(column), pa.float64()).to_numpy(zero_copy_only=False)
+        keys.append(-np.nan_to_num(np.asarray(values, dtype=np.float64), nan=-np.inf))
+    # Patient id breaks ties (ascending), as in `assign`; it is the least significant key.
+    order = np.lexsort([np.unique(ids, return_inverse=True)[1], *keys])
+    priority = np.empty(n, dtype=np.float64)
+    priority[order] = np.arange(n, 0, -1, dtype=np.float64)
+    return priority

@@ -139,3 +139,23 @@ def test_emergency_admissions_and_encounter_settings_are_plausible(ni_sample: Wa
     # NI: about 141,000 emergency discharges a year for 1.9 million people (7.4%).
     yearly_rate = emergency / NI_SAMPLE_PEOPLE / 4
     assert 0.05 <= yearly_rate <= 0.10, yearly_rate
+
+
+def test_no_record_conflicts_with_its_persons_sex_age_or_dates(ni_sample: Warehouse) -> None:
+    import datetime as dt
+
+    from icp.records import quality
+    from icp.records.engine import open_tables
+
+    findings = quality.check(open_tables(ni_sample), today=dt.date(2026, 12, 1))
+    assert {f.kind: f.count for f in findings} == dict.fromkeys(quality.KINDS, 0)
+    # Men still get their own diagnoses: the rule left N40 to them, it did not drop it.
+    encounters = read(ni_sample, "encounter").select(["patient_id", "diagnoses"]).to_pylist()
+    with_n40 = {
+        row["patient_id"] for row in encounters if any(d["code"] == "N40" for d in row["diagnoses"] or [])
+    }
+    assert with_n40
+    sexes = dict(
+        zip(*read(ni_sample, "patient").select(["patient_id", "sex"]).to_pydict().values(), strict=True)
+    )
+    assert {sexes[patient_id] for patient_id in with_n40} == {"male"}

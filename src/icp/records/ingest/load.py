@@ -24,7 +24,7 @@ import duckdb
 
 from icp.records.ingest import quarantine, resolve
 from icp.records.ingest.mapping import MAPPED_TYPES
-from icp.records.ingest.report import UNREADABLE, IngestReport
+from icp.records.ingest.report import UNREADABLE, IngestReport, tally
 from icp.records.ingest.shape import install_macros
 from icp.records.ingest.sources import InputFile, find_inputs
 from icp.records.ingest.stage import Stager
@@ -135,10 +135,13 @@ def ingest(
                 practices=practices or {},
                 warehouse_patient_files=_live_files(warehouse, "patient", excluded),
                 warehouse_condition_files=_live_files(warehouse, "condition", excluded),
+                warehouse_encounter_files=_live_files(warehouse, "encounter", excluded),
             )
             for table, query in resolve.table_queries(source, writer.batch_id).items():
                 for part in resolve.stream(con, query):
                     writer.write(table, part)
+                    tally(report, table, part)
+            report.unresolved_diagnoses = _scalar(con, resolve.UNRESOLVED_DIAGNOSES)
             clock.mark("place and write")
             con.execute(f"CREATE TEMP TABLE stage2_rejects AS {resolve.STAGE2_REJECTS}")
             _count(con, report, writer.counts)
@@ -158,6 +161,10 @@ def ingest(
             writer.detail = {
                 "files": {f.sha256: str(f.path) for f in files},
                 "by_type": {t: vars(c) for t, c in sorted(report.by_type.items())},
+                "admitted": report.admitted,
+                "admitted_without_method": report.admitted_without_method,
+                "admissions_by_method": report.admissions_by_method,
+                "unresolved_diagnoses": report.unresolved_diagnoses,
                 "area": area,
                 "read_paths": paths_taken,
             }

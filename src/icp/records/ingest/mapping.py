@@ -16,12 +16,16 @@ import re
 from collections.abc import Iterable
 
 from icp.records.ingest.shape import (
+    ACT_PRIORITY_SYSTEM,
     ADMISSION_METHOD_SYSTEM,
+    ADMIT_SOURCE_SYSTEM,
     CARE_SETTING_SYSTEM,
     DEPRIVATION_QUINTILE_EXTENSION,
     SMALL_AREA_EXTENSION,
     TEST_DATA_TAG_CODE,
     TEST_DATA_TAG_SYSTEM,
+    UK_ADMISSION_METHOD_EXTENSION,
+    UK_ADMISSION_METHOD_SYSTEMS,
 )
 from icp.records.schema import ID_SYSTEMS
 
@@ -54,7 +58,15 @@ ENCOUNTER_CLASS_SETTING = {
     "VR": "other",
     "PRENC": "other",
 }
-ACT_PRIORITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActPriority"
+# NHS Data Dictionary ADMISSION METHOD (HOSPITAL PROVIDER SPELL), as UK Core's admission method
+# extension carries it → icp's admission method. 21-2D are the emergency methods (28, retired in
+# 2013, was one too); 11-13 elective; 31-32 maternity; 81-83 other.
+UK_ADMISSION_METHODS: dict[str, str] = {
+    **dict.fromkeys(("11", "12", "13"), "elective"),
+    **dict.fromkeys(("21", "22", "23", "24", "25", "2A", "2B", "2C", "2D", "28"), "emergency"),
+    **dict.fromkeys(("31", "32"), "maternity"),
+    **dict.fromkeys(("81", "82", "83"), "other"),
+}
 
 
 def _q(text: str) -> str:
@@ -80,9 +92,28 @@ _DIAGNOSES = (
     f"coding := pick_diagnosis_coding({_CONTAINED.format(ref='d.condition.reference')}), "
     f"text := ({_CONTAINED.format(ref='d.condition.reference')}).text))"
 )
+_UK_METHOD_CODE = (
+    "list_filter(flatten(list_transform(list_filter(list_concat(r.hospitalization.extension, "
+    "list_transform(r.extension, lambda e: struct_pack(url := e.url, "
+    "valueCodeableConcept := e.valueCodeableConcept))), "
+    f"lambda e: e.url = {_q(UK_ADMISSION_METHOD_EXTENSION)}), lambda e: e.valueCodeableConcept.coding)), "
+    f"lambda c: c.system IN {_in(UK_ADMISSION_METHOD_SYSTEMS)})[1].code"
+)
+_UK_METHOD_CASES = " ".join(
+    f"WHEN {_q(code)} THEN {_q(method)}" for code, method in UK_ADMISSION_METHODS.items()
+)
+# The admission method a source states outright (icp's own code, UK Core's NHS code), else
+# emergency when the priority is EM or the admit source is an emergency department. Elective from
+# priority EL, and emergency by partOf an A&E encounter, are settled in stage 2 (resolve.py).
+_ADMISSION_METHOD = (
+    f"coalesce(code_in(r.priority, {_q(ADMISSION_METHOD_SYSTEM)}), "
+    f"CASE upper({_UK_METHOD_CODE}) {_UK_METHOD_CASES} END, "
+    f"CASE WHEN code_in(r.priority, {_q(ACT_PRIORITY_SYSTEM)}) = 'EM' "
+    f"OR code_in(r.hospitalization.admitSource, {_q(ADMIT_SOURCE_SYSTEM)}) = 'emd' THEN 'emergency' END)"
+)
+# medication[x] is a choice: the CodeableConcept (coded or text only), else a contained Medication's code.
 _MEDICATION_CC = (
-    "CASE WHEN pick_coding(r.medicationCodeableConcept) IS NOT NULL THEN r.medicationCodeableConcept "
-    f"ELSE {_CONTAINED.format(ref='r.medicationReference.reference')} END"
+    f"coalesce(r.medicationCodeableConcept, {_CONTAINED.format(ref='r.medicationReference.reference')})"
 )
 _TAGGED = (
     f"coalesce(len(list_filter(r.meta.tag, lambda t: t.system = {_q(TEST_DATA_TAG_SYSTEM)} "
@@ -106,8 +137,11 @@ STAGE_COLUMNS: dict[str, str] = {
     "value_text": "VARCHAR",
     "kind": "VARCHAR",
     "medication_ref": "VARCHAR",
+    "reference_display": "VARCHAR",
     "setting": "VARCHAR",
     "admission_method": "VARCHAR",
+    "admission_fallback": "VARCHAR",
+    "part_of_ref": "VARCHAR",
     "type_cc": "STRUCT(coding STRUCT(system VARCHAR, code VARCHAR, display VARCHAR)[], text VARCHAR)",
     "provider_code": "VARCHAR",
     "diagnoses": (
@@ -160,7 +194,11 @@ EXPRESSIONS: dict[str, dict[str, str]] = {
         "date2_raw": "r.recordedDate",
         "date3_raw": "coalesce(r.abatementDateTime, r.abatementPeriod.start)",
         "status": "r.clinicalStatus.coding[1].code",
-        "category": "r.category[1].coding[1].code",
+        # encounter-diagnosis wherever it is among the categories (it marks a hospital diagnosis).
+        "category": (
+            "coalesce(list_filter(flatten(list_transform(r.category, lambda c: c.coding)), "
+            "lambda c: c.code = 'encounter-diagnosis')[1].code, r.category[1].coding[1].code)"
+        ),
         # What an Encounter.diagnosis pointing here carries: the ICD-10 coding when there is one.
         "diagnosis_coding": "pick_diagnosis_coding(r.code)",
     },
@@ -183,6 +221,7 @@ EXPRESSIONS: dict[str, dict[str, str]] = {
         "status": "r.status",
         "kind": "'statement'",
         "medication_ref": "r.medicationReference.reference",
+        "reference_display": "r.medicationReference.display",
     },
     "MedicationRequest": {
         **_CLINICAL,
@@ -192,6 +231,7 @@ EXPRESSIONS: dict[str, dict[str, str]] = {
         "status": "r.status",
         "kind": "'request'",
         "medication_ref": "r.medicationReference.reference",
+        "reference_display": "r.medicationReference.display",
     },
     "Encounter": {
         "subject_ref": "r.subject.reference",
@@ -202,11 +242,11 @@ EXPRESSIONS: dict[str, dict[str, str]] = {
             f"coalesce(code_in(r.serviceType, {_q(CARE_SETTING_SYSTEM)}), "
             f"CASE r.class.code {_CLASS_CASES} ELSE 'other' END)"
         ),
-        "admission_method": (
-            f"coalesce(code_in(r.priority, {_q(ADMISSION_METHOD_SYSTEM)}), "
-            f"CASE code_in(r.priority, {_q(ACT_PRIORITY_SYSTEM)}) "
-            "WHEN 'EM' THEN 'emergency' WHEN 'EL' THEN 'elective' END)"
+        "admission_method": _ADMISSION_METHOD,
+        "admission_fallback": (
+            f"CASE code_in(r.priority, {_q(ACT_PRIORITY_SYSTEM)}) WHEN 'EL' THEN 'elective' END"
         ),
+        "part_of_ref": "r.partOf.reference",
         "type_cc": "r.type[1]",
         "provider_code": (
             "coalesce(r.serviceProvider.identifier.value, "
@@ -269,17 +309,20 @@ def _reason(types: list[str]) -> str:
             WHEN subject_id IS NULL THEN 'subject ''' || subject_ref || ''' is not a reference to a Patient'
             END END"""
         )
-    coded = [t for t in types if t in ("Condition", "Observation", "Procedure")]
-    if coded:
+    # Only what FHIR itself requires: Observation.code and medication[x] (1..1). A code given as
+    # text alone is kept, uncoded; Condition.code and Procedure.code may be absent altogether.
+    if "Observation" in types:
         problems.append(
-            f"CASE WHEN resource_type IN {_in(coded)} AND coding IS NULL "
-            "THEN 'code: no coding with a code' END"
+            "CASE WHEN resource_type = 'Observation' AND coding IS NULL "
+            "AND nullif(trim(code_cc.text), '') IS NULL "
+            "THEN 'code: required, but has no coding with a code and no text' END"
         )
     medications = [t for t in types if t in ("MedicationStatement", "MedicationRequest")]
     if medications:
         problems.append(
-            f"CASE WHEN resource_type IN {_in(medications)} AND coding IS NULL AND medication_id IS NULL "
-            "THEN 'medication: no coded medicationCodeableConcept or resolvable medicationReference' END"
+            f"CASE WHEN resource_type IN {_in(medications)} AND coding IS NULL AND medication_ref IS NULL "
+            "AND nullif(trim(code_cc.text), '') IS NULL "
+            "THEN 'medication[x]: required, but has no coding, no text and no medicationReference' END"
         )
     for date in ("date1", "date2", "date3"):
         labels = {t: DATE_LABELS[t][date] for t in types if date in DATE_LABELS.get(t, {})}
@@ -302,7 +345,8 @@ def stage_select(types: Iterable[str | None], *, synthetic: bool) -> str:
     columns = ",\n        ".join(_column(column, staged) for column in STAGE_COLUMNS)
     tagged = "TRUE" if synthetic else _TAGGED
     return f"""
-SELECT * EXCLUDE (raw_text, subject_ref, encounter_ref, medication_ref, date1_raw, date2_raw, date3_raw),
+SELECT * EXCLUDE (raw_text, subject_ref, encounter_ref, medication_ref, part_of_ref, date1_raw, date2_raw,
+                  date3_raw),
        CASE WHEN reason IS NOT NULL THEN raw_text END AS raw
 FROM (
 SELECT * EXCLUDE (coding, value_coding, type_coding, code_cc, value_cc, type_cc),
@@ -312,6 +356,7 @@ FROM (
         ref_id(subject_ref, 'Patient') AS subject_id,
         ref_id(encounter_ref, 'Encounter') AS encounter_id,
         ref_id(medication_ref, 'Medication') AS medication_id,
+        ref_id(part_of_ref, 'Encounter') AS part_of_id,
         fhir_date(date1_raw) AS date1,
         fhir_date(date2_raw) AS date2,
         fhir_date(date3_raw) AS date3,

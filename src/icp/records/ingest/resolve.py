@@ -3,7 +3,8 @@
 Patients are placed by their registered practice (the practice → ICP map the caller passes, from
 the partnership registry), or attached to `--area` as unregistered. Clinical rows follow their
 patient, from this load or already in the warehouse; a row whose patient is in neither is put
-aside. Diagnosis references on encounters and medication references are resolved here too.
+aside. Diagnosis references on encounters, medication references and an admission's `partOf` A&E
+attendance are resolved here too.
 Everything is SQL over the staging table; results stream out as Arrow record batches.
 """
 
@@ -23,11 +24,18 @@ def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _parquet(files: Sequence[Path], columns: str, empty: str) -> str:
+# The clinical resource types, as an SQL list; and "this row is the first copy of its resource".
+CLINICAL_SQL = (
+    "('Condition', 'Observation', 'MedicationStatement', 'MedicationRequest', 'Encounter', 'Procedure')"
+)
+_FIRST_COPY = "s.rowid NOT IN (SELECT stage_row FROM duplicate_rows)"
+
+
+def _parquet(files: Sequence[Path], columns: str, empty: str, where: str = "TRUE") -> str:
     if not files:
         return f"(SELECT {empty} LIMIT 0)"
     listed = ", ".join(_q(str(f)) for f in files)
-    return f"(SELECT {columns} FROM read_parquet([{listed}]))"
+    return f"(SELECT {columns} FROM read_parquet([{listed}]) WHERE {where})"
 
 
 def prepare(
@@ -37,8 +45,10 @@ def prepare(
     practices: Mapping[str, str],
     warehouse_patient_files: Sequence[Path],
     warehouse_condition_files: Sequence[Path],
+    warehouse_encounter_files: Sequence[Path] = (),
 ) -> None:
-    """Create the views stage 2 reads: accepted patients, known patients, resolved diagnoses."""
+    """Create the views stage 2 reads: accepted patients, known patients, resolved diagnoses, and the
+    A&E attendances an admission can be part of."""
     con.register(
         "practice_map",
         pa.table(
@@ -74,6 +84,16 @@ def prepare(
         LEFT JOIN (SELECT DISTINCT patient_id FROM warehouse_patient) w ON w.patient_id = s.resource_id
         WHERE s.resource_type = 'Patient' AND s.reason IS NULL"""
     )
+    # One warehouse row per resource: a clinical resource whose id appears again in the same load
+    # (against FHIR: Bundle fullUrls and Bulk Data ids are unique) loads once, as first read.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE duplicate_rows AS
+        SELECT s.rowid AS stage_row FROM stage s JOIN (
+            SELECT resource_type, resource_id, min(rowid) AS first_row FROM stage
+            WHERE reason IS NULL AND resource_type IN {CLINICAL_SQL} GROUP BY ALL HAVING count(*) > 1
+        ) d ON s.resource_type = d.resource_type AND s.resource_id = d.resource_id
+        WHERE s.reason IS NULL AND s.rowid <> d.first_row"""
+    )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE known_patient AS
         SELECT resource_id AS patient_id, icp FROM patient_placed WHERE reason IS NULL
@@ -91,6 +111,17 @@ def prepare(
             "NULL::VARCHAR AS condition_id, NULL::VARCHAR AS code_system, NULL::VARCHAR AS code, "
             "NULL::VARCHAR AS display",
         )
+    )
+    # A&E attendances (class EMER) in this load or the warehouse: an admission `partOf` one of them
+    # came in as an emergency.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE emergency_attendance AS SELECT DISTINCT encounter_id FROM ("
+        "SELECT resource_id AS encounter_id FROM stage "
+        "WHERE resource_type = 'Encounter' AND reason IS NULL AND setting = 'ae' UNION ALL "
+        + _parquet(
+            warehouse_encounter_files, "encounter_id", "NULL::VARCHAR AS encounter_id", "setting = 'ae'"
+        )
+        + ")"
     )
     # One row per encounter that has diagnoses: the resolved list, and any reference left unresolved.
     con.execute(
@@ -124,16 +155,41 @@ def _clinical_join(resource_types: Sequence[str]) -> str:
     listed = ", ".join(_q(t) for t in resource_types)
     return (
         "FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id "
-        f"WHERE s.resource_type IN ({listed}) AND s.reason IS NULL"
+        f"WHERE s.resource_type IN ({listed}) AND s.reason IS NULL AND {_FIRST_COPY}"
     )
 
 
 def table_queries(source: str, batch_id: str) -> dict[str, str]:
     """SELECT per warehouse table giving its accepted rows, columns named as in schema.py."""
     provenance = _provenance(source, batch_id)
+    # A medication named only by text, or by a Medication that is not in the load, is kept uncoded:
+    # its text (or the reference's display) is what a clinician reads.
     medication_code = (
         "coalesce(s.code_system, m.code_system) AS code_system, coalesce(s.code, m.code) AS code, "
-        "coalesce(s.display, m.display) AS display"
+        "coalesce(s.display, m.display, s.reference_display) AS display"
+    )
+    # A hospital diagnosis (a Condition of category encounter-diagnosis naming its encounter) keeps
+    # its ICD-10 coding when it has one among others, as Encounter.diagnosis does: hospital scores
+    # (HFRS, Charlson) are defined on ICD-10.
+    hospital = (
+        "s.category = 'encounter-diagnosis' AND s.encounter_id IS NOT NULL "
+        "AND s.diagnosis_coding.code IS NOT NULL"
+    )
+    diagnosis = {
+        "code_system": "system_name(s.diagnosis_coding.system)",
+        "code": "s.diagnosis_coding.code",
+        "display": "coalesce(s.diagnosis_coding.display, s.display)",
+    }
+
+    def hospital_pick(column: str) -> str:
+        return f"CASE WHEN {hospital} THEN {diagnosis[column]} ELSE s.{column} END AS {column}"
+
+    # Inpatient spells only. The method the source states, else emergency when the spell is part of
+    # an A&E attendance, else elective by priority EL; NULL when the source gives none of these.
+    admission_method = (
+        "CASE WHEN s.setting = 'inpatient' THEN coalesce(s.admission_method, "
+        "CASE WHEN s.part_of_id IN (SELECT encounter_id FROM emergency_attendance) THEN 'emergency' END, "
+        "s.admission_fallback) END"
     )
     return {
         "patient": f"""SELECT s.resource_id AS patient_id, s.resource_id AS source_id, s.national_id,
@@ -142,8 +198,9 @@ def table_queries(source: str, batch_id: str) -> dict[str, str]:
                 p.registered, s.postcode_district, s.small_area, s.deprivation_quintile,
                 p.icp, {provenance}
             FROM stage s JOIN patient_placed p ON p.stage_row = s.rowid WHERE p.reason IS NULL""",
-        "condition": f"""SELECT s.resource_id AS condition_id, s.subject_id AS patient_id, s.code_system,
-                s.code, s.display, s.date1 AS onset_date, s.date2 AS recorded_date,
+        "condition": f"""SELECT s.resource_id AS condition_id, s.subject_id AS patient_id,
+                {hospital_pick("code_system")}, {hospital_pick("code")}, {hospital_pick("display")},
+                s.date1 AS onset_date, s.date2 AS recorded_date,
                 s.date3 AS abatement_date, s.status AS clinical_status, s.category, s.encounter_id,
                 k.icp, {provenance}
             {_clinical_join(["Condition"])}""",
@@ -160,46 +217,44 @@ def table_queries(source: str, batch_id: str) -> dict[str, str]:
                        WHERE resource_type = 'Medication' AND reason IS NULL) m
               ON s.code IS NULL AND m.resource_id = s.medication_id
             WHERE s.resource_type IN ('MedicationStatement', 'MedicationRequest') AND s.reason IS NULL
-              AND (s.code IS NOT NULL OR m.code IS NOT NULL)""",
+              AND {_FIRST_COPY}""",
         "encounter": f"""SELECT s.resource_id AS encounter_id, s.subject_id AS patient_id, s.setting,
-                s.admission_method, s.type_code_system, s.type_code, s.type_display,
+                {admission_method} AS admission_method, s.type_code_system, s.type_code, s.type_display,
                 s.date1 AS start_date, s.date2 AS end_date, s.provider_code,
                 coalesce(d.diagnoses, []) AS diagnoses, k.icp, {provenance}
             FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
             LEFT JOIN encounter_diagnoses d ON d.stage_row = s.rowid
-            WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND d.unresolved IS NULL""",
+            WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND {_FIRST_COPY}""",
         "procedure": f"""SELECT s.resource_id AS procedure_id, s.subject_id AS patient_id, s.code_system,
                 s.code, s.display, s.date1 AS performed_date, s.encounter_id, k.icp, {provenance}
             {_clinical_join(["Procedure"])}""",
     }
 
 
-# Rows stage 2 puts aside, with the reason; one query, so counting and quarantine agree.
-STAGE2_REJECTS = """
+# Encounters with a diagnosis reference found nowhere: kept with the diagnoses that did resolve.
+UNRESOLVED_DIAGNOSES = """
+SELECT count(*) FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
+JOIN encounter_diagnoses d ON d.stage_row = s.rowid
+WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND d.unresolved IS NOT NULL
+  AND s.rowid NOT IN (SELECT stage_row FROM duplicate_rows)
+"""
+
+# Rows stage 2 puts aside, with the reason; one query, so counting and quarantine agree. Only what
+# cannot be tied to a person: a reference that does not resolve elsewhere (a medication, a diagnosis)
+# keeps the record, uncoded or with fewer diagnoses, and is counted in the report instead.
+STAGE2_REJECTS = f"""
 SELECT s.rowid AS stage_row, s.file_id, s.line, s.resource_type, s.resource_id, p.reason
 FROM stage s JOIN patient_placed p ON p.stage_row = s.rowid WHERE p.reason IS NOT NULL
 UNION ALL
 SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
+       s.resource_type || ' id ''' || s.resource_id || ''' appears more than once in this load'
+FROM stage s JOIN duplicate_rows d ON d.stage_row = s.rowid
+UNION ALL
+SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
        'subject ''Patient/' || s.subject_id || ''' is not a Patient in this load or the warehouse'
 FROM stage s LEFT JOIN known_patient k ON k.patient_id = s.subject_id
-WHERE s.resource_type IN ('Condition', 'Observation', 'MedicationStatement', 'MedicationRequest',
-                          'Encounter', 'Procedure')
-  AND s.reason IS NULL AND k.patient_id IS NULL
-UNION ALL
-SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
-       'medicationReference ''Medication/' || s.medication_id
-       || ''' is not a Medication in this load or contained'
-FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
-LEFT JOIN (SELECT resource_id, code FROM stage WHERE resource_type = 'Medication' AND reason IS NULL) m
-  ON m.resource_id = s.medication_id
-WHERE s.resource_type IN ('MedicationStatement', 'MedicationRequest') AND s.reason IS NULL
-  AND s.code IS NULL AND m.code IS NULL
-UNION ALL
-SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
-       'diagnosis reference(s) ' || d.unresolved || ' not found in this load, the warehouse or contained'
-FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
-JOIN encounter_diagnoses d ON d.stage_row = s.rowid
-WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND d.unresolved IS NOT NULL
+WHERE s.resource_type IN {CLINICAL_SQL}
+  AND s.reason IS NULL AND k.patient_id IS NULL AND {_FIRST_COPY}
 """
 
 

@@ -38,7 +38,15 @@ RESOURCE: dict[str, Any] = {
     "deceasedBoolean": "BOOLEAN",
     "address": [{"use": V, "postalCode": V}],
     "generalPractitioner": [REFERENCE_WITH_IDENTIFIER],
-    "extension": [{"url": V, "valueString": V, "valueCode": V, "valueInteger": "BIGINT"}],
+    "extension": [
+        {
+            "url": V,
+            "valueString": V,
+            "valueCode": V,
+            "valueInteger": "BIGINT",
+            "valueCodeableConcept": CODEABLE_CONCEPT,
+        }
+    ],
     # what clinical resources share
     "subject": REFERENCE,
     "encounter": REFERENCE,
@@ -65,7 +73,7 @@ RESOURCE: dict[str, Any] = {
     "valueInteger": "DOUBLE",
     # MedicationStatement, MedicationRequest
     "medicationCodeableConcept": CODEABLE_CONCEPT,
-    "medicationReference": REFERENCE,
+    "medicationReference": {"reference": V, "display": V},
     "authoredOn": V,
     "dateAsserted": V,
     "dispenseRequest": {"validityPeriod": PERIOD},
@@ -77,6 +85,11 @@ RESOURCE: dict[str, Any] = {
     "period": PERIOD,
     "serviceProvider": REFERENCE_WITH_IDENTIFIER,
     "diagnosis": [{"condition": REFERENCE, "use": CODEABLE_CONCEPT, "rank": "BIGINT"}],
+    "hospitalization": {
+        "admitSource": CODEABLE_CONCEPT,
+        "extension": [{"url": V, "valueCodeableConcept": CODEABLE_CONCEPT}],
+    },
+    "partOf": REFERENCE,
     # Procedure
     "performedDateTime": V,
     "performedPeriod": PERIOD,
@@ -96,6 +109,15 @@ ADMISSION_METHOD_SYSTEM = f"{ICP_SYSTEM_BASE}:CodeSystem:admission-method"
 SMALL_AREA_EXTENSION = f"{ICP_SYSTEM_BASE}:StructureDefinition:small-area"
 DEPRIVATION_QUINTILE_EXTENSION = f"{ICP_SYSTEM_BASE}:StructureDefinition:deprivation-quintile"
 ODS_ORGANISATION_SYSTEM = "https://fhir.nhs.uk/Id/ods-organization-code"
+# Emergency-admission signals of other sources (docs/ingest-and-export.md, "Admissions"): UK Core's
+# admission method extension (NHS Data Dictionary ADMISSION METHOD codes), HL7's admit source.
+UK_ADMISSION_METHOD_EXTENSION = "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-AdmissionMethod"
+UK_ADMISSION_METHOD_SYSTEMS = (
+    "https://fhir.hl7.org.uk/CodeSystem/UKCore-AdmissionMethodEngland",
+    "https://fhir.hl7.org.uk/CodeSystem/UKCore-AdmissionMethodWales",
+)
+ADMIT_SOURCE_SYSTEM = "http://terminology.hl7.org/CodeSystem/admit-source"
+ACT_PRIORITY_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActPriority"
 # The HL7 tag for test (synthetic) data: ActReason HTEST.
 TEST_DATA_TAG_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActReason"
 TEST_DATA_TAG_CODE = "HTEST"

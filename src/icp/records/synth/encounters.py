@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from icp.records.quality import allowed_for
 from icp.records.schema import DIAGNOSIS
 from icp.records.synth.codes import (
     ELECTIVE_DIAGNOSES,
@@ -52,6 +53,20 @@ def _poisson_events(
     return person[keep], day[keep]
 
 
+def _age_at(cohort: Cohort, person: Ints, day: Ints) -> npt.NDArray[np.float64]:
+    """Exact age in years of each `person` on the matching `day`."""
+    return (day.astype(np.float64) - cohort.birth_day[person]) / DAYS_PER_YEAR
+
+
+def _allowed(codes: npt.NDArray[np.object_], male: Bools, age: npt.NDArray[np.float64]) -> Bools:
+    """Whether each code suits the sex and age of its spell's person (records.quality's rules)."""
+    allowed = np.ones(codes.size, dtype=bool)
+    for code in np.unique(codes):
+        at = np.flatnonzero(codes == code)
+        allowed[at] = allowed_for("icd10", str(code), male=male[at], age=age[at])
+    return allowed
+
+
 def _diagnosis_lists(
     rng: np.random.Generator,
     person: Ints,
@@ -59,8 +74,14 @@ def _diagnosis_lists(
     efi: npt.NDArray[np.float64],
     *,
     emergency: bool,
+    male: Bools,
+    age: npt.NDArray[np.float64],
 ) -> pa.Array:
-    """A list of ICD-10 diagnoses (rank 1 = primary) for each spell of `person`."""
+    """A list of ICD-10 diagnoses (rank 1 = primary) for each spell of `person`.
+
+    `male` and `age` (exact years at the spell) are per spell: no spell gets a code specific to the
+    other sex or to another age (records.quality.code_rules, e.g. N40 hyperplasia of prostate).
+    """
     spells = person.size
     with_codes = [name for name in REGISTERS if name in EMERGENCY_DIAGNOSES]
     held = np.stack([registers[name][person] for name in with_codes], axis=1)
@@ -73,13 +94,15 @@ def _diagnosis_lists(
         general = ELECTIVE_DIAGNOSES
         pick_register = np.zeros(spells, dtype=np.int64)
         use_register = np.zeros(spells, dtype=bool)
-    primary_general = rng.integers(0, len(general), spells)
+    general_codes = np.array([c for c, _ in general], dtype=object)
+    general_displays = np.array([d for _, d in general], dtype=object)
+    # A common reason that suits the person, uniformly among those that do.
+    suits = np.stack([_allowed(np.full(spells, c, dtype=object), male, age) for c in general_codes], axis=1)
+    primary_general = np.argmax(suits * rng.random(suits.shape), axis=1)
     # Flatten: each spell's diagnoses in order, built as (spell, code, display) arrays.
     spell_index: list[npt.NDArray[np.int64]] = []
     code: list[npt.NDArray[np.object_]] = []
     display: list[npt.NDArray[np.object_]] = []
-    general_codes = np.array([c for c, _ in general], dtype=object)
-    general_displays = np.array([d for _, d in general], dtype=object)
     register_codes = np.array([EMERGENCY_DIAGNOSES[n][0][0] for n in with_codes], dtype=object)
     register_displays = np.array([EMERGENCY_DIAGNOSES[n][0][1] for n in with_codes], dtype=object)
     spell_index.append(np.arange(spells))
@@ -106,8 +129,13 @@ def _diagnosis_lists(
 
     order = np.argsort(np.concatenate(spell_index), kind="stable")
     spell_all = np.concatenate(spell_index)[order]
-    codes = pa.array(np.concatenate(code)[order], pa.string())
-    displays = pa.array(np.concatenate(display)[order], pa.string())
+    code_all = np.concatenate(code)[order]
+    display_all = np.concatenate(display)[order]
+    # Secondary codes drawn without regard to sex or age (HFRS's R54 senility …) that do not suit.
+    keep = _allowed(code_all, male[spell_all], age[spell_all])
+    spell_all, code_all, display_all = spell_all[keep], code_all[keep], display_all[keep]
+    codes = pa.array(code_all, pa.string())
+    displays = pa.array(display_all, pa.string())
     offsets = np.zeros(spells + 1, dtype=np.int32)
     np.cumsum(np.bincount(spell_all, minlength=spells), out=offsets[1:])
     rank = (np.arange(spell_all.size) - offsets[spell_all] + 1).astype(np.int16)
@@ -208,7 +236,15 @@ def encounter_table(
         em_person,
         em_day,
         em_stay,
-        _diagnosis_lists(rng, em_person, registers, efi, emergency=True),
+        _diagnosis_lists(
+            rng,
+            em_person,
+            registers,
+            efi,
+            emergency=True,
+            male=cohort.male[em_person],
+            age=_age_at(cohort, em_person, em_day),
+        ),
         constant(trust, em_person.size, pa.string()),
     )
     el_person, el_day = outcomes.elective_person, outcomes.elective_day
@@ -220,7 +256,15 @@ def encounter_table(
         el_person,
         el_day,
         el_stay,
-        _diagnosis_lists(rng, el_person, registers, efi, emergency=False),
+        _diagnosis_lists(
+            rng,
+            el_person,
+            registers,
+            efi,
+            emergency=False,
+            male=cohort.male[el_person],
+            age=_age_at(cohort, el_person, el_day),
+        ),
         constant(trust, el_person.size, pa.string()),
     )
 

@@ -20,7 +20,7 @@ from icp.patients.models import PatientIndex, RiskResult
 from icp.sharing import actions
 from icp.sharing.forms import BreakGlassForm, ChoiceForm, SearchForm
 from icp.sharing.policy import OVERRIDABLE, Code, Decision, decide_many, latest_choices
-from icp.sharing.record import SECTIONS, count_rows, read_section
+from icp.sharing.record import RELATED, SECTIONS, count_rows, read_section
 from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
 from icp.sharing.search import search_patients
 from icp.sharing.views import current_user, forbidden
@@ -67,6 +67,8 @@ def _sections(patient: PatientIndex, decisions: dict[str, Decision]) -> list[dic
         if decision.allowed and category in SECTIONS:
             section["rows"] = read_section(decision, patient, category)
             section["total"] = count_rows(decision, patient, category)
+            if category in RELATED:
+                section["related"] = read_section(decision, patient, category, related=True)
         elif decision.allowed:
             section["empty_message"] = _NOT_YET_HELD.get(category, "Nothing recorded.")
         sections.append(section)
