@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from icp.audit import checkpoints
+from icp.audit.events import EventType
 from icp.audit.keys import load_keyring
-from icp.audit.log import GENESIS, _canonical, record
+from icp.audit.log import GENESIS, _canonical, deny, record
 from icp.audit.models import AppendOnlyError, AuditEvent
 from icp.partnership.models import User
 from icp.partnership.roles import UserRole
@@ -26,7 +28,8 @@ pytestmark = pytest.mark.django_db
 def events(make_user: Callable[..., User]) -> list[AuditEvent]:
     user = make_user(UserRole.GP)
     return [
-        record(action="record.read", actor=user, patient_ref=f"p{i}", purpose="direct_care") for i in range(5)
+        record(action=EventType.RECORD_READ, actor=user, patient_ref=f"p{i}", purpose="direct_care")
+        for i in range(5)
     ]
 
 
@@ -72,8 +75,8 @@ def test_a_committed_transaction_appends_one_signed_checkpoint_of_its_newest_eve
     django_capture_on_commit_callbacks: Any, audit_checkpoint_log: Path
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        record(action="test.first")
-        newest = record(action="test.second")
+        record(action=EventType.RECORD_READ)
+        newest = record(action=EventType.RECORD_ACCESS)
     log = checkpoints.read(load_keyring())
     assert log.lines == 1 and log.problems == []
     assert log.newest is not None
@@ -85,7 +88,7 @@ def test_a_rolled_back_transaction_leaves_no_checkpoint(
 ) -> None:
     capture = django_capture_on_commit_callbacks(execute=True)
     with capture, pytest.raises(RuntimeError), transaction.atomic():
-        record(action="test.event")
+        record(action=EventType.RECORD_READ)
         raise RuntimeError("the action failed after recording its event")
     assert not audit_checkpoint_log.exists()
 
@@ -107,9 +110,35 @@ def test_text_fields_are_bounded_and_stripped_of_control_characters() -> None:
 
 
 def test_an_unknown_purpose_is_stored_as_unrecognised_with_the_value_given_bounded() -> None:
-    event = record(action="record.read", purpose='=HYPERLINK("http://x")' + "p" * 1000)
+    event = record(action=EventType.RECORD_READ, purpose='=HYPERLINK("http://x")' + "p" * 1000)
     stored = AuditEvent.objects.get(pk=event.pk)
     assert stored.purpose == "unrecognised"
     assert stored.detail["purpose_given"].startswith("=HYPERLINK")
     assert len(stored.detail["purpose_given"]) == 64
-    assert record(action="record.read", purpose="direct_care").purpose == "direct_care"
+    assert record(action=EventType.RECORD_READ, purpose="direct_care").purpose == "direct_care"
+
+
+def test_deny_records_the_refusal_and_returns_what_to_raise(make_user: Callable[..., User]) -> None:
+    user = make_user(UserRole.GP)
+    refusal = deny(
+        action=EventType.AUDIT_VIEW,
+        by=user,
+        reason="not an IG lead",
+        message="Only an information-governance lead can see the audit trail.",
+        detail={"icp": "NI-NOR-CA"},
+    )
+    assert isinstance(refusal, PermissionDenied)
+    assert str(refusal) == "Only an information-governance lead can see the audit trail."
+    event = AuditEvent.objects.order_by("-sequence").first()
+    assert event is not None
+    assert (event.action, event.outcome, event.reason) == ("audit.view", "denied", "not an IG lead")
+    assert event.actor_username == user.username and event.detail == {"icp": "NI-NOR-CA"}
+
+
+def test_deny_tells_the_person_the_reason_when_there_is_no_separate_message(
+    make_user: Callable[..., User],
+) -> None:
+    refusal = deny(
+        action=EventType.BREAK_GLASS_START, by=make_user(UserRole.ANALYST), reason="Clinicians only."
+    )
+    assert str(refusal) == "Clinicians only."

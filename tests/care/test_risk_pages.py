@@ -101,6 +101,37 @@ def test_a_planning_opt_out_hides_the_person(synced: World, client: Client) -> N
     assert "ZEPHYRINE" not in page and "1 person is not shown" in page
 
 
+def test_an_analyst_sees_the_list_as_pseudonyms_and_cannot_open_a_named_record(
+    synced: World, client: Client
+) -> None:
+    """Planning sees pseudonyms only: no name, number or link, the same pseudonym on page and CSV."""
+    from icp.sharing.pseudonyms import pseudonym
+
+    analyst = as_user(client, synced.users["analyst"])
+    page = analyst.get(worklist_url(synced)).content.decode()
+    alias = pseudonym("pt-alice-0001")
+    assert alias in page and "as pseudonyms" in page
+    assert "ZEPHYRINE" not in page and "3201234567" not in page and "pt-alice-0001" not in page
+    assert 'name="status"' not in page  # reviews are the practice's
+    response = analyst.get(f"/care/practice/{synced.orgs['practice_a'].code}/worklist.csv")
+    text = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    assert text.splitlines()[0].startswith("rank,pseudonym,national_id,name")
+    assert alias in text and "Zephyrine" not in text and "3201234567" not in text
+    event = AuditEvent.objects.filter(action="worklist.export").latest("id")
+    assert event.detail["pseudonymised"] and event.detail["people"] == ["pt-alice-0001"]
+    # The risk page and the record stay closed to the analyst.
+    assert analyst.get("/care/person/pt-alice-0001/risk/").status_code == 403
+    assert analyst.get("/sharing/patients/pt-alice-0001/?purpose=planning").status_code == 403
+    # A planning opt-out takes the person off the pseudonymised list too.
+    sharing_actions.record_choice(
+        patient=synced.patients["alice"],
+        kind=ChoiceKind.PLANNING_OPT_OUT,
+        value=ChoiceValue.OPTED_OUT,
+        by=synced.users["gp"],
+    )
+    assert alias not in analyst.get(worklist_url(synced)).content.decode()
+
+
 def test_filters_by_register_tier_and_age(synced: World, client: Client) -> None:
     gp = as_user(client, synced.users["gp"])
     assert "ZEPHYRINE" in gp.get(worklist_url(synced) + "?register=heart_failure").content.decode()
@@ -108,7 +139,7 @@ def test_filters_by_register_tier_and_age(synced: World, client: Client) -> None
     assert "ZEPHYRINE" not in gp.get(worklist_url(synced) + "?tier=low").content.decode()
     assert (
         "ZEPHYRINE"
-        in gp.get(worklist_url(synced) + "?age_band=75-84&priority_group=frail_older").content.decode()
+        in gp.get(worklist_url(synced) + "?age_band=75-84&priority_group=frail_elderly").content.decode()
     )
     assert "ZEPHYRINE" not in gp.get(worklist_url(synced) + "?score_band=efi_severe").content.decode()
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from typer.testing import CliRunner
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.cli import app
 
@@ -14,7 +15,7 @@ runner = CliRunner()
 
 @pytest.mark.django_db
 def test_audit_verify_passes_then_fails_after_a_hand_edit() -> None:
-    event = record(action="test.event")
+    event = record(action=EventType.REFERENCE_LOAD)
     assert runner.invoke(app, ["audit", "verify"]).exit_code == 0
     with connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET action = 'forged' WHERE id = %s", [event.pk])

@@ -7,8 +7,8 @@ from django.test import Client
 
 from icp.demo.governance import create_demo_governance
 from icp.demo.partnership import DEMO_ICP
+from icp.governance.meetings.quorum import meeting_frequency
 from icp.governance.models import BusinessCase, Meeting, Milestone, ProjectSite
-from icp.governance.quorum import meeting_frequency
 from icp.governance.vocab import Rag
 from icp.partnership.models import Committee, User
 

@@ -161,6 +161,19 @@ def test_purpose_of_use_header(client: Client, shared_world: World) -> None:
     assert status == 400 and "X-Purpose-Of-Use" in outcome["issue"][0]["diagnostics"]
 
 
+@pytest.mark.parametrize("user", ["gp", "gp_b", "analyst", "manager"])
+@pytest.mark.parametrize("code", ["HOPERAT", "planning"])
+def test_the_planning_purpose_never_opens_a_named_record(
+    client: Client, shared_world: World, warehouse: Warehouse, user: str, code: str
+) -> None:
+    w = shared_world
+    for url in ("/fhir/Patient/pt-alice-0001", "/fhir/Condition?patient=pt-alice-0001"):
+        status, outcome = get(client, url, w, user, HTTP_X_PURPOSE_OF_USE=code)
+        assert status == 403 and outcome["resourceType"] == "OperationOutcome"
+        assert "aggregate or pseudonymised" in outcome["issue"][0]["diagnostics"]
+        assert not leaked(str(outcome))
+
+
 def test_patient_search_by_identifier_and_name(client: Client, shared_world: World) -> None:
     w = shared_world
     status, found = get(client, "/fhir/Patient?identifier=https://fhir.hscni.net/Id/hcn|3201234567", w, "gp")

@@ -1,17 +1,21 @@
-"""Fixtures for governance tests: the demo partnership (its committee, members and logins)."""
+"""Fixtures for governance tests: the demo partnership (its committee, members and logins), a draft
+business case and a held meeting with its papers, minutes, decision and an overdue action."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from icp.demo.partnership import DEMO_ICP, create_demo_partnership
-from icp.governance.actions import cases as case_actions
-from icp.governance.models import BusinessCase, Indicator
-from icp.governance.vocab import IndicatorDirection, PriorityGroup
+from icp.governance.cases import actions as case_actions
+from icp.governance.meetings import actions as meeting_actions
+from icp.governance.models import BusinessCase, Indicator, Meeting
+from icp.governance.vocab import IndicatorDirection, MeetingMode
 from icp.partnership.models import Area, Committee, Person, User
+from icp.partnership.priorities import PriorityGroup
 from icp.partnership.roles import UserRole
 
 
@@ -103,3 +107,34 @@ def draft_case(demo_manager: User, indicator: Indicator) -> BusinessCase:
         by=demo_manager,
     )
     return case
+
+
+@pytest.fixture
+def meeting(committee: Committee, demo_manager: User, person: Person) -> Meeting:
+    meeting = meeting_actions.schedule_meeting(
+        committee=committee,
+        date=date.today() - timedelta(days=7),
+        mode=MeetingMode.IN_PERSON,
+        location="Hall",
+        by=demo_manager,
+    )
+    item = meeting_actions.add_agenda_item(meeting=meeting, title="Frailty report", by=demo_manager)
+    meeting_actions.upload_paper(
+        agenda_item=item, upload=SimpleUploadedFile("r.pdf", b"%PDF-1.4\n%%EOF"), by=demo_manager
+    )
+    meeting_actions.record_attendance(meeting=meeting, person=person, status="present", by=demo_manager)
+    meeting_actions.save_minutes(
+        meeting=meeting, text="Met \u2013 and agreed \u201cthings\u201d.", by=demo_manager
+    )
+    meeting_actions.record_decision(
+        meeting=meeting, text="Agree the pathway", outcome="agreed", proposed_by=person, by=demo_manager
+    )
+    meeting_actions.add_action_item(
+        committee=committee,
+        meeting=meeting,
+        description="Send the pathway",
+        owner=person,
+        due_date=date.today() - timedelta(days=1),
+        by=demo_manager,
+    )
+    return meeting

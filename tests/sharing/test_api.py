@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from django.test import Client
 
 from icp.audit.models import AuditEvent
@@ -42,9 +43,18 @@ def test_record_endpoint_gives_the_gp_the_record_and_the_pharmacist_only_reasons
     conditions = next(s for s in gp["sections"] if s["category"] == "conditions")
     assert conditions["allowed"] and conditions["rows"][0]["condition_id"] == "alice-c2"
     pharmacist = client.get(url, **bearer(shared_world, "pharmacist"))
-    assert pharmacist.status_code == 200
-    assert pharmacist.json()["demographics"] is None and not leaked(pharmacist.content.decode())
-    assert all(not s["allowed"] and not s["rows"] for s in pharmacist.json()["sections"])
+    assert pharmacist.status_code == 403  # a refused read says so; never a 200 with empty sections
+    assert "no legitimate relationship" in pharmacist.json()["detail"]
+    assert not leaked(pharmacist.content.decode())
+
+
+@pytest.mark.parametrize("user", ["gp", "analyst", "manager"])
+def test_record_endpoint_refuses_the_planning_purpose(
+    client: Client, shared_world: World, warehouse: Warehouse, user: str
+) -> None:
+    url = "/api/sharing/patients/pt-alice-0001/record?purpose=planning"
+    response = client.get(url, **bearer(shared_world, user))
+    assert response.status_code == 403 and not leaked(response.content.decode())
 
 
 def test_record_endpoint_404s_an_unknown_id(client: Client, shared_world: World) -> None:

@@ -224,19 +224,31 @@ def test_ambulance_clinician_is_allowed_in_an_emergency_without_a_prior_relation
     assert decide(w.users["ambulance"], w.patients["bob"], P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
 
 
-def test_risk_stratification_by_the_registered_practice_and_by_an_analyst(shared_world: World) -> None:
+def test_identifiable_case_finding_is_for_the_registered_practice_and_the_caseload(
+    shared_world: World,
+) -> None:
     w = shared_world
     assert decide(w.users["gp"], w.patients["alice"], P.RISK_STRATIFICATION, C.CONDITIONS).allowed
-    assert decide(w.users["analyst"], w.patients["bob"], P.RISK_STRATIFICATION, C.CONDITIONS).allowed
-    # A GP finds cases on their own list only.
+    # A GP finds cases on their own list only...
     other_list = decide(w.users["gp"], w.patients["bob"], P.RISK_STRATIFICATION, C.CONDITIONS)
     assert other_list.code == Code.NO_RELATIONSHIP
+    # ...and on their caseload: a care team membership is a relationship for case finding too.
+    add_team(w, "bob", "practice_a", user="gp")
+    caseload = decide(w.users["gp"], w.patients["bob"], P.RISK_STRATIFICATION, C.CONDITIONS)
+    assert caseload.allowed and "caseload" in caseload.relationship
+    # An analyst never opens a named record: the population view is pseudonymised.
+    analyst = decide(w.users["analyst"], w.patients["bob"], P.RISK_STRATIFICATION, C.CONDITIONS)
+    assert analyst.code == Code.NO_RELATIONSHIP
 
 
-def test_planning_by_an_icp_manager(shared_world: World) -> None:
-    assert decide(
-        shared_world.users["manager"], shared_world.patients["bob"], P.PLANNING, C.ENCOUNTERS
-    ).allowed
+@pytest.mark.parametrize("user", ["manager", "analyst", "gp", "gp_b"])
+def test_planning_never_opens_a_named_record(shared_world: World, user: str) -> None:
+    """Caldicott: planning and evaluation see aggregates or pseudonyms, whoever asks and for whom."""
+    for patient in ("alice", "bob"):
+        decision = decide(shared_world.users[user], shared_world.patients[patient], P.PLANNING, C.ENCOUNTERS)
+        assert not decision.allowed
+        assert decision.code == Code.NOT_IDENTIFIABLE
+        assert "aggregate or pseudonymised" in decision.reason
 
 
 # -- denied before the person is looked at -------------------------------------------------------
@@ -412,7 +424,6 @@ def test_consent_given_again_lifts_the_withdrawal(shared_world: World) -> None:
 def test_planning_opt_out_denies_planning_purposes_only(shared_world: World) -> None:
     w = shared_world
     choose(w, "bob", ChoiceKind.PLANNING_OPT_OUT, ChoiceValue.OPTED_OUT)
-    assert decide(w.users["manager"], w.patients["bob"], P.PLANNING).code == Code.OPTED_OUT
     assert decide(w.users["gp_b"], w.patients["bob"], P.RISK_STRATIFICATION).code == Code.OPTED_OUT
     assert decide(w.users["gp_b"], w.patients["bob"], P.DIRECT_CARE).allowed
 
@@ -483,12 +494,13 @@ def test_break_glass_never_overrides_role_limits_or_planning(shared_world: World
         decide(w.users["pharmacist"], w.patients["bob"], P.DIRECT_CARE, C.SAFEGUARDING).code
         == Code.ROLE_CATEGORY
     )
-    assert decide(w.users["pharmacist"], w.patients["bob"], P.PLANNING).code == Code.ROLE_PURPOSE
+    assert decide(w.users["pharmacist"], w.patients["bob"], P.PLANNING).code == Code.NOT_IDENTIFIABLE
     choose(w, "bob", ChoiceKind.PLANNING_OPT_OUT, ChoiceValue.OPTED_OUT)
     actions.break_glass(
         patient=w.patients["bob"], reason="Acute deterioration seen at home visit", by=w.users["gp_b"]
     )
-    assert decide(w.users["gp_b"], w.patients["bob"], P.PLANNING).code == Code.OPTED_OUT
+    assert decide(w.users["gp_b"], w.patients["bob"], P.RISK_STRATIFICATION).code == Code.OPTED_OUT
+    assert decide(w.users["gp_b"], w.patients["bob"], P.PLANNING).code == Code.NOT_IDENTIFIABLE
 
 
 def test_break_glass_belongs_to_one_user(shared_world: World) -> None:

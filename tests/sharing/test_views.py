@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -50,7 +51,7 @@ def test_pharmacist_without_relationship_sees_reasons_and_nothing_else(
     client: Client, shared_world: World, warehouse: Warehouse
 ) -> None:
     response = as_user(client, shared_world, "pharmacist").get(ALICE_URL)
-    assert response.status_code == 200
+    assert response.status_code == 403  # refused, and the page says why
     page = response.content.decode()
     assert not leaked(page)
     assert "no legitimate relationship" in page
@@ -353,3 +354,17 @@ def test_the_audit_export_neutralises_spreadsheet_formulas_typed_into_a_reason(
     export = as_user(client, w, "iglead").get("/sharing/audit/", {"actor": "gp", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))  # type: ignore[attr-defined]
     assert [r["reason"] for r in rows if r["action"] == "break_glass.start"] == ["'" + formula]
+
+
+@pytest.mark.parametrize("user", ["gp", "gp_b", "analyst", "manager"])
+def test_the_planning_purpose_never_opens_a_named_record(
+    client: Client, shared_world: World, warehouse: Warehouse, user: str
+) -> None:
+    """The security review's high finding: `?purpose=planning` opened anyone's named record."""
+    response = as_user(client, shared_world, user).get(f"{ALICE_URL}?purpose=planning")
+    assert response.status_code == 403
+    assert not leaked(response.content.decode())
+    denial = AuditEvent.objects.filter(
+        action="record.read", patient_ref="pt-alice-0001", actor_username=user, purpose="planning"
+    )
+    assert denial.exists() and set(denial.values_list("outcome", flat=True)) == {"denied"}

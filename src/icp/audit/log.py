@@ -1,6 +1,8 @@
 """Write the audit chain: one keyed, numbered, serialised append per event.
 
-`record()` is the one way to add an event. Each event gets the next sequence number and the hash
+`record()` is the one way to add an event, and `deny()` the one way an action refuses: it records
+the refusal and hands back the `PermissionDenied` to raise. Every event's type is a member of the
+closed list `EventType` (events.py). Each event gets the next sequence number and the hash
 HMAC-SHA256(key, previous hash + canonical JSON of its fields), under a key the database does not hold
 (`icp.audit.keys`). Appends are serialised (PostgreSQL: a transaction-level advisory lock; SQLite:
 `BEGIN IMMEDIATE`, configured in settings), and the unique sequence number refuses a forked chain
@@ -18,16 +20,18 @@ import json
 import threading
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
 from icp.audit import bounds, checkpoints
+from icp.audit.events import EventType
 from icp.audit.keys import AuditKeyError, Keyring, load_keyring
 from icp.audit.models import AuditEvent, Outcome
 
 GENESIS = "0" * 64
 LEGACY_KEY_ID = ""
-KEY_ROTATED = "audit.key_rotated"
+KEY_ROTATED = EventType.AUDIT_KEY_ROTATED
 # A fixed key for PostgreSQL's transaction-level advisory lock that serialises chain appends.
 _CHAIN_LOCK_KEY = 7_410_202_611
 
@@ -148,7 +152,7 @@ def append_event(fields: dict[str, Any], *, checkpoint: dict[str, Any] | None = 
 
 def record(
     *,
-    action: str,
+    action: EventType,
     actor: Any = None,
     target: Any = None,
     target_type: str = "",
@@ -163,7 +167,11 @@ def record(
 
     Every text field is bounded and stripped of control characters; a purpose that is not a purpose
     code is stored as `unrecognised`, with the value given (bounded) under `detail["purpose_given"]`.
+    `action` must be an `EventType` (a plain string naming one is accepted; any other is refused
+    with ValueError, so the list of event types stays closed).
     """
+    event_type = EventType(action)
+    outcome = Outcome(outcome)
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
@@ -172,12 +180,12 @@ def record(
     if purpose_given:
         detail["purpose_given"] = purpose_given
     fields: dict[str, Any] = {
-        "action": action,
+        "action": event_type.value,
         "target_type": target_type,
         "target_id": target_id,
         "patient_ref": patient_ref,
         "purpose": stored_purpose,
-        "outcome": outcome,
+        "outcome": outcome.value,
         **_actor_fields(actor),
     }
     for name, limit in _LIMITS.items():
@@ -186,3 +194,23 @@ def record(
     fields["reason"] = bounds.bounded_text(reason, bounds.REASON_LIMIT)
     fields["detail"] = detail
     return append_event(fields)
+
+
+def deny(
+    *,
+    action: EventType,
+    by: Any,
+    reason: str,
+    message: str = "",
+    target: Any = None,
+    **audit: Any,
+) -> PermissionDenied:
+    """Record that `by` was refused `action`, and return the PermissionDenied to raise.
+
+    `reason` is stored in the audit trail (short, for the IG lead); `message` is what the person is
+    told (defaults to the reason). `audit` passes the other event fields (patient_ref, purpose,
+    target_type, target_id, detail). Use it as `raise deny(...)` in an action; a page that shows its
+    own 403 can call it and render `str(error)`.
+    """
+    record(action=action, actor=by, target=target, outcome=Outcome.DENIED, reason=reason, **audit)
+    return PermissionDenied(message or reason)

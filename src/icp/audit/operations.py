@@ -10,13 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from icp.audit import bounds
+from icp.audit.events import EventType
 from icp.audit.keys import AuditKeyError, add_key_to_file, load_keyring
 from icp.audit.log import KEY_ROTATED, LEGACY_KEY_ID, append_event
 from icp.audit.models import AuditEvent, Outcome
 from icp.audit.verify import Report, verify
 
-CHAIN_ANCHORED = "audit.chain_anchored"
-RESTORED = "audit.restored"
+CHAIN_ANCHORED = EventType.AUDIT_CHAIN_ANCHORED
+RESTORED = EventType.AUDIT_RESTORED
 
 
 class ChainOperationRefused(RuntimeError):

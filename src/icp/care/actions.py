@@ -15,8 +15,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from icp.audit.log import record
-from icp.audit.models import Outcome
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.care.models import (
     CareTeamMember,
     MdtList,
@@ -24,7 +24,7 @@ from icp.care.models import (
     ReviewStatus,
     WorklistReview,
 )
-from icp.partnership.models import Area, Organisation, User
+from icp.partnership.models import Area, Organisation, User, home_icp
 from icp.partnership.roles import UserRole
 from icp.patients.actions import close_relationships_from, open_relationship
 from icp.patients.models import PatientIndex, RelationshipKind
@@ -38,7 +38,11 @@ def review_worklist_entry(
 ) -> WorklistReview:
     """Mark a person on a case-finding worklist as reviewed, or as not appropriate (with a reason)."""
     decision = decide(
-        by, patient, Purpose.RISK_STRATIFICATION, DataCategory.CONDITIONS, action="worklist.review.access"
+        by,
+        patient,
+        Purpose.RISK_STRATIFICATION,
+        DataCategory.CONDITIONS,
+        action=EventType.WORKLIST_REVIEW_ACCESS,
     )
     if not decision.allowed:
         raise PermissionDenied(decision.reason)
@@ -59,7 +63,7 @@ def review_worklist_entry(
     with transaction.atomic():
         review.save()
         record(
-            action="worklist.review",
+            action=EventType.WORKLIST_REVIEW,
             actor=by,
             target=review,
             patient_ref=patient.patient_id,
@@ -69,27 +73,28 @@ def review_worklist_entry(
     return review
 
 
-def _refuse(by: Any, action: str, message: str, target: Any = None, **audit: Any) -> PermissionDenied:
-    record(action=action, actor=by, target=target, outcome=Outcome.DENIED, reason=message, **audit)
-    return PermissionDenied(message)
-
-
-def _require_governor(by: Any, icp: Area, action: str, target: Any = None) -> None:
+def _require_governor(by: Any, icp: Area, action: EventType, target: Any = None) -> None:
     if not can_govern(by, icp):
-        raise _refuse(by, action, f"Only an IG lead or ICP manager of {icp.name} can do this.", target)
+        raise deny(
+            action=action,
+            by=by,
+            target=target,
+            reason=f"Only an IG lead or ICP manager of {icp.name} can do this.",
+        )
 
 
-def _require_care_relationship(by: Any, patient: PatientIndex, action: str) -> None:
+def _require_care_relationship(by: Any, patient: PatientIndex, action: EventType) -> None:
     """Changing someone's care relationships needs a care relationship yourself (or ICP management)."""
-    home = by.home_area.icp() if getattr(by, "is_authenticated", False) and by.home_area_id else None
+    home = home_icp(by)
     if getattr(by, "role", None) == UserRole.ICP_MANAGER and home is not None and home.pk == patient.icp_id:
         return
-    decision = decide(by, patient, Purpose.DIRECT_CARE, action=f"{action}.check")
+    # The decision is audited under the action's own `.check` type (e.g. care_team.add.check).
+    decision = decide(by, patient, Purpose.DIRECT_CARE, action=EventType(f"{action}.check"))
     if not decision.allowed or decision.break_glass:
-        raise _refuse(
-            by,
-            action,
-            f"You need a care relationship with this person to do this: {decision.reason}",
+        raise deny(
+            action=action,
+            by=by,
+            reason=f"You need a care relationship with this person to do this: {decision.reason}",
             target_type="patient",
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
@@ -106,7 +111,7 @@ def add_care_team_member(
     start_date: date | None = None,
 ) -> CareTeamMember:
     """Add an organisation (or one of its users) to a person's care team."""
-    _require_care_relationship(by, patient, "care_team.add")
+    _require_care_relationship(by, patient, EventType.CARE_TEAM_ADD)
     if user is not None and user.organisation_id != organisation.pk:
         raise ValidationError({"user": "That user does not work for that organisation."})
     with transaction.atomic():
@@ -128,7 +133,7 @@ def add_care_team_member(
             by=by,
         )
         record(
-            action="care_team.add",
+            action=EventType.CARE_TEAM_ADD,
             actor=by,
             target=member,
             patient_ref=patient.patient_id,
@@ -140,14 +145,14 @@ def add_care_team_member(
 def end_care_team_membership(
     *, member: CareTeamMember, by: User, end_date: date | None = None
 ) -> CareTeamMember:
-    _require_care_relationship(by, member.patient, "care_team.end")
+    _require_care_relationship(by, member.patient, EventType.CARE_TEAM_END)
     with transaction.atomic():
         member.end_date = end_date or timezone.localdate()
         member.save(update_fields=["end_date"])
         # end_date is the last day in the team; a relationship's `ends` is the first day without it.
         close_relationships_from(source=member, by=by, ends=member.end_date + timedelta(days=1))
         record(
-            action="care_team.end",
+            action=EventType.CARE_TEAM_END,
             actor=by,
             target=member,
             patient_ref=member.patient.patient_id,
@@ -157,12 +162,12 @@ def end_care_team_membership(
 
 
 def create_mdt_list(*, icp: Area, name: str, members: list[Organisation], by: User) -> MdtList:
-    _require_governor(by, icp, "mdt_list.create")
+    _require_governor(by, icp, EventType.MDT_LIST_CREATE)
     with transaction.atomic():
         mdt_list = MdtList.objects.create(icp=icp, name=name)
         mdt_list.members.set(members)
         record(
-            action="mdt_list.create",
+            action=EventType.MDT_LIST_CREATE,
             actor=by,
             target=mdt_list,
             detail={"icp": icp.code, "members": sorted(m.code for m in members)},
@@ -175,10 +180,13 @@ def add_to_mdt_list(
 ) -> MdtListEntry:
     """Put a person on an MDT's case list: the list's member organisations may then see them."""
     if by.organisation_id is None or not mdt_list.members.filter(pk=by.organisation_id).exists():
-        raise _refuse(
-            by, "mdt_list.add", "Only a member organisation of this MDT can add people to its list.", mdt_list
+        raise deny(
+            action=EventType.MDT_LIST_ADD,
+            by=by,
+            target=mdt_list,
+            reason="Only a member organisation of this MDT can add people to its list.",
         )
-    _require_care_relationship(by, patient, "mdt_list.add")
+    _require_care_relationship(by, patient, EventType.MDT_LIST_ADD)
     with transaction.atomic():
         entry = MdtListEntry.objects.create(
             mdt_list=mdt_list, patient=patient, added_on=added_on or timezone.localdate()
@@ -196,7 +204,7 @@ def add_to_mdt_list(
                 by=by,
             )
         record(
-            action="mdt_list.add",
+            action=EventType.MDT_LIST_ADD,
             actor=by,
             target=entry,
             patient_ref=patient.patient_id,
@@ -208,18 +216,18 @@ def add_to_mdt_list(
 def remove_from_mdt_list(*, entry: MdtListEntry, by: User, removed_on: date | None = None) -> MdtListEntry:
     """Take a person off an MDT's case list: from `removed_on` (default today) its members cannot see them."""
     if by.organisation_id is None or not entry.mdt_list.members.filter(pk=by.organisation_id).exists():
-        raise _refuse(
-            by,
-            "mdt_list.remove",
-            "Only a member organisation of this MDT can take people off its list.",
-            entry.mdt_list,
+        raise deny(
+            action=EventType.MDT_LIST_REMOVE,
+            by=by,
+            target=entry.mdt_list,
+            reason="Only a member organisation of this MDT can take people off its list.",
         )
     with transaction.atomic():
         entry.removed_on = removed_on or timezone.localdate()
         entry.save(update_fields=["removed_on"])
         close_relationships_from(source=entry, by=by, ends=entry.removed_on)
         record(
-            action="mdt_list.remove",
+            action=EventType.MDT_LIST_REMOVE,
             actor=by,
             target=entry,
             patient_ref=entry.patient.patient_id,

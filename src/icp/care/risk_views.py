@@ -11,23 +11,24 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from icp.audit.log import record
-from icp.audit.models import Outcome
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.care import population
 from icp.care.actions import review_worklist_entry
 from icp.care.models import ReviewStatus, WorklistReview
 from icp.care.worklist import WorklistFilter, filter_form_choices, worklist_queryset
-from icp.partnership.models import Area, Organisation, User
+from icp.partnership.models import Area, Organisation, User, home_icp
 from icp.partnership.roles import AreaLevel, OrganisationType, UserRole
 from icp.patients.models import PatientIndex, RiskResult, RiskRun
-from icp.sharing.policy import decide, evaluate_many
+from icp.sharing.policy import decide, evaluate_many, planning_opt_outs
+from icp.sharing.pseudonyms import pseudonym
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose
 from icp.spreadsheet import csv_lines
@@ -52,17 +53,25 @@ def _may_use_worklist(user: User, practice: Organisation) -> bool:
         return False
     if user.organisation_id == practice.pk:
         return True
-    home = user.home_area.icp() if user.home_area else None
+    home = home_icp(user)
     return user.role == UserRole.ANALYST and home is not None and home.pk == practice.icp_id
 
 
-def _refuse(user: User, action: str, reason: str, **audit: Any) -> PermissionDenied:
-    record(action=action, actor=user, outcome=Outcome.DENIED, reason=reason, purpose=PURPOSE, **audit)
-    return PermissionDenied(reason)
+def _pseudonymised(user: User, practice: Organisation) -> bool:
+    """An analyst sees another organisation's list only as pseudonyms: case finding by name is direct care."""
+    return user.organisation_id != practice.pk
 
 
-def _allowed_rows(user: User, results: list[RiskResult]) -> tuple[list[RiskResult], int]:
-    """The rows the access decision allows (one decision per person, audited by the caller)."""
+def _allowed_rows(
+    user: User, results: list[RiskResult], practice: Organisation
+) -> tuple[list[RiskResult], int]:
+    """The rows this user may see: by name where the access decision allows (one decision per person,
+    audited by the caller); as pseudonyms for an analyst, leaving out people who opted out of planning.
+    """
+    if _pseudonymised(user, practice):
+        opted_out = planning_opt_outs(practice.icp)
+        shown_rows = [r for r in results if r.patient.patient_id not in opted_out.patient_ids]
+        return shown_rows, len(results) - len(shown_rows)
     shown, hidden = [], 0
     for result in results:
         _found, decisions = evaluate_many(user, result.patient, PURPOSE, [CATEGORY])
@@ -80,29 +89,31 @@ def _latest_reviews(patients: list[int]) -> dict[int, WorklistReview]:
     return latest
 
 
-def _practice_or_refuse(request: HttpRequest, code: str, action: str) -> tuple[User, Organisation]:
+def _practice_or_refuse(request: HttpRequest, code: str, action: EventType) -> tuple[User, Organisation]:
     user = _user(request)
     practice = get_object_or_404(Organisation, code=code, type=OrganisationType.GP_PRACTICE)
     if not _may_use_worklist(user, practice):
-        raise _refuse(
-            user,
-            action,
-            "Only the practice's own clinicians, or an analyst of its ICP, may see its worklist.",
+        raise deny(
+            action=action,
+            by=user,
             target=practice,
+            purpose=PURPOSE,
+            reason="Only the practice's own clinicians, or an analyst of its ICP, may see its worklist.",
         )
     return user, practice
 
 
 @login_required
 def worklist(request: HttpRequest, code: str) -> HttpResponse:
-    user, practice = _practice_or_refuse(request, code, "worklist.view")
+    user, practice = _practice_or_refuse(request, code, EventType.WORKLIST_VIEW)
     chosen = WorklistFilter.from_query(request.GET)
     queryset = worklist_queryset(practice, chosen)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows, hidden = _allowed_rows(user, list(page.object_list))
-    reviews = _latest_reviews([r.patient_id for r in rows])
+    rows, hidden = _allowed_rows(user, list(page.object_list), practice)
+    pseudonymised = _pseudonymised(user, practice)
+    reviews = {} if pseudonymised else _latest_reviews([r.patient_id for r in rows])
     record(
-        action="worklist.view",
+        action=EventType.WORKLIST_VIEW,
         actor=user,
         target=practice,
         purpose=PURPOSE,
@@ -111,12 +122,14 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
             "page": page.number,
             "shown": [r.patient.patient_id for r in rows],
             "hidden_by_access_decision": hidden,
+            "pseudonymised": pseudonymised,
         },
     )
     context = {
         "practice": practice,
         "page": page,
-        "rows": [(r, reviews.get(r.patient_id)) for r in rows],
+        "pseudonymised": pseudonymised,
+        "rows": [(r, reviews.get(r.patient_id), pseudonym(r.patient.patient_id)) for r in rows],
         "hidden": hidden,
         "total": page.paginator.count,
         "filters": chosen,
@@ -130,21 +143,28 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
-    user, practice = _practice_or_refuse(request, code, "worklist.export")
+    user, practice = _practice_or_refuse(request, code, EventType.WORKLIST_EXPORT)
     chosen = WorklistFilter.from_query(request.GET)
-    rows, hidden = _allowed_rows(user, list(worklist_queryset(practice, chosen)))
-    reviews = _latest_reviews([r.patient_id for r in rows])
+    rows, hidden = _allowed_rows(user, list(worklist_queryset(practice, chosen)), practice)
+    pseudonymised = _pseudonymised(user, practice)
+    reviews = {} if pseudonymised else _latest_reviews([r.patient_id for r in rows])
     record(
-        action="worklist.export",
+        action=EventType.WORKLIST_EXPORT,
         actor=user,
         target=practice,
         purpose=PURPOSE,
-        detail={"filters": chosen.as_dict(), "rows": len(rows), "hidden_by_access_decision": hidden},
+        detail={
+            "filters": chosen.as_dict(),
+            "rows": len(rows),
+            "people": [r.patient.patient_id for r in rows],
+            "hidden_by_access_decision": hidden,
+            "pseudonymised": pseudonymised,
+        },
     )
 
     header = [
         "rank",
-        "patient_id",
+        "pseudonym" if pseudonymised else "patient_id",
         "national_id",
         "name",
         "age",
@@ -167,9 +187,15 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
             yield (
                 [
                     r.risk_rank,
-                    r.patient.patient_id,
-                    r.patient.national_id,
-                    f"{r.patient.given_name} {r.patient.family_name}".strip(),
+                    *(
+                        (pseudonym(r.patient.patient_id), "", "")
+                        if pseudonymised
+                        else (
+                            r.patient.patient_id,
+                            r.patient.national_id,
+                            f"{r.patient.given_name} {r.patient.family_name}".strip(),
+                        )
+                    ),
                     r.age,
                     r.sex,
                     r.get_tier_display(),
@@ -215,7 +241,7 @@ def review(request: HttpRequest, patient_id: str) -> HttpResponse:
 @login_required
 def person_risk(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = _user(request)
-    decision = decide(user, patient_id, PURPOSE, CATEGORY, action="risk.person.view")
+    decision = decide(user, patient_id, PURPOSE, CATEGORY, action=EventType.RISK_PERSON_VIEW)
     if not decision.allowed:
         return render(request, "care/risk_denied.html", {"reason": decision.reason}, status=403)
     patient = get_object_or_404(PatientIndex.objects.select_related("practice", "icp"), patient_id=patient_id)
@@ -237,23 +263,29 @@ def person_risk(request: HttpRequest, patient_id: str) -> HttpResponse:
     return render(request, "care/person_risk.html", context)
 
 
-def _may_see_population(user: User, icp: Area) -> bool:
-    home = user.home_area.icp() if user.home_area else None
-    return user.is_superuser or (home is not None and home.pk == icp.pk)
+def _population_icp_or_refuse(user: User, code: str) -> Area:
+    """The ICP whose population figures are asked for, if the user works in it (or is a superuser)."""
+    icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
+    home = home_icp(user)
+    if not (user.is_superuser or (home is not None and home.pk == icp.pk)):
+        raise deny(
+            action=EventType.POPULATION_VIEW,
+            by=user,
+            target=icp,
+            purpose=PURPOSE,
+            reason="Population figures are for people working in this ICP.",
+        )
+    return icp
 
 
 @login_required
 def icp_population(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
-    icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
-    if not _may_see_population(user, icp):
-        raise _refuse(
-            user, "population.view", "Population figures are for people working in this ICP.", target=icp
-        )
+    icp = _population_icp_or_refuse(user, code)
     results: QuerySet[RiskResult] = RiskResult.objects.filter(icp=icp)
     summary = population.summarise(icp, results)
     record(
-        action="population.view",
+        action=EventType.POPULATION_VIEW,
         actor=user,
         target=icp,
         purpose=Purpose.PLANNING,
@@ -265,10 +297,6 @@ def icp_population(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def pyramid_svg(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
-    icp = get_object_or_404(Area, code=code, level=AreaLevel.ICP)
-    if not _may_see_population(user, icp):
-        raise _refuse(
-            user, "population.view", "Population figures are for people working in this ICP.", target=icp
-        )
+    icp = _population_icp_or_refuse(user, code)
     summary = population.summarise(icp, RiskResult.objects.filter(icp=icp))
     return HttpResponse(population.pyramid_svg(summary), content_type="image/svg+xml")

@@ -1,7 +1,7 @@
 """A practice's case-finding worklist: who is on it, filtered and sorted by risk.
 
-Filters: priority group (the ICP priority groups: frail older people, COPD, diabetes, stroke,
-palliative care, mental health), condition register, tier, score band (eFI or HFRS category) and
+Filters: priority group (the ICP priority groups of `icp.partnership.priorities`, each found by
+the rule in `CASE_FINDING`), condition register, tier, score band (eFI or HFRS category) and
 age band. Default: the top three tiers (very high, high, moderate), highest risk first.
 """
 
@@ -15,20 +15,26 @@ from urllib.parse import urlencode
 from django.db.models import Q, QuerySet
 
 from icp.partnership.models import Organisation
+from icp.partnership.priorities import PriorityGroup
 from icp.patients.models import RiskResult, RiskTier
 from icp.stratify import codelists
 
-PRIORITY_GROUPS: dict[str, tuple[str, Q]] = {
-    "frail_older": (
-        "Frail older people (65+, moderate or severe eFI)",
+# How a practice's worklist finds the people of each ICP priority group (the vocabulary is
+# partnership's, shared with business cases and plans). "Other" has no case-finding rule.
+CASE_FINDING: dict[PriorityGroup, tuple[str, Q]] = {
+    PriorityGroup.FRAIL_ELDERLY: (
+        "65 and over with moderate or severe eFI",
         Q(age__gte=65, efi_category__in=["moderate", "severe"]),
     ),
-    "copd": ("Respiratory: COPD", Q(registers_text__contains=",copd,")),
-    "diabetes": ("Diabetes", Q(registers_text__contains=",diabetes,")),
-    "stroke": ("Stroke or TIA", Q(registers_text__contains=",stroke_tia,")),
-    "palliative": ("Palliative and end-of-life care", Q(registers_text__contains=",palliative_care,")),
-    "mental_health": (
-        "Mental health (SMI or depression)",
+    PriorityGroup.RESPIRATORY: ("on the COPD register", Q(registers_text__contains=",copd,")),
+    PriorityGroup.DIABETES: ("on the diabetes register", Q(registers_text__contains=",diabetes,")),
+    PriorityGroup.STROKE: ("on the stroke or TIA register", Q(registers_text__contains=",stroke_tia,")),
+    PriorityGroup.PALLIATIVE: (
+        "on the palliative care register",
+        Q(registers_text__contains=",palliative_care,"),
+    ),
+    PriorityGroup.MENTAL_HEALTH: (
+        "on the SMI or depression register",
         Q(registers_text__contains=",smi,") | Q(registers_text__contains=",depression,"),
     ),
 }
@@ -65,7 +71,7 @@ class WorklistFilter:
         band = str(query.get("score_band", ""))
         age = str(query.get("age_band", ""))
         return cls(
-            priority_group=group if group in PRIORITY_GROUPS else "",
+            priority_group=group if group in CASE_FINDING else "",
             register=register if register in codelists.registers() else "",
             tiers=tiers or DEFAULT_TIERS,
             score_band=band if band in SCORE_BANDS else "",
@@ -95,7 +101,7 @@ def worklist_queryset(practice: Organisation, chosen: WorklistFilter) -> QuerySe
         practice=practice, tier__in=chosen.tiers, patient__death_date__isnull=True
     ).select_related("patient")
     if chosen.priority_group:
-        rows = rows.filter(PRIORITY_GROUPS[chosen.priority_group][1])
+        rows = rows.filter(CASE_FINDING[PriorityGroup(chosen.priority_group)][1])
     if chosen.register:
         rows = rows.filter(registers_text__contains=f",{chosen.register},")
     if chosen.score_band:
@@ -110,7 +116,9 @@ def worklist_queryset(practice: Organisation, chosen: WorklistFilter) -> QuerySe
 
 def filter_form_choices() -> dict[str, list[tuple[str, str]]]:
     return {
-        "priority_groups": [(k, label) for k, (label, _q) in PRIORITY_GROUPS.items()],
+        "priority_groups": [
+            (group.value, f"{group.label} ({rule})") for group, (rule, _q) in CASE_FINDING.items()
+        ],
         "registers": [(r, r.replace("_", " ")) for r in codelists.registers()],
         "tiers": list(RiskTier.choices),
         "score_bands": [(k, label) for k, (label, _q) in SCORE_BANDS.items()],

@@ -36,7 +36,7 @@ def import_table(
     if (file is None) == (not seed):
         refuse("Give a FILE.csv or --seed (not both).")
     setup_django()
-    from icp.governance.echo_import import EchoImportError, load_file, load_seed_table
+    from icp.governance.echo.attendance_import import EchoImportError, load_file, load_seed_table
 
     try:
         with console.status("Checking and loading the ECHO table…"):
@@ -76,7 +76,7 @@ def totals(
     except ValueError as error:
         refuse(f"--start/--end: expected YYYY-MM-DD ({error}).")
     setup_django()
-    from icp.governance.echo import echo_totals
+    from icp.governance.echo.totals import echo_totals
 
     result = echo_totals(start_date, end_date)
     table = Table(title="ECHO networks")

@@ -14,6 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from icp.audit.events import EventType
 from icp.cli.output import console, print_index_sync, refuse
 from icp.django_setup import setup_django
 
@@ -187,7 +188,7 @@ def _after_load(report: object) -> None:
 
     assert isinstance(report, IngestReport)
     record(
-        action="records.ingest",
+        action=EventType.RECORDS_INGEST,
         target_type="records.batch",
         target_id=report.batch_id or "",
         detail={
@@ -262,7 +263,7 @@ def check_data(
     from icp.audit.log import record
 
     record(
-        action="records.check_data",
+        action=EventType.RECORDS_CHECK_DATA,
         target_type="records.warehouse",
         target_id=area,
         detail={f.kind: f.count for f in findings},
@@ -279,7 +280,7 @@ def export_fhir(
 
     Example: [bold]icp export fhir --out export/ --area NI-NOR-CA[/bold]
     """
-    from icp.records.export import export_fhir as run_export
+    from icp.fhir.bulk import export_fhir as run_export
 
     icps, _ = _areas_and_practices(None)
     for code in area or []:
@@ -293,7 +294,7 @@ def export_fhir(
     from icp.audit.log import record
 
     record(
-        action="records.export_fhir",
+        action=EventType.RECORDS_EXPORT_FHIR,
         target_type="records.warehouse",
         target_id=",".join(area or ["all"]),
         detail={"counts": result.counts},

@@ -13,6 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from icp.audit.events import EventType
 from icp.cli.output import console, print_index_sync, refuse
 from icp.django_setup import setup_django
 
@@ -93,7 +94,7 @@ def synth(
 
     for result in results:
         record(
-            action="records.synth",
+            action=EventType.RECORDS_SYNTH,
             target_type="records.batch",
             target_id=result.batch_id,
             detail={"area": result.icp, "seed": seed, "people": result.people, "replaced": result.replaced},

@@ -24,10 +24,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from icp.demo.governance_data import AGENDA, CASES, COMMENTS, INDICATORS, MEETINGS, MILESTONES
-from icp.governance.actions import cases as case_actions
-from icp.governance.actions import meetings as meeting_actions
-from icp.governance.actions import plans as plan_actions
-from icp.governance.echo_import import load_seed_table
+from icp.governance.cases import actions as case_actions
+from icp.governance.echo.attendance_import import load_seed_table
+from icp.governance.meetings import actions as meeting_actions
 from icp.governance.models import (
     AnnualPlan,
     BusinessCase,
@@ -36,17 +35,18 @@ from icp.governance.models import (
     Project,
     Strategy,
 )
-from icp.governance.plans import current_plan_year
+from icp.governance.plans import actions as plan_actions
+from icp.governance.plans.progress import current_plan_year
 from icp.governance.vocab import (
     ActionStatus,
     AttendanceStatus,
     DecisionOutcome,
     MeetingMode,
-    PriorityGroup,
     Rag,
 )
 from icp.partnership.accounts import create_user
 from icp.partnership.models import Area, Committee, Organisation, Person, User
+from icp.partnership.priorities import PriorityGroup
 from icp.partnership.roles import AreaLevel, Office, UserRole
 
 SYNTHETIC = "(synthetic)"

@@ -5,7 +5,8 @@ All of it is invented for the demonstration and labelled synthetic where it is s
 
 from __future__ import annotations
 
-from icp.governance.vocab import AgendaPurpose, IndicatorDirection, MeetingMode, PriorityGroup, Rag
+from icp.governance.vocab import AgendaPurpose, IndicatorDirection, MeetingMode, Rag
+from icp.partnership.priorities import PriorityGroup
 
 INDICATORS = [
     (

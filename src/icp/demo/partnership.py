@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import transaction
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.partnership.accounts import create_user
 from icp.partnership.models import (
@@ -200,5 +201,9 @@ def create_demo_partnership(*, password: str, icp_code: str = DEMO_ICP) -> list[
         partners = _partners(icp)
         committee = _committee(icp, partners)
         logins = _logins(icp, partners, password)
-        record(action="demo.partnership", target=committee, detail={"icp": icp.code, "logins": len(logins)})
+        record(
+            action=EventType.DEMO_PARTNERSHIP,
+            target=committee,
+            detail={"icp": icp.code, "logins": len(logins)},
+        )
     return logins

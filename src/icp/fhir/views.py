@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
-from icp.audit.log import record
-from icp.audit.models import AuditEvent, Outcome
-from icp.fhir import resources
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
+from icp.audit.models import AuditEvent
+from icp.fhir import mapping, resources
 from icp.fhir.capability import capability_statement
-from icp.partnership.models import ApiToken, User
+from icp.partnership.models import ApiToken, User, home_icp
 from icp.patients.models import PatientIndex
 from icp.sharing.actions import can_record_choices
 from icp.sharing.models import PersonChoice
@@ -36,12 +37,14 @@ from icp.sharing.vocabulary import DataCategory, Purpose
 FHIR_JSON = "application/fhir+json"
 MAX_COUNT = 200
 
-# FHIR resource type → (data category, warehouse row → resource)
-CLINICAL: dict[str, tuple[str, Callable[[dict[str, Any], str], dict[str, Any]]]] = {
-    "Condition": (DataCategory.CONDITIONS, resources.condition),
-    "Observation": (DataCategory.OBSERVATIONS, resources.observation),
-    "MedicationStatement": (DataCategory.MEDICATIONS, resources.medication_statement),
-    "Encounter": (DataCategory.ENCOUNTERS, resources.encounter),
+# FHIR resource type → (data category, warehouse row → resource). The builders are the one mapping
+# the Bulk export uses too. Medication rows are served as MedicationStatements whatever their kind
+# (the API's statement of what the person takes); the export writes prescriptions as requests.
+CLINICAL: dict[str, tuple[str, Callable[[mapping.Row], mapping.Resource]]] = {
+    "Condition": (DataCategory.CONDITIONS, mapping.condition),
+    "Observation": (DataCategory.OBSERVATIONS, mapping.observation),
+    "MedicationStatement": (DataCategory.MEDICATIONS, mapping.medication_statement),
+    "Encounter": (DataCategory.ENCOUNTERS, mapping.encounter),
 }
 
 
@@ -72,14 +75,9 @@ def _authenticate(request: HttpRequest) -> User:
         return user
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(header[7:].strip()))
-            .first()
-        )
-        if token is not None and token.user.is_active:
-            ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
-            return token.user
+        token_user = ApiToken.user_for_key(header[7:])
+        if token_user is not None:
+            return token_user
     raise FhirError(
         401, "login", "Authentication required: send an API token as 'Authorization: Bearer <key>'."
     )
@@ -124,7 +122,7 @@ def _refuse(decision: Decision) -> FhirError:
 
 
 def _decide(
-    user: User, patient_id: str, purpose: str, category: str, action: str
+    user: User, patient_id: str, purpose: str, category: str, action: EventType
 ) -> tuple[PatientIndex, Decision]:
     decision = decide(user, patient_id, purpose, category, action=action)
     if not decision.allowed:
@@ -176,7 +174,7 @@ def metadata(request: HttpRequest) -> HttpResponse:
 
 @fhir_view
 def patient_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    patient, _ = _decide(user, resource_id, _purpose(request), DataCategory.DEMOGRAPHICS, "fhir.read")
+    patient, _ = _decide(user, resource_id, _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_READ)
     return respond(resources.patient(patient))
 
 
@@ -192,7 +190,7 @@ def patient_search(request: HttpRequest, user: User) -> HttpResponse:
             raise FhirError(400, "invalid", "birthdate must be a date, YYYY-MM-DD.")
     if request.GET.get("_id"):
         patient, _ = _decide(
-            user, request.GET["_id"], _purpose(request), DataCategory.DEMOGRAPHICS, "fhir.search"
+            user, request.GET["_id"], _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_SEARCH
         )
         return respond(bundle(request, [resources.patient(patient)]))
     result = search_patients(
@@ -209,15 +207,15 @@ def clinical_read(resource_type: str) -> Callable[..., HttpResponse]:
 
     @fhir_view
     def read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-        home = user.home_area.icp() if user.home_area_id and user.home_area else None
+        home = home_icp(user)
         owner = find_owner(category, resource_id, home.code) if home else None
         if owner is None:
             raise FhirError(404, "not-found", f"No {resource_type} with that id is available to you.")
-        patient, decision = _decide(user, owner, _purpose(request), category, "fhir.read")
+        patient, decision = _decide(user, owner, _purpose(request), category, EventType.FHIR_READ)
         rows = read_section(decision, patient, category, record_id=resource_id, limit=1)
         if not rows:
             raise FhirError(404, "not-found", f"No {resource_type} with that id is available to you.")
-        return respond(to_resource(rows[0], patient.patient_id))
+        return respond(to_resource({**rows[0], "patient_id": patient.patient_id}))
 
     return read
 
@@ -228,9 +226,11 @@ def clinical_search(resource_type: str) -> Callable[..., HttpResponse]:
     @fhir_view
     def search(request: HttpRequest, user: User) -> HttpResponse:
         patient_id = _patient_param(request)
-        patient, decision = _decide(user, patient_id, _purpose(request), category, "fhir.search")
+        patient, decision = _decide(user, patient_id, _purpose(request), category, EventType.FHIR_SEARCH)
         rows = read_section(decision, patient, category, limit=_count(request))
-        return respond(bundle(request, [to_resource(row, patient.patient_id) for row in rows]))
+        return respond(
+            bundle(request, [to_resource({**row, "patient_id": patient.patient_id}) for row in rows])
+        )
 
     return search
 
@@ -246,7 +246,7 @@ def _consents(patient: PatientIndex) -> list[dict[str, Any]]:
 @fhir_view
 def consent_search(request: HttpRequest, user: User) -> HttpResponse:
     patient, _ = _decide(
-        user, _patient_param(request), _purpose(request), DataCategory.DEMOGRAPHICS, "fhir.search"
+        user, _patient_param(request), _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_SEARCH
     )
     return respond(bundle(request, _consents(patient)))
 
@@ -260,7 +260,7 @@ def consent_read(request: HttpRequest, user: User, resource_id: str) -> HttpResp
     if choice is None:
         raise FhirError(404, "not-found", "No Consent with that id is available to you.")
     patient, _ = _decide(
-        user, choice.patient.patient_id, _purpose(request), DataCategory.DEMOGRAPHICS, "fhir.read"
+        user, choice.patient.patient_id, _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_READ
     )
     found = [c for c in _consents(patient) if c["id"] == resource_id]
     return respond(found[0])
@@ -274,18 +274,16 @@ def _audit_scope(request: HttpRequest, user: User, patient_id: str) -> Any:
     patient = PatientIndex.objects.filter(patient_id=patient_id).first() if patient_id else None
     if patient is not None and can_record_choices(user, patient):
         return AuditEvent.objects.filter(patient_ref=patient.patient_id)
-    record(
-        action="fhir.audit",
-        actor=user,
-        outcome=Outcome.DENIED,
+    refusal = deny(
+        action=EventType.FHIR_AUDIT,
+        by=user,
         reason="not an IG lead or the person's practice",
+        message=(
+            "Only an IG lead, or the person's registered practice for their own log, can read audit events."
+        ),
         patient_ref=patient_id[:64],
     )
-    raise FhirError(
-        403,
-        "forbidden",
-        "Only an IG lead, or the person's registered practice for their own log, can read audit events.",
-    )
+    raise FhirError(403, "forbidden", str(refusal))
 
 
 @fhir_view
@@ -306,7 +304,9 @@ def audit_search(request: HttpRequest, user: User) -> HttpResponse:
             outcome={"0": "allowed", "4": "denied"}.get(request.GET["outcome"], request.GET["outcome"])
         )
     found = list(events.order_by("-id")[: _count(request)])
-    record(action="fhir.audit", actor=user, patient_ref=patient_id[:64], detail={"results": len(found)})
+    record(
+        action=EventType.FHIR_AUDIT, actor=user, patient_ref=patient_id[:64], detail={"results": len(found)}
+    )
     return respond(bundle(request, [resources.audit_event(e) for e in found]))
 
 
@@ -317,7 +317,7 @@ def audit_read(request: HttpRequest, user: User, resource_id: str) -> HttpRespon
         raise FhirError(404, "not-found", "No AuditEvent with that id is available to you.")
     if not _audit_scope(request, user, event.patient_ref).filter(pk=event.pk).exists():
         raise FhirError(404, "not-found", "No AuditEvent with that id is available to you.")
-    record(action="fhir.audit", actor=user, patient_ref=event.patient_ref, detail={"event": event.pk})
+    record(action=EventType.FHIR_AUDIT, actor=user, patient_ref=event.patient_ref, detail={"event": event.pk})
     return respond(resources.audit_event(event))
 
 

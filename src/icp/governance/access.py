@@ -15,9 +15,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from icp.audit.events import EventType
+from icp.audit.log import deny
 from icp.governance.vocab import CaseStatus
-from icp.partnership.models import Area, Committee, User
+from icp.partnership.models import Area, Committee, User, home_icp
 from icp.partnership.roles import AreaLevel, UserRole
 
 COMMISSIONING_LEVELS = (AreaLevel.LCG_AREA, AreaLevel.ICB)
@@ -29,10 +32,6 @@ def commissioning_body_for(area: Area) -> Area | None:
         if node.level in COMMISSIONING_LEVELS:
             return node
     return None
-
-
-def home_icp(user: User) -> Area | None:
-    return user.home_area.icp() if user.home_area is not None else None
 
 
 def reviewer_body(user: User) -> Area | None:
@@ -54,6 +53,20 @@ def is_reviewer_for(user: User, body: Area | None) -> bool:
 def can_edit_icp(user: User, icp: Area) -> bool:
     """ICP managers edit their own ICP's records (superusers all)."""
     return user.is_authenticated and user.is_icp_manager_for(icp)
+
+
+def require_icp_manager(
+    by: User, icp: Area, action: EventType, target: Any, records: str = "records"
+) -> None:
+    """Refuse (audited) unless `by` may edit the ICP's records; `records` names them in the message."""
+    if not can_edit_icp(by, icp):
+        raise deny(
+            action=action,
+            by=by,
+            target=target,
+            reason="not an ICP manager of this ICP",
+            message=f"Only an ICP manager of {icp} can change its {records}.",
+        )
 
 
 def is_committee_member(user: User, committee: Committee, on: date | None = None) -> bool:

@@ -13,6 +13,7 @@ from django.db.models import Model, URLField
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.governance import models
 
@@ -21,14 +22,14 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: Model, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
         super().save_model(request, obj, form, change)
         record(
-            action=f"admin.{'change' if change else 'add'}",
+            action=EventType.ADMIN_CHANGE if change else EventType.ADMIN_ADD,
             actor=request.user,
             target=obj,
             detail={"fields": sorted(form.changed_data)},
         )
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        record(action="admin.delete", actor=request.user, target=obj)
+        record(action=EventType.ADMIN_DELETE, actor=request.user, target=obj)
         super().delete_model(request, obj)
 
 

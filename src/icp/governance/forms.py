@@ -11,10 +11,10 @@ from icp.governance.vocab import (
     AttendanceStatus,
     DecisionOutcome,
     MeetingMode,
-    PriorityGroup,
     Rag,
 )
 from icp.partnership.models import Organisation, Person
+from icp.partnership.priorities import PriorityGroup
 
 _DATE = forms.DateInput(attrs={"type": "date"})
 

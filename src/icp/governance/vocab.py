@@ -52,19 +52,6 @@ class ActionStatus(models.TextChoices):
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
 
-class PriorityGroup(models.TextChoices):
-    """The ICP priority groups named by the seeds (frail older people, long-term conditions, later
-    palliative care and mental health)."""
-
-    FRAIL_ELDERLY = "frail_elderly", "Frail elderly"
-    RESPIRATORY = "respiratory", "Respiratory"
-    DIABETES = "diabetes", "Diabetes"
-    STROKE = "stroke", "Stroke"
-    PALLIATIVE = "palliative", "Palliative and end of life"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    OTHER = "other", "Other"
-
-
 class CaseStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"

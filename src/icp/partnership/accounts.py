@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from icp.audit.log import record
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.partnership.models import ApiToken, Area, Organisation, User
 from icp.partnership.roles import UserRole
 
@@ -28,13 +29,6 @@ MANAGER_PERMISSIONS = ("organisation", "person", "committee", "membership", "cha
 class IssuedToken:
     token: ApiToken
     key: str  # the plain key: shown once, never stored
-
-
-def _refuse(*, action: str, by: User, target_type: str, target_id: str, reason: str) -> None:
-    record(
-        action=action, actor=by, target_type=target_type, target_id=target_id, outcome="denied", reason=reason
-    )
-    raise PermissionDenied(reason)
 
 
 def grant_manager_permissions(user: User) -> None:
@@ -65,8 +59,8 @@ def create_user(
     ValidationError naming the field at fault.
     """
     if by is not None and not by.is_superuser:
-        _refuse(
-            action="user.create",
+        raise deny(
+            action=EventType.USER_CREATE,
             by=by,
             target_type="partnership.user",
             target_id=username,
@@ -102,7 +96,7 @@ def create_user(
         if role == UserRole.ICP_MANAGER:
             grant_manager_permissions(user)
         record(
-            action="user.create",
+            action=EventType.USER_CREATE,
             actor=by,
             target=user,
             detail={
@@ -120,8 +114,8 @@ def create_user(
 def issue_api_token(*, user: User, name: str, by: User | None) -> IssuedToken:
     """Issue a bearer token for `user`'s JSON and FHIR API calls. The key is returned once."""
     if by is not None and not (by.is_superuser or by.pk == user.pk):
-        _refuse(
-            action="api_token.issue",
+        raise deny(
+            action=EventType.API_TOKEN_ISSUE,
             by=by,
             target_type="partnership.user",
             target_id=str(user.pk),
@@ -132,7 +126,7 @@ def issue_api_token(*, user: User, name: str, by: User | None) -> IssuedToken:
     with transaction.atomic():
         token, key = ApiToken.issue(user, name)
         record(
-            action="api_token.issue",
+            action=EventType.API_TOKEN_ISSUE,
             actor=by,
             target=token,
             detail={"user": user.username, "name": name},

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from icp.audit.log import record
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.partnership.models import ChairElection, Committee, Membership, Organisation, Person, SeatRule, User
 from icp.partnership.roles import Office
 
@@ -20,14 +21,13 @@ from icp.partnership.roles import Office
 def require_icp_manager(by: User, committee: Committee) -> None:
     """Only an ICP manager of the committee's own ICP (or a superuser) may change it."""
     if not by.is_icp_manager_for(committee.area):
-        record(
-            action="committee.change",
-            actor=by,
+        raise deny(
+            action=EventType.COMMITTEE_CHANGE,
+            by=by,
             target=committee,
-            outcome="denied",
             reason="not an ICP manager of this committee's ICP",
+            message="Only an ICP manager of this committee's ICP can change its membership.",
         )
-        raise PermissionDenied("Only an ICP manager of this committee's ICP can change its membership.")
 
 
 def _membership_detail(membership: Membership) -> dict[str, Any]:
@@ -67,7 +67,12 @@ def add_membership(
     membership.full_clean()
     with transaction.atomic():
         membership.save()
-        record(action="membership.create", actor=by, target=membership, detail=_membership_detail(membership))
+        record(
+            action=EventType.MEMBERSHIP_CREATE,
+            actor=by,
+            target=membership,
+            detail=_membership_detail(membership),
+        )
     return membership
 
 
@@ -89,7 +94,7 @@ def update_membership(*, membership: Membership, by: User, **changes: Any) -> Me
     with transaction.atomic():
         membership.save()
         record(
-            action="membership.update",
+            action=EventType.MEMBERSHIP_UPDATE,
             actor=by,
             target=membership,
             detail={"before": before, "after": _membership_detail(membership)},
@@ -143,7 +148,7 @@ def record_chair_election(
             votes_cast=votes_cast,
         )
         record(
-            action="committee.chair_elected",
+            action=EventType.COMMITTEE_CHAIR_ELECTED,
             actor=by,
             target=election,
             detail={

@@ -13,6 +13,7 @@ from django.db.models import Model, Q, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.partnership.models import (
     Area,
@@ -24,6 +25,7 @@ from icp.partnership.models import (
     Person,
     SeatRule,
     User,
+    home_icp,
 )
 
 
@@ -32,8 +34,7 @@ def _manager_icp_id(request: HttpRequest) -> int | None:
     user = request.user
     if getattr(user, "is_superuser", False):
         return None
-    area = getattr(user, "home_area", None)
-    icp = area.icp() if area is not None else None
+    icp = home_icp(user)
     return icp.pk if icp is not None else -1
 
 
@@ -42,16 +43,15 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool) -> None:
         super().save_model(request, obj, form, change)
-        verb = "update" if change else "create"
         record(
-            action=f"admin.{verb}",
+            action=EventType.ADMIN_UPDATE if change else EventType.ADMIN_CREATE,
             actor=request.user,
             target=obj,
             detail={"fields": sorted(form.changed_data)},
         )
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        record(action="admin.delete", actor=request.user, target=obj)
+        record(action=EventType.ADMIN_DELETE, actor=request.user, target=obj)
         super().delete_model(request, obj)
 
 

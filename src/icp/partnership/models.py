@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from icp.partnership.roles import (
     ALLOWED_PARENTS,
@@ -154,6 +156,18 @@ class User(AbstractUser):
         return icp is not None and icp.pk == self.home_area_id
 
 
+def home_icp(user: Any) -> Area | None:
+    """The ICP a user works for: the ICP their home area is or lies within.
+
+    None for an anonymous user, a user with no home area, or one whose home is above ICP level (an
+    ICB reviewer, say). Every "is this the user's own ICP?" check asks this one function.
+    """
+    if getattr(user, "home_area_id", None) is None:
+        return None
+    home: Area = user.home_area
+    return home.icp()
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only a hash of the key is stored."""
 
@@ -175,6 +189,17 @@ class ApiToken(models.Model):
         """Create a token; the plain key is returned once and never stored."""
         key = secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+
+    @classmethod
+    def user_for_key(cls, key: str) -> User | None:
+        """The active user a presented key belongs to (None for an unknown key or an inactive
+        user), noting when the token was last used. The one token lookup: the JSON API and the FHIR
+        API both authenticate bearer tokens through it."""
+        found = cls.objects.select_related("user").filter(key_hash=cls.hash_key(key.strip())).first()
+        if found is None or not found.user.is_active:
+            return None
+        cls.objects.filter(pk=found.pk).update(last_used=timezone.now())
+        return found.user
 
 
 class CompositionTemplate(models.Model):

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.partnership.models import Area, CompositionTemplate, Organisation, SeatRule
 from icp.partnership.roles import AreaLevel, OrganisationType
@@ -225,5 +226,7 @@ def load_structure(*, by: Any = None) -> LoadSummary:
         practices, per_icp = _load_ni()
         icbs = _load_england()
         summary = LoadSummary(Area.objects.count(), practices, icbs, templates, per_icp)
-        record(action="reference.load", actor=by, detail={"areas": summary.areas, "practices": practices})
+        record(
+            action=EventType.REFERENCE_LOAD, actor=by, detail={"areas": summary.areas, "practices": practices}
+        )
     return summary

@@ -18,9 +18,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from icp.audit.log import record
-from icp.audit.models import Outcome
-from icp.partnership.models import Organisation, User
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
+from icp.partnership.models import Organisation, User, home_icp
 from icp.patients.models import STORED_KINDS, CareRelationship, PatientIndex
 
 
@@ -44,26 +44,24 @@ def source_of(source: models.Model | Source) -> Source:
     return Source(source._meta.label_lower, str(source.pk))
 
 
-def _refuse(by: Any, action: str, message: str, patient: PatientIndex) -> PermissionDenied:
-    record(
+def _refuse(by: Any, action: EventType, message: str, patient: PatientIndex) -> PermissionDenied:
+    return deny(
         action=action,
-        actor=by,
+        by=by,
         target_type="patient",
         target_id=patient.patient_id,
         patient_ref=patient.patient_id,
-        outcome=Outcome.DENIED,
         reason=message,
     )
-    return PermissionDenied(message)
 
 
-def _require_same_icp(by: Any, patient: PatientIndex, action: str) -> None:
+def _require_same_icp(by: Any, patient: PatientIndex, action: EventType) -> None:
     """Relationships are opened and closed by someone working in the person's ICP (or a superuser)."""
     if not getattr(by, "is_authenticated", False) or not getattr(by, "is_active", False):
         raise _refuse(by, action, "You are not logged in.", patient)
     if by.is_superuser:
         return
-    home = by.home_area.icp() if by.home_area_id and by.home_area else None
+    home = home_icp(by)
     if home is None or home.pk != patient.icp_id:
         raise _refuse(by, action, "This person is not in the ICP your account works for.", patient)
 
@@ -98,7 +96,7 @@ def open_relationship(
     relationship holds from `starts` (default today) up to but not including `ends` (default: open
     until closed).
     """
-    action = "care_relationship.open"
+    action = EventType.CARE_RELATIONSHIP_OPEN
     _require_same_icp(by, patient, action)
     if kind not in STORED_KINDS:
         raise ValidationError(
@@ -144,7 +142,7 @@ def close_relationship(
 
     Closing an already closed relationship at a later day changes nothing (the first end stands).
     """
-    action = "care_relationship.close"
+    action = EventType.CARE_RELATIONSHIP_CLOSE
     _require_same_icp(by, relationship.patient, action)
     ends = ends or timezone.localdate()
     if relationship.ends is not None and relationship.ends <= ends:

@@ -12,6 +12,7 @@ from typing import Any
 import pyarrow as pa
 from django.db import transaction
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.partnership.models import Area, Organisation
 from icp.patients.models import PatientIndex, RiskResult, RiskRun
@@ -68,7 +69,7 @@ def sync_results(
                 },
             )
         record(
-            action="risk.sync",
+            action=EventType.RISK_SYNC,
             actor=by,
             target_type="area",
             target_id=icp.code,

@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.partnership.models import Area, Organisation
 from icp.patients.models import PatientIndex
@@ -164,7 +165,7 @@ def sync_patient_index(
             PatientIndex.objects.filter(id__in=chunk).delete()
         summary = SyncSummary(areas, len(values), len(removable), len(kept), unknown_practices)
         record(
-            action="care.patient_index.sync",
+            action=EventType.CARE_PATIENT_INDEX_SYNC,
             actor=by,
             target_type="care.patientindex",
             detail={

@@ -11,13 +11,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from icp.audit.log import record
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
 from icp.audit.models import Outcome
-from icp.partnership.models import Area, Organisation, User
+from icp.partnership.models import Area, Organisation, User, home_icp
 from icp.partnership.roles import UserRole
 from icp.patients.models import PatientIndex
 from icp.sharing.models import BreakGlass, DataSharingAgreement, PersonChoice, ReviewOutcome
@@ -41,28 +42,24 @@ def break_glass_hours() -> int:
     return int(getattr(settings, "ICP_BREAK_GLASS_HOURS", 4))
 
 
-def _user_icp(user: User) -> Area | None:
-    return user.home_area.icp() if user.home_area_id and user.home_area else None
-
-
 def can_govern(user: Any, icp: Area) -> bool:
     """IG leads and ICP managers of an ICP administer its agreements (superusers everywhere)."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
-    home = _user_icp(user)
+    home = home_icp(user)
     return user.role in GOVERNANCE_ROLES and home is not None and home.pk == icp.pk
 
 
-def _refuse(by: Any, action: str, message: str, target: Any = None, **audit: Any) -> PermissionDenied:
-    record(action=action, actor=by, target=target, outcome=Outcome.DENIED, reason=message, **audit)
-    return PermissionDenied(message)
-
-
-def _require_governor(by: Any, icp: Area, action: str, target: Any = None) -> None:
+def _require_governor(by: Any, icp: Area, action: EventType, target: Any = None) -> None:
     if not can_govern(by, icp):
-        raise _refuse(by, action, f"Only an IG lead or ICP manager of {icp.name} can do this.", target)
+        raise deny(
+            action=action,
+            by=by,
+            target=target,
+            reason=f"Only an IG lead or ICP manager of {icp.name} can do this.",
+        )
 
 
 def add_months(start: date, months: int) -> date:
@@ -109,7 +106,7 @@ def create_agreement(
     notes: str = "",
 ) -> DataSharingAgreement:
     """Draft a data sharing agreement for `icp` between `parties`."""
-    _require_governor(by, icp, "agreement.create")
+    _require_governor(by, icp, EventType.AGREEMENT_CREATE)
     errors: dict[str, str] = {}
     if len({p.pk for p in parties}) < 2:
         errors["parties"] = "An agreement needs at least two party organisations."
@@ -144,7 +141,9 @@ def create_agreement(
             created_by=by,
         )
         agreement.parties.set(parties)
-        record(action="agreement.create", actor=by, target=agreement, detail=_agreement_detail(agreement))
+        record(
+            action=EventType.AGREEMENT_CREATE, actor=by, target=agreement, detail=_agreement_detail(agreement)
+        )
     return agreement
 
 
@@ -181,7 +180,7 @@ def sign_agreement(
     *, agreement: DataSharingAgreement, by: User, signed_on: date | None = None
 ) -> DataSharingAgreement:
     """Record that all parties have signed: the agreement comes into force on its start date."""
-    _require_governor(by, agreement.icp, "agreement.sign", agreement)
+    _require_governor(by, agreement.icp, EventType.AGREEMENT_SIGN, agreement)
     if agreement.status != AgreementStatus.DRAFT:
         raise ValidationError(
             {"status": f"Only a draft can be signed; this one is {agreement.get_status_display()}."}
@@ -191,13 +190,15 @@ def sign_agreement(
         agreement.signed_on = signed_on or timezone.localdate()
         agreement.signed_by = by
         agreement.save(update_fields=["status", "signed_on", "signed_by"])
-        record(action="agreement.sign", actor=by, target=agreement, detail=_agreement_detail(agreement))
+        record(
+            action=EventType.AGREEMENT_SIGN, actor=by, target=agreement, detail=_agreement_detail(agreement)
+        )
     return agreement
 
 
 def withdraw_agreement(*, agreement: DataSharingAgreement, reason: str, by: User) -> DataSharingAgreement:
     """Withdraw an agreement: sharing under it stops at once."""
-    _require_governor(by, agreement.icp, "agreement.withdraw", agreement)
+    _require_governor(by, agreement.icp, EventType.AGREEMENT_WITHDRAW, agreement)
     if agreement.status == AgreementStatus.WITHDRAWN:
         raise ValidationError({"status": "This agreement is already withdrawn."})
     if not reason.strip():
@@ -207,7 +208,7 @@ def withdraw_agreement(*, agreement: DataSharingAgreement, reason: str, by: User
         agreement.withdrawn_on = timezone.localdate()
         agreement.save(update_fields=["status", "withdrawn_on"])
         record(
-            action="agreement.withdraw",
+            action=EventType.AGREEMENT_WITHDRAW,
             actor=by,
             target=agreement,
             reason=reason,
@@ -222,7 +223,7 @@ def can_record_choices(user: Any, patient: PatientIndex) -> bool:
         return False
     if user.role in (UserRole.GP, UserRole.PRACTICE_NURSE):
         return patient.practice_id is not None and user.organisation_id == patient.practice_id
-    home = _user_icp(user)
+    home = home_icp(user)
     return user.role == UserRole.IG_LEAD and home is not None and home.pk == patient.icp_id
 
 
@@ -238,10 +239,10 @@ def record_choice(
 ) -> PersonChoice:
     """Record a person's choice about their record (consent, opt-out, sensitive records withheld)."""
     if not can_record_choices(by, patient):
-        raise _refuse(
-            by,
-            "choice.record",
-            "Only the person's registered practice or their ICP's IG lead can record their choices.",
+        raise deny(
+            action=EventType.CHOICE_RECORD,
+            by=by,
+            reason="Only the person's registered practice or their ICP's IG lead can record their choices.",
             patient_ref=patient.patient_id,
             target_type="patient",
             target_id=patient.patient_id,
@@ -273,7 +274,7 @@ def record_choice(
             note=note,
         )
         record(
-            action="choice.record",
+            action=EventType.CHOICE_RECORD,
             actor=by,
             target=choice,
             patient_ref=patient.patient_id,
@@ -293,10 +294,10 @@ def break_glass(
 ) -> BreakGlass:
     """Override a denial in an emergency: allowed for clinicians, time-limited, reviewed by the IG lead."""
     if getattr(by, "role", None) not in BREAK_GLASS_ROLES:
-        raise _refuse(
-            by,
-            "break_glass.start",
-            "Only clinicians and social workers can break glass.",
+        raise deny(
+            action=EventType.BREAK_GLASS_START,
+            by=by,
+            reason="Only clinicians and social workers can break glass.",
             target_type="patient",
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
@@ -318,7 +319,7 @@ def break_glass(
             expires_at=now + timedelta(hours=break_glass_hours()),
         )
         record(
-            action="break_glass.start",
+            action=EventType.BREAK_GLASS_START,
             actor=by,
             target=glass,
             patient_ref=patient.patient_id,
@@ -333,15 +334,18 @@ def break_glass(
 def can_review_break_glass(user: Any, glass: BreakGlass) -> bool:
     if not getattr(user, "is_authenticated", False) or user.role != UserRole.IG_LEAD:
         return False
-    home = _user_icp(user)
+    home = home_icp(user)
     return home is not None and home.pk == glass.patient.icp_id
 
 
 def review_break_glass(*, glass: BreakGlass, outcome: str, by: User, note: str = "") -> BreakGlass:
     """The IG lead's verdict on a break glass: appropriate, or inappropriate (and followed up)."""
     if not can_review_break_glass(by, glass):
-        raise _refuse(
-            by, "break_glass.review", "Only an IG lead of the person's ICP can review break glass.", glass
+        raise deny(
+            action=EventType.BREAK_GLASS_REVIEW,
+            by=by,
+            target=glass,
+            reason="Only an IG lead of the person's ICP can review break glass.",
         )
     if outcome not in (ReviewOutcome.APPROPRIATE, ReviewOutcome.INAPPROPRIATE):
         raise ValidationError({"outcome": "Choose appropriate or inappropriate."})
@@ -356,7 +360,7 @@ def review_break_glass(*, glass: BreakGlass, outcome: str, by: User, note: str =
         glass.review_note = note
         glass.save(update_fields=["review_outcome", "reviewed_by", "reviewed_at", "review_note"])
         record(
-            action="break_glass.review",
+            action=EventType.BREAK_GLASS_REVIEW,
             actor=by,
             target=glass,
             patient_ref=glass.patient.patient_id,

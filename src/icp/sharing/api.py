@@ -18,9 +18,9 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from icp.audit.log import record
-from icp.audit.models import Outcome
-from icp.partnership.models import Area, User
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
+from icp.partnership.models import User, home_icp
 from icp.partnership.roles import UserRole
 from icp.patients.models import PatientIndex
 from icp.sharing import actions
@@ -40,10 +40,6 @@ def _user(request: HttpRequest) -> User:
     if not isinstance(user, User):
         raise HttpError(401, "Log in first.")
     return user
-
-
-def _icp(user: User) -> Area | None:
-    return user.home_area.icp() if user.home_area_id and user.home_area else None
 
 
 class DecisionOut(Schema):
@@ -82,6 +78,10 @@ class RecordOut(Schema):
     purpose: str
     demographics: PatientOut | None = None
     sections: list[SectionOut]
+
+
+class RefusalOut(Schema):
+    detail: str = Field(..., description="Why the read was refused (or that no such record is available)")
 
 
 class AgreementOut(Schema):
@@ -138,7 +138,7 @@ class OptOutCountOut(Schema):
 def decision(
     request: HttpRequest, patient_id: str, purpose: str, category: str = DataCategory.DEMOGRAPHICS
 ) -> dict[str, Any]:
-    answer = decide(_user(request), patient_id, purpose, category, action="api.decision")
+    answer = decide(_user(request), patient_id, purpose, category, action=EventType.API_DECISION)
     return {**answer.__dict__, "code": str(answer.code)}
 
 
@@ -147,15 +147,22 @@ def _json_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get(
-    "/patients/{patient_id}/record", response=RecordOut, summary="One person's record, section by section"
+    "/patients/{patient_id}/record",
+    response={200: RecordOut, 403: RefusalOut, 404: RefusalOut},
+    summary="One person's record, section by section (403 when every section is refused)",
 )
 def patient_record(
     request: HttpRequest, patient_id: str, purpose: str = Purpose.DIRECT_CARE
 ) -> dict[str, Any]:
     user = _user(request)
-    decisions = decide_many(user, patient_id, purpose, list(DataCategory.values), action="api.record.read")
+    decisions = decide_many(
+        user, patient_id, purpose, list(DataCategory.values), action=EventType.API_RECORD_READ
+    )
     if all(d.code == Code.UNKNOWN_PATIENT for d in decisions.values()):
         raise HttpError(404, "No record with that id is available to you.")
+    if not any(d.allowed for d in decisions.values()):
+        # A refused read is a 403 with the reason, never a 200 with empty sections.
+        raise HttpError(403, decisions[DataCategory.DEMOGRAPHICS].reason)
     patient = PatientIndex.objects.select_related("practice", "icp").get(patient_id=patient_id)
     sections = []
     for category, answer in decisions.items():
@@ -201,7 +208,7 @@ def break_glass(request: HttpRequest, patient_id: str, payload: BreakGlassIn) ->
 
 @router.get("/agreements", response=list[AgreementOut], summary="The agreements of your ICP")
 def agreements(request: HttpRequest) -> Any:
-    icp = _icp(_user(request))
+    icp = home_icp(_user(request))
     if icp is None:
         return []
     return icp.sharing_agreements.select_related("icp").order_by("reference")
@@ -210,7 +217,7 @@ def agreements(request: HttpRequest) -> Any:
 @router.post("/agreements", response={201: AgreementOut}, summary="Draft an agreement from a template")
 def create_agreement(request: HttpRequest, payload: AgreementFromTemplateIn) -> Status[Any]:
     user = _user(request)
-    icp = _icp(user)
+    icp = home_icp(user)
     if icp is None:
         raise PermissionDenied("Your account is not linked to an ICP.")
     agreement = actions.create_agreement_from_template(
@@ -231,18 +238,17 @@ def sign_agreement(request: HttpRequest, agreement_id: int) -> Any:
 def opt_out_count(request: HttpRequest) -> dict[str, Any]:
     """The count only (suppressed under 8): the ids themselves never leave the platform."""
     user = _user(request)
-    icp = _icp(user)
+    icp = home_icp(user)
     if icp is None or user.role not in (UserRole.ICP_MANAGER, UserRole.ANALYST, UserRole.IG_LEAD):
-        record(
-            action="opt_outs.count",
-            actor=user,
-            outcome=Outcome.DENIED,
+        raise deny(
+            action=EventType.OPT_OUTS_COUNT,
+            by=user,
             reason="role may not see opt-out counts",
+            message="Only an ICP manager, analyst or IG lead of an ICP can see its opt-out count.",
         )
-        raise PermissionDenied("Only an ICP manager, analyst or IG lead of an ICP can see its opt-out count.")
     opt_outs = planning_opt_outs(icp)
     suppressed = 0 < opt_outs.count < SMALL_NUMBER
-    record(action="opt_outs.count", actor=user, detail={"icp": icp.code, "count": opt_outs.count})
+    record(action=EventType.OPT_OUTS_COUNT, actor=user, detail={"icp": icp.code, "count": opt_outs.count})
     return {
         "icp": icp.code,
         "as_of": opt_outs.as_of,

@@ -10,7 +10,8 @@ docs/information-sharing.md):
 3. the person is known, and is in the ICP the user works for;
 4. the user's organisation is a party to a signed, in-date agreement of that ICP covering the
    purpose and the category;
-5. the user has a legitimate relationship with the person for the purpose;
+5. the user has a legitimate relationship with the person for the purpose (for individual care:
+   a `patients.CareRelationship` in force, or the registered practice derived from the index);
 6. the person's choices permit (direct-care consent, planning opt-out, sensitive records withheld).
 
 A denial at steps 3 to 6 for a care purpose is overridden while the user holds an active break glass on
@@ -29,10 +30,10 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import Outcome
-from icp.partnership.models import Area
-from icp.partnership.roles import UserRole
+from icp.partnership.models import Area, home_icp
 from icp.patients.models import PatientIndex
 from icp.patients.relationships import is_registered_practice, relationships_of
 from icp.sharing.models import BreakGlass, DataSharingAgreement, PersonChoice
@@ -40,6 +41,7 @@ from icp.sharing.rules import categories_for, purposes_for
 from icp.sharing.vocabulary import (
     DEFAULT_SENSITIVE_CATEGORIES,
     INDIVIDUAL_CARE_PURPOSES,
+    NON_IDENTIFIABLE_PURPOSES,
     PLANNING_PURPOSES,
     AgreementStatus,
     ChoiceKind,
@@ -57,6 +59,7 @@ class Code(StrEnum):
     UNAUTHENTICATED = "unauthenticated"
     UNKNOWN_PURPOSE = "unknown-purpose"
     UNKNOWN_CATEGORY = "unknown-category"
+    NOT_IDENTIFIABLE = "not-identifiable"
     ROLE_PURPOSE = "role-purpose"
     ROLE_CATEGORY = "role-category"
     UNKNOWN_PATIENT = "unknown-patient"
@@ -156,19 +159,19 @@ def _relationship(user: Any, patient: PatientIndex, purpose: str, on: date) -> s
     if purpose == Purpose.EMERGENCY:
         return "emergency response for a person in your ICP"
     if purpose == Purpose.RISK_STRATIFICATION:
+        # Identifiable case finding is direct care: the registered practice for its own list, and
+        # those already caring for the person (care team, referral, MDT, pathway) for their caseload.
+        # An analyst's population view is pseudonymised and never asks for a named record.
         if registered:
             return "case finding for your registered list"
-        if user.role == UserRole.ANALYST:
-            return "risk stratification of your ICP's population"
-        return ""
-    if purpose == Purpose.PLANNING:
-        return "planning for your ICP's population"
+        held = relationships_of(user, patient, on)
+        return f"case finding for your caseload ({held[0].description})" if held else ""
     return ""
 
 
 def _gather(user: Any, patient: PatientIndex, purpose: str, on: date, now: datetime) -> _Facts:
     facts = _Facts(user=user, purpose=purpose, patient=patient, patient_id=patient.patient_id, on=on, now=now)
-    facts.user_icp = user.home_area.icp() if user.home_area_id else None
+    facts.user_icp = home_icp(user)
     facts.registered_practice = is_registered_practice(patient, user.organisation_id)
     if user.organisation_id:
         facts.agreements = list(
@@ -274,7 +277,8 @@ def _judge_record(facts: _Facts, category: str) -> Decision:
             category,
             Code.NO_RELATIONSHIP,
             f"You have no legitimate relationship with this person for {_label(Purpose, purpose)} "
-            "(registered practice, care team, open referral to your service or MDT list).",
+            "(registered practice, care team, open referral to your service, MDT list, pathway or "
+            "emergency-response list).",
         )
     # The registered practice holds the record: consent to *share* and withheld records restrict
     # other organisations, not the practice's own view. The planning opt-out applies to everyone.
@@ -328,6 +332,14 @@ def _precheck(user: Any, purpose: str, category: str) -> tuple[Code, str] | None
             Code.UNKNOWN_CATEGORY,
             f"Unknown data category {category!r}; choose one of {', '.join(DataCategory.values)}.",
         )
+    if purpose in NON_IDENTIFIABLE_PURPOSES:
+        # Caldicott: identifiable data for direct care only. Planning and evaluation get aggregates
+        # or pseudonyms (population pages, pseudonymised worklists), never a named record, on any surface.
+        return (
+            Code.NOT_IDENTIFIABLE,
+            f"{_label(Purpose, purpose)} uses aggregate or pseudonymised data only: "
+            "a named record is opened for direct care.",
+        )
     role_label = user.get_role_display()
     role_label = f"{'An' if role_label[:1].upper() in 'AEIOU' else 'A'} {role_label}"
     if purpose not in purposes_for(user.role):
@@ -348,7 +360,7 @@ def _resolve(patient: PatientIndex | str | None) -> tuple[PatientIndex | None, s
 _OUTCOME = {True: Outcome.ALLOWED, False: Outcome.DENIED}
 
 
-def _audit(user: Any, decision: Decision, action: str, icp_code: str) -> None:
+def _audit(user: Any, decision: Decision, action: EventType, icp_code: str) -> None:
     record(
         action=action,
         actor=user,
@@ -413,7 +425,7 @@ def decide_many(
     purpose: str,
     categories: list[str] | tuple[str, ...],
     *,
-    action: str = "record.access",
+    action: EventType = EventType.RECORD_ACCESS,
     on: date | None = None,
 ) -> dict[str, Decision]:
     """Decide several categories of one record at once (one audit event per category)."""
@@ -432,7 +444,7 @@ def decide(
     purpose: str,
     category: str = DataCategory.DEMOGRAPHICS,
     *,
-    action: str = "record.access",
+    action: EventType = EventType.RECORD_ACCESS,
     on: date | None = None,
 ) -> Decision:
     """May `user` see `category` of `patient`'s record for `purpose`? Audited, allowed or denied.

@@ -29,8 +29,9 @@ class Section:
     order_by: str
 
 
-# The warehouse table behind each category the record shows (care plans, social care and
-# safeguarding live in the app database once pathways land; the warehouse has none of them).
+# The warehouse table behind each category the record shows, with the columns the page and the FHIR
+# mapping (`icp.fhir.mapping`) need (care plans, social care and safeguarding live in the app
+# database once pathways land; the warehouse has none of them).
 SECTIONS: dict[str, Section] = {
     DataCategory.CONDITIONS: Section(
         "condition",
@@ -43,6 +44,8 @@ SECTIONS: dict[str, Section] = {
             "abatement_date",
             "clinical_status",
             "category",
+            "recorded_date",
+            "encounter_id",
             "source",
             "synthetic",
         ),
@@ -59,6 +62,7 @@ SECTIONS: dict[str, Section] = {
             "status",
             "start_date",
             "end_date",
+            "encounter_id",
             "source",
             "synthetic",
         ),
@@ -74,8 +78,11 @@ SECTIONS: dict[str, Section] = {
             "effective_date",
             "value_number",
             "value_unit",
+            "value_code_system",
+            "value_code",
             "value_display",
             "value_text",
+            "encounter_id",
             "source",
             "synthetic",
         ),

@@ -18,8 +18,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import Outcome
+from icp.partnership.models import home_icp
 from icp.patients.models import PatientIndex
 from icp.patients.relationships import related_patients
 from icp.sharing.policy import Decision, evaluate_many
@@ -51,9 +53,9 @@ def normalise_number(value: str) -> str:
 def _audit(
     user: Any, purpose: str, outcome: str, reason: str, fields: list[str], found: list[PatientIndex]
 ) -> None:
-    home = user.home_area.icp() if getattr(user, "home_area_id", None) else None
+    home = home_icp(user)
     record(
-        action="patient.search",
+        action=EventType.PATIENT_SEARCH,
         actor=user,
         purpose=purpose,
         outcome=outcome,
@@ -90,7 +92,7 @@ def search_patients(
         return SearchResult(refused=reason)
     if not fields:
         return SearchResult(purpose=purpose, refused="Enter a name, a date of birth or an H&C/NHS number.")
-    home = user.home_area.icp() if user.home_area_id else None
+    home = home_icp(user)
     if home is None or not user.organisation_id:
         reason = "Your account is not linked to an ICP and an organisation."
         _audit(user, purpose, Outcome.DENIED, reason, fields, [])

@@ -19,6 +19,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import Outcome
 from icp.sharing.models import LoginFailure
@@ -56,7 +57,7 @@ def locked(username: str, address: str | None) -> bool:
 def note_failure(username: str, request: HttpRequest | None) -> None:
     address = client_address(request)
     LoginFailure.objects.create(username=_normal(username), ip_address=address, at=timezone.now())
-    record(action="login.failed", outcome=Outcome.FAILED, detail={"username": _normal(username)})
+    record(action=EventType.LOGIN_FAILED, outcome=Outcome.FAILED, detail={"username": _normal(username)})
 
 
 def clear_failures(username: str) -> None:
@@ -75,7 +76,11 @@ class ThrottledModelBackend(ModelBackend):
     ) -> Any:
         name = username if username is not None else kwargs.get("username", "")
         if locked(name or "", client_address(request)):
-            record(action="login.locked", outcome=Outcome.DENIED, detail={"username": _normal(name or "")})
+            record(
+                action=EventType.LOGIN_LOCKED,
+                outcome=Outcome.DENIED,
+                detail={"username": _normal(name or "")},
+            )
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 
@@ -87,7 +92,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         username = self.cleaned_data.get("username") or ""
         if username and locked(username, client_address(self.request)):
             minutes = _limits()[2].seconds // 60
-            record(action="login.locked", outcome=Outcome.DENIED, detail={"username": _normal(username)})
+            record(
+                action=EventType.LOGIN_LOCKED, outcome=Outcome.DENIED, detail={"username": _normal(username)}
+            )
             raise forms.ValidationError(
                 f"Too many failed attempts. Try again in {minutes} minutes, or ask your administrator.",
                 code="locked",

@@ -22,6 +22,9 @@ class Purpose(models.TextChoices):
 # Purposes for which a person's planning and research opt-out applies (issue 5: "risk
 # stratification and evaluation respect opt-outs").
 PLANNING_PURPOSES = frozenset({Purpose.RISK_STRATIFICATION, Purpose.PLANNING})
+# Purposes that never open a named record (Caldicott: the minimum necessary; planning and
+# evaluation see aggregates or pseudonyms only).
+NON_IDENTIFIABLE_PURPOSES = frozenset({Purpose.PLANNING})
 # Purposes about one person's care, which need an individual legitimate relationship.
 INDIVIDUAL_CARE_PURPOSES = frozenset({Purpose.DIRECT_CARE, Purpose.CARE_COORDINATION})
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
 from icp.partnership.models import ApiToken
@@ -15,12 +14,10 @@ class ApiTokenAuth(HttpBearer):
     """`Authorization: Bearer <key>`; the key is compared by its SHA-256 hash."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
-        if found is None or not found.user.is_active:
-            return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
-        request.user = found.user
-        return found.user
+        user = ApiToken.user_for_key(token)
+        if user is not None:
+            request.user = user
+        return user
 
 
 API_AUTH = [ApiTokenAuth(), django_auth]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from icp.care.registered_population import population_summary
 from icp.partnership.composition import check_composition
-from icp.partnership.models import Area, User
+from icp.partnership.models import Area, User, home_icp
 from icp.partnership.roles import AreaLevel
 
 
@@ -20,9 +20,9 @@ from icp.partnership.roles import AreaLevel
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    home_icp = user.home_area.icp() if user.home_area else None
-    if home_icp is not None:
-        return redirect("icp-home", code=home_icp.code)
+    icp = home_icp(user)
+    if icp is not None:
+        return redirect("icp-home", code=icp.code)
     icps = Area.objects.filter(level=AreaLevel.ICP).select_related("parent").order_by("parent__code", "name")
     return render(request, "site/choose_icp.html", {"icps": icps})
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from icp.records.export import export_fhir
+from icp.fhir.bulk import export_fhir
 from icp.records.ingest import ingest
 from icp.records.schema import CLINICAL_TABLES
 from icp.records.synth.run import synthesise

@@ -7,7 +7,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import icp.governance.storage
+import icp.governance.meetings.storage
 
 
 class Migration(migrations.Migration):
@@ -940,7 +940,7 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=300,
-                        storage=icp.governance.storage.PrivatePaperStorage(),
+                        storage=icp.governance.meetings.storage.PrivatePaperStorage(),
                         upload_to="%Y/%m/",
                     ),
                 ),

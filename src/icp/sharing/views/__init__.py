@@ -7,17 +7,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from icp.partnership.models import Area, User
+from icp.partnership.models import User
 
 
 def current_user(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User), "views here are behind login_required"
     return user
-
-
-def user_icp(user: User) -> Area | None:
-    return user.home_area.icp() if user.home_area_id and user.home_area else None
 
 
 def forbidden(request: HttpRequest, message: str, **context: Any) -> HttpResponse:

@@ -11,14 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from icp.partnership.models import Area
+from icp.partnership.models import Area, home_icp
 from icp.partnership.roles import AreaLevel
 from icp.sharing import actions
 from icp.sharing.forms import AgreementForm, TemplateChoiceForm, WithdrawForm
 from icp.sharing.gaps import agreement_gaps
 from icp.sharing.models import DataSharingAgreement
 from icp.sharing.templates_data import agreement_templates
-from icp.sharing.views import current_user, forbidden, user_icp
+from icp.sharing.views import current_user, forbidden
 from icp.sharing.vocabulary import DataCategory, Purpose
 
 
@@ -27,7 +27,7 @@ def _icp_for(request: HttpRequest) -> Area | None:
     code = request.GET.get("icp")
     if code and user.is_superuser:
         return Area.objects.filter(code=code, level=AreaLevel.ICP).first()
-    return user_icp(user)
+    return home_icp(user)
 
 
 def _labels(values: list[str], choices: list[tuple[str, str]]) -> list[str]:
@@ -128,7 +128,7 @@ def new_agreement(request: HttpRequest) -> HttpResponse:
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     agreement = get_object_or_404(DataSharingAgreement.objects.select_related("icp", "signed_by"), pk=pk)
-    home = user_icp(user)
+    home = home_icp(user)
     if not user.is_superuser and (home is None or home.pk != agreement.icp_id):
         return forbidden(request, "This agreement belongs to another ICP.")
     governor = actions.can_govern(user, agreement.icp)
@@ -171,4 +171,4 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    return render(request, "sharing/index.html", {"icp": user_icp(user)})
+    return render(request, "sharing/index.html", {"icp": home_icp(user)})

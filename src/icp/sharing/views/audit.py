@@ -14,14 +14,15 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from icp.audit.log import record
-from icp.audit.models import AuditEvent, Outcome
-from icp.partnership.models import Area, User
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
+from icp.audit.models import AuditEvent
+from icp.partnership.models import Area, User, home_icp
 from icp.partnership.roles import UserRole
 from icp.sharing import actions
 from icp.sharing.forms import AuditFilterForm, ReviewForm
 from icp.sharing.models import BreakGlass, ReviewOutcome
-from icp.sharing.views import current_user, forbidden, user_icp
+from icp.sharing.views import current_user, forbidden
 from icp.spreadsheet import csv_lines
 
 CSV_COLUMNS = (
@@ -44,7 +45,7 @@ def ig_lead_icp(user: User) -> Area | None:
     """The ICP whose audit trail the user may read: an IG lead's own ICP."""
     if user.role != UserRole.IG_LEAD:
         return None
-    return user_icp(user)
+    return home_icp(user)
 
 
 def scoped_events(icp: Area) -> QuerySet[AuditEvent]:
@@ -80,9 +81,14 @@ def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
         yield [values[name] for name in CSV_COLUMNS]
 
 
-def _refuse(request: HttpRequest, user: User, action: str) -> HttpResponse:
-    record(action=action, actor=user, outcome=Outcome.DENIED, reason="not an IG lead")
-    return forbidden(request, "Only an information-governance lead can see the audit trail.")
+def _refuse(request: HttpRequest, user: User, action: EventType) -> HttpResponse:
+    refusal = deny(
+        action=action,
+        by=user,
+        reason="not an IG lead",
+        message="Only an information-governance lead can see the audit trail.",
+    )
+    return forbidden(request, str(refusal))
 
 
 @login_required
@@ -92,13 +98,13 @@ def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     icp = ig_lead_icp(user)
     export = request.GET.get("format") == "csv"
     if icp is None:
-        return _refuse(request, user, "audit.export" if export else "audit.view")
+        return _refuse(request, user, EventType.AUDIT_EXPORT if export else EventType.AUDIT_VIEW)
     form = AuditFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     events = filter_events(scoped_events(icp), data).order_by("-id")
     filters = {key: str(value) for key, value in data.items() if value}
     if export:
-        record(action="audit.export", actor=user, detail={"icp": icp.code, "filters": filters})
+        record(action=EventType.AUDIT_EXPORT, actor=user, detail={"icp": icp.code, "filters": filters})
         response = StreamingHttpResponse(
             csv_lines(CSV_COLUMNS, _csv_rows(events)), content_type="text/csv; charset=utf-8"
         )
@@ -106,7 +112,7 @@ def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
             f'attachment; filename="audit-{icp.code}-{timezone.localdate()}.csv"'
         )
         return response
-    record(action="audit.view", actor=user, detail={"icp": icp.code, "filters": filters})
+    record(action=EventType.AUDIT_VIEW, actor=user, detail={"icp": icp.code, "filters": filters})
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -123,7 +129,7 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     icp = ig_lead_icp(user)
     if icp is None:
-        return _refuse(request, user, "break_glass.list")
+        return _refuse(request, user, EventType.BREAK_GLASS_LIST)
     if request.method == "POST":
         glass = get_object_or_404(BreakGlass.objects.select_related("patient"), pk=request.POST.get("glass"))
         form = ReviewForm(request.POST)
@@ -141,7 +147,7 @@ def break_glass_review(request: HttpRequest) -> HttpResponse:
     )
     pending = [g for g in overrides if g.review_outcome == ReviewOutcome.PENDING]
     reviewed = [g for g in overrides if g.review_outcome != ReviewOutcome.PENDING]
-    record(action="break_glass.list", actor=user, detail={"icp": icp.code, "pending": len(pending)})
+    record(action=EventType.BREAK_GLASS_LIST, actor=user, detail={"icp": icp.code, "pending": len(pending)})
     return render(
         request,
         "sharing/break_glass_review.html",

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from icp.audit.log import record
-from icp.audit.models import AuditEvent, Outcome
+from icp.audit.events import EventType
+from icp.audit.log import deny, record
+from icp.audit.models import AuditEvent
 from icp.partnership.models import Organisation
 from icp.partnership.roles import UserRole
 from icp.patients.models import PatientIndex, RiskResult
@@ -24,16 +25,16 @@ from icp.sharing.record import RELATED, SECTIONS, count_rows, read_section
 from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
 from icp.sharing.search import search_patients
 from icp.sharing.views import current_user, forbidden
-from icp.sharing.vocabulary import PLANNING_PURPOSES, DataCategory, Purpose
+from icp.sharing.vocabulary import NON_IDENTIFIABLE_PURPOSES, PLANNING_PURPOSES, DataCategory, Purpose
 
 # Every audit action that is a look at one person's record (the access log lists these).
 ACCESS_ACTIONS = (
-    "record.read",
-    "record.access",
-    "api.record.read",
-    "api.decision",
-    "fhir.read",
-    "fhir.search",
+    EventType.RECORD_READ,
+    EventType.RECORD_ACCESS,
+    EventType.API_RECORD_READ,
+    EventType.API_DECISION,
+    EventType.FHIR_READ,
+    EventType.FHIR_SEARCH,
 )
 _NOT_YET_HELD: dict[str, str] = {
     DataCategory.CARE_PLANS: "No care plans are held in icp yet: they arrive with the care-pathways work.",
@@ -53,7 +54,8 @@ def patient_search(request: HttpRequest) -> HttpResponse:
 
 
 def _purposes(user: Any) -> list[tuple[str, str]]:
-    allowed = purposes_for(user.role)
+    """The purposes for which this user could open a named record (never planning: aggregates only)."""
+    allowed = purposes_for(user.role) - NON_IDENTIFIABLE_PURPOSES
     return [(value, label) for value, label in Purpose.choices if value in allowed]
 
 
@@ -81,7 +83,9 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = current_user(request)
     purposes = _purposes(user)
     purpose = request.GET.get("purpose") or (purposes[0][0] if purposes else Purpose.DIRECT_CARE)
-    decisions = decide_many(user, patient_id, purpose, list(DataCategory.values), action="record.read")
+    decisions = decide_many(
+        user, patient_id, purpose, list(DataCategory.values), action=EventType.RECORD_READ
+    )
     if all(d.code == Code.UNKNOWN_PATIENT for d in decisions.values()):
         raise Http404("No record with that id is available to you.")
     patient = PatientIndex.objects.select_related("practice", "icp").get(patient_id=patient_id)
@@ -108,7 +112,9 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
         "can_record_choices": actions.can_record_choices(user, patient),
         "can_view_access_log": can_view_access_log(user, patient),
     }
-    return render(request, "sharing/patient.html", context)
+    # A refused read says so in its status too (the page still explains why and offers break glass).
+    status = 200 if any(d.allowed for d in decisions.values()) else 403
+    return render(request, "sharing/patient.html", context, status=status)
 
 
 def _patient_or_404(patient_id: str) -> PatientIndex:
@@ -148,19 +154,17 @@ def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = current_user(request)
     patient = _patient_or_404(patient_id)
     if not can_view_access_log(user, patient):
-        record(
-            action="access_log.view",
-            actor=user,
+        refusal = deny(
+            action=EventType.ACCESS_LOG_VIEW,
+            by=user,
             target_type="patient",
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
-            outcome=Outcome.DENIED,
             reason="not the registered practice or the ICP's IG lead",
+            message="Only the person's registered practice or their ICP's IG lead can see this log.",
             detail={"icp": patient.icp.code},
         )
-        return forbidden(
-            request, "Only the person's registered practice or their ICP's IG lead can see this log."
-        )
+        return forbidden(request, str(refusal))
     events = list(
         AuditEvent.objects.filter(
             patient_ref=patient.patient_id,
@@ -184,7 +188,7 @@ def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
         for event in events
     ]
     record(
-        action="access_log.view",
+        action=EventType.ACCESS_LOG_VIEW,
         actor=user,
         target_type="patient",
         target_id=patient.patient_id,
@@ -204,18 +208,16 @@ def choices(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = current_user(request)
     patient = _patient_or_404(patient_id)
     if not actions.can_record_choices(user, patient):
-        record(
-            action="choice.view",
-            actor=user,
+        refusal = deny(
+            action=EventType.CHOICE_VIEW,
+            by=user,
             target_type="patient",
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
-            outcome=Outcome.DENIED,
             reason="not the registered practice or the ICP's IG lead",
+            message="Only the person's registered practice or their ICP's IG lead records choices.",
         )
-        return forbidden(
-            request, "Only the person's registered practice or their ICP's IG lead records choices."
-        )
+        return forbidden(request, str(refusal))
     form = ChoiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

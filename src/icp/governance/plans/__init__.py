@@ -1,0 +1,2 @@
+"""Annual plans with objectives and milestones, integrated care strategies, and projects spread
+between ICPs. Models, actions and pages."""

@@ -1,1 +1,0 @@
-"""Governance pages: one module per part (meetings, cases, plans and projects, ECHO, home)."""
