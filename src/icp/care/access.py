@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.audit.models import Outcome
 from icp.patients.models import PatientIndex
@@ -27,14 +28,14 @@ def care_purpose(user: Any) -> str | None:
     return next((purpose for purpose in CARE_PURPOSES if purpose in allowed), None)
 
 
-def refuse(user: Any, action: str, reason: str, **audit: Any) -> PermissionDenied:
+def refuse(user: Any, action: EventType, reason: str, **audit: Any) -> PermissionDenied:
     """Record a refusal in the audit chain and return the exception to raise."""
     record(action=action, actor=user, outcome=Outcome.DENIED, reason=reason, **audit)
     return PermissionDenied(reason)
 
 
 def require_care_access(
-    user: Any, patient: PatientIndex, action: str, category: str = DataCategory.DEMOGRAPHICS
+    user: Any, patient: PatientIndex, action: EventType, category: str = DataCategory.DEMOGRAPHICS
 ) -> Decision:
     """The access decision for care work on a person; refuses (audited) when it says no."""
     purpose = care_purpose(user)
@@ -47,7 +48,7 @@ def require_care_access(
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
         )
-    decision = decide(user, patient, purpose, category, action=f"{action}.check")
+    decision = decide(user, patient, purpose, category, action=EventType.CARE_ACCESS)
     if not decision.allowed:
         raise PermissionDenied(decision.reason)  # `decide` has already recorded the denial
     return decision

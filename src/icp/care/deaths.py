@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.access import refuse
 from icp.care.models import MdtListEntry
@@ -45,7 +46,7 @@ def record_death(*, patient: PatientIndex, died_on: date, by: User) -> DeathReco
     ):
         raise refuse(
             by,
-            "death.record",
+            EventType.DEATH_RECORD,
             "A death is recorded by a clinician of the person's registered practice.",
             target_type="patient",
             target_id=patient.patient_id,
@@ -73,7 +74,7 @@ def record_death(*, patient: PatientIndex, died_on: date, by: User) -> DeathReco
         open_rows = CareRelationship.objects.filter(patient=patient).current(today)
         closed = [close_relationship(relationship=row, by=by, ends=today) for row in open_rows]
         record(
-            action="death.record",
+            action=EventType.DEATH_RECORD,
             actor=by,
             target_type="patient",
             target_id=patient.patient_id,

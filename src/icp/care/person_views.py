@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
+from icp.audit.events import EventType
 from icp.care import actions as care_actions
 from icp.care import pathways
 from icp.care.access import care_purpose
@@ -54,7 +55,7 @@ def person(request: HttpRequest, patient_id: str) -> HttpResponse:
         patient_id[:64],
         purpose,
         [DataCategory.DEMOGRAPHICS, DataCategory.CARE_PLANS],
-        action="care.person.view",
+        action=EventType.CARE_PERSON_VIEW,
     )
     if not decisions[DataCategory.DEMOGRAPHICS].allowed:
         raise PermissionDenied(decisions[DataCategory.DEMOGRAPHICS].reason)

@@ -12,7 +12,8 @@ from typing import Any
 
 from icp.care.referrals.models import Referral
 from icp.care.referrals.states import TaskStatus
-from icp.fhir.resources import ODS, SYNTHETIC_TAG, subject
+from icp.fhir.mapping import SYNTHETIC_TAG
+from icp.fhir.resources import ODS
 from icp.partnership.models import Organisation
 
 SNOMED = "http://snomed.info/sct"
@@ -30,6 +31,10 @@ _REQUEST_STATUS = {
     TaskStatus.CANCELLED: "revoked",
     TaskStatus.ENTERED_IN_ERROR: "entered-in-error",
 }
+
+
+def subject(patient_id: str) -> dict[str, str]:
+    return {"reference": f"Patient/{patient_id}"}
 
 
 def _drop_empty(resource: dict[str, Any]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from icp.audit.events import EventType
 from icp.care.models import CareTeamMember
 from icp.care.plans.models import CarePlan, Goal
 from icp.care.referrals import actions, queries
@@ -120,7 +121,7 @@ def _search(request: HttpRequest, user: User) -> list[Referral]:
     if patient:
         rows = rows.filter(patient__patient_id=patient)
     found = list(rows.order_by("-created_at", "-id")[: _count(request)])
-    queries.audit_list(user, "fhir.search", found, resource=request.path.rsplit("/", 1)[-1])
+    queries.audit_list(user, EventType.FHIR_SEARCH, found, resource=request.path.rsplit("/", 1)[-1])
     return found
 
 
@@ -135,7 +136,7 @@ def search_view(to_resource: Callable[[Referral], dict[str, Any]]) -> Callable[.
 def read_view(to_resource: Callable[[Referral], dict[str, Any]]) -> Callable[..., HttpResponse]:
     @care_view(("GET",))
     def read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-        referral, _party = queries.read(user, resource_id, action="fhir.read")
+        referral, _party = queries.read(user, resource_id, action=EventType.FHIR_READ)
         return _versioned(to_resource(referral), referral)
 
     return read
@@ -161,7 +162,7 @@ def _body(request: HttpRequest) -> Any:
 @care_view(("GET", "PUT", "PATCH"))
 def task_instance(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
     """GET a Task; PUT a Task, or PATCH it with JSON Patch, to move the referral."""
-    referral, _party = queries.read(user, resource_id, action="fhir.read")
+    referral, _party = queries.read(user, resource_id, action=EventType.FHIR_READ)
     if request.method == "GET":
         return _versioned(care.task(referral), referral)
     if request.method == "PATCH":
@@ -200,7 +201,7 @@ service_request_search = search_view(care.service_request)
 service_request_read = read_view(care.service_request)
 
 
-def _plans_of(request: HttpRequest, user: User, patient_id: str, action: str) -> QuerySet[CarePlan]:
+def _plans_of(request: HttpRequest, user: User, patient_id: str, action: EventType) -> QuerySet[CarePlan]:
     """A person's care plans, once the access decision allows this user to see care plans."""
     patient, _decision = _decide(user, patient_id, _purpose(request), DataCategory.CARE_PLANS, action)
     return (
@@ -212,7 +213,7 @@ def _plans_of(request: HttpRequest, user: User, patient_id: str, action: str) ->
 
 @care_view(("GET",))
 def care_plan_search(request: HttpRequest, user: User) -> HttpResponse:
-    plans = _plans_of(request, user, _patient_param(request), "fhir.search")
+    plans = _plans_of(request, user, _patient_param(request), EventType.FHIR_SEARCH)
     if request.GET.get("status"):
         plans = plans.filter(status__in=request.GET["status"].split(","))
     return respond(bundle(request, [care.care_plan(p) for p in plans[: _count(request)]]))
@@ -223,7 +224,7 @@ def care_plan_read(request: HttpRequest, user: User, resource_id: str) -> HttpRe
     found = CarePlan.objects.filter(public_id=resource_id[:32]).select_related("patient").first()
     if found is None:
         raise FhirError(404, "not-found", "No CarePlan with that id is available to you.")
-    plan = _plans_of(request, user, found.patient.patient_id, "fhir.read").get(pk=found.pk)
+    plan = _plans_of(request, user, found.patient.patient_id, EventType.FHIR_READ).get(pk=found.pk)
     response = respond(care.care_plan(plan))
     response["ETag"] = f'W/"{plan.version}"'
     return response
@@ -231,7 +232,7 @@ def care_plan_read(request: HttpRequest, user: User, resource_id: str) -> HttpRe
 
 @care_view(("GET",))
 def goal_search(request: HttpRequest, user: User) -> HttpResponse:
-    plans = _plans_of(request, user, _patient_param(request), "fhir.search")
+    plans = _plans_of(request, user, _patient_param(request), EventType.FHIR_SEARCH)
     goals = Goal.objects.filter(care_plan__in=plans).select_related("care_plan__patient")
     if request.GET.get("lifecycle-status"):
         goals = goals.filter(status__in=request.GET["lifecycle-status"].split(","))
@@ -243,11 +244,11 @@ def goal_read(request: HttpRequest, user: User, resource_id: str) -> HttpRespons
     found = Goal.objects.filter(public_id=resource_id[:32]).select_related("care_plan__patient").first()
     if found is None:
         raise FhirError(404, "not-found", "No Goal with that id is available to you.")
-    _plans_of(request, user, found.care_plan.patient.patient_id, "fhir.read")
+    _plans_of(request, user, found.care_plan.patient.patient_id, EventType.FHIR_READ)
     return respond(care.goal(found))
 
 
-def _team(request: HttpRequest, user: User, patient_id: str, action: str) -> dict[str, Any]:
+def _team(request: HttpRequest, user: User, patient_id: str, action: EventType) -> dict[str, Any]:
     patient, _decision = _decide(user, patient_id, _purpose(request), DataCategory.CARE_PLANS, action)
     today = timezone.localdate()
     members = list(
@@ -265,11 +266,11 @@ def _team(request: HttpRequest, user: User, patient_id: str, action: str) -> dic
 
 @care_view(("GET",))
 def care_team_search(request: HttpRequest, user: User) -> HttpResponse:
-    return respond(bundle(request, [_team(request, user, _patient_param(request), "fhir.search")]))
+    return respond(bundle(request, [_team(request, user, _patient_param(request), EventType.FHIR_SEARCH)]))
 
 
 @care_view(("GET",))
 def care_team_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
     if not resource_id.startswith("team-"):
         raise FhirError(404, "not-found", "No CareTeam with that id is available to you.")
-    return respond(_team(request, user, resource_id.removeprefix("team-"), "fhir.read"))
+    return respond(_team(request, user, resource_id.removeprefix("team-"), EventType.FHIR_READ))

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.access import care_purpose, refuse, require_care_access
 from icp.care.emergency.models import EmergencyList, EmergencyListEntry, OutreachContact
@@ -65,7 +66,7 @@ def build_emergency_list(
     if not can_govern(by, icp):
         raise refuse(
             by,
-            "emergency_list.build",
+            EventType.EMERGENCY_LIST_BUILD,
             f"Only an IG lead or ICP manager of {icp.name} builds its lists.",
             target=icp,
         )
@@ -118,7 +119,7 @@ def build_emergency_list(
                     by=by,
                 )
         record(
-            action="emergency_list.build",
+            action=EventType.EMERGENCY_LIST_BUILD,
             actor=by,
             target_type="care.emergencylist",
             target_id=emergency_list.public_id,
@@ -128,7 +129,7 @@ def build_emergency_list(
     return emergency_list
 
 
-def _require_list_reader(by: User, entry: EmergencyListEntry, action: str) -> str:
+def _require_list_reader(by: User, entry: EmergencyListEntry, action: EventType) -> str:
     """The purpose the user works the list for, after the access decision allows this person."""
     emergency_list = entry.emergency_list
     if (
@@ -141,7 +142,7 @@ def _require_list_reader(by: User, entry: EmergencyListEntry, action: str) -> st
     if purpose == Purpose.EMERGENCY:
         from icp.sharing.policy import decide
 
-        decision = decide(by, entry.patient, Purpose.EMERGENCY, action=f"{action}.check")
+        decision = decide(by, entry.patient, Purpose.EMERGENCY, action=EventType.CARE_ACCESS)
         if not decision.allowed:
             raise refuse(by, action, decision.reason, target=emergency_list)
     else:
@@ -153,7 +154,7 @@ def record_outreach(
     *, entry: EmergencyListEntry, reached: bool, by: User, needs: Iterable[str] = (), note: str = ""
 ) -> OutreachContact:
     """Log a contact with a person on an emergency-response list."""
-    purpose = _require_list_reader(by, entry, "outreach.record")
+    purpose = _require_list_reader(by, entry, EventType.OUTREACH_RECORD)
     needs = [str(n) for n in needs]
     unknown = [n for n in needs if n not in Need.values]
     if unknown:
@@ -168,7 +169,7 @@ def record_outreach(
             note=note.strip(),
         )
         record(
-            action="outreach.record",
+            action=EventType.OUTREACH_RECORD,
             actor=by,
             target_type="care.outreachcontact",
             target_id=contact.public_id,

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.access import refuse
 from icp.care.emergency import actions
@@ -36,7 +37,7 @@ def lists(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     icp = user.home_area.icp() if user.home_area_id and user.home_area else None
     if icp is None:
-        raise refuse(user, "emergency_list.view", "Your account works for no ICP.")
+        raise refuse(user, EventType.EMERGENCY_LIST_VIEW, "Your account works for no ICP.")
     governs = can_govern(user, icp)
     if request.method == "POST" and governs:
         hub = Organisation.objects.filter(code=request.POST.get("hub", "")[:32]).first()
@@ -82,7 +83,7 @@ def list_page(request: HttpRequest, list_id: str) -> HttpResponse:
     if purpose is None or not (worked_here or purpose == Purpose.EMERGENCY):
         raise refuse(
             user,
-            "emergency_list.view",
+            EventType.EMERGENCY_LIST_VIEW,
             "This list is for its hub and emergency responders.",
             target=emergency_list,
         )
@@ -99,7 +100,7 @@ def list_page(request: HttpRequest, list_id: str) -> HttpResponse:
         else:
             hidden += 1
     record(
-        action="emergency_list.view",
+        action=EventType.EMERGENCY_LIST_VIEW,
         actor=user,
         target_type="care.emergencylist",
         target_id=emergency_list.public_id,

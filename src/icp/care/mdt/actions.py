@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.access import refuse, require_care_access
 from icp.care.actions import add_to_mdt_list
@@ -25,7 +26,7 @@ from icp.patients.models import PatientIndex
 from icp.sharing.vocabulary import DataCategory
 
 
-def _require_member(by: Any, mdt_list: MdtList, action: str) -> None:
+def _require_member(by: Any, mdt_list: MdtList, action: EventType) -> None:
     if by.organisation_id is None or not mdt_list.members.filter(pk=by.organisation_id).exists():
         raise refuse(
             by, action, f"Only member organisations of {mdt_list.name} can do this.", target=mdt_list
@@ -44,7 +45,7 @@ def schedule_meeting(
     *, mdt_list: MdtList, starts_at: datetime, by: User, location: str = "", virtual_link: str = ""
 ) -> MdtMeeting:
     """Schedule a meeting; the last meeting's cases with open actions come to it, with those actions."""
-    _require_member(by, mdt_list, "mdt_meeting.schedule")
+    _require_member(by, mdt_list, EventType.MDT_MEETING_SCHEDULE)
     if not location.strip() and not virtual_link.strip():
         raise ValidationError({"location": "Give a place or a video link (or both)."})
     previous = mdt_list.meetings.filter(starts_at__lt=starts_at).order_by("-starts_at").first()
@@ -68,7 +69,7 @@ def schedule_meeting(
                 )
                 carried += old.actions.filter(done_on__isnull=True).update(case=case)
         record(
-            action="mdt_meeting.schedule",
+            action=EventType.MDT_MEETING_SCHEDULE,
             actor=by,
             target_type="care.mdtmeeting",
             target_id=meeting.public_id,
@@ -82,7 +83,7 @@ def add_case(
 ) -> MdtCase:
     """Put a person on a meeting's case list (and on the MDT's list, if they are not on it yet)."""
     mdt_list = meeting.mdt_list
-    _require_member(by, mdt_list, "mdt_case.add")
+    _require_member(by, mdt_list, EventType.MDT_CASE_ADD)
     if source not in (CaseSource.WORKLIST, CaseSource.BY_HAND):
         raise ValidationError({"source": "A case is added from a worklist or by hand."})
     if patient.death_date is not None:
@@ -96,7 +97,7 @@ def add_case(
             add_to_mdt_list(mdt_list=mdt_list, patient=patient, by=by)
         case = MdtCase.objects.create(meeting=meeting, patient=patient, source=source)
         record(
-            action="mdt_case.add",
+            action=EventType.MDT_CASE_ADD,
             actor=by,
             **_audit_case(case),
             detail={"meeting": meeting.public_id, "source": source},
@@ -115,7 +116,7 @@ def list_for_mdt(
     meeting = next_meeting(mdt_list)
     if meeting is not None:
         return add_case(meeting=meeting, patient=patient, by=by, source=source)
-    _require_member(by, mdt_list, "mdt_list.add")
+    _require_member(by, mdt_list, EventType.MDT_LIST_ADD)
     entry = MdtListEntry.objects.filter(mdt_list=mdt_list, patient=patient, removed_on__isnull=True).first()
     return entry or add_to_mdt_list(mdt_list=mdt_list, patient=patient, by=by)
 
@@ -129,7 +130,7 @@ def record_attendance(
     role: str = "",
     virtual: bool = False,
 ) -> MdtAttendance:
-    _require_member(by, meeting.mdt_list, "mdt_meeting.attendance")
+    _require_member(by, meeting.mdt_list, EventType.MDT_MEETING_ATTENDANCE)
     if not name.strip():
         raise ValidationError({"name": "Give the attendee's name."})
     with transaction.atomic():
@@ -137,7 +138,7 @@ def record_attendance(
             meeting=meeting, name=name.strip(), organisation=organisation, role=role.strip(), virtual=virtual
         )
         record(
-            action="mdt_meeting.attendance",
+            action=EventType.MDT_MEETING_ATTENDANCE,
             actor=by,
             target_type="care.mdtmeeting",
             target_id=meeting.public_id,
@@ -148,14 +149,14 @@ def record_attendance(
 
 def record_discussion(*, case: MdtCase, discussion: str, outcome: str, by: User) -> MdtCase:
     """What the MDT said about the person and what it decided."""
-    _require_member(by, case.meeting.mdt_list, "mdt_case.discuss")
-    require_care_access(by, case.patient, "mdt_case.discuss", DataCategory.CARE_PLANS)
+    _require_member(by, case.meeting.mdt_list, EventType.MDT_CASE_DISCUSS)
+    require_care_access(by, case.patient, EventType.MDT_CASE_DISCUSS, DataCategory.CARE_PLANS)
     if not discussion.strip() and not outcome.strip():
         raise ValidationError({"discussion": "Record the discussion or the outcome."})
     with transaction.atomic():
         case.discussion, case.outcome, case.discussed = discussion.strip(), outcome.strip(), True
         case.save(update_fields=["discussion", "outcome", "discussed"])
-        record(action="mdt_case.discuss", actor=by, **_audit_case(case))
+        record(action=EventType.MDT_CASE_DISCUSS, actor=by, **_audit_case(case))
     return case
 
 
@@ -163,8 +164,8 @@ def add_action(
     *, case: MdtCase, description: str, owner_organisation: Organisation, due_on: date, by: User
 ) -> MdtAction:
     """An action agreed on a case, owned by any partner organisation, with a due date."""
-    _require_member(by, case.meeting.mdt_list, "mdt_action.add")
-    require_care_access(by, case.patient, "mdt_action.add", DataCategory.CARE_PLANS)
+    _require_member(by, case.meeting.mdt_list, EventType.MDT_ACTION_ADD)
+    require_care_access(by, case.patient, EventType.MDT_ACTION_ADD, DataCategory.CARE_PLANS)
     if not description.strip():
         raise ValidationError({"description": "Say what is to be done."})
     with transaction.atomic():
@@ -176,7 +177,7 @@ def add_action(
             due_on=due_on,
         )
         record(
-            action="mdt_action.add",
+            action=EventType.MDT_ACTION_ADD,
             actor=by,
             **_audit_case(case),
             detail={
@@ -192,12 +193,12 @@ def complete_action(*, action: MdtAction, by: User, done_on: date | None = None)
     """Mark an action done: by its owning organisation or any member of the MDT."""
     mdt_list = action.case.meeting.mdt_list
     if by.organisation_id != action.owner_organisation_id:
-        _require_member(by, mdt_list, "mdt_action.complete")
+        _require_member(by, mdt_list, EventType.MDT_ACTION_COMPLETE)
     with transaction.atomic():
         action.done_on = done_on or timezone.localdate()
         action.save(update_fields=["done_on"])
         record(
-            action="mdt_action.complete",
+            action=EventType.MDT_ACTION_COMPLETE,
             actor=by,
             **_audit_case(action.case),
             detail={"action": action.public_id},

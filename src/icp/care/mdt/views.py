@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.access import care_purpose, refuse
 from icp.care.mdt import actions
@@ -30,7 +31,7 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _member_list(user: User, list_id: int, action: str) -> MdtList:
+def _member_list(user: User, list_id: int, action: EventType) -> MdtList:
     mdt_list = get_object_or_404(MdtList, pk=list_id)
     if user.organisation_id is None or not mdt_list.members.filter(pk=user.organisation_id).exists():
         raise refuse(user, action, f"Only member organisations of {mdt_list.name} see it.", target=mdt_list)
@@ -49,7 +50,7 @@ def mdt_lists(request: HttpRequest) -> HttpResponse:
 @login_required
 def mdt_list_page(request: HttpRequest, list_id: int) -> HttpResponse:
     user = _user(request)
-    mdt_list = _member_list(user, list_id, "mdt_list.view")
+    mdt_list = _member_list(user, list_id, EventType.MDT_LIST_VIEW)
     if request.method == "POST":
         starts_at = parse_datetime(request.POST.get("starts_at", "").replace(" ", "T"))
         try:
@@ -82,7 +83,7 @@ def mdt_list_page(request: HttpRequest, list_id: int) -> HttpResponse:
 def meeting_page(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _user(request)
     meeting = get_object_or_404(MdtMeeting.objects.select_related("mdt_list"), public_id=meeting_id[:32])
-    _member_list(user, meeting.mdt_list.pk, "mdt_meeting.view")
+    _member_list(user, meeting.mdt_list.pk, EventType.MDT_MEETING_VIEW)
     purpose = care_purpose(user)
     cases, hidden = [], 0
     for case in meeting.cases.select_related("patient", "carried_from__meeting").prefetch_related(
@@ -97,7 +98,7 @@ def meeting_page(request: HttpRequest, meeting_id: str) -> HttpResponse:
         else:
             hidden += 1
     record(
-        action="mdt_meeting.view",
+        action=EventType.MDT_MEETING_VIEW,
         actor=user,
         target_type="care.mdtmeeting",
         target_id=meeting.public_id,

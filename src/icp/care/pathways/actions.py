@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care import pathways
 from icp.care.access import refuse
@@ -63,7 +64,7 @@ def _audit(enrolment: Enrolment) -> dict[str, Any]:
     }
 
 
-def _require_clinician(by: Any, patient: PatientIndex, action: str) -> None:
+def _require_clinician(by: Any, patient: PatientIndex, action: EventType) -> None:
     if getattr(by, "role", None) not in CLINICAL_ROLES:
         raise refuse(
             by,
@@ -73,7 +74,7 @@ def _require_clinician(by: Any, patient: PatientIndex, action: str) -> None:
             target_id=patient.patient_id,
             patient_ref=patient.patient_id,
         )
-    decision = decide(by, patient, Purpose.DIRECT_CARE, DataCategory.CONDITIONS, action=f"{action}.check")
+    decision = decide(by, patient, Purpose.DIRECT_CARE, DataCategory.CONDITIONS, action=EventType.CARE_ACCESS)
     if not decision.allowed or decision.break_glass:
         raise PermissionDenied(decision.reason)
 
@@ -86,7 +87,7 @@ def enrol(
         pathway = pathways.get(pathway_id)
     except KeyError as error:
         raise ValidationError({"pathway": str(error.args[0])}) from None
-    _require_clinician(by, patient, "enrolment.create")
+    _require_clinician(by, patient, EventType.ENROLMENT_CREATE)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why this person is enrolled."})
@@ -121,7 +122,7 @@ def enrol(
                 by=by,
             )
             record(
-                action="enrolment.create",
+                action=EventType.ENROLMENT_CREATE,
                 actor=by,
                 **_audit(enrolment),
                 detail={"pathway": pathway.id, "version": pathway.version, "criteria_met": bool(met)},
@@ -160,7 +161,7 @@ def leave_pathway(
     if enrolment.ended_on is not None:
         raise ValidationError({"enrolment": "This enrolment has already ended."})
     if reason != LeaveReason.DIED:  # a recorded death ends enrolments on the record's authority
-        _require_clinician(by, enrolment.patient, "enrolment.end")
+        _require_clinician(by, enrolment.patient, EventType.ENROLMENT_END)
     with transaction.atomic():
         enrolment.ended_on = ended_on or timezone.localdate()
         enrolment.end_reason = reason
@@ -168,13 +169,13 @@ def leave_pathway(
         enrolment.ended_by = by
         enrolment.save(update_fields=["ended_on", "end_reason", "end_note", "ended_by"])
         close_relationships_from(source=enrolment, by=by, ends=enrolment.ended_on)
-        record(action="enrolment.end", actor=by, **_audit(enrolment), detail={"reason": reason})
+        record(action=EventType.ENROLMENT_END, actor=by, **_audit(enrolment), detail={"reason": reason})
     return enrolment
 
 
 def review_enrolment(*, enrolment: Enrolment, by: User, reviewed_on: date | None = None) -> Enrolment:
     """Record that the enrolment was reviewed; the next review is one pathway interval later."""
-    _require_clinician(by, enrolment.patient, "enrolment.review")
+    _require_clinician(by, enrolment.patient, EventType.ENROLMENT_REVIEW)
     if enrolment.ended_on is not None:
         raise ValidationError({"enrolment": "This enrolment has ended."})
     reviewed_on = reviewed_on or timezone.localdate()
@@ -184,7 +185,7 @@ def review_enrolment(*, enrolment: Enrolment, by: User, reviewed_on: date | None
         enrolment.next_review_on = reviewed_on + timedelta(days=interval)
         enrolment.save(update_fields=["last_reviewed_on", "next_review_on"])
         record(
-            action="enrolment.review",
+            action=EventType.ENROLMENT_REVIEW,
             actor=by,
             **_audit(enrolment),
             detail={"next_review_on": enrolment.next_review_on.isoformat()},

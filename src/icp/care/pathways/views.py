@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care import pathways
 from icp.care.access import refuse
@@ -59,7 +60,9 @@ def enrol_selection(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     practice = get_object_or_404(Organisation, code=code, type=OrganisationType.GP_PRACTICE)
     if user.organisation_id != practice.pk:
-        raise refuse(user, "enrolment.create", "Only the practice's own clinicians enrol from its worklist.")
+        raise refuse(
+            user, EventType.ENROLMENT_CREATE, "Only the practice's own clinicians enrol from its worklist."
+        )
     ids = [i[:64] for i in request.POST.getlist("patient")][:200]
     patients = list(PatientIndex.objects.filter(patient_id__in=ids, practice=practice))
     if not patients:
@@ -104,7 +107,7 @@ def practice_caseload_page(request: HttpRequest, code: str) -> HttpResponse:
     practice = get_object_or_404(Organisation, code=code, type=OrganisationType.GP_PRACTICE)
     if user.organisation_id != practice.pk or user.role not in CLINICAL_ROLES:
         raise refuse(
-            user, "caseload.view", "A practice's caseload is for its own clinicians.", target=practice
+            user, EventType.CASELOAD_VIEW, "A practice's caseload is for its own clinicians.", target=practice
         )
     pathway_id = request.GET.get("pathway", "")
     if pathway_id not in pathways.load_all():
@@ -119,7 +122,7 @@ def practice_caseload_page(request: HttpRequest, code: str) -> HttpResponse:
         else:
             hidden += 1
     record(
-        action="caseload.view",
+        action=EventType.CASELOAD_VIEW,
         actor=user,
         target=practice,
         purpose=Purpose.DIRECT_CARE,
@@ -165,7 +168,10 @@ def icp_caseload_page(request: HttpRequest, code: str) -> HttpResponse:
         or (home is not None and home.pk == icp.pk and user.role in (UserRole.ICP_MANAGER, UserRole.ANALYST))
     ):
         raise refuse(
-            user, "caseload.icp.view", "ICP caseloads are for the ICP's managers and analysts.", target=icp
+            user,
+            EventType.CASELOAD_ICP_VIEW,
+            "ICP caseloads are for the ICP's managers and analysts.",
+            target=icp,
         )
     now = timezone.now()
     table, totals = icp_caseloads(icp, timezone.localdate())
@@ -177,7 +183,7 @@ def icp_caseload_page(request: HttpRequest, code: str) -> HttpResponse:
         by_service.setdefault(referral.service_name or "Other", []).append(referral)
     service_times = [(name, _shown(times(rows, now))) for name, rows in sorted(by_service.items())]
     record(
-        action="caseload.icp.view",
+        action=EventType.CASELOAD_ICP_VIEW,
         actor=user,
         target=icp,
         purpose=Purpose.PLANNING,

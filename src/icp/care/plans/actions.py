@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care import pathways
 from icp.care.access import refuse, require_care_access
@@ -51,7 +52,7 @@ def create_care_plan(
     review_on: date | None = None,
 ) -> CarePlan:
     """A new care plan; from an enrolment, the pathway's steps that apply become its activities."""
-    require_care_access(by, patient, "care_plan.create", DataCategory.CARE_PLANS)
+    require_care_access(by, patient, EventType.CARE_PLAN_CREATE, DataCategory.CARE_PLANS)
     if enrolment is not None and enrolment.patient_id != patient.pk:
         raise ValidationError({"enrolment": "That enrolment is another person's."})
     if by.organisation is None:
@@ -87,7 +88,7 @@ def create_care_plan(
                     due_on=enrolment.started_on + timedelta(days=step.due_within_days),
                 )
         record(
-            action="care_plan.create",
+            action=EventType.CARE_PLAN_CREATE,
             actor=by,
             **_audit(care_plan),
             detail={
@@ -101,7 +102,7 @@ def create_care_plan(
 
 def add_goal(*, care_plan: CarePlan, description: str, by: User, target_date: date | None = None) -> Goal:
     """A goal in the person's own words ("what matters to me")."""
-    require_care_access(by, care_plan.patient, "care_plan.goal", DataCategory.CARE_PLANS)
+    require_care_access(by, care_plan.patient, EventType.CARE_PLAN_GOAL, DataCategory.CARE_PLANS)
     if not description.strip():
         raise ValidationError({"description": "Write the goal in the person's own words."})
     with transaction.atomic():
@@ -109,12 +110,14 @@ def add_goal(*, care_plan: CarePlan, description: str, by: User, target_date: da
             care_plan=care_plan, description=description.strip(), target_date=target_date
         )
         _touch(care_plan)
-        record(action="care_plan.goal", actor=by, **_audit(care_plan), detail={"goal": goal.public_id})
+        record(
+            action=EventType.CARE_PLAN_GOAL, actor=by, **_audit(care_plan), detail={"goal": goal.public_id}
+        )
     return goal
 
 
 def set_goal_status(*, goal: Goal, status: str, by: User) -> Goal:
-    require_care_access(by, goal.care_plan.patient, "care_plan.goal", DataCategory.CARE_PLANS)
+    require_care_access(by, goal.care_plan.patient, EventType.CARE_PLAN_GOAL, DataCategory.CARE_PLANS)
     if status not in GoalStatus.values:
         raise ValidationError({"status": f"Choose one of: {', '.join(GoalStatus.values)}."})
     with transaction.atomic():
@@ -122,7 +125,7 @@ def set_goal_status(*, goal: Goal, status: str, by: User) -> Goal:
         goal.save(update_fields=["status"])
         _touch(goal.care_plan)
         record(
-            action="care_plan.goal",
+            action=EventType.CARE_PLAN_GOAL,
             actor=by,
             **_audit(goal.care_plan),
             detail={"goal": goal.public_id, "status": status},
@@ -140,7 +143,7 @@ def add_activity(
     owner_user: User | None = None,
 ) -> Activity:
     """An activity owned by any partner organisation (optionally one named user of it)."""
-    require_care_access(by, care_plan.patient, "care_plan.activity", DataCategory.CARE_PLANS)
+    require_care_access(by, care_plan.patient, EventType.CARE_PLAN_ACTIVITY, DataCategory.CARE_PLANS)
     if not description.strip():
         raise ValidationError({"description": "Say what is to be done."})
     if owner_user is not None and owner_user.organisation_id != owner_organisation.pk:
@@ -155,7 +158,7 @@ def add_activity(
         )
         _touch(care_plan)
         record(
-            action="care_plan.activity",
+            action=EventType.CARE_PLAN_ACTIVITY,
             actor=by,
             **_audit(care_plan),
             detail={
@@ -173,11 +176,11 @@ def update_activity(*, activity: Activity, status: str, by: User, outcome: str =
     if by.organisation_id not in (activity.owner_organisation_id, care_plan.organisation_id):
         raise refuse(
             by,
-            "care_plan.activity",
+            EventType.CARE_PLAN_ACTIVITY,
             "Only the organisation that owns this activity, or wrote the plan, can update it.",
             **_audit(care_plan),
         )
-    require_care_access(by, care_plan.patient, "care_plan.activity", DataCategory.CARE_PLANS)
+    require_care_access(by, care_plan.patient, EventType.CARE_PLAN_ACTIVITY, DataCategory.CARE_PLANS)
     if status not in ActivityStatus.values:
         raise ValidationError({"status": f"Choose one of: {', '.join(ActivityStatus.values)}."})
     with transaction.atomic():
@@ -188,7 +191,7 @@ def update_activity(*, activity: Activity, status: str, by: User, outcome: str =
         activity.save(update_fields=["status", "completed_on", "outcome"])
         _touch(care_plan)
         record(
-            action="care_plan.activity",
+            action=EventType.CARE_PLAN_ACTIVITY,
             actor=by,
             **_audit(care_plan),
             detail={"activity": activity.public_id, "status": status},
@@ -200,7 +203,7 @@ def review_care_plan(
     *, care_plan: CarePlan, next_review_on: date, by: User, status: str = PlanStatus.ACTIVE
 ) -> CarePlan:
     """Record a review of the plan with the person, and when the next one is (or end the plan)."""
-    require_care_access(by, care_plan.patient, "care_plan.review", DataCategory.CARE_PLANS)
+    require_care_access(by, care_plan.patient, EventType.CARE_PLAN_REVIEW, DataCategory.CARE_PLANS)
     today = timezone.localdate()
     if status not in PlanStatus.values:
         raise ValidationError({"status": f"Choose one of: {', '.join(PlanStatus.values)}."})
@@ -213,7 +216,7 @@ def review_care_plan(
         care_plan.save(update_fields=["last_reviewed_on", "review_on", "status"])
         _touch(care_plan)
         record(
-            action="care_plan.review",
+            action=EventType.CARE_PLAN_REVIEW,
             actor=by,
             **_audit(care_plan),
             detail={"next_review_on": next_review_on.isoformat(), "status": status},

@@ -18,6 +18,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from icp.audit.events import EventType
 from icp.care.access import care_purpose
 from icp.care.models import CareTeamMember
 from icp.care.pathways import actions as pathway_actions
@@ -43,7 +44,9 @@ def _patient(user: User, patient_id: str, category: str) -> PatientIndex:
     purpose = care_purpose(user)
     if purpose is None:
         raise PermissionDenied("Your role does not do care work with people's records.")
-    decision = decide_many(user, patient_id[:64], purpose, [category], action="care.person.view")[category]
+    decision = decide_many(user, patient_id[:64], purpose, [category], action=EventType.CARE_PERSON_VIEW)[
+        category
+    ]
     if not decision.allowed:
         raise PermissionDenied(decision.reason)
     return get_object_or_404(PatientIndex, patient_id=patient_id[:64])

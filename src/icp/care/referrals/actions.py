@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.access import care_purpose, refuse, require_care_access
 from icp.care.referrals.models import Need, Priority, Referral, Service, ServiceType
@@ -57,7 +58,7 @@ def _audit_target(referral: Referral) -> dict[str, Any]:
     }
 
 
-def party_or_refuse(user: Any, referral: Referral, action: str) -> Party:
+def party_or_refuse(user: Any, referral: Referral, action: EventType) -> Party:
     """The user's side of the referral; refuses (audited) a user not working for either side, or one
     whose role does no care work."""
     party = referral.party_of(user)
@@ -97,7 +98,7 @@ def create_referral(
     synthetic: bool = False,
 ) -> Referral:
     """Refer a person to a service of another organisation; `submit=False` keeps it as a draft."""
-    require_care_access(by, patient, "referral.create")
+    require_care_access(by, patient, EventType.REFERRAL_CREATE)
     if by.organisation_id is None:
         raise PermissionDenied("Your account is not linked to an organisation.")
     reason = reason.strip()
@@ -141,7 +142,7 @@ def create_referral(
             referral.requested_at = now
         referral.save()
         record(
-            action="referral.create",
+            action=EventType.REFERRAL_CREATE,
             actor=by,
             **_audit_target(referral),
             detail={
@@ -201,7 +202,7 @@ def move_referral(
     expected_version: int | None = None,
 ) -> Referral:
     """Move a referral's Task to `to_status`, as the table allows for the user's party."""
-    party = party_or_refuse(by, referral, "referral.move")
+    party = party_or_refuse(by, referral, EventType.REFERRAL_MOVE)
     try:
         target = TaskStatus(to_status)
     except ValueError:
@@ -226,7 +227,7 @@ def move_referral(
         else:
             _apply(locked, target, reason, output, by)
             record(
-                action="referral.move",
+                action=EventType.REFERRAL_MOVE,
                 actor=by,
                 **_audit_target(locked),
                 detail={
@@ -240,7 +241,7 @@ def move_referral(
     if refusal:
         # Recorded outside the transaction above, so the refusal stays in the chain.
         record(
-            action="referral.move",
+            action=EventType.REFERRAL_MOVE,
             actor=by,
             outcome="denied",
             reason=refusal,
@@ -255,11 +256,11 @@ def move_referral(
 
 def reroute_referral(*, referral: Referral, to_service: Service, by: User, reason: str = "") -> Referral:
     """Send a rejected referral to another service: a new requested referral that replaces it."""
-    party = party_or_refuse(by, referral, "referral.reroute")
+    party = party_or_refuse(by, referral, EventType.REFERRAL_REROUTE)
     if party != Party.REQUESTER:
         raise refuse(
             by,
-            "referral.reroute",
+            EventType.REFERRAL_REROUTE,
             "Only the referring organisation can re-route a referral.",
             **_audit_target(referral),
         )
@@ -282,7 +283,7 @@ def reroute_referral(*, referral: Referral, to_service: Service, by: User, reaso
             synthetic=referral.synthetic,
         )
         record(
-            action="referral.reroute",
+            action=EventType.REFERRAL_REROUTE,
             actor=by,
             **_audit_target(referral),
             detail={"new_referral": new.public_id, "service": to_service.public_id},
@@ -302,7 +303,7 @@ def cancel_referrals_for_death(*, patient: PatientIndex, by: User) -> list[Refer
         source = referral.status
         _apply(referral, TaskStatus.CANCELLED, "The person has died.", "", by)
         record(
-            action="referral.move",
+            action=EventType.REFERRAL_MOVE,
             actor=by,
             **_audit_target(referral),
             detail={"from": source, "to": TaskStatus.CANCELLED.value, "party": "death recorded"},

@@ -16,6 +16,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 
+from icp.audit.events import EventType
 from icp.care.referrals import actions, queries
 from icp.care.referrals.clocks import clock
 from icp.care.referrals.directory import search_services
@@ -139,7 +140,7 @@ def referral_list(request: HttpRequest, box: str = "inbox", status: str = "") ->
     if status:
         rows = rows.filter(status__in=status.split(","))
     found = list(rows[:200])
-    queries.audit_list(user, "referral.list", found, box=box)
+    queries.audit_list(user, EventType.REFERRAL_LIST, found, box=box)
     party = Party.OWNER if box == "inbox" else Party.REQUESTER
     return [referral_out(r, party) for r in found]
 

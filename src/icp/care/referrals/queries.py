@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.access import care_purpose
 from icp.care.referrals.actions import party_or_refuse
@@ -48,7 +49,7 @@ def box(user: Any, which: str) -> QuerySet[Referral]:
     raise ValueError(f"box is 'inbox' or 'outbox', not {which!r}")
 
 
-def audit_list(user: Any, action: str, referrals: list[Referral], **detail: Any) -> None:
+def audit_list(user: Any, action: EventType, referrals: list[Referral], **detail: Any) -> None:
     """One event for a list shown: how many, and which (opaque ids only)."""
     record(
         action=action,
@@ -57,7 +58,7 @@ def audit_list(user: Any, action: str, referrals: list[Referral], **detail: Any)
     )
 
 
-def read(user: Any, public_id: str, action: str = "referral.read") -> tuple[Referral, Party]:
+def read(user: Any, public_id: str, action: EventType = EventType.REFERRAL_READ) -> tuple[Referral, Party]:
     """One referral for a party of it (audited); 404 for an unknown id, 403 for anyone else."""
     referral = _related(Referral.objects.filter(public_id=str(public_id)[:32])).first()
     if referral is None:

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from icp.audit.events import EventType
 from icp.care.access import care_purpose, require_care_access
 from icp.care.referrals import actions, queries
 from icp.care.referrals.clocks import clock
@@ -64,7 +65,7 @@ def _box(request: HttpRequest, which: str) -> HttpResponse:
     if status in TaskStatus.__members__.values():
         rows = rows.filter(status=status)
     found = list(rows[:200])
-    queries.audit_list(user, "referral.list", found, box=which)
+    queries.audit_list(user, EventType.REFERRAL_LIST, found, box=which)
     rows_with_clocks = _rows(found)
     return render(
         request,
@@ -163,7 +164,7 @@ def refer(request: HttpRequest, patient_id: str) -> HttpResponse:
     """Refer a person: choose a service from the directory (by need), say why, send."""
     user = _user(request)
     patient = get_object_or_404(PatientIndex, patient_id=patient_id[:64])
-    require_care_access(user, patient, "referral.form")
+    require_care_access(user, patient, EventType.REFERRAL_CREATE)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         service = Service.objects.filter(public_id=request.POST.get("service", "")[:32]).first()

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.access import require_care_access
 from icp.care.models import CareTeamMember
@@ -26,7 +27,7 @@ def _audit(patient: PatientIndex) -> dict[str, Any]:
 def set_care_coordinator(*, member: CareTeamMember, by: User) -> CareTeamMember:
     """Name a current care team member as the person's care coordinator (replacing any other)."""
     patient = member.patient
-    require_care_access(by, patient, "care_team.coordinator", DataCategory.CARE_PLANS)
+    require_care_access(by, patient, EventType.CARE_TEAM_COORDINATOR, DataCategory.CARE_PLANS)
     if member.end_date is not None and member.end_date < timezone.localdate():
         raise ValidationError({"member": "This member has left the care team."})
     with transaction.atomic():
@@ -36,7 +37,7 @@ def set_care_coordinator(*, member: CareTeamMember, by: User) -> CareTeamMember:
         member.coordinator = True
         member.save(update_fields=["coordinator"])
         record(
-            action="care_team.coordinator",
+            action=EventType.CARE_TEAM_COORDINATOR,
             actor=by,
             **_audit(patient),
             detail={"member": member.pk, "organisation": member.organisation.code},
@@ -56,7 +57,7 @@ def add_carer(
     start_date: date | None = None,
 ) -> Carer:
     """Link a carer to the person they care for: someone in the index, or named."""
-    require_care_access(by, patient, "carer.add", DataCategory.CARE_PLANS)
+    require_care_access(by, patient, EventType.CARER_ADD, DataCategory.CARE_PLANS)
     errors = {}
     if not relationship.strip():
         errors["relationship"] = "Say how the carer is related (daughter, neighbour, ...)."
@@ -78,7 +79,7 @@ def add_carer(
             recorded_by=by,
         )
         record(
-            action="carer.add",
+            action=EventType.CARER_ADD,
             actor=by,
             **_audit(patient),
             detail={"carer": carer.public_id, "in_index": carer_patient is not None, "unpaid": unpaid},
@@ -87,9 +88,11 @@ def add_carer(
 
 
 def end_carer(*, carer: Carer, by: User, end_date: date | None = None) -> Carer:
-    require_care_access(by, carer.patient, "carer.end", DataCategory.CARE_PLANS)
+    require_care_access(by, carer.patient, EventType.CARER_END, DataCategory.CARE_PLANS)
     with transaction.atomic():
         carer.end_date = end_date or timezone.localdate()
         carer.save(update_fields=["end_date"])
-        record(action="carer.end", actor=by, **_audit(carer.patient), detail={"carer": carer.public_id})
+        record(
+            action=EventType.CARER_END, actor=by, **_audit(carer.patient), detail={"carer": carer.public_id}
+        )
     return carer
