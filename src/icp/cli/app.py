@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from icp.cli import audit, demo, echo, ingest, setup, spc, stratify, synth, users
+from icp.cli import audit, demo, echo, ingest, measure, setup, spc, stratify, synth, users
 
 HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 
@@ -25,7 +25,8 @@ HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 
 - Risk stratification (R): [bold]icp stratify --area NI-NOR-CA[/bold]
 
-- Evaluation (E): [bold]icp spc admissions.csv --date month --value rate[/bold]
+- Evaluation (E): [bold]icp spc admissions.csv --date month --value rate[/bold],
+[bold]icp measure --area NI-NOR-CA --out indicators/[/bold]
 
 - Information sharing (I) and audit: [bold]icp audit verify[/bold]
 
@@ -33,7 +34,7 @@ HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 """
 
 app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode="rich")
-for module in (setup, demo, users, synth, ingest, stratify, spc, audit, echo):
+for module in (setup, demo, users, synth, ingest, stratify, spc, measure, audit, echo):
     app.add_typer(module.app)
 
 

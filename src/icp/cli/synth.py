@@ -44,6 +44,15 @@ def synth(
     ] = None,
     sync: Annotated[bool, typer.Option("--sync/--no-sync", help="Sync the patient index afterwards")] = True,
     workers: Annotated[int, typer.Option(help="ICPs synthesised at once (processes)", min=1)] = 2,
+    intervention_effect: Annotated[
+        float,
+        typer.Option(
+            help="Proportion by which enrolment in the falls pathway lowers an enrolled person's "
+            "falls-admission rate from enrolment (0 for none)",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = 0.2,
 ) -> None:
     from icp.records.synth.run import resolve_areas, synthesise
     from icp.records.warehouse import Warehouse
@@ -64,7 +73,13 @@ def synth(
 
         try:
             results = synthesise(
-                Warehouse(), area=area, seed=seed, people=people, on_progress=on_progress, workers=workers
+                Warehouse(),
+                area=area,
+                seed=seed,
+                people=people,
+                on_progress=on_progress,
+                workers=workers,
+                intervention_effect=intervention_effect,
             )
         except ValueError as error:
             progress.stop()

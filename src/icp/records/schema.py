@@ -148,6 +148,68 @@ PROCEDURE = pa.schema(
     ]
 )
 
+# Death registrations (GRO/NISRA in NI, ONS in England): date and place of death, one row a death.
+# place_of_death: hospital, home, care_home, hospice, other.
+DEATH = pa.schema(
+    [
+        pa.field("patient_id", pa.string(), nullable=False),
+        pa.field("death_date", pa.date32()),
+        pa.field("place_of_death", pa.string()),
+        *_coded("cause_"),
+        *_PROVENANCE,
+    ]
+)
+
+# What the care app publishes for evaluation (docs/warehouse.md): pathway enrolments, referrals
+# between organisations and care plans, one row each, pseudonymous like every warehouse table.
+# `pathway` is a pathway id (falls, frailty, copd, diabetes-foot, end-of-life, stroke, smi).
+ENROLMENT = pa.schema(
+    [
+        pa.field("enrolment_id", pa.string(), nullable=False),
+        pa.field("patient_id", pa.string(), nullable=False),
+        pa.field("pathway", pa.string(), nullable=False),
+        pa.field("practice_code", pa.string()),
+        pa.field("enrolled_date", pa.date32(), nullable=False),
+        pa.field("ended_date", pa.date32()),
+        pa.field("end_reason", pa.string()),  # completed, died, withdrew, moved
+        *_PROVENANCE,
+    ]
+)
+
+# status: requested, accepted, rejected, in-progress, completed, cancelled (FHIR Task status).
+REFERRAL = pa.schema(
+    [
+        pa.field("referral_id", pa.string(), nullable=False),
+        pa.field("patient_id", pa.string(), nullable=False),
+        pa.field("pathway", pa.string()),
+        pa.field("service_type", pa.string()),
+        pa.field("from_organisation", pa.string()),
+        pa.field("to_organisation", pa.string()),
+        pa.field("priority", pa.string()),
+        pa.field("status", pa.string()),
+        pa.field("requested_date", pa.date32(), nullable=False),
+        pa.field("accepted_date", pa.date32()),
+        pa.field("rejected_date", pa.date32()),
+        pa.field("completed_date", pa.date32()),
+        *_PROVENANCE,
+    ]
+)
+
+# category: care_plan (a pathway's care plan) or advance_care_plan; status: active, completed, revoked.
+CARE_PLAN = pa.schema(
+    [
+        pa.field("care_plan_id", pa.string(), nullable=False),
+        pa.field("patient_id", pa.string(), nullable=False),
+        pa.field("pathway", pa.string()),
+        pa.field("category", pa.string(), nullable=False),
+        pa.field("status", pa.string()),
+        pa.field("created_date", pa.date32(), nullable=False),
+        pa.field("review_date", pa.date32()),
+        pa.field("ended_date", pa.date32()),
+        *_PROVENANCE,
+    ]
+)
+
 BATCH = pa.schema(
     [
         pa.field("batch_id", pa.string(), nullable=False),
@@ -222,7 +284,11 @@ CLINICAL_TABLES: dict[str, pa.Schema] = {
     "encounter": ENCOUNTER,
     "procedure": PROCEDURE,
 }
-TABLES: dict[str, pa.Schema] = {**CLINICAL_TABLES, **RESULT_TABLES, "batch": BATCH}
+# Tables that are not FHIR clinical resources: death registrations, and what the care app publishes.
+REGISTRATION_TABLES: dict[str, pa.Schema] = {"death": DEATH}
+CARE_TABLES: dict[str, pa.Schema] = {"enrolment": ENROLMENT, "referral": REFERRAL, "care_plan": CARE_PLAN}
+DATA_TABLES: dict[str, pa.Schema] = {**CLINICAL_TABLES, **REGISTRATION_TABLES, **CARE_TABLES, **RESULT_TABLES}
+TABLES: dict[str, pa.Schema] = {**DATA_TABLES, "batch": BATCH}
 
 
 def conform(table_name: str, data: pa.Table) -> pa.Table:

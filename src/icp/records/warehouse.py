@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from icp.config import data_dir
-from icp.records.schema import CLINICAL_TABLES, RESULT_TABLES, TABLES, conform
+from icp.records.schema import DATA_TABLES, TABLES, conform
 
 MANIFEST = "_manifest.json"
 
@@ -69,9 +69,8 @@ class BatchWriter:
         `batch_id` is set to this batch's id on every row; `source` defaults to the batch's source.
         Raises ValueError (naming table and column) if the rows do not fit the table's schema.
         """
-        if table_name not in CLINICAL_TABLES and table_name not in RESULT_TABLES:
-            writable = [*CLINICAL_TABLES, *RESULT_TABLES]
-            raise ValueError(f"{table_name!r} is not a data table; choose from {', '.join(writable)}")
+        if table_name not in DATA_TABLES:
+            raise ValueError(f"{table_name!r} is not a data table; choose from {', '.join(DATA_TABLES)}")
         if data.num_rows == 0:
             return
         # Every row carries the id of the batch that wrote it (whatever the caller put there), and

@@ -164,6 +164,25 @@ GENERAL_EMERGENCY_DIAGNOSES = (
     ("S72.0", "Fracture of neck of femur"),
     ("A09", "Diarrhoea and gastroenteritis of presumed infectious origin"),
 )
+# Falls injury spells (PHOF C29 / 2.24i counts emergency admissions of people 65+ with an injury,
+# S00-T98, as primary diagnosis and a fall, W00-W19, as external cause): injuries common after a
+# fall in older people, and the fall codes (4th character .0: at home), with icp's weights.
+FALLS_INJURIES = (
+    ("S72.0", "Fracture of neck of femur", 0.30),
+    ("S72.1", "Pertrochanteric fracture", 0.10),
+    ("S52.5", "Fracture of lower end of radius", 0.12),
+    ("S42.2", "Fracture of upper end of humerus", 0.08),
+    ("S32.5", "Fracture of pubis", 0.07),
+    ("S06.0", "Concussion", 0.10),
+    ("S01.8", "Open wound of other parts of head", 0.13),
+    ("T14.0", "Superficial injury of unspecified body region", 0.10),
+)
+FALLS_CAUSES = (
+    ("W19.0", "Unspecified fall, home", 0.45),
+    ("W01.0", "Fall on same level from slipping, tripping and stumbling, home", 0.35),
+    ("W10.0", "Fall on and from stairs and steps, home", 0.12),
+    ("W06.0", "Fall involving bed, home", 0.08),
+)
 ELECTIVE_DIAGNOSES = (
     ("H25.9", "Senile cataract, unspecified"),
     ("M17.1", "Other primary gonarthrosis"),

@@ -23,10 +23,13 @@ from icp.records.schema import DIAGNOSIS
 from icp.records.synth.codes import (
     ELECTIVE_DIAGNOSES,
     EMERGENCY_DIAGNOSES,
+    FALLS_CAUSES,
+    FALLS_INJURIES,
     GENERAL_EMERGENCY_DIAGNOSES,
     REGISTERS,
     hfrs_codes,
 )
+from icp.records.synth.history import AE_SEASON, AE_TREND, GP_SEASON, history_days
 from icp.records.synth.outcomes import Outcomes
 from icp.records.synth.population import DAYS_PER_YEAR, EXTRACT_DAY, START_DAY, YEARS, Bools, Cohort, Ints
 from icp.records.synth.tables import constant, dates, ids, pick, provenance
@@ -43,12 +46,18 @@ TRUSTS |= {"NI-SO": "NI-TRUST-SO", "NI-WE": "NI-TRUST-WE"}
 
 
 def _poisson_events(
-    rng: np.random.Generator, rate: npt.NDArray[np.float64], death_day: Ints
+    rng: np.random.Generator,
+    rate: npt.NDArray[np.float64],
+    death_day: Ints,
+    *,
+    season: float = 0.0,
+    per_year: float = 0.0,
 ) -> tuple[Ints, Ints]:
-    """Events at `rate` a year over the whole history, cut at death: (person, day)."""
+    """Events at `rate` a year over the whole history (with winter seasonality and a yearly trend),
+    cut at death: (person, day)."""
     counts = rng.poisson(rate * YEARS)
     person = np.repeat(np.arange(rate.size, dtype=np.int32), counts)
-    day = (START_DAY + rng.integers(0, int(YEARS * DAYS_PER_YEAR), person.size)).astype(np.int32)
+    day = history_days(rng, person.size, season, per_year)
     keep = (day < death_day[person]) & (day <= EXTRACT_DAY)
     return person[keep], day[keep]
 
@@ -65,6 +74,32 @@ def _allowed(codes: npt.NDArray[np.object_], male: Bools, age: npt.NDArray[np.fl
         at = np.flatnonzero(codes == code)
         allowed[at] = allowed_for("icd10", str(code), male=male[at], age=age[at])
     return allowed
+
+
+def _falls_diagnoses(rng: np.random.Generator, spells: int) -> pa.Array:
+    """Falls injury spells: an injury (S00-T98) as primary diagnosis, a fall (W00-W19) as cause."""
+    injury = rng.choice(len(FALLS_INJURIES), size=spells, p=_weights(FALLS_INJURIES))
+    cause = rng.choice(len(FALLS_CAUSES), size=spells, p=_weights(FALLS_CAUSES))
+    index = np.arange(spells, dtype=np.int64)
+    return _as_lists(
+        spells,
+        np.zeros(spells, dtype=bool),
+        np.full(spells, 80.0),
+        [index, index],
+        [
+            np.array([c for c, _, _ in FALLS_INJURIES], dtype=object)[injury],
+            np.array([c for c, _, _ in FALLS_CAUSES], dtype=object)[cause],
+        ],
+        [
+            np.array([d for _, d, _ in FALLS_INJURIES], dtype=object)[injury],
+            np.array([d for _, d, _ in FALLS_CAUSES], dtype=object)[cause],
+        ],
+    )
+
+
+def _weights(choices: tuple[tuple[str, str, float], ...]) -> npt.NDArray[np.float64]:
+    weights = np.array([w for _, _, w in choices])
+    return np.asarray(weights / weights.sum(), dtype=np.float64)
 
 
 def _diagnosis_lists(
@@ -127,6 +162,18 @@ def _diagnosis_lists(
     code.append(np.array([c.code for c, _ in hfrs], dtype=object)[chosen])
     display.append(np.array([c.display for c, _ in hfrs], dtype=object)[chosen])
 
+    return _as_lists(spells, male, age, spell_index, code, display)
+
+
+def _as_lists(
+    spells: int,
+    male: Bools,
+    age: npt.NDArray[np.float64],
+    spell_index: list[npt.NDArray[np.int64]],
+    code: list[npt.NDArray[np.object_]],
+    display: list[npt.NDArray[np.object_]],
+) -> pa.Array:
+    """Diagnosis lists from parts of (spell, code, display), ranked in the order the parts come."""
     order = np.argsort(np.concatenate(spell_index), kind="stable")
     spell_all = np.concatenate(spell_index)[order]
     code_all = np.concatenate(code)[order]
@@ -190,7 +237,8 @@ def encounter_table(
             )
         )
 
-    gp_person, gp_day = _poisson_events(rng, 0.8 + 0.025 * age + 0.6 * multimorbidity + 4.0 * efi, death)
+    gp_rate = 0.8 + 0.025 * age + 0.6 * multimorbidity + 4.0 * efi
+    gp_person, gp_day = _poisson_events(rng, gp_rate, death, season=GP_SEASON)
     part(
         "gp",
         "gp",
@@ -201,12 +249,17 @@ def encounter_table(
         None,
         pick(cohort.practice_codes, cohort.practice[gp_person]),
     )
-    ae_person, ae_day = _poisson_events(rng, 0.25 * np.exp(1.5 * efi), death)
+    ae_rate = 0.25 * np.exp(1.5 * efi)
+    ae_person, ae_day = _poisson_events(rng, ae_rate, death, season=AE_SEASON, per_year=AE_TREND)
     op_person, op_day = _poisson_events(rng, 0.35 * np.exp(0.2 * multimorbidity), death)
     # Most emergency spells come through A&E the same day.
+    falls = outcomes.falls
+    falls_person = falls.person if falls is not None else np.zeros(0, np.int32)
+    falls_day = falls.day if falls is not None else np.zeros(0, np.int32)
     via_ae = rng.random(outcomes.emergency_person.size) < 0.85
-    ae_person = np.concatenate([ae_person, outcomes.emergency_person[via_ae]])
-    ae_day = np.concatenate([ae_day, outcomes.emergency_day[via_ae]])
+    falls_via_ae = rng.random(falls_person.size) < 0.9
+    ae_person = np.concatenate([ae_person, outcomes.emergency_person[via_ae], falls_person[falls_via_ae]])
+    ae_day = np.concatenate([ae_day, outcomes.emergency_day[via_ae], falls_day[falls_via_ae]])
     part(
         "ae",
         "ae",
@@ -246,6 +299,17 @@ def encounter_table(
             age=_age_at(cohort, em_person, em_day),
         ),
         constant(trust, em_person.size, pa.string()),
+    )
+    falls_stay = (rng.geometric(1.0 / (5.0 + 20.0 * efi[falls_person])) - 1).astype(np.int32)
+    part(
+        "emergency",
+        "inpatient",
+        "emergency",
+        falls_person,
+        falls_day,
+        falls_stay,
+        _falls_diagnoses(rng, falls_person.size),
+        constant(trust, falls_person.size, pa.string()),
     )
     el_person, el_day = outcomes.elective_person, outcomes.elective_day
     el_stay = rng.integers(0, 3, el_person.size).astype(np.int32)

@@ -223,7 +223,8 @@ def calibrate() -> Calibration:
     # and raise each target by what was lost, so prevalence among the living lands on the target.
     registers = draw_registers(cohort, rng, first)
     drawn = draw_deficits(cohort, rng, deficits, registers)
-    death_day = simulate_outcomes(cohort, rng, registers, drawn, Calibration(first, deficits)).death_day
+    calibration = Calibration(first, deficits)
+    death_day = simulate_outcomes(cohort, rng, registers, drawn, calibration, with_history=False).death_day
     alive = death_day > EXTRACT_DAY
     adjust = {}
     for name in REGISTERS:

@@ -26,6 +26,15 @@ import numpy.typing as npt
 
 from icp.records.synth import reference
 from icp.records.synth.codes import DEFICITS, REGISTERS, formulary
+from icp.records.synth.history import (
+    DEATH_SEASON,
+    EMERGENCY_SEASON,
+    EMERGENCY_TREND,
+    FallsHistory,
+    seasonal_days,
+    simulate_falls,
+    trend,
+)
 from icp.records.synth.population import (
     DAYS_PER_YEAR,
     EXTRACT_DAY,
@@ -85,6 +94,26 @@ def efi_counts(
     return counts
 
 
+# Places of death (as death registrations record them) and their base shares: icp's assumptions,
+# close to the UK's recent pattern (about half in hospital); see docs/synthetic-population.md.
+DEATH_PLACES = ("hospital", "home", "care_home", "hospice", "other")
+DEATH_PLACE_SHARES = (0.52, 0.26, 0.12, 0.06, 0.04)
+
+# Lower-limb amputations among people with diabetes (OPCS-4; descriptions as OPCS-4.10 gives them).
+MAJOR_AMPUTATIONS = (
+    ("X09.3", "Amputation of leg above knee", 0.40),
+    ("X09.4", "Amputation of leg through knee", 0.05),
+    ("X09.5", "Amputation of leg below knee", 0.55),
+)
+MINOR_AMPUTATIONS = (
+    ("X10.4", "Amputation through metatarsal bones", 0.30),
+    ("X11.1", "Amputation of great toe", 0.30),
+    ("X11.2", "Amputation of phalanx of toe", 0.40),
+)
+MAJOR_AMPUTATION_RATE = 0.0008  # a year, per person with diabetes
+MINOR_AMPUTATION_RATE = 0.0014
+
+
 @dataclass
 class Outcomes:
     death_day: Ints
@@ -93,6 +122,11 @@ class Outcomes:
     emergency_day: Ints
     elective_person: Ints
     elective_day: Ints
+    falls: FallsHistory | None = None
+    death_place: npt.NDArray[np.int8] | None = None  # index into DEATH_PLACES (-1: alive)
+    amputation_person: Ints | None = None
+    amputation_day: Ints | None = None
+    amputation_code: npt.NDArray[np.int8] | None = None  # index into MAJOR + MINOR_AMPUTATIONS
 
 
 def _group_mean(values: Floats, group: Ints, weight: Bools) -> Floats:
@@ -103,10 +137,10 @@ def _group_mean(values: Floats, group: Ints, weight: Bools) -> Floats:
 
 
 def _events(
-    rng: np.random.Generator, counts: npt.NDArray[np.int64], year_start: int, death_day: Ints
+    rng: np.random.Generator, counts: npt.NDArray[np.int64], year: int, death_day: Ints, amplitude: float
 ) -> tuple[Ints, Ints]:
     person = np.repeat(np.arange(counts.size, dtype=np.int32), counts)
-    day = (year_start + rng.integers(0, 365, person.size)).astype(np.int32)
+    day = seasonal_days(rng, person.size, year, amplitude)
     keep = (day < death_day[person]) & (day <= EXTRACT_DAY)
     return person[keep], day[keep]
 
@@ -118,7 +152,12 @@ def simulate_outcomes(
     deficits: dict[str, Bools],
     calibration: object,
     medicines: Bools | None = None,
+    *,
+    intervention_effect: float = 0.2,
+    with_history: bool = True,
 ) -> Outcomes:
+    """Deaths and hospital spells year by year; with `with_history` (off only while calibrating)
+    also falls admissions and falls pathway enrolments, amputations and places of death."""
     if medicines is None:
         medicines = draw_medicines(cohort, rng, registers)
     efi = efi_counts(registers, deficits, medicines) / EFI_DEFICIT_COUNT
@@ -145,6 +184,7 @@ def simulate_outcomes(
         )
         rr = np.exp(log_rr)
         expected = admissions * rates.emergency_share * rr / _group_mean(rr, group, alive)
+        expected *= trend(year, EMERGENCY_TREND)
         counts = rng.poisson(np.where(alive, expected, 0.0))
 
         log_rr_death = 5.0 * efi + 0.10 * multimorbidity + 0.08 * deprivation + 0.5 * np.minimum(counts, 2)
@@ -155,19 +195,19 @@ def simulate_outcomes(
             mx[sex, np.minimum(age.astype(np.int64), 100)] * rr_death / _group_mean(rr_death, group, alive)
         )
         dies = alive & (rng.random(cohort.size) < 1.0 - np.exp(-hazard))
-        day = year_start + rng.integers(0, 365, cohort.size)
+        day = seasonal_days(rng, cohort.size, year, DEATH_SEASON)
         death_day = np.where(dies & (day <= EXTRACT_DAY), day, death_day).astype(np.int32)
 
-        emergency.append(_events(rng, counts, year_start, death_day))
+        emergency.append(_events(rng, counts, year, death_day, EMERGENCY_SEASON))
         rr_elective = np.exp(0.12 * multimorbidity)
         expected_elective = (
             admissions * rates.elective_share * rr_elective / _group_mean(rr_elective, group, alive)
         )
         elective.append(
-            _events(rng, rng.poisson(np.where(alive, expected_elective, 0.0)), year_start, death_day)
+            _events(rng, rng.poisson(np.where(alive, expected_elective, 0.0)), year, death_day, 0.0)
         )
         previous = counts
-    return Outcomes(
+    outcomes = Outcomes(
         death_day=death_day,
         efi=efi,
         emergency_person=np.concatenate([p for p, _ in emergency]),
@@ -175,3 +215,59 @@ def simulate_outcomes(
         elective_person=np.concatenate([p for p, _ in elective]),
         elective_day=np.concatenate([d for _, d in elective]),
     )
+    if with_history:
+        outcomes.falls = simulate_falls(cohort, rng, efi, deficits["falls"], death_day, intervention_effect)
+        outcomes.death_place = _death_places(cohort, rng, registers, deficits, efi, death_day)
+        _amputations(outcomes, cohort, rng, registers, deficits, deprivation)
+    return outcomes
+
+
+def _death_places(
+    cohort: Cohort,
+    rng: np.random.Generator,
+    registers: dict[str, Bools],
+    deficits: dict[str, Bools],
+    efi: Floats,
+    death_day: Ints,
+) -> npt.NDArray[np.int8]:
+    """Place of death for each death (-1 for the living): palliative care raises home and hospice,
+    dementia, being housebound and frailty raise care home; home rises a little year by year."""
+    log_weight = np.tile(np.log(np.array(DEATH_PLACE_SHARES)), (cohort.size, 1))
+    year = np.clip((death_day.astype(np.int64) - START_DAY) / DAYS_PER_YEAR, 0, YEARS)
+    palliative = registers["palliative_care"].astype(np.float64)
+    log_weight[:, 1] += 0.6 * palliative + 0.08 * year
+    log_weight[:, 3] += 1.5 * palliative
+    log_weight[:, 2] += 0.8 * (registers["dementia"] | deficits["housebound"]) + 1.0 * efi
+    chosen = np.argmax(log_weight + rng.gumbel(size=log_weight.shape), axis=1).astype(np.int8)
+    return np.where(death_day != NEVER, chosen, -1).astype(np.int8)
+
+
+def _amputations(
+    outcomes: Outcomes,
+    cohort: Cohort,
+    rng: np.random.Generator,
+    registers: dict[str, Bools],
+    deficits: dict[str, Bools],
+    deprivation: Floats,
+) -> None:
+    """Major and minor lower-limb amputations among people with diabetes, year by year, more often
+    with peripheral vascular disease, foot problems and deprivation."""
+    diabetes = registers["diabetes"]
+    rr = np.exp(1.2 * deficits["peripheral_vascular_disease"] + 0.8 * deficits["foot_problems"])
+    rr *= np.exp(0.15 * deprivation)
+    rr = rr / max(float(rr[diabetes].mean()), 1e-12) if diabetes.any() else rr
+    persons, days, codes = [], [], []
+    for kind, (table, rate) in enumerate(
+        ((MAJOR_AMPUTATIONS, MAJOR_AMPUTATION_RATE), (MINOR_AMPUTATIONS, MINOR_AMPUTATION_RATE))
+    ):
+        for year in range(YEARS):
+            counts = rng.poisson(np.where(diabetes, rate * rr, 0.0))
+            person, day = _events(rng, counts, year, outcomes.death_day, 0.0)
+            weights = np.array([w for _, _, w in table])
+            code = rng.choice(len(table), size=person.size, p=weights / weights.sum())
+            persons.append(person)
+            days.append(day)
+            codes.append((code + kind * len(MAJOR_AMPUTATIONS)).astype(np.int8))
+    outcomes.amputation_person = np.concatenate(persons)
+    outcomes.amputation_day = np.concatenate(days)
+    outcomes.amputation_code = np.concatenate(codes)

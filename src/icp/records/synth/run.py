@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from icp.records.synth import reference
+from icp.records.synth.care import care_tables
 from icp.records.synth.encounters import encounter_table
 from icp.records.synth.morbidity import Calibration, calibrate, draw_deficits, draw_registers
 from icp.records.synth.outcomes import draw_medicines, simulate_outcomes
@@ -28,6 +29,7 @@ from icp.records.synth.primary_care import (
     patient_ids,
     patient_table,
 )
+from icp.records.synth.registrations import death_table, procedure_table
 from icp.records.warehouse import Warehouse
 
 ALL_NI = "NI"
@@ -76,13 +78,18 @@ def synthesise(
     people: int | None = None,
     on_progress: Callable[[str, str], None] | None = None,
     workers: int = 1,
+    intervention_effect: float = 0.2,
 ) -> list[AreaResult]:
     """Write a synthetic population for `area` (an ICP code or NI) and return what was written.
 
     `on_progress(icp, step)` is called as each ICP moves through its steps (with `workers` > 1,
     only as each ICP finishes). `workers` > 1 synthesises that many ICPs at once in separate
     processes; each ICP's rows are the same whatever the number of workers.
+    `intervention_effect` is the proportion by which enrolment in the falls pathway lowers each
+    enrolled person's falls-admission rate from their enrolment date (history.py).
     """
+    if not 0.0 <= intervention_effect <= 1.0:
+        raise ValueError(f"--intervention-effect {intervention_effect} must be between 0 and 1")
     areas = resolve_areas(area)
     counts = people_per_area(areas, people)
     note = on_progress or (lambda _icp, _step: None)
@@ -90,14 +97,19 @@ def synthesise(
     calibration = calibrate()
     jobs = [(icp, counts[icp]) for icp in areas]
     if workers <= 1 or len(jobs) == 1:
-        return [_synthesise_area(warehouse.root, icp, n, seed, calibration, note) for icp, n in jobs]
+        return [
+            _synthesise_area(warehouse.root, icp, n, seed, calibration, note, intervention_effect)
+            for icp, n in jobs
+        ]
     results: dict[str, AreaResult] = {}
     # Largest ICPs first, so the two workers finish together.
     jobs.sort(key=lambda job: -(job[1] or int(practice_sizes(job[0], None)[1].sum())))
     context = multiprocessing.get_context("spawn")  # no fork of a process with Arrow's threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {
-            pool.submit(_synthesise_area, warehouse.root, icp, n, seed, calibration, None): icp
+            pool.submit(
+                _synthesise_area, warehouse.root, icp, n, seed, calibration, None, intervention_effect
+            ): icp
             for icp, n in jobs
         }
         for future in as_completed(futures):
@@ -114,6 +126,7 @@ def _synthesise_area(
     seed: int,
     calibration: Calibration,
     on_progress: Callable[[str, str], None] | None,
+    intervention_effect: float = 0.2,
 ) -> AreaResult:
     """One ICP, start to commit (also the body of a worker process)."""
     note = on_progress or (lambda _icp, _step: None)
@@ -128,12 +141,19 @@ def _synthesise_area(
     deficits = draw_deficits(cohort, rng, calibration.deficit_intercepts, registers)
     prescribed = draw_medicines(cohort, rng, registers)
     note(icp, "outcomes")
-    outcomes = simulate_outcomes(cohort, rng, registers, deficits, calibration, prescribed)
+    outcomes = simulate_outcomes(
+        cohort, rng, registers, deficits, calibration, prescribed, intervention_effect=intervention_effect
+    )
     replaced = warehouse.find_batches(kind="synth", area=icp)
     with warehouse.batch(
         kind="synth",
         source=source,
-        inputs=[f"area={icp}", f"seed={seed}", f"people={people if people else 'list sizes'}"],
+        inputs=[
+            f"area={icp}",
+            f"seed={seed}",
+            f"people={people if people else 'list sizes'}",
+            f"intervention_effect={intervention_effect}",
+        ],
         replaces=replaced,
     ) as batch:
         batch.detail.update(
@@ -141,6 +161,8 @@ def _synthesise_area(
             area=icp,
             history_start=HISTORY_START.isoformat(),
             extract_date=EXTRACT_DATE.isoformat(),
+            intervention_effect=intervention_effect,
+            falls_admissions_averted=outcomes.falls.averted if outcomes.falls else 0,
         )
         pids = patient_ids(cohort)
         note(icp, "patients")
@@ -155,6 +177,13 @@ def _synthesise_area(
         batch.write("observation", observation_table(cohort, rng, registers, outcomes, pids, source))
         note(icp, "encounters")
         batch.write("encounter", encounter_table(cohort, rng, registers, outcomes, pids, source))
+        note(icp, "deaths, procedures and care history")
+        batch.write("death", death_table(cohort, outcomes, pids, source))
+        batch.write("procedure", procedure_table(cohort, outcomes, pids, source))
+        for name, table in care_tables(
+            cohort, rng, registers, deficits, outcomes, onsets, pids, source
+        ).items():
+            batch.write(name, table)
         batch.records_read = cohort.size
         rows = dict(batch.counts)
         batch_id = batch.batch_id

@@ -1,0 +1,182 @@
+"""The shape of the four years of history: winter seasonality, trends, falls and the falls pathway.
+
+Seasonality: events within a financial year fall on day d (0 = 1 April) with weight
+1 + amplitude x cos(2 pi (d - 289) / 365), peaking on 15 January (day 289) and lowest in mid July.
+Trends: a rate that changes by `per_year` a year is multiplied by (1 + per_year)^(year - 1.5), so the
+four-year average stays on the calibrated rate.
+
+Falls injuries and the falls prevention pathway (`falls`) are simulated together, month by month,
+because enrolment follows recent falls and enrolment changes later falls:
+
+    falls admissions ~ Poisson(month's share of rate(age) x RR / mean RR of the same sex and age
+                       group x season x trend), people 18+
+    rate(age) = 0.0095 exp(0.085 (age - 70)) a year from 65 (0.0012 a year from 18 to 64)
+    log RR = 3.0 eFI + 0.7 falls deficit
+    monthly P(enrol) = 0.0018 x RR_e / mean RR_e among the eligible (65+, alive, not yet enrolled)
+    log RR_e = 2.0 eFI + 1.4 (a falls admission in the last 6 months) + 0.6 falls deficit
+
+From the day a person enrols, each of their falls admissions is kept with probability 1 - R (a
+thinned Poisson process: their rate falls by the proportion R, `--intervention-effect`), so R is
+the true effect an evaluation should recover. Because enrolment follows frailty and recent falls,
+enrolled people have more falls than others before and after enrolling: a naive comparison of
+enrolled with not enrolled is biased and a matched comparison is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from icp.records.synth.population import (
+    DAYS_PER_YEAR,
+    EPOCH,
+    EXTRACT_DAY,
+    HISTORY_START,
+    NEVER,
+    START_DAY,
+    YEARS,
+    Bools,
+    Cohort,
+    Floats,
+    Ints,
+)
+
+WINTER_PEAK = 289  # 15 January, in days after 1 April
+DAYS_IN_YEAR = 365
+MONTHS = YEARS * 12
+
+# Amplitudes and yearly trends (icp's assumptions; docs/synthetic-population.md).
+EMERGENCY_SEASON, EMERGENCY_TREND = 0.15, 0.025
+DEATH_SEASON = 0.12
+AE_SEASON, AE_TREND = 0.10, 0.03
+GP_SEASON = 0.08
+FALLS_SEASON, FALLS_TREND = 0.12, 0.02
+
+FALLS_ENROLMENT_MONTHLY = 0.0018
+FALLS_PROGRAMME_DAYS = 180  # the falls programme's length: the enrolment ends after it
+RECENT_FALL_DAYS = 182
+
+
+def _season_weights(amplitude: float) -> Floats:
+    day = np.arange(DAYS_IN_YEAR, dtype=np.float64)
+    weights = 1.0 + amplitude * np.cos(2.0 * np.pi * (day - WINTER_PEAK) / DAYS_IN_YEAR)
+    return np.asarray(weights / weights.sum(), dtype=np.float64)
+
+
+def year_start(year: int) -> int:
+    return START_DAY + round(year * DAYS_PER_YEAR)
+
+
+def seasonal_days(rng: np.random.Generator, count: int, year: int, amplitude: float) -> Ints:
+    """`count` days in financial year `year` (0 = 2022/23), more of them in winter."""
+    offsets = rng.choice(DAYS_IN_YEAR, size=count, p=_season_weights(amplitude))
+    return (year_start(year) + offsets).astype(np.int32)
+
+
+def trend(year: int | Floats, per_year: float) -> Floats:
+    """Multiplier of a rate changing by `per_year` a year, averaging about 1 over the four years."""
+    return np.asarray((1.0 + per_year) ** (np.asarray(year, dtype=np.float64) - (YEARS - 1) / 2))
+
+
+def history_days(rng: np.random.Generator, count: int, amplitude: float, per_year: float) -> Ints:
+    """`count` days anywhere in the four years, with seasonality and a trend across years."""
+    weights = trend(np.arange(YEARS, dtype=np.float64), per_year)
+    year = rng.choice(YEARS, size=count, p=weights / weights.sum())
+    offsets = rng.choice(DAYS_IN_YEAR, size=count, p=_season_weights(amplitude))
+    starts = np.array([year_start(y) for y in range(YEARS)], dtype=np.int64)
+    return (starts[year] + offsets).astype(np.int32)
+
+
+def month_starts() -> npt.NDArray[np.int64]:
+    """First day of each of the 48 months, and the day after the last (49 values)."""
+    starts = []
+    for month in range(MONTHS + 1):
+        year, index = divmod(HISTORY_START.month - 1 + month, 12)
+        starts.append((date(HISTORY_START.year + year, index + 1, 1) - EPOCH).days)
+    return np.array(starts, dtype=np.int64)
+
+
+@dataclass
+class FallsHistory:
+    person: Ints  # one element per falls admission (after the intervention's effect)
+    day: Ints
+    enrolled_person: Ints  # one element per falls pathway enrolment
+    enrolled_day: Ints
+    averted: int  # falls admissions the intervention removed (for the documentation and tests)
+
+
+def _normalised(rr: Floats, group: Ints, weight: Bools) -> Floats:
+    totals = np.bincount(group, weights=rr * weight, minlength=64)
+    counts = np.bincount(group, weights=weight.astype(np.float64), minlength=64)
+    means = np.where(counts > 0, totals / np.maximum(counts, 1.0), 1.0)
+    return rr / np.maximum(means, 1e-12)[group]
+
+
+def simulate_falls(
+    cohort: Cohort,
+    rng: np.random.Generator,
+    efi: Floats,
+    falls_deficit: Bools,
+    death_day: Ints,
+    intervention_effect: float,
+) -> FallsHistory:
+    """Falls admissions and falls pathway enrolments over the 48 months (see the module docstring)."""
+    if not 0.0 <= intervention_effect <= 1.0:
+        raise ValueError(f"intervention effect {intervention_effect} must be between 0 and 1")
+    starts = month_starts()
+    season = _season_weights(FALLS_SEASON) * DAYS_IN_YEAR
+    sex = cohort.male.astype(np.int32)
+    rr = np.exp(3.0 * efi + 0.7 * falls_deficit)
+    enrol_rr_base = 2.0 * efi + 0.6 * falls_deficit
+    enrolled_day = np.full(cohort.size, NEVER, dtype=np.int64)
+    last_fall = np.full(cohort.size, -(10**6), dtype=np.int64)
+    people: list[Ints] = []
+    days: list[Ints] = []
+    averted = 0
+    for month in range(MONTHS):
+        first, after = int(starts[month]), int(starts[month + 1])
+        length = after - first
+        age = cohort.age_on(first)
+        alive = death_day > first
+        group = sex * 32 + np.minimum(age // 5, 20).astype(np.int32)
+        rate = np.where(age >= 65, 0.0095 * np.exp(0.085 * (age - 70)), np.where(age >= 18, 0.0012, 0.0))
+        offset = (first - START_DAY) % DAYS_IN_YEAR
+        year = (first - START_DAY) // DAYS_IN_YEAR
+        factor = float(season[offset]) * float(trend(year, FALLS_TREND)) * length / DAYS_PER_YEAR
+        # Enrolment this month (decided first, so that falls later in the month feel it): 65+, alive,
+        # not yet enrolled; more likely frail and fallen in the months before.
+        eligible = alive & (age >= 65) & (enrolled_day == NEVER)
+        recent = (first - last_fall) <= RECENT_FALL_DAYS
+        enrol_rr = np.exp(enrol_rr_base + 1.4 * recent)
+        mean_rr = float(enrol_rr[eligible].mean()) if eligible.any() else 1.0
+        chance = np.clip(FALLS_ENROLMENT_MONTHLY * enrol_rr / mean_rr, 0.0, 0.5)
+        enrols = eligible & (rng.random(cohort.size) < chance)
+        day_enrolled = first + rng.integers(0, length, cohort.size)
+        enrols &= (day_enrolled < death_day) & (day_enrolled <= EXTRACT_DAY)
+        enrolled_day = np.where(enrols, day_enrolled, enrolled_day)
+
+        expected = np.where(alive, rate * _normalised(rr, group, alive & (age >= 18)) * factor, 0.0)
+        counts = rng.poisson(expected)
+        person = np.repeat(np.arange(cohort.size, dtype=np.int32), counts)
+        day = (first + rng.integers(0, length, person.size)).astype(np.int32)
+        keep = day < death_day[person]
+        # The intervention: a fall after the person's enrolment is kept with probability 1 - R.
+        after_enrolment = day >= enrolled_day[person]
+        removed = after_enrolment & (rng.random(person.size) < intervention_effect)
+        averted += int((keep & removed).sum())
+        keep &= ~removed
+        person, day = person[keep], day[keep]
+        people.append(person)
+        days.append(day)
+        np.maximum.at(last_fall, person, day)
+    chosen = np.flatnonzero(enrolled_day != NEVER).astype(np.int32)
+    return FallsHistory(
+        person=np.concatenate(people),
+        day=np.concatenate(days),
+        enrolled_person=chosen,
+        enrolled_day=enrolled_day[chosen].astype(np.int32),
+        averted=averted,
+    )

@@ -1,0 +1,87 @@
+"""`icp measure` and `icp evaluate` end to end on a small synthetic ICP."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from icp.cli import app
+from icp.records.synth.run import synthesise
+from icp.records.warehouse import Warehouse
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path))
+    store = Warehouse()
+    synthesise(store, area="NI-NOR-CA", seed=4, people=6000)
+    return store
+
+
+@pytest.mark.django_db
+def test_measure_writes_every_table_as_parquet_and_csv(warehouse: Warehouse, tmp_path: Path) -> None:
+    out = tmp_path / "indicators"
+    result = runner.invoke(
+        app, ["measure", "--area", "NI-NOR-CA", "--from", "2025-01", "--to", "2025-03", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("month_icp", "month_practice", "year_icp_quintile", "year_icp_age_sex"):
+        assert (out / f"{name}.parquet").exists()
+        frame = pd.read_csv(out / f"{name}.csv")
+        assert {"indicator", "numerator", "denominator", "rate", "ci_low", "ci_high", "suppressed"} <= set(
+            frame
+        )
+    assert "synthetic data" in " ".join(result.output.split())
+    assert "planning opt-out" in result.output
+
+
+@pytest.mark.django_db
+def test_measure_refuses_bad_arguments(warehouse: Warehouse, tmp_path: Path) -> None:
+    bad_month = runner.invoke(app, ["measure", "--from", "April 2024", "--out", str(tmp_path)])
+    assert bad_month.exit_code == 2 and "YYYY-MM" in bad_month.output
+    assert runner.invoke(app, ["measure", "--area", "NOWHERE", "--out", str(tmp_path)]).exit_code == 2
+    assert runner.invoke(app, ["measure", "--engine", "oracle", "--out", str(tmp_path)]).exit_code == 2
+
+
+@pytest.mark.django_db
+def test_evaluate_writes_the_effect_balance_and_people(warehouse: Warehouse, tmp_path: Path) -> None:
+    out = tmp_path / "falls.json"
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--pathway",
+            "falls",
+            "--area",
+            "NI-NOR-CA",
+            "--outcome",
+            "falls_admissions_65",
+            "--json",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    assert set(document["effect"]) == {"relative_change", "ci_low", "ci_high", "p_value"}
+    assert (
+        document["effect"]["ci_low"] <= document["effect"]["relative_change"] <= document["effect"]["ci_high"]
+    )
+    assert document["people"]["matched"] > 0 and document["balance"] and document["method"]
+
+
+@pytest.mark.django_db
+def test_evaluate_names_an_unknown_pathway_or_outcome(warehouse: Warehouse) -> None:
+    unknown = runner.invoke(
+        app, ["evaluate", "--pathway", "knitting", "--area", "NI-NOR-CA", "--outcome", "bed_days"]
+    )
+    assert unknown.exit_code == 2 and "knitting" in unknown.output
+    wrong = runner.invoke(
+        app, ["evaluate", "--pathway", "falls", "--area", "NI-NOR-CA", "--outcome", "eol_with_acp"]
+    )
+    assert wrong.exit_code == 2 and "eol_with_acp" in wrong.output
