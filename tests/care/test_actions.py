@@ -15,7 +15,9 @@ from django.utils import timezone
 from icp.audit.models import AuditEvent
 from icp.care import actions
 from icp.care.models import MdtListEntry
+from icp.care.referrals.actions import move_referral
 from icp.patients.models import CareRelationship, RelationshipKind
+from tests.care.referrals.conftest import accepted_referral
 from tests.sharing.conftest import World
 
 
@@ -26,12 +28,10 @@ def test_care_relationships_are_changed_only_by_someone_with_one(shared_world: W
         actions.add_care_team_member(patient=alice, organisation=w.orgs["pharmacy"], by=w.users["pharmacist"])
     member = actions.add_care_team_member(patient=alice, organisation=w.orgs["pharmacy"], by=w.users["gp"])
     actions.end_care_team_membership(member=member, by=w.users["pharmacist"], end_date=timezone.localdate())
-    referral = actions.open_referral(
-        patient=alice, to_organisation=w.orgs["voluntary"], service="befriending", by=w.users["gp"]
-    )
+    referral = accepted_referral(w, "alice", "voluntary")
     with pytest.raises(PermissionDenied):
-        actions.close_referral(referral=referral, by=w.users["pharmacist"])
-    actions.close_referral(referral=referral, by=w.users["voluntary"])
+        move_referral(referral=referral, to_status="completed", by=w.users["pharmacist"])
+    move_referral(referral=referral, to_status="completed", by=w.users["voluntary"])
     mdt = actions.create_mdt_list(
         icp=w.icp,
         name="Falls MDT (synthetic)",
@@ -48,8 +48,8 @@ def test_care_relationships_are_changed_only_by_someone_with_one(shared_world: W
     changes = {
         "care_team.add",
         "care_team.end",
-        "referral.open",
-        "referral.close",
+        "referral.create",
+        "referral.move",
         "mdt_list.create",
         "mdt_list.add",
         "mdt_list.remove",
@@ -78,16 +78,14 @@ def test_each_care_record_opens_and_closes_its_relationships(shared_world: World
     team.refresh_from_db()
     assert team.ends == today + timedelta(days=1)  # the last day in the team still counts
 
-    referral = actions.open_referral(
-        patient=alice, to_organisation=w.orgs["voluntary"], service="befriending", by=gp
-    )
+    referral = accepted_referral(w, "alice", "voluntary")
     referred = CareRelationship.objects.get(source_type="care.referral", source_id=str(referral.pk))
     assert (referred.kind, referred.organisation, referred.ends) == (
         RelationshipKind.REFERRAL,
         w.orgs["voluntary"],
         None,
     )
-    actions.close_referral(referral=referral, by=gp)
+    move_referral(referral=referral, to_status="cancelled", by=gp)
     referred.refresh_from_db()
     assert referred.ends == today
 

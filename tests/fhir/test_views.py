@@ -50,6 +50,11 @@ def test_capability_statement(client: Client, db: None) -> None:
         "Encounter",
         "Consent",
         "AuditEvent",
+        "ServiceRequest",
+        "Task",
+        "CarePlan",
+        "CareTeam",
+        "Goal",
     }
 
 
@@ -211,5 +216,5 @@ def test_audit_events_for_the_ig_lead_only(client: Client, shared_world: World) 
 
 
 def test_unserved_resource_types_say_so(client: Client, shared_world: World) -> None:
-    response = client.get("/fhir/CarePlan?patient=pt-alice-0001", **token(shared_world, "gp"))
+    response = client.get("/fhir/Immunization?patient=pt-alice-0001", **token(shared_world, "gp"))
     assert response.status_code == 404 and valid(response.json())["issue"][0]["code"] == "not-supported"

@@ -15,6 +15,8 @@ from django.utils import timezone
 from icp.audit.models import AuditEvent
 from icp.care import actions as care_actions
 from icp.care.models import CareTeamMember
+from icp.care.referrals.actions import create_referral, move_referral
+from icp.care.referrals.models import Service, ServiceType
 from icp.partnership.roles import UserRole
 from icp.patients.actions import Source, close_relationship, open_relationship
 from icp.patients.models import PatientIndex, RelationshipKind
@@ -22,6 +24,7 @@ from icp.sharing import actions
 from icp.sharing.models import BreakGlass
 from icp.sharing.policy import Code, decide, decide_many, planning_opt_outs
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue, DataCategory, Purpose
+from tests.care.referrals.conftest import accepted_referral
 from tests.sharing.conftest import World
 
 C = DataCategory
@@ -47,11 +50,15 @@ def add_team(world: World, patient: str, org: str, user: str | None = None, role
 
 
 def refer(world: World, patient: str, to: str) -> object:
-    return care_actions.open_referral(
-        patient=world.patients[patient],
-        to_organisation=world.orgs[to],
-        service="befriending",
-        by=world.users["gp"],
+    return accepted_referral(world, patient, to)
+
+
+def befriending(world: World) -> Service:
+    return Service.objects.create(
+        organisation=world.orgs["voluntary"],
+        name="Befriending (synthetic)",
+        type=ServiceType.VOLUNTARY_SUPPORT,
+        eligibility="Adults who are lonely",
     )
 
 
@@ -101,19 +108,19 @@ def test_ended_care_team_membership_is_no_relationship(shared_world: World) -> N
     assert decide(w.users["pharmacist"], w.patients["alice"], P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
 
 
-def test_open_referral_to_the_users_service_is_a_relationship_and_closing_it_ends_it(
+def test_an_accepted_referral_to_the_users_service_is_a_relationship_and_completing_it_ends_it(
     shared_world: World,
 ) -> None:
     w = shared_world
-    referral = care_actions.open_referral(
-        patient=w.patients["alice"],
-        to_organisation=w.orgs["voluntary"],
-        service="befriending",
-        by=w.users["gp"],
+    referral = create_referral(
+        patient=w.patients["alice"], service=befriending(w), reason="Lonely (synthetic)", by=w.users["gp"]
     )
+    requested = decide(w.users["voluntary"], w.patients["alice"], P.CARE_COORDINATION, C.CARE_PLANS)
+    assert requested.code == Code.NO_RELATIONSHIP  # a referral not yet accepted opens nothing
+    move_referral(referral=referral, to_status="accepted", by=w.users["voluntary"])
     decision = decide(w.users["voluntary"], w.patients["alice"], P.CARE_COORDINATION, C.CARE_PLANS)
     assert decision.allowed and "referral" in decision.relationship
-    care_actions.close_referral(referral=referral, by=w.users["voluntary"])
+    move_referral(referral=referral, to_status="completed", by=w.users["voluntary"])
     denied = decide(w.users["voluntary"], w.patients["alice"], P.CARE_COORDINATION, C.CARE_PLANS)
     assert denied.code == Code.NO_RELATIONSHIP
 

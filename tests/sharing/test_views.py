@@ -14,6 +14,7 @@ from icp.care import actions as care_actions
 from icp.records.warehouse import Warehouse
 from icp.sharing.models import BreakGlass, DataSharingAgreement, ReviewOutcome
 from icp.sharing.vocabulary import AgreementStatus, ChoiceKind, ChoiceValue
+from tests.care.referrals.conftest import accepted_referral
 from tests.sharing.conftest import World
 
 ALICE_URL = "/sharing/patients/pt-alice-0001/"
@@ -61,9 +62,7 @@ def test_voluntary_worker_with_a_referral_sees_coordination_sections_only(
     client: Client, shared_world: World, warehouse: Warehouse
 ) -> None:
     w = shared_world
-    care_actions.open_referral(
-        patient=w.patients["alice"], to_organisation=w.orgs["voluntary"], by=w.users["gp"]
-    )
+    accepted_referral(w, "alice", "voluntary")
     page = as_user(client, w, "voluntary").get(ALICE_URL + "?purpose=care_coordination").content.decode()
     assert "zephyrine" in page.lower()  # demographics are shared for care coordination
     assert "Chronic obstructive lung disease" not in page and "Metformin" not in page
@@ -260,9 +259,7 @@ def test_register_lists_agreements_and_the_gaps(client: Client, shared_world: Wo
     w = shared_world
     # The practice refers to the council-like voluntary org (covered) and to a pharmacy (covered),
     # but practice B and the voluntary org share a person with no agreement naming both.
-    care_actions.open_referral(
-        patient=w.patients["bob"], to_organisation=w.orgs["voluntary"], by=w.users["gp_b"]
-    )
+    accepted_referral(w, "bob", "voluntary", by="gp_b")
     page = as_user(client, w, "gp").get("/sharing/agreements/").content.decode()
     assert "DSA-NI-NOR-CA-0001" in page and "In force" in page
     assert "Test Volunteers (synthetic)" in page and "1 gap" in page

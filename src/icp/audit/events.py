@@ -209,3 +209,129 @@ class EventType(StrEnum):
     ECHO_SESSION = "echo.session", "An ECHO session was recorded."
     ECHO_ATTENDANCE = "echo.attendance", "Attendance at an ECHO session was recorded."
     ECHO_IMPORT = "echo.import", "An ECHO attendance file was imported."
+
+    # Care pathways: pathways, plans, care teams, MDT, referrals, emergency lists
+    CARE_ACCESS = (
+        "care.access",
+        "The access decision asked before care work on a person (enrol, plan, refer, MDT, outreach).",
+    )
+    CARE_PERSON_VIEW = (
+        "care.person.view",
+        "A person's care page (pathways, care plans, care team, referrals) was shown.",
+    )
+    REFERRAL_CREATE = (
+        "referral.create",
+        "A referral (ServiceRequest and Task) was made, as a draft or requested.",
+    )
+    REFERRAL_MOVE = (
+        "referral.move",
+        "A referral's Task was moved from one status to another (or the move was refused).",
+    )
+    REFERRAL_REROUTE = (
+        "referral.reroute",
+        "A rejected referral was re-routed to another service.",
+    )
+    REFERRAL_READ = (
+        "referral.read",
+        "A referral was read by a party to it.",
+    )
+    REFERRAL_LIST = (
+        "referral.list",
+        "An organisation's referral inbox or outbox was listed.",
+    )
+    ENROLMENT_CREATE = (
+        "enrolment.create",
+        "A person was enrolled in a care pathway.",
+    )
+    ENROLMENT_END = (
+        "enrolment.end",
+        "A person left a care pathway.",
+    )
+    ENROLMENT_REVIEW = (
+        "enrolment.review",
+        "A pathway enrolment was reviewed.",
+    )
+    CARE_PLAN_CREATE = (
+        "care_plan.create",
+        "A care plan was started.",
+    )
+    CARE_PLAN_GOAL = (
+        "care_plan.goal",
+        "A goal of a care plan was added or changed.",
+    )
+    CARE_PLAN_ACTIVITY = (
+        "care_plan.activity",
+        "An activity of a care plan was added or updated.",
+    )
+    CARE_PLAN_REVIEW = (
+        "care_plan.review",
+        "A care plan was reviewed with the person.",
+    )
+    CASELOAD_VIEW = (
+        "caseload.view",
+        "A practice's pathway caseload was viewed.",
+    )
+    CASELOAD_ICP_VIEW = (
+        "caseload.icp.view",
+        "An ICP's pathway caseloads and referral times were viewed (aggregates).",
+    )
+    DEATH_RECORD = (
+        "death.record",
+        "A death was recorded: relationships, referrals, enrolments and plans closed.",
+    )
+    MDT_MEETING_SCHEDULE = (
+        "mdt_meeting.schedule",
+        "An MDT meeting was scheduled (open actions carried to it).",
+    )
+    MDT_MEETING_ATTENDANCE = (
+        "mdt_meeting.attendance",
+        "Someone's attendance at an MDT meeting was recorded.",
+    )
+    MDT_MEETING_VIEW = (
+        "mdt_meeting.view",
+        "An MDT meeting's case list was viewed.",
+    )
+    MDT_LIST_VIEW = (
+        "mdt_list.view",
+        "An MDT's meetings page was viewed (refusals only).",
+    )
+    MDT_CASE_ADD = (
+        "mdt_case.add",
+        "A person was put on an MDT meeting's case list.",
+    )
+    MDT_CASE_DISCUSS = (
+        "mdt_case.discuss",
+        "An MDT's discussion and outcome of a case were recorded.",
+    )
+    MDT_ACTION_ADD = (
+        "mdt_action.add",
+        "An action was agreed on an MDT case.",
+    )
+    MDT_ACTION_COMPLETE = (
+        "mdt_action.complete",
+        "An MDT action was marked done.",
+    )
+    CARE_TEAM_COORDINATOR = (
+        "care_team.coordinator",
+        "A care team member was named the person's care coordinator.",
+    )
+    CARER_ADD = (
+        "carer.add",
+        "A carer was linked to the person they care for.",
+    )
+    CARER_END = (
+        "carer.end",
+        "A carer link was ended.",
+    )
+    EMERGENCY_LIST_BUILD = (
+        "emergency_list.build",
+        "An emergency-response list was built from registers, scores and flags.",
+    )
+    EMERGENCY_LIST_VIEW = (
+        "emergency_list.view",
+        "An emergency-response list was viewed.",
+    )
+    OUTREACH_RECORD = (
+        "outreach.record",
+        "An outreach contact with a person on an emergency-response list was logged.",
+    )

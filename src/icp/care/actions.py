@@ -21,8 +21,6 @@ from icp.care.models import (
     CareTeamMember,
     MdtList,
     MdtListEntry,
-    Referral,
-    ReferralStatus,
     ReviewStatus,
     WorklistReview,
 )
@@ -161,67 +159,6 @@ def end_care_team_membership(
             detail={"end_date": member.end_date.isoformat()},
         )
     return member
-
-
-def open_referral(
-    *,
-    patient: PatientIndex,
-    to_organisation: Organisation,
-    by: User,
-    service: str = "",
-    opened_on: date | None = None,
-) -> Referral:
-    """Refer a person to another organisation's service (minimal: the pathways work extends this)."""
-    _require_care_relationship(by, patient, EventType.REFERRAL_OPEN)
-    if by.organisation is None:
-        raise ValidationError({"from_organisation": "Your account is not linked to an organisation."})
-    with transaction.atomic():
-        referral = Referral.objects.create(
-            patient=patient,
-            from_organisation=by.organisation,
-            to_organisation=to_organisation,
-            service=service,
-            opened_on=opened_on or timezone.localdate(),
-        )
-        open_relationship(
-            patient=patient,
-            kind=RelationshipKind.REFERRAL,
-            source=referral,
-            organisation=to_organisation,
-            label=service,
-            starts=referral.opened_on,
-            by=by,
-        )
-        record(
-            action=EventType.REFERRAL_OPEN,
-            actor=by,
-            target=referral,
-            patient_ref=patient.patient_id,
-            detail={"to": to_organisation.code, "service": service},
-        )
-    return referral
-
-
-def close_referral(*, referral: Referral, by: User) -> Referral:
-    if by.organisation_id not in (referral.to_organisation_id, referral.from_organisation_id):
-        raise deny(
-            action=EventType.REFERRAL_CLOSE,
-            by=by,
-            target=referral,
-            reason="Only the referring or receiving organisation can close a referral.",
-        )
-    with transaction.atomic():
-        referral.status = ReferralStatus.CLOSED
-        referral.closed_on = timezone.localdate()
-        referral.save(update_fields=["status", "closed_on"])
-        close_relationships_from(source=referral, by=by, ends=referral.closed_on)
-        record(
-            action=EventType.REFERRAL_CLOSE,
-            actor=by,
-            target=referral,
-            patient_ref=referral.patient.patient_id,
-        )
-    return referral
 
 
 def create_mdt_list(*, icp: Area, name: str, members: list[Organisation], by: User) -> MdtList:

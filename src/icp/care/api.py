@@ -1,5 +1,11 @@
-"""JSON API endpoints of the care app (mounted under /api/care/)."""
+"""JSON API endpoints of the care app (mounted under /api/care/): referrals and the services
+directory, and a person's pathways, care plans and care team."""
 
 from ninja import Router
 
+from icp.care.plans.api import router as plans_router
+from icp.care.referrals.api import router as referrals_router
+
 router = Router(tags=["care"])
+router.add_router("/", referrals_router)
+router.add_router("/", plans_router)

@@ -1,7 +1,10 @@
-"""Care's own records: worklist reviews, and the care team, referral and MDT-list entries.
+"""Care's own records: worklist reviews, the care team and MDT-list entries; and, by subject in
+their own packages, referrals and services (`referrals/`), pathway enrolments (`pathways/`) and care
+plans (`plans/`).
 
 `CareTeamMember`, `Referral` and `MdtList` / `MdtListEntry` came here from `sharing` and kept their
-tables (`db_table`). Each opens and closes `patients.CareRelationship` rows through
+tables (`db_table`); `Referral` has since become the full referral (ServiceRequest + Task).
+Each opens and closes `patients.CareRelationship` rows through
 `icp.care.actions`: the access decision reads those rows, never these (docs/adr/0060-patients-floor.md).
 """
 
@@ -38,7 +41,10 @@ class WorklistReview(models.Model):
 
 
 class CareTeamMember(models.Model):
-    """An organisation (or one named user of it) in a person's care team. Minimal until pathways land."""
+    """An organisation (or one named user of it) in a person's care team (FHIR CareTeam participant).
+
+    One current member may be the person's named care coordinator.
+    """
 
     patient = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="care_team")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="care_team_roles")
@@ -53,41 +59,21 @@ class CareTeamMember(models.Model):
     role = models.CharField(max_length=100, blank=True, help_text="e.g. district nurse, key worker")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="The last day in the team")
+    coordinator = models.BooleanField(default=False, help_text="The person's named care coordinator")
 
     class Meta:
         db_table = "sharing_careteammember"  # the table predates the move from sharing
         ordering = ["patient", "start_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(coordinator=True, end_date__isnull=True),
+                name="care_one_current_coordinator",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} in the care team of {self.patient}"
-
-
-class ReferralStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-
-
-class Referral(models.Model):
-    """A referral of a person to an organisation's service. Minimal until pathways land."""
-
-    patient = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="sharing_referrals")
-    from_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="referrals_made"
-    )
-    to_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="referrals_received"
-    )
-    service = models.CharField(max_length=200, blank=True)
-    status = models.CharField(max_length=8, choices=ReferralStatus.choices, default=ReferralStatus.OPEN)
-    opened_on = models.DateField()
-    closed_on = models.DateField(null=True, blank=True)
-
-    class Meta:
-        db_table = "sharing_referral"
-        ordering = ["-opened_on"]
-
-    def __str__(self) -> str:
-        return f"Referral of {self.patient} to {self.to_organisation} ({self.status})"
 
 
 class MdtList(models.Model):
@@ -118,3 +104,35 @@ class MdtListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} on {self.mdt_list}"
+
+
+# The care workflows' models live by subject in their own packages; importing them here is how
+# Django finds them.
+from icp.care.referrals.models import Referral, Service  # noqa: E402, I001
+from icp.care.pathways.models import Enrolment  # noqa: E402
+from icp.care.plans.models import Activity, CarePlan, Goal  # noqa: E402
+from icp.care.mdt.models import MdtAction, MdtAttendance, MdtCase, MdtMeeting  # noqa: E402
+from icp.care.teams.models import Carer  # noqa: E402
+from icp.care.emergency.models import EmergencyList, EmergencyListEntry, OutreachContact  # noqa: E402
+
+__all__ = [
+    "Activity",
+    "CarePlan",
+    "CareTeamMember",
+    "Carer",
+    "EmergencyList",
+    "EmergencyListEntry",
+    "Enrolment",
+    "Goal",
+    "MdtAction",
+    "MdtAttendance",
+    "MdtCase",
+    "MdtList",
+    "MdtListEntry",
+    "MdtMeeting",
+    "OutreachContact",
+    "Referral",
+    "ReviewStatus",
+    "Service",
+    "WorklistReview",
+]

@@ -1,8 +1,13 @@
-"""Page URLs of the care app: risk-stratification worklists, a person's risk and the ICP population."""
+"""Page URLs of the care app: worklists, a person's risk, the ICP population, and care work
+(referral inbox and outbox, referrals, the services directory)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from icp.care import risk_views
+from icp.care import person_views, risk_views
+from icp.care.emergency import views as emergency_views
+from icp.care.mdt import views as mdt_views
+from icp.care.pathways import views as pathway_views
+from icp.care.referrals import views as referral_views
 
 app_name = "care"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -12,4 +17,29 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("person/<str:patient_id>/review/", risk_views.review, name="review"),
     path("icp/<str:code>/population/", risk_views.icp_population, name="population"),
     path("icp/<str:code>/pyramid.svg", risk_views.pyramid_svg, name="pyramid-svg"),
+    path("referrals/inbox/", referral_views.inbox, name="inbox"),
+    path("referrals/outbox/", referral_views.outbox, name="outbox"),
+    path("referrals/<str:referral_id>/", referral_views.detail, name="referral"),
+    path("referrals/<str:referral_id>/move/", referral_views.move, name="referral-move"),
+    path("referrals/<str:referral_id>/reroute/", referral_views.reroute, name="referral-reroute"),
+    path("person/<str:patient_id>/refer/", referral_views.refer, name="refer"),
+    path("services/", referral_views.directory, name="services"),
+    path("person/<str:patient_id>/", person_views.person, name="person"),
+    path("person/<str:patient_id>/enrol/", pathway_views.enrol, name="enrol"),
+    path("person/<str:patient_id>/plans/", person_views.new_plan, name="plan-new"),
+    path("person/<str:patient_id>/plans/<str:plan_id>/", person_views.plan_change, name="plan-change"),
+    path("enrolments/<str:enrolment_id>/leave/", pathway_views.leave, name="enrolment-leave"),
+    path("practice/<str:code>/enrol/", pathway_views.enrol_selection, name="enrol-selection"),
+    path("practice/<str:code>/caseload/", pathway_views.practice_caseload_page, name="practice-caseload"),
+    path("icp/<str:code>/caseload/", pathway_views.icp_caseload_page, name="icp-caseload"),
+    path("emergency/", emergency_views.lists, name="emergency-lists"),
+    path("emergency/<str:list_id>/", emergency_views.list_page, name="emergency-list"),
+    path("emergency/<str:list_id>/<int:entry_id>/contact/", emergency_views.outreach, name="outreach"),
+    path("mdt/", mdt_views.mdt_lists, name="mdt-lists"),
+    path("mdt/<int:list_id>/", mdt_views.mdt_list_page, name="mdt-list"),
+    path("mdt/meetings/<str:meeting_id>/", mdt_views.meeting_page, name="mdt-meeting"),
+    path("mdt/meetings/<str:meeting_id>/change/", mdt_views.meeting_change, name="mdt-meeting-change"),
+    path("person/<str:patient_id>/mdt/", mdt_views.list_person, name="mdt-list-person"),
+    path("person/<str:patient_id>/team/", person_views.team_change, name="team-change"),
+    path("practice/<str:code>/mdt/", mdt_views.list_selection, name="mdt-list-selection"),
 ]

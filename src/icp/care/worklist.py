@@ -97,7 +97,9 @@ class WorklistFilter:
 
 
 def worklist_queryset(practice: Organisation, chosen: WorklistFilter) -> QuerySet[RiskResult]:
-    rows = RiskResult.objects.filter(practice=practice, tier__in=chosen.tiers).select_related("patient")
+    rows = RiskResult.objects.filter(
+        practice=practice, tier__in=chosen.tiers, patient__death_date__isnull=True
+    ).select_related("patient")
     if chosen.priority_group:
         rows = rows.filter(CASE_FINDING[PriorityGroup(chosen.priority_group)][1])
     if chosen.register:

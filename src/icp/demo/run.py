@@ -48,7 +48,14 @@ def run_demo(*, console: Console, password: str) -> None:
         from icp.demo.stratification import stratify_demo_icp
 
         console.print(stratify_demo_icp(DEMO_ICP))
-    # After the population step: it measures the synthetic history that step writes.
+    # After stratification: the care story starts from the worklist.
+    with console.status(
+        "Care: services, a pathway, a care plan, an MDT, referrals in every state, an outreach list…"
+    ):
+        from icp.demo.care import create_demo_care, print_demo_care
+
+        care = create_demo_care(icp_code=DEMO_ICP)
+    # After the population and care steps: it measures the synthetic history they write.
     with console.status("Evaluation: every indicator of the demo ICP, month by month…"):
         from icp.demo.evaluation import publish_demo_indicators
 
@@ -62,4 +69,5 @@ def run_demo(*, console: Console, password: str) -> None:
         table.add_row(login.username, login.role, login.organisation)
     console.print(table)
     print_demo_sharing(console, sharing)
+    print_demo_care(console, care)
     console.print("Open http://127.0.0.1:8000 and log in as [bold]demo-manager[/bold] to see the demo ICP.")

@@ -19,6 +19,9 @@ from rich.table import Table
 
 from icp.care import actions as care_actions
 from icp.care.models import CareTeamMember, MdtList, MdtListEntry, Referral
+from icp.care.referrals.actions import create_referral, move_referral
+from icp.care.referrals.models import Service, ServiceType
+from icp.care.referrals.states import TaskStatus
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import AreaLevel, OrganisationType
 from icp.patients.models import PatientIndex
@@ -118,6 +121,22 @@ def _team(patient: PatientIndex, organisation: Organisation | None, role: str, b
         care_actions.add_care_team_member(patient=patient, organisation=organisation, role=role, by=by)
 
 
+def _befriending(organisation: Organisation, icp: Area) -> Service:
+    service, created = Service.objects.get_or_create(
+        organisation=organisation,
+        name="Befriending (synthetic)",
+        defaults={
+            "type": ServiceType.VOLUNTARY_SUPPORT,
+            "eligibility": "Adults who are lonely or isolated",
+            "needs": ["loneliness"],
+            "synthetic": True,
+        },
+    )
+    if created:
+        service.areas.add(icp)
+    return service
+
+
 def _choice(patient: PatientIndex, kind: str, value: str, by: User, note: str) -> None:
     if not PersonChoice.objects.filter(patient=patient, kind=kind).exists():
         actions.record_choice(patient=patient, kind=kind, value=value, by=by, note=note)
@@ -147,14 +166,16 @@ def create_demo_sharing(*, icp_code: str) -> SharingDemoSummary:
         _team(shared, pharmacist.organisation, "community pharmacist", gp)
         _team(shared, trust.organisation, "community frailty team", gp)
         assert voluntary.organisation is not None
-        if not Referral.objects.filter(patient=shared, to_organisation=voluntary.organisation).exists():
-            care_actions.open_referral(
-                patient=shared, to_organisation=voluntary.organisation, service="befriending", by=gp
+        if not Referral.objects.filter(patient=shared, owner_organisation=voluntary.organisation).exists():
+            referral = create_referral(
+                patient=shared,
+                service=_befriending(voluntary.organisation, icp),
+                reason="Lives alone and lonely since a bereavement (synthetic)",
+                by=gp,
             )
-        if council and not Referral.objects.filter(patient=shared, to_organisation=council).exists():
-            care_actions.open_referral(
-                patient=shared, to_organisation=council, service="home adaptations", by=gp
-            )
+            move_referral(referral=referral, to_status=TaskStatus.ACCEPTED, by=voluntary)
+        # The council adapts the home: in the care team, though it has signed no agreement (a gap).
+        _team(shared, council, "home adaptations", gp)
         mdt = MdtList.objects.filter(icp=icp, name=MDT_NAME).first()
         if mdt is None:
             members = [o for o in (gp.organisation, trust.organisation, hub) if o is not None]

@@ -23,12 +23,37 @@ _SEARCH: dict[str, list[tuple[str, str, str]]] = {
     "MedicationStatement": [("patient", "reference", "The person (required)")],
     "Encounter": [("patient", "reference", "The person (required)")],
     "Consent": [("patient", "reference", "The person (required)")],
+    "ServiceRequest": [
+        ("patient", "reference", "The person referred"),
+        ("status", "token", "The referral Task's status"),
+        ("owner", "reference", "The receiving organisation (Organization/<code>)"),
+        ("requester", "reference", "The referring organisation (Organization/<code>)"),
+    ],
+    "CarePlan": [
+        ("patient", "reference", "The person (required)"),
+        ("status", "token", "active, completed, revoked, entered-in-error"),
+    ],
+    "CareTeam": [("patient", "reference", "The person (required): one care team per person")],
+    "Goal": [
+        ("patient", "reference", "The person (required)"),
+        ("lifecycle-status", "token", "active, completed, cancelled"),
+    ],
+    "Task": [
+        ("status", "token", "Task status (draft, requested, accepted, ...); comma-separated for any of"),
+        ("owner", "reference", "The receiving organisation (Organization/<code>)"),
+        ("requester", "reference", "The referring organisation (Organization/<code>)"),
+        ("patient", "reference", "The person (optional: without it, your organisation's Tasks)"),
+        ("_count", "number", "At most this many"),
+    ],
     "AuditEvent": [
         ("patient", "reference", "Events about this person"),
         ("date", "date", "ge/le/gt/lt a day"),
         ("outcome", "token", "0 allowed, 4 denied"),
     ],
 }
+
+# A referral Task is moved by PUT or JSON Patch (the table of moves in docs/care-pathways.md).
+_WRITES: dict[str, list[str]] = {"Task": ["update", "patch"]}
 
 
 def capability_statement(base_url: str) -> dict[str, Any]:
@@ -62,7 +87,13 @@ def capability_statement(base_url: str) -> dict[str, Any]:
                 "resource": [
                     {
                         "type": resource_type,
-                        "interaction": [{"code": "read"}, {"code": "search-type"}],
+                        "interaction": [{"code": "read"}, {"code": "search-type"}]
+                        + [{"code": code} for code in _WRITES.get(resource_type, [])],
+                        **(
+                            {"versioning": "versioned", "conditionalUpdate": False}
+                            if resource_type in _WRITES
+                            else {}
+                        ),
                         "searchParam": [
                             {"name": name, "type": kind, "documentation": doc} for name, kind, doc in params
                         ],

@@ -1,0 +1,24 @@
+"""Template tags of the care pages: the worklist's "enrol the people ticked" form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from icp.care import pathways
+from icp.care.models import MdtList
+
+register = template.Library()
+
+
+@register.inclusion_tag("care/pathways/_enrol_selection.html", takes_context=True)
+def enrol_selection_form(context: dict[str, Any], practice: Any) -> dict[str, Any]:
+    request = context.get("request")
+    return {
+        "practice": practice,
+        "pathways": pathways.load_all(),
+        "next": request.get_full_path() if request is not None else "",
+        "csrf_token": context.get("csrf_token"),
+        "mdt_lists": MdtList.objects.filter(members=practice).order_by("name"),
+    }

@@ -1,0 +1,39 @@
+"""A person's care page: care plans with goals and activities across organisations, overdue shown."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.test import Client
+from django.utils import timezone
+
+from icp.care.pathways.actions import enrol
+from icp.care.plans.models import CarePlan
+from tests.sharing.conftest import World
+
+
+def test_start_a_plan_from_an_enrolment_add_goal_and_activity_and_review(
+    client: Client, shared_world: World
+) -> None:
+    enrolment = enrol(
+        patient=shared_world.patients["alice"], pathway_id="copd", reason="x", by=shared_world.users["gp"]
+    )
+    client.force_login(shared_world.users["gp"])
+    client.post(
+        "/care/person/pt-alice-0001/plans/",
+        {"enrolment": enrolment.public_id, "goal": "I want to walk to church again"},
+    )
+    plan = CarePlan.objects.get()
+    assert plan.activities.count() == 4 and plan.goals.get().description == "I want to walk to church again"
+    url = f"/care/person/pt-alice-0001/plans/{plan.public_id}/"
+    yesterday = timezone.localdate() - timedelta(days=1)
+    client.post(
+        url,
+        {"what": "activity", "description": "Befriending", "owner": "T-VOL", "due_on": yesterday.isoformat()},
+    )
+    client.post(url, {"what": "goal", "description": "To see my grandchildren at Christmas"})
+    page = client.get("/care/person/pt-alice-0001/").content.decode()
+    assert "“To see my grandchildren at Christmas”" in page
+    assert "Test Volunteers (synthetic)" in page and "Overdue" in page
+    response = client.post(url, {"what": "review", "next_review_on": "not a date"}, follow=True)
+    assert "Give the next review date" in response.content.decode()
