@@ -37,3 +37,15 @@ def test_no_pure_module_reads_an_apps_files_by_path() -> None:
         for match in by_path.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_every_decision_record_has_a_number_of_its_own() -> None:
+    # Two ADRs sharing a number make "see ADR 0130" ambiguous (it happened once: now 0130 and 0170).
+    adr = SOURCE.parents[1] / "docs" / "adr"
+    numbers: dict[str, list[str]] = {}
+    for path in sorted(adr.glob("*.md")):
+        number = path.name.split("-", 1)[0]
+        numbers.setdefault(number, []).append(path.name)
+        assert re.fullmatch(r"\d{4}", number), f"{path.name}: expected NNNN-title.md"
+        assert path.read_text(encoding="utf-8").startswith(f"# {number} "), f"{path.name}: heading's number"
+    assert {number: names for number, names in numbers.items() if len(names) > 1} == {}

@@ -39,6 +39,7 @@ def test_measure_writes_every_table_as_parquet_and_csv(warehouse: Warehouse, tmp
         )
     assert "synthetic data" in " ".join(result.output.split())
     assert "planning opt-out" in result.output
+    assert "the warehouse's own history (`icp synth`) for NI-NOR-CA" in " ".join(result.output.split())
 
 
 @pytest.mark.django_db
@@ -85,3 +86,28 @@ def test_evaluate_names_an_unknown_pathway_or_outcome(warehouse: Warehouse) -> N
         app, ["evaluate", "--pathway", "falls", "--area", "NI-NOR-CA", "--outcome", "eol_with_acp"]
     )
     assert wrong.exit_code == 2 and "eol_with_acp" in wrong.output
+
+
+@pytest.mark.django_db
+def test_once_the_care_app_publishes_evaluation_reads_its_tables_not_the_synthetic_history(
+    warehouse: Warehouse,
+) -> None:
+    # The app database here holds no enrolment: published, the ICP's enrolments are none at all.
+    published = runner.invoke(app, ["publish-care", "--area", "NI-NOR-CA"])
+    assert published.exit_code == 0, published.output
+    said = " ".join(published.output.split())
+    assert "Published for NI-NOR-CA: 0 enrolments, 0 referrals, 0 care plans" in said
+    assert warehouse.published_care_areas() == {"NI-NOR-CA"}
+    result = runner.invoke(
+        app, ["evaluate", "--pathway", "falls", "--area", "NI-NOR-CA", "--outcome", "falls_admissions_65"]
+    )
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "published by the care app for NI-NOR-CA" in said
+    assert "nobody in this area is enrolled in the pathway 'falls'" in said
+
+
+@pytest.mark.django_db
+def test_publish_care_names_an_icp_not_in_the_warehouse(warehouse: Warehouse) -> None:
+    result = runner.invoke(app, ["publish-care", "--area", "NI-NOWHERE"])
+    assert result.exit_code == 2 and "NI-NOWHERE" in result.output

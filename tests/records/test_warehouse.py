@@ -172,3 +172,39 @@ def test_two_batches_can_be_written_at_once_and_both_commit(tmp_path: Path) -> N
         second.write("patient", east)
     assert len(warehouse.find_batches()) == 2
     assert warehouse.read_arrow("patient").num_rows == 5
+
+
+def _enrolments(ids: list[str], icps: list[str]) -> pa.Table:
+    return pa.table(
+        {
+            "enrolment_id": ids,
+            "patient_id": [f"p-{i}" for i in ids],
+            "pathway": ["falls"] * len(ids),
+            "enrolled_date": pa.array([20000] * len(ids), pa.int32()).cast(pa.date32()),
+            "icp": icps,
+            "synthetic": [True] * len(ids),
+        }
+    )
+
+
+def test_an_icp_the_care_app_has_published_reads_its_care_tables_from_the_app_alone(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    with warehouse.batch(kind="synth", source="icp synth seed=1") as batch:
+        batch.write("enrolment", _enrolments(["s1", "s2"], ["NI-NOR-CA", "NI-BEL-E"]))
+    with warehouse.batch(kind="care", source="icp care app") as batch:
+        batch.write("enrolment", _enrolments(["a1"], ["NI-NOR-CA"]))
+
+    assert warehouse.published_care_areas() == {"NI-NOR-CA"}
+    read = warehouse.read_arrow("enrolment").column("enrolment_id").to_pylist()
+    assert sorted(read) == ["a1", "s2"]  # the app's rows for its ICP, the history for the other
+
+
+def test_a_batch_can_cover_an_icp_it_writes_no_rows_for(tmp_path: Path) -> None:
+    warehouse = Warehouse(tmp_path)
+    with warehouse.batch(kind="synth", source="icp synth seed=1") as batch:
+        batch.write("enrolment", _enrolments(["s1"], ["NI-BEL-E"]))
+    with warehouse.batch(kind="care", source="icp care app") as batch:
+        batch.cover(["NI-BEL-E"])  # the app has no enrolment there yet: that is its answer
+
+    assert warehouse.manifest()["batches"][batch.batch_id]["areas"] == ["NI-BEL-E"]
+    assert warehouse.read_arrow("enrolment", ["NI-BEL-E"]).num_rows == 0

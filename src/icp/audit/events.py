@@ -143,6 +143,11 @@ class EventType(StrEnum):
     # Records warehouse (batch commands)
     RECORDS_INGEST = "records.ingest", "Records were ingested into the warehouse."
     RECORDS_SYNTH = "records.synth", "A synthetic population was written to the warehouse."
+    RECORDS_PUBLISH_CARE = (
+        "records.publish_care",
+        "The care app's enrolments, referrals and care plans were published to the warehouse "
+        "(pseudonymous, for evaluation).",
+    )
     RECORDS_EXPORT_FHIR = "records.export_fhir", "The warehouse was exported as FHIR Bulk Data NDJSON."
     RECORDS_CHECK_DATA = (
         "records.check_data",

@@ -66,7 +66,7 @@ def record_death(*, patient: PatientIndex, died_on: date, by: User) -> DeathReco
             enrolment.ended_on, enrolment.end_reason, enrolment.ended_by = today, LeaveReason.DIED, by
             enrolment.save(update_fields=["ended_on", "end_reason", "ended_by"])
         plans = CarePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).update(
-            status=PlanStatus.COMPLETED
+            status=PlanStatus.COMPLETED, ended_on=died_on
         )
         entries = MdtListEntry.objects.filter(patient=patient, removed_on__isnull=True).update(
             removed_on=today

@@ -1,7 +1,9 @@
-"""`icp measure` and `icp evaluate`: indicators and impact evaluation over the warehouse (Evaluation).
+"""`icp measure`, `icp evaluate` and `icp publish-care`: indicators and impact evaluation over the
+warehouse (Evaluation), and the care app's tables published to it.
 
-Both read only the warehouse (the care app publishes enrolments, referrals and care plans to it);
-the app database is asked only for the planning opt-outs in force, which are left out before
+`measure` and `evaluate` read only the warehouse: the care app's enrolments, referrals and care plans
+where `icp publish-care` has published them, a synthetic history (`icp synth`) for any other ICP.
+The app database is asked only for the planning opt-outs in force, which are left out before
 anything is counted.
 """
 
@@ -92,6 +94,7 @@ def measure(
     warehouse = Warehouse()
     areas = _areas(area, areas_in(warehouse))
     excluded = _opted_out(areas, months.end)
+    _say_care_source(warehouse, areas)
     tables = open_tables(warehouse, engine=engine, areas=areas)  # type: ignore[arg-type]
     with console.status("Measuring…") as status:
         result = run_measure(
@@ -99,6 +102,22 @@ def measure(
         )
         published = write(result, out)
     _summary(published, result.opted_out, out, result.synthetic, result.timings.get("total", 0.0))
+
+
+def _say_care_source(warehouse: Any, areas: list[str]) -> None:
+    """Say where the enrolments, referrals and care plans come from, ICP by ICP."""
+    published = warehouse.published_care_areas()
+    from_app = [icp for icp in areas if icp in published]
+    history = [icp for icp in areas if icp not in published]
+    if from_app:
+        console.print(
+            f"Enrolments, referrals and care plans: published by the care app for {', '.join(from_app)}."
+        )
+    if history:
+        console.print(
+            f"Enrolments, referrals and care plans: the warehouse's own history (`icp synth`) for "
+            f"{', '.join(history)} (not published by the care app: `icp publish-care`)."
+        )
 
 
 def _summary(published: dict[str, Any], opted_out: int, out: Path, synthetic: bool, seconds: float) -> None:
@@ -159,6 +178,7 @@ def evaluate(
     warehouse = Warehouse()
     areas = _areas(area, areas_in(warehouse))
     excluded = _opted_out(areas, dt.date.today())
+    _say_care_source(warehouse, areas)
     tables = open_tables(warehouse, engine=engine, areas=areas)  # type: ignore[arg-type]
     try:
         with console.status("Matching and modelling…"):
@@ -179,3 +199,40 @@ def evaluate(
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(document, indent=2), encoding="utf-8")
         console.print(f"Written to {json_out}")
+
+
+@app.command("publish-care", rich_help_panel="Evaluation (E)")
+def publish_care(
+    area: Annotated[
+        str, typer.Option(help="An ICP code (e.g. NI-NOR-CA) or NI for every ICP in the warehouse")
+    ],
+) -> None:
+    """Publish the care app's pathway enrolments, referrals (with the dates of their moves) and care
+    plans to the warehouse, where `icp measure` and `icp evaluate` read them (pseudonymous; audited).
+
+    The ICP's earlier publication is replaced; from now on its care tables come from the app, not
+    from a synthetic history.
+
+    Example: [bold]icp publish-care --area NI-NOR-CA[/bold]
+    """
+    from icp.django_setup import setup_django
+    from icp.records.warehouse import Warehouse
+    from icp.stratify.run import areas_in
+
+    warehouse = Warehouse()
+    areas = _areas(area, areas_in(warehouse))
+    setup_django()
+    from icp.care.publish import PublishError, publish_care_tables
+
+    try:
+        done = publish_care_tables(areas=areas, warehouse=warehouse)
+    except PublishError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
+    counts = done.counts
+    console.print(
+        f"Published for {', '.join(done.areas)}: {counts['enrolment']:,} enrolments, "
+        f"{counts['referral']:,} referrals, {counts['care_plan']:,} care plans (batch {done.batch_id}"
+        + (f", replacing {', '.join(done.replaced)}" if done.replaced else "")
+        + ")."
+    )

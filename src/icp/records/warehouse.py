@@ -9,6 +9,11 @@ Layout under the root (default `ICP_DATA_DIR/warehouse`):
 A replaced batch keeps its manifest entry (`replaced_by`) and its row in the batch table, but its
 data files are deleted once the replacing batch has committed.
 
+The care app's own tables (`enrolment`, `referral`, `care_plan`) may come from two writers: the
+app publishes them (a batch of kind `care`, `icp.care.publish`) and `icp synth` writes a synthetic
+history of them. For an ICP the app has published, readers see the app's rows only; for any other
+ICP, the synthetic history (see `Warehouse.files`).
+
 A batch is written to `.staging/<batch_id>/` and becomes visible only when `_manifest.json` is
 atomically replaced (a single `os.replace`). A crash before that leaves the warehouse as it was;
 readers only ever read the files the manifest lists. Several batches may be written at once (each
@@ -34,9 +39,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from icp.config import data_dir
-from icp.records.schema import DATA_TABLES, TABLES, conform
+from icp.records.schema import CARE_TABLES, DATA_TABLES, TABLES, conform
 
 MANIFEST = "_manifest.json"
+# The kind of batch in which the care app publishes its tables (CARE_TABLES) for evaluation.
+CARE_PUBLISHED = "care"
 
 
 def default_root() -> Path:
@@ -62,6 +69,11 @@ class BatchWriter:
     detail: dict[str, Any] = field(default_factory=dict)
     replaces: list[str] = field(default_factory=list)
     _writers: dict[tuple[str, str], pq.ParquetWriter] = field(default_factory=dict)
+    _covered: set[str] = field(default_factory=set)
+
+    def cover(self, areas: Sequence[str]) -> None:
+        """Count `areas` as this batch's even where it writes no row (an empty table is an answer)."""
+        self._covered.update(areas)
 
     def write(self, table_name: str, data: pa.Table) -> None:
         """Append rows to `table_name`; rows are split by their `icp` column.
@@ -109,7 +121,7 @@ class BatchWriter:
 
     @property
     def areas(self) -> list[str]:
-        return sorted({icp for _table, icp in self._writers})
+        return sorted({icp for _table, icp in self._writers} | self._covered)
 
     def record(self, finished_at: datetime) -> pa.Table:
         row = {
@@ -148,21 +160,39 @@ class Warehouse:
         return manifest
 
     def files(self, table_name: str, areas: Sequence[str] | None = None) -> list[Path]:
-        """The live Parquet files of one table, optionally for some ICPs only."""
+        """The live Parquet files of one table, optionally for some ICPs only.
+
+        For the care tables (enrolment, referral, care_plan) of an ICP the care app has published,
+        only the app's batch is read: its rows are the partnership's real work, and a synthetic
+        history of the same tables (`icp synth`) is for ICPs the app has not published yet.
+        """
         if table_name not in TABLES:
             raise ValueError(f"unknown table {table_name!r}; choose from {', '.join(TABLES)}")
         wanted = set(areas) if areas else None
+        batches = self.manifest()["batches"].values()
+        published = self.published_care_areas() if table_name in CARE_TABLES else set()
         found = []
-        for batch in self.manifest()["batches"].values():
+        for batch in batches:
             for relative in batch["files"]:
                 parts = Path(relative).parts
                 if parts[0] != table_name:
                     continue
                 partitioned = table_name != "batch"
-                if wanted is not None and partitioned and parts[1].removeprefix("icp=") not in wanted:
+                area = parts[1].removeprefix("icp=") if partitioned else None
+                if wanted is not None and partitioned and area not in wanted:
+                    continue
+                if area in published and batch.get("kind") != CARE_PUBLISHED:
                     continue
                 found.append(self.root / relative)
         return sorted(found)
+
+    def published_care_areas(self) -> set[str]:
+        """The ICPs whose care tables the care app has published (live batches of kind `care`)."""
+        areas: set[str] = set()
+        for batch in self.manifest()["batches"].values():
+            if batch.get("kind") == CARE_PUBLISHED and "replaced_by" not in batch:
+                areas |= _batch_areas(batch)
+        return areas
 
     def read_arrow(
         self,

@@ -212,8 +212,12 @@ def review_care_plan(
     with transaction.atomic():
         care_plan.last_reviewed_on = today
         care_plan.review_on = next_review_on
+        if status != PlanStatus.ACTIVE and care_plan.status == PlanStatus.ACTIVE:
+            care_plan.ended_on = today  # evaluation counts plans active on a day (care/publish.py)
+        elif status == PlanStatus.ACTIVE:
+            care_plan.ended_on = None
         care_plan.status = status
-        care_plan.save(update_fields=["last_reviewed_on", "review_on", "status"])
+        care_plan.save(update_fields=["last_reviewed_on", "review_on", "status", "ended_on"])
         _touch(care_plan)
         record(
             action=EventType.CARE_PLAN_REVIEW,

@@ -64,6 +64,9 @@ class CarePlan(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     review_on = models.DateField(help_text="When the plan is next reviewed with the person")
     last_reviewed_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(
+        null=True, blank=True, help_text="When the plan stopped being active (completed, ended early)"
+    )
     last_modified = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
     synthetic = models.BooleanField(default=False)
