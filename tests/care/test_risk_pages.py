@@ -208,3 +208,77 @@ def test_population_page_is_aggregate_and_suppresses_small_counts(
     assert svg["Content-Type"] == "image/svg+xml" and b"<polygon" in svg.content
     other = as_user(client, synced.users["other_gp"])
     assert other.get(f"/care/icp/{synced.icp.code}/population/").status_code == 403
+
+
+def _row_of(name: str, page: str) -> str:
+    return next(row for row in page.split('<tr class="nhsuk-table__row">') if name in row)
+
+
+def test_the_worklist_ranks_within_the_practice_and_filters_not_yet_reviewed(
+    synced: World, client: Client
+) -> None:
+    from datetime import date
+
+    from icp.patients.models import PatientIndex
+
+    practice_a = synced.orgs["practice_a"]
+    PatientIndex.objects.create(
+        patient_id="pt-dora-0004",
+        national_id="3204445556",
+        given_name="Dora",
+        family_name="Vantablack",
+        sex="female",
+        birth_date=date(1938, 5, 6),
+        practice=practice_a,
+        icp=synced.icp,
+        synthetic=True,
+    )
+    sync_results(
+        synced.icp,
+        results_table(
+            result_row("pt-alice-0001", practice_a.code),
+            result_row("pt-bob-0002", synced.orgs["practice_b"].code, risk_rank=2, tier="high"),
+            result_row("pt-dora-0004", practice_a.code, risk_rank=5, tier="high"),
+        ),
+    )
+    gp = as_user(client, synced.users["gp"])
+    page = gp.get(worklist_url(synced)).content.decode()
+    dora = _row_of("VANTABLACK", page)
+    assert "<strong>2</strong>" in dora and "ICP 5" in dora  # second in the practice, fifth in the ICP
+    gp.post("/care/person/pt-alice-0001/review/", {"status": "reviewed"})
+    not_reviewed = gp.get(worklist_url(synced) + "?not_reviewed=1").content.decode()
+    assert "VANTABLACK" in not_reviewed and "ZEPHYRINE" not in not_reviewed
+    assert "1 person not yet reviewed" in not_reviewed
+    # the practice rank does not change with the filter
+    assert "<strong>2</strong>" in _row_of("VANTABLACK", not_reviewed)
+
+
+def test_worklist_rows_choose_no_review_and_name_the_person_on_each_button(
+    synced: World, client: Client
+) -> None:
+    page = as_user(client, synced.users["gp"]).get(worklist_url(synced)).content.decode()
+    assert '<option value="" selected>Choose a review</option>' in page
+    assert '<option value="reviewed" selected' not in page
+    assert 'Save review<span class="nhsuk-u-visually-hidden"> of ZEPHYRINE, Alice</span>' in page
+    for href, words in (
+        ("/care/person/pt-alice-0001/#pathways", "Enrol"),
+        ("/care/person/pt-alice-0001/#care-plans", "Care plan"),
+        ("/care/person/pt-alice-0001/refer/", "Refer"),
+        ("/care/person/pt-alice-0001/#mdt", "List for MDT"),
+    ):
+        assert f'<a href="{href}">{words}<span class="nhsuk-u-visually-hidden">' in page, href
+    # a review without a choice is refused with words, not codes
+    response = as_user(client, synced.users["gp"]).post(
+        "/care/person/pt-alice-0001/review/", {"status": ""}, follow=True
+    )
+    assert "Choose a review: reviewed" in response.content.decode()
+    assert not WorklistReview.objects.exists()
+
+
+def test_the_risk_page_says_how_old_the_result_is_and_links_to_the_shared_record(
+    synced: World, client: Client
+) -> None:
+    page = as_user(client, synced.users["gp"]).get("/care/person/pt-alice-0001/risk/").content.decode()
+    assert "As at 1 November 2025, " in page and " ago" in page
+    assert '<a href="/sharing/patients/pt-alice-0001/">Shared care record</a>' in page
+    assert "Heart failure, Diabetes" in page  # registers in words

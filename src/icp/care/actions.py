@@ -47,7 +47,9 @@ def review_worklist_entry(
     if not decision.allowed:
         raise PermissionDenied(decision.reason)
     if status not in ReviewStatus.values:
-        raise ValidationError({"status": f"Choose one of: {', '.join(ReviewStatus.values)}."})
+        raise ValidationError(
+            {"status": f"Choose a review: {', '.join(str(label).lower() for label in ReviewStatus.labels)}."}
+        )
     reason = reason.strip()
     if status == ReviewStatus.NOT_APPROPRIATE and not reason:
         raise ValidationError({"reason": "Say why this person is not appropriate for the worklist."})

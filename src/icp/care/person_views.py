@@ -34,6 +34,7 @@ from icp.care.teams import actions as team_actions
 from icp.partnership.models import Organisation, User
 from icp.partnership.roles import CLINICAL_ROLES
 from icp.patients.models import PatientIndex
+from icp.sharing.banner import patient_banner
 from icp.sharing.policy import decide_many
 from icp.sharing.vocabulary import DataCategory
 
@@ -83,6 +84,7 @@ def person(request: HttpRequest, patient_id: str) -> HttpResponse:
         "care/person.html",
         {
             "patient": patient,
+            "banner": patient_banner(user, patient, decisions.values(), page="care:person"),
             "enrolments": [(e, pathways.get(e.pathway)) for e in enrolments],
             "eligible": [(pathways.get(pid), reasons) for pid, reasons in eligible.items()],
             "all_pathways": pathways.load_all(),

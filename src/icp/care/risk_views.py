@@ -7,6 +7,7 @@ Identifiable rows are shown only when the access decision allows them for risk s
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib import messages
@@ -27,8 +28,10 @@ from icp.care.worklist import WorklistFilter, filter_form_choices, worklist_quer
 from icp.partnership.models import Area, Organisation, User, home_icp
 from icp.partnership.roles import AreaLevel, OrganisationType, UserRole
 from icp.patients.models import PatientIndex, RiskResult, RiskRun
-from icp.sharing.policy import decide, evaluate_many, planning_opt_outs
+from icp.sharing.banner import patient_banner
+from icp.sharing.policy import decide_many, evaluate_many, planning_opt_outs
 from icp.sharing.pseudonyms import pseudonym
+from icp.sharing.refusals import summarise
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose
 from icp.spreadsheet import csv_lines
@@ -135,6 +138,8 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
         "filters": chosen,
         "choices": filter_form_choices(),
         "query": chosen.query_string(),
+        "all_query": dataclasses.replace(chosen, not_reviewed=False).query_string(),
+        "own_practice": user.organisation_id == practice.pk,
         "run": RiskRun.objects.filter(icp_id=practice.icp_id).first(),
         "review_statuses": ReviewStatus.choices,
     }
@@ -241,13 +246,26 @@ def review(request: HttpRequest, patient_id: str) -> HttpResponse:
 @login_required
 def person_risk(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = _user(request)
-    decision = decide(user, patient_id, PURPOSE, CATEGORY, action=EventType.RISK_PERSON_VIEW)
+    decisions = decide_many(
+        user,
+        patient_id[:64],
+        PURPOSE,
+        [DataCategory.DEMOGRAPHICS, CATEGORY],
+        action=EventType.RISK_PERSON_VIEW,
+    )
+    decision = decisions[CATEGORY]
     if not decision.allowed:
-        return render(request, "care/risk_denied.html", {"reason": decision.reason}, status=403)
+        return render(
+            request,
+            "care/risk_denied.html",
+            {"reason": decision.reason, "refusals": summarise([decision])},
+            status=403,
+        )
     patient = get_object_or_404(PatientIndex.objects.select_related("practice", "icp"), patient_id=patient_id)
     result = RiskResult.objects.filter(patient=patient).first()
     context = {
         "patient": patient,
+        "banner": patient_banner(user, patient, decisions.values(), page="care:person-risk"),
         "result": result,
         "deficits": deficit_labels(result.efi_deficit_list) if result else [],
         "charlson": charlson_labels(result.charlson_categories) if result else [],

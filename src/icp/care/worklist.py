@@ -2,7 +2,9 @@
 
 Filters: priority group (the ICP priority groups of `icp.partnership.priorities`, each found by
 the rule in `CASE_FINDING`), condition register, tier, score band (eFI or HFRS category) and
-age band. Default: the top three tiers (very high, high, moderate), highest risk first.
+age band, and "not yet reviewed" (no review recorded by the practice). Default: the top three tiers
+(very high, high, moderate), highest risk first. Each row carries its rank within the practice
+(1 = the practice's highest risk), beside the ICP-wide rank of the run.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
 
+from icp.care.models import WorklistReview
 from icp.partnership.models import Organisation
 from icp.partnership.priorities import PriorityGroup
 from icp.patients.models import RiskResult, RiskTier
-from icp.stratify import codelists
+from icp.stratify import terms
 
 # How a practice's worklist finds the people of each ICP priority group (the vocabulary is
 # partnership's, shared with business cases and plans). "Other" has no case-finding rule.
@@ -60,6 +65,7 @@ class WorklistFilter:
     tiers: tuple[str, ...] = DEFAULT_TIERS
     score_band: str = ""
     age_band: str = ""
+    not_reviewed: bool = False
 
     @classmethod
     def from_query(cls, query: Mapping[str, Any]) -> WorklistFilter:
@@ -72,10 +78,11 @@ class WorklistFilter:
         age = str(query.get("age_band", ""))
         return cls(
             priority_group=group if group in CASE_FINDING else "",
-            register=register if register in codelists.registers() else "",
+            register=register if register in dict(terms.register_choices()) else "",
             tiers=tiers or DEFAULT_TIERS,
             score_band=band if band in SCORE_BANDS else "",
             age_band=age if age in AGE_BANDS else "",
+            not_reviewed=str(query.get("not_reviewed", "")) in ("1", "on", "yes", "true"),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -85,6 +92,7 @@ class WorklistFilter:
             "tiers": list(self.tiers),
             "score_band": self.score_band,
             "age_band": self.age_band,
+            "not_reviewed": self.not_reviewed,
         }
 
     def query_string(self) -> str:
@@ -93,6 +101,8 @@ class WorklistFilter:
             value = getattr(self, key)
             if value:
                 pairs.append((key, value))
+        if self.not_reviewed:
+            pairs.append(("not_reviewed", "1"))
         return urlencode(pairs)
 
 
@@ -111,7 +121,26 @@ def worklist_queryset(practice: Organisation, chosen: WorklistFilter) -> QuerySe
         rows = rows.filter(age__gte=low)
         if high is not None:
             rows = rows.filter(age__lte=high)
-    return rows.order_by("risk_rank")
+    if chosen.not_reviewed:
+        rows = rows.exclude(Exists(WorklistReview.objects.filter(patient=OuterRef("patient"))))
+    return rows.annotate(practice_rank=_practice_rank()).order_by("risk_rank")
+
+
+def _practice_rank() -> CombinedExpression:
+    """1 + how many living people of the same practice rank above this one in the run (whatever the
+    filters: a person's place in their practice does not change with what the list shows)."""
+    above = (
+        RiskResult.objects.filter(
+            practice=OuterRef("practice"),
+            risk_rank__lt=OuterRef("risk_rank"),
+            patient__death_date__isnull=True,
+        )
+        .order_by()
+        .values("practice")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(above), Value(0)) + 1
 
 
 def filter_form_choices() -> dict[str, list[tuple[str, str]]]:
@@ -119,7 +148,7 @@ def filter_form_choices() -> dict[str, list[tuple[str, str]]]:
         "priority_groups": [
             (group.value, f"{group.label} ({rule})") for group, (rule, _q) in CASE_FINDING.items()
         ],
-        "registers": [(r, r.replace("_", " ")) for r in codelists.registers()],
+        "registers": terms.register_choices(),
         "tiers": list(RiskTier.choices),
         "score_bands": [(k, label) for k, (label, _q) in SCORE_BANDS.items()],
         "age_bands": [(k, label) for k, (label, _low, _high) in AGE_BANDS.items()],

@@ -31,7 +31,9 @@ class BreakGlassForm(forms.Form):
     reason = forms.CharField(
         min_length=BREAK_GLASS_MINIMUM_REASON,
         max_length=1000,
-        widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
+        widget=forms.Textarea(
+            attrs={"class": "nhsuk-textarea", "rows": 3, "aria-describedby": "id_reason-hint"}
+        ),
         help_text="Why this is an emergency. The IG lead reviews every break glass.",
     )
 

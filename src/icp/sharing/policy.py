@@ -103,6 +103,7 @@ class Decision:
     agreement: str = ""
     relationship: str = ""
     break_glass: bool = False
+    overridden: str = ""  # under break glass: the code of the denial it overrode (the banner says why)
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -228,6 +229,7 @@ def _judge(facts: _Facts, category: str) -> Decision:
             category,
             patient_id=facts.patient_id,
             break_glass=True,
+            overridden=decision.code,
         )
     return decision
 

@@ -24,8 +24,8 @@ from icp.audit.models import Outcome
 from icp.partnership.models import home_icp
 from icp.patients.models import PatientIndex
 from icp.patients.relationships import related_patients
-from icp.sharing.policy import Decision, evaluate_many
-from icp.sharing.rules import purposes_for
+from icp.sharing.policy import OVERRIDABLE, Decision, evaluate_many
+from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose
 
 MAX_RESULTS = 25
@@ -38,6 +38,9 @@ class SearchResult:
     purpose: str = ""
     refused: str = ""
     truncated: bool = False
+    # The opaque id of the one person whose exact number was given but whom the user has no
+    # relationship with: the page offers break glass (with a reason), never their details.
+    break_glass_patient_id: str = ""
 
 
 def search_purpose(user: Any) -> str:
@@ -51,22 +54,49 @@ def normalise_number(value: str) -> str:
 
 
 def _audit(
-    user: Any, purpose: str, outcome: str, reason: str, fields: list[str], found: list[PatientIndex]
+    user: Any,
+    purpose: str,
+    outcome: str,
+    reason: str,
+    fields: list[str],
+    found: list[PatientIndex],
+    break_glass_offered: str = "",
 ) -> None:
     home = home_icp(user)
+    detail: dict[str, Any] = {
+        "fields": fields,
+        "results": len(found),
+        "patient_ids": [p.patient_id for p in found],
+        "icp": home.code if home else "",
+    }
+    if break_glass_offered:
+        detail["break_glass_offered"] = break_glass_offered
     record(
         action=EventType.PATIENT_SEARCH,
         actor=user,
         purpose=purpose,
         outcome=outcome,
         reason=reason,
-        detail={
-            "fields": fields,
-            "results": len(found),
-            "patient_ids": [p.patient_id for p in found],
-            "icp": home.code if home else "",
-        },
+        detail=detail,
     )
+
+
+def _break_glass_candidate(user: Any, candidates: Any, number: str, purpose: str, today: date) -> str:
+    """The opaque id of the one person with exactly this number whom the decision refuses this user
+    for a reason break glass may override (no relationship, consent withdrawn, ...), or ''.
+
+    Only for roles that may break glass; the decision (not audited here: the search's one event
+    names the offer) is the same one the record page asks.
+    """
+    if not number or getattr(user, "role", None) not in BREAK_GLASS_ROLES:
+        return ""
+    matches = list(candidates.filter(national_id=number)[:2])
+    if len(matches) != 1:
+        return ""
+    decision = evaluate_many(user, matches[0], purpose, [DataCategory.DEMOGRAPHICS], on=today)[1][
+        DataCategory.DEMOGRAPHICS
+    ]
+    return matches[0].patient_id if not decision.allowed and decision.code in OVERRIDABLE else ""
 
 
 def search_patients(
@@ -123,5 +153,8 @@ def search_patients(
         ][DataCategory.DEMOGRAPHICS]
         if decision.allowed and not decision.break_glass:
             found.append(patient)
-    _audit(user, search_as, Outcome.ALLOWED, "", fields, found)
-    return SearchResult(patients=found, purpose=search_as, truncated=len(rows) > limit)
+    offer = "" if found else _break_glass_candidate(user, candidates, number, purpose, today)
+    _audit(user, search_as, Outcome.ALLOWED, "", fields, found, break_glass_offered=offer)
+    return SearchResult(
+        patients=found, purpose=search_as, truncated=len(rows) > limit, break_glass_patient_id=offer
+    )

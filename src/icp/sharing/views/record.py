@@ -19,11 +19,15 @@ from icp.partnership.models import Organisation
 from icp.partnership.roles import UserRole
 from icp.patients.models import PatientIndex, RiskResult
 from icp.sharing import actions
+from icp.sharing.actions import BREAK_GLASS_MINIMUM_REASON
+from icp.sharing.banner import patient_banner
 from icp.sharing.forms import BreakGlassForm, ChoiceForm, SearchForm
 from icp.sharing.policy import OVERRIDABLE, Code, Decision, decide_many, latest_choices
-from icp.sharing.record import RELATED, SECTIONS, count_rows, read_section
+from icp.sharing.record import RECENT_ROWS, RELATED, SECTIONS, count_rows, read_section
+from icp.sharing.refusals import summarise
 from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
 from icp.sharing.search import search_patients
+from icp.sharing.trends import trends
 from icp.sharing.views import current_user, forbidden
 from icp.sharing.vocabulary import NON_IDENTIFIABLE_PURPOSES, PLANNING_PURPOSES, DataCategory, Purpose
 
@@ -50,7 +54,11 @@ def patient_search(request: HttpRequest) -> HttpResponse:
     result = None
     if form.is_bound and form.is_valid():
         result = search_patients(user, **form.cleaned_data)
-    return render(request, "sharing/search.html", {"form": form, "result": result})
+    return render(
+        request,
+        "sharing/search.html",
+        {"form": form, "result": result, "break_glass_minimum": BREAK_GLASS_MINIMUM_REASON},
+    )
 
 
 def _purposes(user: Any) -> list[tuple[str, str]]:
@@ -59,19 +67,27 @@ def _purposes(user: Any) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Purpose.choices if value in allowed]
 
 
+# Observations are trended (latest, previous, a chart): read more of them than of other sections.
+OBSERVATION_ROWS = 300
+
+
 def _sections(patient: PatientIndex, decisions: dict[str, Decision]) -> list[dict[str, Any]]:
+    """The sections the decisions allow, read under them (refused ones are summarised once, above)."""
     sections = []
     for category, label in DataCategory.choices:
-        if category == DataCategory.DEMOGRAPHICS:
-            continue
         decision = decisions[category]
+        if category == DataCategory.DEMOGRAPHICS or not decision.allowed:
+            continue
         section: dict[str, Any] = {"category": category, "label": label, "decision": decision, "rows": []}
-        if decision.allowed and category in SECTIONS:
-            section["rows"] = read_section(decision, patient, category)
+        if category in SECTIONS:
+            limit = OBSERVATION_ROWS if category == DataCategory.OBSERVATIONS else RECENT_ROWS
+            section["rows"] = read_section(decision, patient, category, limit=limit)
             section["total"] = count_rows(decision, patient, category)
+            if category == DataCategory.OBSERVATIONS:
+                section["trends"] = trends(section["rows"])
             if category in RELATED:
                 section["related"] = read_section(decision, patient, category, related=True)
-        elif decision.allowed:
+        else:
             section["empty_message"] = _NOT_YET_HELD.get(category, "Nothing recorded.")
         sections.append(section)
     return sections
@@ -98,8 +114,18 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
     # Risk scores are derived from the clinical record: shown when conditions may be seen.
     conditions = decisions[DataCategory.CONDITIONS]
     risk = RiskResult.objects.filter(patient=patient).first() if conditions.allowed else None
+    refusals = summarise(decisions.values())
+    for refusal in refusals:
+        if str(dict(DataCategory.choices)[DataCategory.CONDITIONS]) in refusal.sections:
+            refusal.sections.append("Risk scores")  # derived from the conditions: shown with them
     context = {
         "patient": patient,
+        "banner": patient_banner(user, patient, decisions.values(), page="sharing:patient"),
+        "refusals": refusals,
+        "break_glass_hours": actions.break_glass_hours(),
+        "risk_page": reverse("care:person-risk", kwargs={"patient_id": patient.patient_id})
+        if Purpose.RISK_STRATIFICATION in purposes_for(user.role)
+        else "",
         "risk": risk,
         "risk_decision": conditions,
         "purpose": purpose,

@@ -304,3 +304,32 @@ def categorise(score: str, value: float) -> str:
         if band.contains(value):
             return band.category
     raise ValueError(f"{score} value {value} falls in no category")
+
+
+@cache
+def code_terms() -> dict[tuple[str, str], str]:
+    """(code system, code) → the term the shipped code lists give it, as the list wrote it.
+
+    The eFI, register, flag and observation lists carry a term beside every code (SNOMED CT,
+    Read v2, CTV3, LOINC); the first list to name a code wins. `icp.stratify.terms` turns these
+    into the words a page shows.
+    """
+    found: dict[tuple[str, str], str] = {}
+    sources = (
+        ("efi_codes.csv", ("deficit", "code_system", "code"), None),
+        ("registers.csv", ("register", "role", "refset", "code"), "snomed"),
+        ("flags.csv", ("flag", "role", "code_system", "code"), None),
+        ("observations.csv", ("measure", "code_system", "code"), None),
+    )
+    for name, required, system in sources:
+        for row in _rows(name, required, ("term",)):
+            if row["term"]:
+                found.setdefault((system or row["code_system"], row["code"]), row["term"])
+    return found
+
+
+@cache
+def observation_measures() -> dict[tuple[str, str], tuple[str, str]]:
+    """(code system, code) → (measure, unit as the list writes it) for the observations scored."""
+    rows = _rows("observations.csv", ("measure", "code_system", "code"), ("unit",))
+    return {(r["code_system"], r["code"]): (r["measure"], r["unit"]) for r in rows}
