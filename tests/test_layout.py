@@ -8,7 +8,18 @@ from pathlib import Path
 import icp
 
 SOURCE = Path(icp.__file__).resolve().parent
-APPS = ("partnership", "audit", "patients", "sharing", "care", "governance", "evaluation", "fhir", "site")
+APPS = (
+    "partnership",
+    "audit",
+    "patients",
+    "sharing",
+    "care",
+    "governance",
+    "evaluation",
+    "fhir",
+    "jobs",
+    "site",
+)
 PURE = ("records", "stratify", "measure")
 
 

@@ -140,6 +140,12 @@ class EventType(StrEnum):
         "A published indicator table of an ICP was downloaded as CSV.",
     )
 
+    # Background jobs (refreshes and reports run by `icp worker`)
+    JOB_START = "job.start", "A background job was started, by a person or by the nightly schedule."
+    JOB_FINISH = "job.finish", "A background job finished or failed (its outcome is on the job)."
+    JOB_VIEW = "job.view", "An ICP's background jobs were asked for (refusals only)."
+    JOB_DOWNLOAD = "job.download", "The file a background job made (a report) was downloaded."
+
     # Records warehouse (batch commands)
     RECORDS_INGEST = "records.ingest", "Records were ingested into the warehouse."
     RECORDS_SYNTH = "records.synth", "A synthetic population was written to the warehouse."

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from icp.cli import audit, demo, echo, ingest, measure, setup, spc, stratify, synth, users
+from icp.cli import audit, demo, echo, ingest, jobs, measure, setup, spc, stratify, synth, users
 
 HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 
@@ -17,7 +17,7 @@ HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 
 [bold]One example per group[/bold] (every command has --help with its own):
 
-- Set up and run: [bold]icp check[/bold]
+- Set up and run: [bold]icp check[/bold], [bold]icp worker[/bold]
 
 - Logins: [bold]icp token create jo[/bold]
 
@@ -34,7 +34,7 @@ HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 """
 
 app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode="rich")
-for module in (setup, demo, users, synth, ingest, stratify, spc, measure, audit, echo):
+for module in (setup, jobs, demo, users, synth, ingest, stratify, spc, measure, audit, echo):
     app.add_typer(module.app)
 
 

@@ -132,6 +132,16 @@ def _report_context(icp: Area, quarter: str | None) -> dict[str, object]:
     }
 
 
+def report_document(icp: Area, quarter: str | None) -> tuple[str | None, str]:
+    """The report's quarter and its printable HTML (what the PDF is laid out from), with no request:
+    the background job that makes the PDF calls this. The quarter is None when none is published."""
+    context = _report_context(icp, quarter)
+    label = context["quarter"]
+    if label is None:
+        return None, ""
+    return str(label), render_to_string("evaluation/report_document.html", context)
+
+
 @login_required
 def report(request: HttpRequest, code: str) -> HttpResponse:
     user, icp = _icp_or_refuse(request, code, "report")

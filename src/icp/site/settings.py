@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "icp.care",
     "icp.evaluation",
     "icp.fhir",
+    "icp.jobs",
+    # The background-job queue behind `icp worker` (docs/adr/0155-background-jobs.md).
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -201,3 +204,22 @@ NINJA_PAGINATION_PER_PAGE = 100
 # folder; point ICP_AUDIT_CHECKPOINTS at append-only or write-once storage in production
 # (docs/deployment.md). The audit key is never a setting: icp.audit.keys reads it.
 AUDIT_CHECKPOINT_LOG = os.environ.get("ICP_AUDIT_CHECKPOINTS", "") or str(DATA_DIR / "audit-checkpoints.log")
+
+# Background jobs (`icp worker`, docs/adr/0155-background-jobs.md): django-q2 with its ORM broker, so
+# the queue lives in the app database (SQLite or PostgreSQL) and needs no other service. A refresh is
+# never retried half-way (max_attempts 1: the job row says it failed and why); `retry` must exceed
+# `timeout`. The broker polls the database every `poll` seconds when idle.
+_JOB_TIMEOUT = int(os.environ.get("ICP_JOB_TIMEOUT", str(4 * 60 * 60)))
+Q_CLUSTER = {
+    "name": "icp",
+    "orm": "default",
+    "workers": int(os.environ.get("ICP_WORKER_PROCESSES", "1")),
+    "timeout": _JOB_TIMEOUT,
+    "retry": _JOB_TIMEOUT + 600,
+    "max_attempts": 1,
+    "ack_failures": True,
+    "catch_up": False,
+    "poll": float(os.environ.get("ICP_WORKER_POLL", "2")),
+    "save_limit": 500,
+    "label": "Background jobs (queue)",
+}

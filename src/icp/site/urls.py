@@ -28,4 +28,5 @@ urlpatterns = [
     path("care/", include("icp.care.urls")),
     path("evaluation/", include("icp.evaluation.urls")),
     path("fhir/", include("icp.fhir.urls")),
+    path("jobs/", include("icp.jobs.urls")),
 ]
