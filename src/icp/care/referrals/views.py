@@ -26,6 +26,7 @@ from icp.care.referrals.models import Need, Priority, Referral, Service, Service
 from icp.care.referrals.states import Party, TaskStatus, targets
 from icp.partnership.models import User
 from icp.patients.models import PatientIndex
+from icp.sharing.banner import patient_banner
 
 # What a button for each move says, from the point of view of the user pressing it.
 MOVE_LABELS = {
@@ -164,7 +165,7 @@ def refer(request: HttpRequest, patient_id: str) -> HttpResponse:
     """Refer a person: choose a service from the directory (by need), say why, send."""
     user = _user(request)
     patient = get_object_or_404(PatientIndex, patient_id=patient_id[:64])
-    require_care_access(user, patient, EventType.REFERRAL_CREATE)
+    decision = require_care_access(user, patient, EventType.REFERRAL_CREATE)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         service = Service.objects.filter(public_id=request.POST.get("service", "")[:32]).first()
@@ -195,6 +196,7 @@ def refer(request: HttpRequest, patient_id: str) -> HttpResponse:
         "care/referrals/refer.html",
         {
             "patient": patient,
+            "banner": patient_banner(user, patient, [decision], page="care:refer"),
             "services": services.filter(accepts_referrals=True)[:50],
             "needs": Need.choices,
             "need": need,
