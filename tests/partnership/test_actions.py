@@ -12,7 +12,7 @@ from icp.audit.models import AuditEvent
 from icp.demo.partnership import create_demo_partnership
 from icp.partnership import actions
 from icp.partnership.composition import SeatStatus, check_composition
-from icp.partnership.models import ChairElection, Committee, Membership, Person, User
+from icp.partnership.models import ChairElection, Committee, Membership, Organisation, Person, User
 from icp.partnership.roles import Office, ProfessionalRole, UserRole
 
 pytestmark = pytest.mark.django_db
@@ -154,5 +154,45 @@ def test_votes_for_cannot_exceed_votes_cast(committee: Committee, manager: User)
             elected_on=date(2026, 4, 1),
             votes_for=9,
             votes_cast=3,
+            by=manager,
+        )
+
+
+def test_a_manager_adds_a_person_to_their_own_partnership_only(
+    committee: Committee, manager: User, make_user: Callable[..., User]
+) -> None:
+    icp = committee.area
+    person = actions.add_person(name=" Orla Synthetic ", professional_role="carer", icp=icp, by=manager)
+    assert person.name == "Orla Synthetic"
+    assert AuditEvent.objects.filter(action="person.create", target_id=str(person.pk)).exists()
+    outsider = make_user(UserRole.ICP_MANAGER, icp="NI-BEL-E")
+    with pytest.raises(PermissionDenied):
+        actions.add_person(name="Someone", professional_role="carer", icp=icp, by=outsider)
+    elsewhere = Organisation.objects.filter(icp__code="NI-BEL-E").first()  # a practice of another ICP
+    assert elsewhere is not None
+    with pytest.raises(ValidationError, match="not one of"):
+        actions.add_person(name="X", professional_role="gp", organisation=elsewhere, icp=icp, by=manager)
+    with pytest.raises(ValidationError, match="not a professional role"):
+        actions.add_person(name="X", professional_role="astronaut", icp=icp, by=manager)
+
+
+def test_a_seat_takes_only_the_roles_and_organisations_its_rule_names(
+    committee: Committee, carer: Person, manager: User
+) -> None:
+    with pytest.raises(ValidationError, match="is for: GP"):
+        actions.add_membership(
+            committee=committee,
+            seat=committee.template.seats.get(code="gp"),
+            person=carer,
+            start_date=date(2026, 1, 1),
+            by=manager,
+        )
+    gp = Person.objects.create(name="Dr Orgless", professional_role=ProfessionalRole.GP)
+    with pytest.raises(ValidationError, match="held for an organisation of this kind: GP practice"):
+        actions.add_membership(
+            committee=committee,
+            seat=committee.template.seats.get(code="gp"),
+            person=gp,
+            start_date=date(2026, 1, 1),
             by=manager,
         )

@@ -36,6 +36,10 @@ class EventType(StrEnum):
     COMMITTEE_CHAIR_ELECTED = "committee.chair_elected", "A committee elected its chair."
     MEMBERSHIP_CREATE = "membership.create", "A person was given a seat on a committee."
     MEMBERSHIP_UPDATE = "membership.update", "A committee membership was changed or ended."
+    PERSON_CREATE = (
+        "person.create",
+        "A person (a committee member or member of staff, not a patient) was added to the registry.",
+    )
     REFERENCE_LOAD = "reference.load", "The reference registry (areas, organisations, practices) was loaded."
     USER_CREATE = "user.create", "A login account was created (on the command line or by the demo)."
     API_TOKEN_ISSUE = (
@@ -164,9 +168,17 @@ class EventType(StrEnum):
     MEETING_CREATE = "meeting.create", "A committee meeting was scheduled."
     MEETING_CANCEL = "meeting.cancel", "A meeting was cancelled."
     AGENDA_ITEM_CREATE = "agenda_item.create", "An agenda item was added to a meeting."
+    AGENDA_ITEM_UPDATE = (
+        "agenda_item.update",
+        "An agenda item's title, purpose, presenter or summary was changed.",
+    )
+    AGENDA_ITEM_MOVE = "agenda_item.move", "An agenda item was moved up or down its meeting's agenda."
+    AGENDA_ITEM_REMOVE = "agenda_item.remove", "An agenda item (with its papers) was removed from a meeting."
     PAPER_UPLOAD = "paper.upload", "A paper was attached to an agenda item."
     PAPER_DOWNLOAD = "paper.download", "A committee paper was downloaded."
     ATTENDANCE_RECORD = "attendance.record", "Attendance at a meeting was recorded."
+    APOLOGIES_SEND = "apologies.send", "A member sent their apologies for a coming meeting."
+    APOLOGIES_WITHDRAW = "apologies.withdraw", "A member withdrew their apologies: they can come after all."
     MINUTES_SAVE = "minutes.save", "A meeting's minutes were saved."
     MINUTES_APPROVE = "minutes.approve", "A meeting's minutes were approved."
     DECISION_CREATE = "decision.create", "A decision was recorded against an agenda item."

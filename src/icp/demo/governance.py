@@ -39,6 +39,7 @@ from icp.governance.plans import actions as plan_actions
 from icp.governance.plans.progress import current_plan_year
 from icp.governance.vocab import (
     ActionStatus,
+    AgendaPurpose,
     AttendanceStatus,
     DecisionOutcome,
     MeetingMode,
@@ -50,6 +51,9 @@ from icp.partnership.priorities import PriorityGroup
 from icp.partnership.roles import AreaLevel, Office, UserRole
 
 SYNTHETIC = "(synthetic)"
+# Apologies already received for the coming meeting: the committee of 13 needs 7 (half, rounded up),
+# so with 6 away it is just quorate and one more apology makes it not.
+COMING_APOLOGIES = 6
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,7 @@ def _meetings(committee: Committee, manager: User, today: date) -> None:
                     progress_note="Draft circulated.",
                     by=manager,
                 )
-    meeting_actions.schedule_meeting(
+    coming = meeting_actions.schedule_meeting(
         committee=committee,
         date=today + timedelta(days=21),
         start_time=time(14, 0),
@@ -197,6 +201,25 @@ def _meetings(committee: Committee, manager: User, today: date) -> None:
         title=f"{committee.name} meeting 5",
         by=manager,
     )
+    # The coming meeting has one item of business so far (the manager adds the standard items), and
+    # the apologies received: enough that one more (from the lay member, say) tips the forecast.
+    meeting_actions.add_agenda_item(
+        meeting=coming,
+        title="Frailty pathway: progress report",
+        purpose=AgendaPurpose.DISCUSSION,
+        presenter="ICP manager",
+        by=manager,
+    )
+    lay_member = User.objects.filter(username="demo-member").values_list("person_id", flat=True).first()
+    absent = [p for p in others if p.pk != lay_member][-COMING_APOLOGIES:]
+    for person in absent:
+        meeting_actions.record_attendance(
+            meeting=coming,
+            person=person,
+            status=AttendanceStatus.APOLOGIES,
+            note="Sent by e-mail (synthetic)",
+            by=manager,
+        )
 
 
 def _cases(

@@ -172,7 +172,14 @@ def _committee(icp: Area, partners: dict[str, Organisation]) -> Committee:
     return committee
 
 
-def _logins(icp: Area, partners: dict[str, Organisation], password: str) -> list[DemoLogin]:
+# Logins that belong to a person holding a seat: the lay member is the committee's service user, so
+# they see their own meetings and send their own apologies.
+_SEATED_LOGINS = {"member": "Eileen Synthetic"}
+
+
+def _logins(
+    icp: Area, partners: dict[str, Organisation], committee: Committee, password: str
+) -> list[DemoLogin]:
     logins = []
     for suffix, role, org_key in _LOGINS:
         username = f"demo-{suffix}"
@@ -190,6 +197,10 @@ def _logins(icp: Area, partners: dict[str, Organisation], password: str) -> list
                 first_name=suffix.capitalize(),
                 last_name="(synthetic)",
             )
+        seated = _SEATED_LOGINS.get(suffix)
+        if seated and user.person_id is None:
+            user.person = Membership.objects.get(committee=committee, person__name=seated).person
+            user.save(update_fields=["person"])
         logins.append(DemoLogin(username, user.get_role_display(), organisation.name))
     return logins
 
@@ -200,7 +211,7 @@ def create_demo_partnership(*, password: str, icp_code: str = DEMO_ICP) -> list[
         icp = Area.objects.select_related("parent").get(code=icp_code, level=AreaLevel.ICP)
         partners = _partners(icp)
         committee = _committee(icp, partners)
-        logins = _logins(icp, partners, password)
+        logins = _logins(icp, partners, committee, password)
         record(
             action=EventType.DEMO_PARTNERSHIP,
             target=committee,

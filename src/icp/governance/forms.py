@@ -223,3 +223,34 @@ class QuorumRuleForm(NhsForm):
     )
     deputies_count = forms.BooleanField(required=False, label="A deputy counts for the member they replace")
     source = forms.CharField(max_length=300, required=False, help_text="e.g. standing orders, section 4")
+
+
+class ApologiesForm(NhsForm):
+    note = forms.CharField(
+        max_length=200,
+        required=False,
+        label="A note for the committee",
+        help_text="For example, who will come in your place. Up to 200 characters.",
+    )
+
+
+class EchoNetworkForm(NhsForm):
+    name = forms.CharField(max_length=200, help_text="For example, “Causeway care homes ECHO”")
+    topic = forms.CharField(max_length=200, required=False)
+    hub = forms.CharField(
+        max_length=200, required=False, help_text="Who runs it, for example Project ECHO NI"
+    )
+    audience = forms.CharField(max_length=300, required=False, help_text="For example, care home staff")
+
+
+class EchoSessionForm(NhsForm):
+    date = forms.DateField(widget=_DATE)
+    topic = forms.CharField(max_length=200)
+    presenters = forms.CharField(max_length=300, required=False)
+    case_presentations = forms.IntegerField(
+        min_value=0,
+        max_value=50,
+        initial=0,
+        label="Cases presented",
+        help_text="How many cases were discussed",
+    )

@@ -6,6 +6,7 @@ from icp.governance import home
 from icp.governance.cases import urls as cases
 from icp.governance.echo import urls as echo
 from icp.governance.meetings import urls as meetings
+from icp.governance.members import urls as members
 from icp.governance.plans import urls as plans
 
 app_name = "governance"
@@ -14,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("guide/", home.guide, name="guide"),
     path("icp/<str:code>/", home.icp_governance, name="icp"),
     *meetings.urlpatterns,
+    *members.urlpatterns,
     *cases.urlpatterns,
     *plans.urlpatterns,
     *echo.urlpatterns,

@@ -11,11 +11,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
-from icp.partnership.models import ChairElection, Committee, Membership, Organisation, Person, SeatRule, User
-from icp.partnership.roles import Office
+from icp.partnership.models import (
+    Area,
+    ChairElection,
+    Committee,
+    Membership,
+    Organisation,
+    Person,
+    SeatRule,
+    User,
+)
+from icp.partnership.roles import Office, ProfessionalRole
 
 
 def require_icp_manager(by: User, committee: Committee) -> None:
@@ -28,6 +38,58 @@ def require_icp_manager(by: User, committee: Committee) -> None:
             reason="not an ICP manager of this committee's ICP",
             message="Only an ICP manager of this committee's ICP can change its membership.",
         )
+
+
+def add_person(
+    *,
+    name: str,
+    professional_role: str,
+    icp: Area,
+    by: User,
+    organisation: Organisation | None = None,
+    email: str = "",
+) -> Person:
+    """Add a person (a member or member of staff, never a patient) so that they can take a seat.
+
+    Only an ICP manager of `icp` may, and the organisation, if given, must be one of that ICP's
+    partners: a manager adds people to their own partnership only.
+    """
+    if not by.is_icp_manager_for(icp):
+        raise deny(
+            action=EventType.PERSON_CREATE,
+            by=by,
+            target=icp,
+            reason="not an ICP manager of this ICP",
+            message=f"Only an ICP manager of {icp} can add people to its partnership.",
+        )
+    if organisation is not None and not partners_of(icp).filter(pk=organisation.pk).exists():
+        raise ValidationError(
+            {"organisation": f"{organisation} is not one of {icp}'s partner organisations."}
+        )
+    if professional_role not in ProfessionalRole.values:
+        raise ValidationError({"professional_role": f"{professional_role!r} is not a professional role."})
+    person = Person(
+        name=name.strip(), professional_role=professional_role, organisation=organisation, email=email
+    )
+    person.full_clean()
+    with transaction.atomic():
+        person.save()
+        record(
+            action=EventType.PERSON_CREATE,
+            actor=by,
+            target=person,
+            detail={
+                "icp": icp.code,
+                "professional_role": professional_role,
+                "organisation": organisation and organisation.pk,
+            },
+        )
+    return person
+
+
+def partners_of(icp: Area) -> QuerySet[Organisation]:
+    """The organisations of an ICP: its practices and the organisations that serve it."""
+    return Organisation.objects.filter(Q(icp=icp) | Q(areas_served=icp)).distinct()
 
 
 def _membership_detail(membership: Membership) -> dict[str, Any]:

@@ -284,6 +284,17 @@ class Membership(models.Model):
         both_set = self.seat_id is not None and self.committee_id is not None
         if both_set and self.seat.template_id != self.committee.template_id:
             raise ValidationError({"seat": "That seat is not part of this committee's composition."})
+        allowed = self.seat.professional_roles if self.seat_id is not None else []
+        if allowed and self.person_id is not None and self.person.professional_role not in allowed:
+            held = self.person.get_professional_role_display()
+            words = ", ".join(str(ProfessionalRole(code).label) for code in allowed)
+            message = f"{self.person} is recorded as “{held}”; the seat “{self.seat.label}” is for: {words}."
+            raise ValidationError({"person": message})
+        types = self.seat.organisation_types if self.seat_id is not None else []
+        if types and (self.organisation is None or self.organisation.type not in types):
+            words = ", ".join(str(OrganisationType(kind).label) for kind in types)
+            message = f"The seat “{self.seat.label}” is held for an organisation of this kind: {words}."
+            raise ValidationError({"organisation": message})
 
 
 class ChairElection(models.Model):

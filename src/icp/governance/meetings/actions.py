@@ -32,7 +32,7 @@ from icp.governance.vocab import (
 from icp.partnership.models import Committee, Person, User
 
 
-def _require_editor(by: User, committee: Committee, action: EventType, target: Any) -> None:
+def require_editor(by: User, committee: Committee, action: EventType, target: Any) -> None:
     if not can_edit_committee(by, committee):
         raise deny(
             action=action,
@@ -54,7 +54,7 @@ def schedule_meeting(
     location: str = "",
     video_link: str = "",
 ) -> Meeting:
-    _require_editor(by, committee, EventType.MEETING_CREATE, committee)
+    require_editor(by, committee, EventType.MEETING_CREATE, committee)
     meeting = Meeting(
         committee=committee,
         title=title or f"{committee.name} meeting",
@@ -77,7 +77,7 @@ def schedule_meeting(
 
 
 def cancel_meeting(*, meeting: Meeting, by: User, reason: str) -> Meeting:
-    _require_editor(by, meeting.committee, EventType.MEETING_CANCEL, meeting)
+    require_editor(by, meeting.committee, EventType.MEETING_CANCEL, meeting)
     if meeting.minutes_status == MinutesStatus.APPROVED:
         raise ValidationError("This meeting's minutes are approved: a held meeting cannot be cancelled.")
     with transaction.atomic():
@@ -96,7 +96,7 @@ def add_agenda_item(
     presenter: str = "",
     summary: str = "",
 ) -> AgendaItem:
-    _require_editor(by, meeting.committee, EventType.AGENDA_ITEM_CREATE, meeting)
+    require_editor(by, meeting.committee, EventType.AGENDA_ITEM_CREATE, meeting)
     with transaction.atomic():
         last = meeting.agenda_items.aggregate(last=Max("number"))["last"] or 0
         item = AgendaItem(
@@ -121,7 +121,7 @@ def add_agenda_item(
 def upload_paper(*, agenda_item: AgendaItem, upload: UploadedFile[bytes], by: User, title: str = "") -> Paper:
     """Attach a paper after checking its type (extension and content) and size."""
     meeting = agenda_item.meeting
-    _require_editor(by, meeting.committee, EventType.PAPER_UPLOAD, agenda_item)
+    require_editor(by, meeting.committee, EventType.PAPER_UPLOAD, agenda_item)
     checked = check_paper(upload)
     paper = Paper(
         agenda_item=agenda_item,
@@ -154,7 +154,7 @@ def record_attendance(
     deputy_for: Person | None = None,
     note: str = "",
 ) -> Attendance:
-    _require_editor(by, meeting.committee, EventType.ATTENDANCE_RECORD, meeting)
+    require_editor(by, meeting.committee, EventType.ATTENDANCE_RECORD, meeting)
     if status not in AttendanceStatus.values:
         raise ValidationError(
             f"Attendance status {status!r}: expected one of {', '.join(AttendanceStatus.values)}."
@@ -184,7 +184,7 @@ def record_attendance(
 
 def save_minutes(*, meeting: Meeting, text: str, by: User) -> Meeting:
     """Save draft minutes; the meeting is then taken as held."""
-    _require_editor(by, meeting.committee, EventType.MINUTES_SAVE, meeting)
+    require_editor(by, meeting.committee, EventType.MINUTES_SAVE, meeting)
     if meeting.minutes_status == MinutesStatus.APPROVED:
         raise ValidationError("These minutes are approved and can no longer be changed.")
     if meeting.status == MeetingStatus.CANCELLED:
@@ -206,7 +206,7 @@ def approve_minutes(*, meeting: Meeting, by: User, on: date | None = None) -> Qu
     An inquorate meeting's minutes can still be approved as a true record, but the meeting is
     marked inquorate, so its decisions show as needing ratification at a quorate meeting.
     """
-    _require_editor(by, meeting.committee, EventType.MINUTES_APPROVE, meeting)
+    require_editor(by, meeting.committee, EventType.MINUTES_APPROVE, meeting)
     if meeting.minutes_status != MinutesStatus.DRAFT:
         raise ValidationError("Only draft minutes can be approved: write the minutes first.")
     if not meeting.attendance.exists():
@@ -241,7 +241,7 @@ def record_decision(
     seconded_by: Person | None = None,
     agenda_item: AgendaItem | None = None,
 ) -> Decision:
-    _require_editor(by, meeting.committee, EventType.DECISION_CREATE, meeting)
+    require_editor(by, meeting.committee, EventType.DECISION_CREATE, meeting)
     if outcome not in DecisionOutcome.values:
         raise ValidationError(f"Outcome {outcome!r}: expected one of {', '.join(DecisionOutcome.values)}.")
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
@@ -275,7 +275,7 @@ def add_action_item(
     by: User,
     meeting: Meeting | None = None,
 ) -> ActionItem:
-    _require_editor(by, committee, EventType.ACTION_ITEM_CREATE, committee)
+    require_editor(by, committee, EventType.ACTION_ITEM_CREATE, committee)
     if meeting is not None and meeting.committee_id != committee.pk:
         raise ValidationError("That meeting belongs to another committee.")
     item = ActionItem(
@@ -296,7 +296,7 @@ def add_action_item(
 def update_action_item(
     *, action_item: ActionItem, status: str, by: User, progress_note: str = "", on: date | None = None
 ) -> ActionItem:
-    _require_editor(by, action_item.committee, EventType.ACTION_ITEM_UPDATE, action_item)
+    require_editor(by, action_item.committee, EventType.ACTION_ITEM_UPDATE, action_item)
     if status not in ActionStatus.values:
         raise ValidationError(f"Status {status!r}: expected one of {', '.join(ActionStatus.values)}.")
     before = action_item.status
@@ -326,7 +326,7 @@ def set_quorum_rule(
     source: str = "",
 ) -> QuorumRule:
     """Record the committee's quorum rule (from its standing orders); it applies to minutes approved later."""
-    _require_editor(by, committee, EventType.QUORUM_RULE_SET, committee)
+    require_editor(by, committee, EventType.QUORUM_RULE_SET, committee)
     rule = QuorumRule.objects.filter(committee=committee).first() or QuorumRule(committee=committee)
     before = {"share": str(rule.share_of_filled_seats), "minimum": rule.minimum_present} if rule.pk else None
     rule.share_of_filled_seats = share_of_filled_seats

@@ -4,6 +4,11 @@ A meeting is quorate when the members present (counting deputies who attend for 
 rule allows) reach the committee's share of the seats filled on the day (rounded up), reach its
 floor, and — if the rule says so — include the chair or the vice chair. Only people who hold a seat
 on the day count: officers and guests in attendance do not.
+
+Before a meeting, `forecast_quorum` applies the same rule to the apologies received so far: it
+assumes every member who has not sent apologies comes (or their named deputy does), so it can say
+"not expected to be quorate" in time to find deputies, but a forecast of quorate is only as good
+as members' habit of sending apologies.
 """
 
 from __future__ import annotations
@@ -38,12 +43,21 @@ class QuorumResult:
     explanation: str
 
 
-def check_quorum(meeting: Meeting) -> QuorumResult:
-    rule = rule_for(meeting.committee)
-    on = meeting.date
-    current = [m for m in meeting.committee.memberships.all() if m.is_current(on)]
+def _seats_on(meeting: Meeting) -> tuple[set[int], set[int]]:
+    """The people holding a seat on the meeting's day, and those of them who are chair or vice chair."""
+    current = [m for m in meeting.committee.memberships.all() if m.is_current(meeting.date)]
     member_ids = {m.person_id for m in current}
     officers = {m.person_id for m in current if m.office in (Office.CHAIR, Office.VICE_CHAIR)}
+    return member_ids, officers
+
+
+def _required(rule: QuorumRule, seats_filled: int) -> int:
+    return max(math.ceil(Decimal(rule.share_of_filled_seats) * seats_filled), rule.minimum_present)
+
+
+def check_quorum(meeting: Meeting) -> QuorumResult:
+    rule = rule_for(meeting.committee)
+    member_ids, officers = _seats_on(meeting)
     counted: set[int] = set()
     officer_present = False
     for attendance in meeting.attendance.filter(status=AttendanceStatus.PRESENT):
@@ -54,8 +68,7 @@ def check_quorum(meeting: Meeting) -> QuorumResult:
             # The deputy stands in for the member's seat; a seat counts once.
             counted.add(attendance.deputy_for_id)
     seats_filled = len(member_ids)
-    share = Decimal(rule.share_of_filled_seats)
-    required = max(math.ceil(share * seats_filled), rule.minimum_present)
+    required = _required(rule, seats_filled)
     reasons = []
     if len(counted) < required:
         reasons.append(f"{len(counted)} of {seats_filled} members present; {required} needed")
@@ -74,6 +87,61 @@ def check_quorum(meeting: Meeting) -> QuorumResult:
         members_present=len(counted),
         required=required,
         chair_or_vice_present=officer_present,
+        chair_or_vice_required=rule.chair_or_vice_chair_required,
+        explanation=explanation,
+    )
+
+
+@dataclass(frozen=True)
+class QuorumForecast:
+    """Whether a coming meeting is expected to be quorate, from the apologies received so far."""
+
+    expected_quorate: bool
+    seats_filled: int
+    apologies: int
+    expected: int
+    required: int
+    chair_or_vice_expected: bool
+    chair_or_vice_required: bool
+    explanation: str
+
+
+def forecast_quorum(meeting: Meeting) -> QuorumForecast:
+    rule = rule_for(meeting.committee)
+    member_ids, officers = _seats_on(meeting)
+    rows = list(meeting.attendance.all())
+    sent_apologies = {a.person_id for a in rows if a.status == AttendanceStatus.APOLOGIES} & member_ids
+    covered = {
+        a.deputy_for_id
+        for a in rows
+        if rule.deputies_count and a.status == AttendanceStatus.PRESENT and a.deputy_for_id in sent_apologies
+    }
+    expected = len(member_ids - sent_apologies) + len(covered)
+    # A deputy never counts as the chair: chairing passes to the vice chair, not to a stand-in.
+    officer_expected = bool(officers - sent_apologies)
+    required = _required(rule, len(member_ids))
+    reasons = []
+    if expected < required:
+        reasons.append(f"only {expected} of {len(member_ids)} members can come; {required} needed")
+    if rule.chair_or_vice_chair_required and not officer_expected:
+        reasons.append("neither the chair nor the vice chair can come")
+    apologies = f"{len(sent_apologies)} apolog{'y' if len(sent_apologies) == 1 else 'ies'} so far"
+    if reasons:
+        explanation = f"Not expected to be quorate: {'; '.join(reasons)} ({apologies})"
+    else:
+        explanation = (
+            f"Expected to be quorate: {expected} of {len(member_ids)} members can come "
+            f"({required} needed; {apologies})"
+        )
+        if rule.chair_or_vice_chair_required:
+            explanation += ", with the chair or vice chair"
+    return QuorumForecast(
+        expected_quorate=not reasons,
+        seats_filled=len(member_ids),
+        apologies=len(sent_apologies),
+        expected=expected,
+        required=required,
+        chair_or_vice_expected=officer_expected,
         chair_or_vice_required=rule.chair_or_vice_chair_required,
         explanation=explanation,
     )

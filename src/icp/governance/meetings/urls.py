@@ -5,7 +5,7 @@ Part of the governance URL map (`governance/urls.py`), so the names are `governa
 
 from django.urls import URLPattern, path
 
-from icp.governance.meetings import views
+from icp.governance.meetings import agenda_views, views
 
 urlpatterns: list[URLPattern] = [
     path("committees/<int:committee_id>/", views.committee_detail, name="committee"),
@@ -20,6 +20,16 @@ urlpatterns: list[URLPattern] = [
     path("meetings/<int:meeting_id>/minutes/approve/", views.minutes_approve, name="minutes-approve"),
     path("meetings/<int:meeting_id>/decisions/new/", views.decision_new, name="decision-new"),
     path("meetings/<int:meeting_id>/actions/new/", views.action_item_new, name="action-new"),
+    path("meetings/<int:meeting_id>/agenda/standard/", agenda_views.standard_agenda, name="agenda-standard"),
+    path("agenda-items/<int:item_id>/", agenda_views.agenda_item_edit, name="agenda-item-edit"),
+    path("agenda-items/<int:item_id>/move/", agenda_views.agenda_item_move, name="agenda-item-move"),
+    path("agenda-items/<int:item_id>/remove/", agenda_views.agenda_item_remove, name="agenda-item-remove"),
+    path("meetings/<int:meeting_id>/apologies/", agenda_views.apologies_send, name="apologies-send"),
+    path(
+        "meetings/<int:meeting_id>/apologies/withdraw/",
+        agenda_views.apologies_withdraw,
+        name="apologies-withdraw",
+    ),
     path("agenda-items/<int:item_id>/papers/new/", views.paper_upload, name="paper-upload"),
     path("papers/<int:paper_id>/", views.download_paper, name="paper"),
     path("actions/<int:action_id>/", views.action_item_update, name="action-update"),

@@ -18,9 +18,10 @@ from icp.audit.log import deny, record
 from icp.governance import forms
 from icp.governance.access import can_edit_committee, can_view_committee
 from icp.governance.meetings import actions as actions
-from icp.governance.meetings.quorum import check_quorum, meeting_frequency, rule_for
+from icp.governance.meetings.apologies import holds_seat, is_coming
+from icp.governance.meetings.quorum import check_quorum, forecast_quorum, meeting_frequency, rule_for
 from icp.governance.models import ActionItem, AgendaItem, Meeting, Paper
-from icp.governance.vocab import OPEN_ACTION_STATUSES
+from icp.governance.vocab import OPEN_ACTION_STATUSES, AttendanceStatus, MeetingStatus, MinutesStatus
 from icp.governance.web import acting_user, add_action_errors, done, form_page, require
 from icp.partnership.models import Area, Committee, Person
 from icp.partnership.roles import AreaLevel
@@ -69,7 +70,7 @@ def committee_detail(request: HttpRequest, committee_id: int) -> HttpResponse:
     return render(request, "governance/committee.html", context)
 
 
-def _meeting_for(request: HttpRequest, meeting_id: int, *, edit: bool = False) -> Meeting:
+def meeting_for(request: HttpRequest, meeting_id: int, *, edit: bool = False) -> Meeting:
     meeting = get_object_or_404(Meeting.objects.select_related("committee__area"), pk=meeting_id)
     user = acting_user(request)
     require(
@@ -84,7 +85,10 @@ def _meeting_for(request: HttpRequest, meeting_id: int, *, edit: bool = False) -
 
 def _meeting_context(meeting: Meeting) -> dict[str, object]:
     attendance = list(meeting.attendance.select_related("person", "deputy_for"))
+    coming = is_coming(meeting)
     return {
+        "coming": coming,
+        "forecast": forecast_quorum(meeting) if coming else None,
         "meeting": meeting,
         "committee": meeting.committee,
         "agenda": meeting.agenda_items.prefetch_related("papers"),
@@ -98,9 +102,21 @@ def _meeting_context(meeting: Meeting) -> dict[str, object]:
 
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _meeting_for(request, meeting_id)
+    meeting = meeting_for(request, meeting_id)
+    user = acting_user(request)
     context = _meeting_context(meeting)
-    context["can_edit"] = can_edit_committee(acting_user(request), meeting.committee)
+    context["can_edit"] = can_edit_committee(user, meeting.committee)
+    context["agenda_open"] = (
+        context["can_edit"]
+        and meeting.minutes_status != MinutesStatus.APPROVED
+        and meeting.status != MeetingStatus.CANCELLED
+    )
+    seated = holds_seat(user, meeting)
+    context["may_send_apologies"] = seated and context["coming"]
+    context["my_apologies"] = seated and any(
+        a.person_id == user.person_id and a.status == AttendanceStatus.APOLOGIES
+        for a in meeting.attendance.all()
+    )
     return render(request, "governance/meeting.html", context)
 
 
@@ -109,7 +125,7 @@ def meeting_print(request: HttpRequest, meeting_id: int, document: str) -> HttpR
     """The agenda pack or the minutes as a printable page (`.pdf` suffix: as a PDF)."""
     from icp.governance.meetings.pdf import agenda_pack_pdf, minutes_pdf
 
-    meeting = _meeting_for(request, meeting_id)
+    meeting = meeting_for(request, meeting_id)
     as_pdf = document.endswith(".pdf")
     kind = document.removesuffix(".pdf")
     if kind not in ("agenda", "minutes"):
@@ -168,7 +184,7 @@ def meeting_new(request: HttpRequest, committee_id: int) -> HttpResponse:
 
 @login_required
 def agenda_item_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _meeting_for(request, meeting_id, edit=True)
+    meeting = meeting_for(request, meeting_id, edit=True)
     form = forms.AgendaItemForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -185,7 +201,7 @@ def agenda_item_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @login_required
 def paper_upload(request: HttpRequest, item_id: int) -> HttpResponse:
     item = get_object_or_404(AgendaItem, pk=item_id)
-    meeting = _meeting_for(request, item.meeting_id, edit=True)
+    meeting = meeting_for(request, item.meeting_id, edit=True)
     form = forms.PaperForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -208,7 +224,7 @@ def paper_upload(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 def attendance_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _meeting_for(request, meeting_id, edit=True)
+    meeting = meeting_for(request, meeting_id, edit=True)
     members = _members(meeting.committee, meeting.date)
     form = forms.AttendanceForm(request.POST or None, people=Person.objects.order_by("name"), members=members)
     if request.method == "POST" and form.is_valid():
@@ -225,7 +241,7 @@ def attendance_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 def minutes_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _meeting_for(request, meeting_id, edit=True)
+    meeting = meeting_for(request, meeting_id, edit=True)
     form = forms.MinutesForm(request.POST or None, initial={"minutes": meeting.minutes})
     if request.method == "POST" and form.is_valid():
         try:
@@ -242,7 +258,7 @@ def minutes_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _meeting_for(request, meeting_id, edit=True)
+    meeting = meeting_for(request, meeting_id, edit=True)
     try:
         result = actions.approve_minutes(meeting=meeting, by=acting_user(request))
     except ValidationError as error:
@@ -254,7 +270,7 @@ def minutes_approve(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 def decision_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _meeting_for(request, meeting_id, edit=True)
+    meeting = meeting_for(request, meeting_id, edit=True)
     form = forms.DecisionForm(request.POST or None, members=_members(meeting.committee, meeting.date))
     if request.method == "POST" and form.is_valid():
         try:
@@ -270,7 +286,7 @@ def decision_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 @login_required
 def action_item_new(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = _meeting_for(request, meeting_id, edit=True)
+    meeting = meeting_for(request, meeting_id, edit=True)
     form = forms.ActionItemForm(request.POST or None, people=Person.objects.order_by("name"))
     if request.method == "POST" and form.is_valid():
         try:
