@@ -16,7 +16,8 @@ from icp.governance.vocab import (
 from icp.partnership.models import Organisation, Person
 from icp.partnership.priorities import PriorityGroup
 
-_DATE = forms.DateInput(attrs={"type": "date"})
+# A browser date input takes and gives ISO dates, whatever the site's locale formats.
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 _WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.Textarea: "nhsuk-textarea",
