@@ -142,3 +142,30 @@ def test_deny_tells_the_person_the_reason_when_there_is_no_separate_message(
         action=EventType.BREAK_GLASS_START, by=make_user(UserRole.ANALYST), reason="Clinicians only."
     )
     assert str(refusal) == "Clinicians only."
+
+
+def test_events_appended_together_chain_exactly_as_one_by_one_in_one_insert(
+    make_user: Callable[..., User], django_assert_max_num_queries: Any
+) -> None:
+    from icp.audit.log import record_many
+    from icp.audit.verify import verify
+
+    user = make_user(UserRole.GP)
+    first = record(action=EventType.RECORD_READ, actor=user, patient_ref="p0", purpose="direct_care")
+    page = [
+        {"action": EventType.RECORD_READ, "actor": user, "patient_ref": "p1", "detail": {"category": c}}
+        for c in ("conditions", "medications", "observations", "encounters")
+    ]
+    # One look at the head and one INSERT (plus the transaction and PostgreSQL's lock), not four each.
+    with django_assert_max_num_queries(5):
+        appended = record_many(page)
+    assert [e.sequence for e in appended] == [first.sequence + n for n in (1, 2, 3, 4)]
+    assert appended[0].prev_hash == first.hash
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(appended))
+    assert [e.detail["category"] for e in AuditEvent.objects.filter(sequence__gt=first.sequence)] == [
+        "conditions",
+        "medications",
+        "observations",
+        "encounters",
+    ]
+    assert verify().intact

@@ -110,3 +110,21 @@ def test_the_shared_care_record_page_shows_uncoded_entries_marked_not_coded(
     page = client.get("/sharing/patients/pt-alice-0001/").content.decode()
     assert "Ibuprofen 400mg tablets (alice)" in page and "Dressing of leg ulcer (alice)" in page
     assert page.count("Not coded") == 2
+
+
+def test_a_sections_newest_rows_and_its_total_come_in_one_read(
+    shared_world: World, warehouse: Warehouse
+) -> None:
+    from icp.sharing.record import read_section_and_total
+
+    alice = shared_world.patients["alice"]
+    decision = decide(shared_world.users["gp"], alice, Purpose.DIRECT_CARE, DataCategory.CONDITIONS)
+    rows, total = read_section_and_total(decision, alice, DataCategory.CONDITIONS, limit=1)
+    assert [r["condition_id"] for r in rows] == ["alice-c2"] and total == 2
+    assert read_section_and_total(decision, alice, DataCategory.CONDITIONS) == (
+        read_section(decision, alice, DataCategory.CONDITIONS),
+        count_rows(decision, alice, DataCategory.CONDITIONS),
+    )
+    denied = decide(shared_world.users["pharmacist"], alice, Purpose.DIRECT_CARE, DataCategory.MEDICATIONS)
+    with pytest.raises(PermissionDenied):
+        read_section_and_total(denied, alice, DataCategory.MEDICATIONS)

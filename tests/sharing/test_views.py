@@ -414,3 +414,20 @@ def test_the_record_reads_in_words_with_observations_trended(
     assert "SNOMED CT 13645005" in page and "snomed 13645005" not in page
     assert "Latest" in page and "Previous" in page
     assert '<a href="/care/person/pt-alice-0001/risk/">' in page  # the shared record links to the risk page
+
+
+def test_the_record_page_costs_a_bounded_number_of_queries_and_one_audit_insert(
+    client: Client, shared_world: World, warehouse: Warehouse, django_assert_max_num_queries
+) -> None:
+    """Profiled (docs/deployment.md, Load): the page asks the app database about twenty small
+    questions whatever the record holds, and appends its one event a category in one INSERT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    gp = as_user(client, shared_world, "gp")
+    gp.get(ALICE_URL)  # the session and the first request's one-off work
+    with django_assert_max_num_queries(24), CaptureQueriesContext(connection) as queries:
+        assert gp.get(ALICE_URL).status_code == 200
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "audit_auditevent"')]
+    assert len(inserts) == 1
+    assert AuditEvent.objects.filter(action="record.read", patient_ref="pt-alice-0001").count() >= 8 * 2

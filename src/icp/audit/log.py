@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -123,6 +124,18 @@ def _checkpoint_on_commit(keyring: Keyring, event: AuditEvent, extra: dict[str, 
 
 def append_event(fields: dict[str, Any], *, checkpoint: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event with the given (already bounded) fields; the chain's own bookkeeping is here."""
+    return append_events([fields], checkpoint=checkpoint)[0]
+
+
+def append_events(
+    many: Sequence[dict[str, Any]], *, checkpoint: dict[str, Any] | None = None
+) -> list[AuditEvent]:
+    """Append events, in order, under one lock with one look at the chain's head and one INSERT.
+
+    A record page writes one event per category of the record; appending them together keeps the
+    chain exactly as one-by-one appends would (each event's hash covers the previous one's), while
+    the lock is taken and the head read once, not once an event.
+    """
     keyring = load_keyring()
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -133,24 +146,32 @@ def append_event(fields: dict[str, Any], *, checkpoint: dict[str, Any] | None = 
             .only("sequence", "hash", "key_id", "action", "detail")
             .first()
         )
-        event = AuditEvent(
-            occurred_at=timezone.now(),
-            sequence=(last.sequence + 1) if last else 1,
-            prev_hash=last.hash if last else GENESIS,
-            key_id=next_key_id(last, keyring),
-            **fields,
-        )
-        if not keyring.holds(event.key_id):
-            raise AuditKeyError(
-                f"the audit chain is signed with key {event.key_id}, which {keyring.source} lacks"
+        events: list[AuditEvent] = []
+        for fields in many:
+            event = AuditEvent(
+                occurred_at=timezone.now(),
+                sequence=(last.sequence + 1) if last else 1,
+                prev_hash=last.hash if last else GENESIS,
+                key_id=next_key_id(last, keyring),
+                **fields,
             )
-        event.hash = digest(event, keyring)
-        event.save()
-        _checkpoint_on_commit(keyring, event, checkpoint or {})
-    return event
+            if not keyring.holds(event.key_id):
+                raise AuditKeyError(
+                    f"the audit chain is signed with key {event.key_id}, which {keyring.source} lacks"
+                )
+            event.hash = digest(event, keyring)
+            events.append(event)
+            last = event
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events)
+        if events:
+            _checkpoint_on_commit(keyring, events[-1], checkpoint or {})
+    return events
 
 
-def record(
+def prepared(
     *,
     action: EventType,
     actor: Any = None,
@@ -162,14 +183,8 @@ def record(
     outcome: str = Outcome.SUCCESS,
     reason: str = "",
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event to the chain. `target` (a model instance) fills target_type and target_id.
-
-    Every text field is bounded and stripped of control characters; a purpose that is not a purpose
-    code is stored as `unrecognised`, with the value given (bounded) under `detail["purpose_given"]`.
-    `action` must be an `EventType` (a plain string naming one is accepted; any other is refused
-    with ValueError, so the list of event types stays closed).
-    """
+) -> dict[str, Any]:
+    """An event's stored fields, checked and bounded as `record()` stores them (see `record`)."""
     event_type = EventType(action)
     outcome = Outcome(outcome)
     if target is not None:
@@ -193,7 +208,48 @@ def record(
             fields[name] = bounds.bounded_text(fields[name], limit)
     fields["reason"] = bounds.bounded_text(reason, bounds.REASON_LIMIT)
     fields["detail"] = detail
-    return append_event(fields)
+    return fields
+
+
+def record(
+    *,
+    action: EventType,
+    actor: Any = None,
+    target: Any = None,
+    target_type: str = "",
+    target_id: str = "",
+    patient_ref: str = "",
+    purpose: str = "",
+    outcome: str = Outcome.SUCCESS,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain. `target` (a model instance) fills target_type and target_id.
+
+    Every text field is bounded and stripped of control characters; a purpose that is not a purpose
+    code is stored as `unrecognised`, with the value given (bounded) under `detail["purpose_given"]`.
+    `action` must be an `EventType` (a plain string naming one is accepted; any other is refused
+    with ValueError, so the list of event types stays closed).
+    """
+    return append_event(
+        prepared(
+            action=action,
+            actor=actor,
+            target=target,
+            target_type=target_type,
+            target_id=target_id,
+            patient_ref=patient_ref,
+            purpose=purpose,
+            outcome=outcome,
+            reason=reason,
+            detail=detail,
+        )
+    )
+
+
+def record_many(events: Sequence[dict[str, Any]]) -> list[AuditEvent]:
+    """Append several events at once, in order; each item holds `record()`'s keyword arguments."""
+    return append_events([prepared(**event) for event in events])
 
 
 def deny(

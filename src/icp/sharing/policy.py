@@ -26,12 +26,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from icp.audit.events import EventType
-from icp.audit.log import record
+from icp.audit.log import record_many
 from icp.audit.models import Outcome
 from icp.partnership.models import Area, home_icp
 from icp.patients.models import PatientIndex
@@ -362,8 +361,9 @@ def _resolve(patient: PatientIndex | str | None) -> tuple[PatientIndex | None, s
 _OUTCOME = {True: Outcome.ALLOWED, False: Outcome.DENIED}
 
 
-def _audit(user: Any, decision: Decision, action: EventType, icp_code: str) -> None:
-    record(
+def _audit_event(user: Any, decision: Decision, action: EventType, icp_code: str) -> dict[str, Any]:
+    """The audit event of one decision, as `record()`'s arguments."""
+    return dict(
         action=action,
         actor=user,
         target_type="patient",
@@ -433,10 +433,9 @@ def decide_many(
     """Decide several categories of one record at once (one audit event per category)."""
     found, decisions = evaluate_many(user, patient, purpose, categories, on=on)
     icp_code = found.icp.code if found is not None else ""
-    # One transaction for the page's events: one commit (one fsync) instead of one per category.
-    with transaction.atomic():
-        for decision in decisions.values():
-            _audit(user, decision, action, icp_code)
+    # One append for the page's events (one lock, one look at the chain's head, one INSERT, one
+    # commit) instead of one per category: the record page's largest cost after the warehouse reads.
+    record_many([_audit_event(user, decision, action, icp_code) for decision in decisions.values()])
     return decisions
 
 

@@ -8,6 +8,8 @@ is DuckDB over the committed Parquet files of the person's ICP only, filtered to
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,25 @@ from icp.sharing.policy import Decision
 from icp.sharing.vocabulary import DataCategory
 
 RECENT_ROWS = 50
+
+_database: tuple[int, duckdb.DuckDBPyConnection] | None = None
+_database_lock = threading.Lock()
+
+
+def _cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on this process's one in-memory DuckDB database, for one query.
+
+    Opening a DuckDB database costs about 100 ms (its thread pool and catalogue), more than the
+    query over a person's rows; a cursor on an open one costs well under a millisecond. So a record
+    page's section reads, and every request a server process handles, share one database, each query
+    on its own cursor (DuckDB's way to use a database from several threads). The database holds
+    nothing: each query reads the Parquet files it names. A forked process opens its own.
+    """
+    global _database
+    with _database_lock:
+        if _database is None or _database[0] != os.getpid():
+            _database = (os.getpid(), duckdb.connect())
+        return _database[1].cursor()
 
 
 @dataclass(frozen=True)
@@ -169,10 +190,39 @@ def read_section(
         f"SELECT {', '.join(section.columns)} FROM read_parquet(?) "  # noqa: S608 - names are constants
         f"WHERE {where} ORDER BY {section.order_by} LIMIT ?"
     )
-    with duckdb.connect() as con:
+    with _cursor() as con:
         result = con.execute(sql, params)
         names = [column[0] for column in result.description]
         return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def read_section_and_total(
+    decision: Decision,
+    patient: PatientIndex,
+    category: str,
+    *,
+    warehouse: Warehouse | None = None,
+    limit: int = RECENT_ROWS,
+) -> tuple[list[dict[str, Any]], int]:
+    """The newest rows of a section (at most `limit`) and how many it has in all, in one query (the
+    record page shows both: one pass over the files instead of two)."""
+    _check(decision, patient, category)
+    section = SECTIONS.get(category)
+    if section is None:
+        return [], 0
+    warehouse = warehouse or Warehouse()
+    files = [str(path) for path in warehouse.files(section.table, [patient.icp.code])]
+    if not files:
+        return [], 0
+    sql = (
+        f"SELECT {', '.join(section.columns)}, count(*) OVER () FROM read_parquet(?) "  # noqa: S608
+        f"WHERE patient_id = ? ORDER BY {section.order_by} LIMIT ?"
+    )
+    with _cursor() as con:
+        found = con.execute(sql, [files, patient.patient_id, max(int(limit), 1)]).fetchall()
+    total = int(found[0][-1]) if found else 0
+    rows = [dict(zip(section.columns, row[:-1], strict=True)) for row in found[: max(int(limit), 0)]]
+    return rows, total
 
 
 def count_rows(
@@ -187,7 +237,7 @@ def count_rows(
     files = [str(path) for path in warehouse.files(section.table, [patient.icp.code])]
     if not files:
         return 0
-    with duckdb.connect() as con:
+    with _cursor() as con:
         row = con.execute(
             "SELECT count(*) FROM read_parquet(?) WHERE patient_id = ?", [files, patient.patient_id]
         ).fetchone()
@@ -210,6 +260,6 @@ def find_owner(
     if not files:
         return None
     sql = f"SELECT patient_id FROM read_parquet(?) WHERE {section.columns[0]} = ? LIMIT 1"  # noqa: S608
-    with duckdb.connect() as con:
+    with _cursor() as con:
         row = con.execute(sql, [files, record_id]).fetchone()
     return str(row[0]) if row else None

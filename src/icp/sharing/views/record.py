@@ -23,7 +23,7 @@ from icp.sharing.actions import BREAK_GLASS_MINIMUM_REASON
 from icp.sharing.banner import patient_banner
 from icp.sharing.forms import BreakGlassForm, ChoiceForm, SearchForm
 from icp.sharing.policy import OVERRIDABLE, Code, Decision, decide_many, latest_choices
-from icp.sharing.record import RECENT_ROWS, RELATED, SECTIONS, count_rows, read_section
+from icp.sharing.record import RECENT_ROWS, RELATED, SECTIONS, read_section, read_section_and_total
 from icp.sharing.refusals import summarise
 from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
 from icp.sharing.search import search_patients
@@ -81,8 +81,9 @@ def _sections(patient: PatientIndex, decisions: dict[str, Decision]) -> list[dic
         section: dict[str, Any] = {"category": category, "label": label, "decision": decision, "rows": []}
         if category in SECTIONS:
             limit = OBSERVATION_ROWS if category == DataCategory.OBSERVATIONS else RECENT_ROWS
-            section["rows"] = read_section(decision, patient, category, limit=limit)
-            section["total"] = count_rows(decision, patient, category)
+            section["rows"], section["total"] = read_section_and_total(
+                decision, patient, category, limit=limit
+            )
             if category == DataCategory.OBSERVATIONS:
                 section["trends"] = trends(section["rows"])
             if category in RELATED:
