@@ -5,8 +5,9 @@ and data folder, serves it with `icp serve` on loopback (debug off), then runs 5
 a bounded time. Each logs in as the demo ICP's GP (synthetic accounts; logins a few at a time before
 the measured window, since Argon2 is slow on purpose) and then, with 1 to 5 s of think time between
 requests, opens a mix of pages: the practice worklist, a person's record, a
-person's risk page, a patient search by family name, and FHIR reads (Patient, Condition search).
-Referral updates join the mix once the care-pathways work provides them.
+person's risk page, a patient search by family name, FHIR reads (Patient, Condition search) and
+referral updates (the GP refers one of their people to a service in the directory: a form POST with
+its CSRF token, answered with a redirect to the new referral).
 
 Afterwards it checks: no request failed; every read was audited (new audit events of each page's
 action at least as many as the successful requests); `icp audit verify` passes. It reports requests
@@ -14,7 +15,7 @@ per second, median and 95th-percentile latency per page, and each page's median 
 it alone on the same server just before (the baseline), as a table and JSON
 (benchmarks/results/load-<mode>.json). The client is asyncio + httpx, loopback only.
 
-    python -m benchmarks load --quick      # 50 users, 20 s, 2,000 synthetic people
+    python -m benchmarks load --quick      # 50 users, 60 s, 2,000 synthetic people
     python -m benchmarks load              # 50 users, 60 s, 5,000 synthetic people
 
 `ICP_BENCH_DATABASE_URL` names the PostgreSQL server (default postgresql://postgres@127.0.0.1:5432);
@@ -25,6 +26,7 @@ server (default 3 workers x 8 threads on these 2-core machines, with the load ge
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -60,8 +62,19 @@ AUDIT_ACTIONS = {
     "search": "patient.search",
     "fhir Patient": "fhir.read",
     "fhir Condition": "fhir.search",
+    "referral": "referral.create",
 }
-WEIGHTS = {"worklist": 2, "record": 4, "risk": 2, "search": 2, "fhir Patient": 2, "fhir Condition": 1}
+WEIGHTS = {
+    "worklist": 2,
+    "record": 4,
+    "risk": 2,
+    "search": 2,
+    "fhir Patient": 2,
+    "fhir Condition": 1,
+    "referral": 1,
+}
+# Pages that change data: a success is a redirect (302) to what was made, not a page (200).
+WRITES = {"referral"}
 
 
 @dataclass
@@ -70,6 +83,9 @@ class World:
     practice: str
     patients: list[str]
     family_names: list[str]
+    services: list[str]
+    # Each referral is for a different person (a second open referral to one service is refused).
+    to_refer: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -115,12 +131,16 @@ from icp.django_setup import setup_django
 setup_django()
 from icp.partnership.models import User
 from icp.patients.models import PatientIndex
+from icp.care.referrals.models import Service
 gp = User.objects.filter(username__startswith="demo-", role="gp").order_by("username").first()
-people = PatientIndex.objects.filter(practice=gp.organisation).order_by("patient_id")
+people = PatientIndex.objects.filter(practice=gp.organisation, death_date__isnull=True).order_by("patient_id")
+services = Service.objects.filter(active=True, accepts_referrals=True).exclude(
+    organisation=gp.organisation).exclude(type="social_prescribing").order_by("public_id")
 print(json.dumps({
     "username": gp.username, "practice": gp.organisation.code,
     "patients": list(people.values_list("patient_id", flat=True)[:400]),
     "family_names": sorted(set(people.values_list("family_name", flat=True)[:400]))[:100],
+    "services": list(services.values_list("public_id", flat=True)[:20]),
 }))
 """
     result = subprocess.run(
@@ -169,11 +189,20 @@ async def _login(client: httpx.AsyncClient, world: World, stats: Stats) -> str:
     if response.status_code != 302:
         stats.failures["login"].append(f"status {response.status_code}")
         raise RuntimeError("login failed")
+    # Logging in rotates the CSRF token: the forms after it carry the new one.
+    with contextlib.suppress(RuntimeError):
+        csrf = _cookie(response, "csrftoken")
     return f"sessionid={_cookie(response, 'sessionid')}; csrftoken={csrf}"
+
+
+def _csrf(cookies: str) -> str:
+    return cookies.rsplit("csrftoken=", 1)[1]
 
 
 def _address(page: str, world: World, rng: random.Random) -> str:
     person = rng.choice(world.patients)
+    if page == "referral":
+        return f"/care/person/{world.to_refer.pop() if world.to_refer else person}/refer/"
     return {
         "worklist": f"/care/practice/{world.practice}/worklist/",
         "record": f"/sharing/patients/{person}/",
@@ -182,6 +211,21 @@ def _address(page: str, world: World, rng: random.Random) -> str:
         "fhir Patient": f"/fhir/Patient/{person}",
         "fhir Condition": f"/fhir/Condition?patient={person}",
     }[page]
+
+
+async def _request(
+    client: httpx.AsyncClient, page: str, address: str, cookies: str, world: World, rng: random.Random
+) -> httpx.Response:
+    if page not in WRITES:
+        return await client.get(address, headers={"Cookie": cookies})
+    form = {
+        "csrfmiddlewaretoken": _csrf(cookies),
+        "service": rng.choice(world.services),
+        "reason": "Load benchmark: synthetic referral",
+        "priority": "routine",
+        "submit": "send",
+    }
+    return await client.post(address, data=form, headers={"Cookie": cookies})
 
 
 async def _user(
@@ -194,8 +238,8 @@ async def _user(
         page = rng.choices(pages, weights)[0]
         started = time.perf_counter()
         try:
-            response = await client.get(_address(page, world, rng), headers={"Cookie": cookies})
-            if response.status_code == 200:
+            response = await _request(client, page, _address(page, world, rng), cookies, world, rng)
+            if response.status_code == (302 if page in WRITES else 200):
                 stats.latencies[page].append(time.perf_counter() - started)
             else:
                 stats.failures[page].append(f"status {response.status_code}")
@@ -210,8 +254,8 @@ async def _alone(client: httpx.AsyncClient, cookies: str, world: World, stats: S
     for page in WEIGHTS:
         for _ in range(3):
             started = time.perf_counter()
-            response = await client.get(_address(page, world, rng), headers={"Cookie": cookies})
-            if response.status_code == 200:
+            response = await _request(client, page, _address(page, world, rng), cookies, world, rng)
+            if response.status_code == (302 if page in WRITES else 200):
                 stats.alone[page].append(time.perf_counter() - started)
 
 
@@ -279,7 +323,7 @@ def _milliseconds(values: list[float], quantile: float) -> float:
 
 def main(quick: bool = True) -> dict[str, Any]:
     console = Console()
-    seconds, people = (20.0, 2_000) if quick else (60.0, 5_000)
+    seconds, people = (60.0, 2_000) if quick else (60.0, 5_000)
     server = os.environ.get("ICP_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
     database = f"icp_bench_load_{secrets.token_hex(4)}"
     with tempfile.TemporaryDirectory(prefix="icp-bench-load-") as temporary:
@@ -302,6 +346,8 @@ def main(quick: bool = True) -> dict[str, Any]:
                 f"Demo ({people:,} synthetic people) on PostgreSQL in {time.perf_counter() - started:.0f} s"
             )
             world = _world(env)
+            world.to_refer = list(world.patients)
+            random.Random(1).shuffle(world.to_refer)
             before = _audit_counts(env)
             port = _free_port()
             process = _serve(env, port, Path(temporary) / "server.log")
