@@ -45,7 +45,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run `icp demo` into an empty data folder, then serve it; yield the base URL."""
+    """Run `icp demo` into an empty data folder, then serve it; yield the base URL.
+
+    `ICP_E2E_URL=http://127.0.0.1:PORT` points the tests at a demo already being served instead
+    (to iterate on one journey without rebuilding the demo each run; the tests change its data).
+    """
+    if os.environ.get("ICP_E2E_URL"):
+        yield os.environ["ICP_E2E_URL"].rstrip("/")
+        return
     if os.environ.get("DATABASE_URL"):
         pytest.skip("end-to-end tests run on the embedded defaults; this pass is the PostgreSQL one")
     if not CHROMIUM.exists():

@@ -36,6 +36,7 @@ def test_readings_group_by_code_newest_first_with_latest_and_previous() -> None:
     assert chart.startswith("<svg") and 'role="img"' in chart
     assert "3 readings, from 155 mmHg on 1 March 2024 to 142 mmHg on 1 March 2026" in chart
     assert chart.count("<circle") == 3
+    assert systolic.span == "142 mmHg to 155 mmHg" and bmi.span == ""
 
 
 def test_coded_values_are_shown_in_words_and_not_charted() -> None:

@@ -44,6 +44,16 @@ class Trend:
         return self.readings[1] if len(self.readings) > 1 else None
 
     @property
+    def span(self) -> str:
+        """The lowest and highest of the charted readings, in words ("42 to 58 mL/min/1.73m²")."""
+        charted = [r for r in self.readings if r.number is not None][:CHART_POINTS]
+        if len(charted) < 2:
+            return ""
+        low = min(charted, key=lambda r: float(r.number or 0))
+        high = max(charted, key=lambda r: float(r.number or 0))
+        return f"{low.words} to {high.words}"
+
+    @property
     def chart(self) -> SafeString:
         return sparkline(self.name, [r for r in self.readings if r.number is not None][:CHART_POINTS])
 

@@ -13,6 +13,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from icp.sharing.banner import spaced_number
 from icp.stratify import terms
 
 register = template.Library()
@@ -40,6 +41,12 @@ def code_name(row: Mapping[str, Any]) -> str:
         return ""
     system = row.get("code_system") or ""
     return f"{terms.SYSTEM_NAMES.get(system, system)} {code}"
+
+
+@register.filter
+def spaced(number: str | None) -> str:
+    """An H&C or NHS number in 3-3-4 groups."""
+    return spaced_number(number or "")
 
 
 @register.filter
