@@ -42,3 +42,40 @@ def test_results_of_another_icp_are_left_alone(world: World) -> None:
         "pt-alice-0001",
         "pt-carol-0003",
     ]
+
+
+def test_lists_flags_and_text_arrive_as_the_run_wrote_them(world: World) -> None:
+    """The bulk path writes JSON lists, register text, NULLs and blanks exactly (SQLite and PostgreSQL)."""
+    practice_a = world.orgs["practice_a"].code
+    sync_results(
+        world.icp,
+        results_table(
+            result_row("pt-alice-0001", practice_a),
+            result_row(
+                "pt-bob-0002",
+                "NOT-A-PRACTICE",
+                risk_rank=2,
+                tier="low",
+                sex=None,
+                registers=[],
+                hfrs_codes=None,
+                lives_alone=True,
+                model_risk=None,
+                # A value that needs JSON escaping takes the careful path and still round-trips.
+                risk_factors=['say "why"\\now'],
+            ),
+        ),
+    )
+    alice = RiskResult.objects.get(patient__patient_id="pt-alice-0001")
+    assert alice.efi_deficit_list == ["falls", "polypharmacy", "heart_failure", "diabetes"]
+    assert alice.charlson_categories == ["chf", "diab"]
+    assert alice.registers == ["heart_failure", "diabetes"]
+    assert alice.registers_text == ",heart_failure,diabetes,"
+    assert alice.risk_factors == ["emergency_admissions_12m=+0.80", "age=+0.30"]
+    assert (alice.lives_alone, alice.housebound, alice.model_risk) == (None, True, 0.41)
+    assert alice.index_date.isoformat() == "2025-11-01"
+    bob = RiskResult.objects.get(patient__patient_id="pt-bob-0002")
+    assert (bob.sex, bob.registers, bob.registers_text, bob.hfrs_codes) == ("", [], "", [])
+    assert (bob.practice, bob.lives_alone, bob.model_risk) == (None, True, None)
+    assert bob.risk_factors == ['say "why"\\now']
+    assert RiskResult.objects.filter(registers_text__contains=",diabetes,").count() == 1

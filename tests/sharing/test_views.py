@@ -336,7 +336,6 @@ def test_risk_scores_show_with_the_clinical_record_and_not_without(
         model_risk=0.42,
         risk_rank=3,
         tier="very_high",
-        reasons="moderate frailty; COPD",
         synthetic=True,
     )
     page = as_user(client, w, "gp").get(ALICE_URL).content.decode()

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 
 from icp.partnership.models import Area, Organisation
+from icp.stratify.explain import sentence
 
 
 class PatientIndex(models.Model):
@@ -112,7 +113,6 @@ class RiskResult(models.Model):
     risk_rank = models.PositiveIntegerField(help_text="1 = highest risk in the ICP")
     tier = models.CharField(max_length=16, choices=RiskTier.choices, db_index=True)
     risk_factors = models.JSONField(default=list)
-    reasons = models.TextField(blank=True, help_text="Why, in plain words")
     synthetic = models.BooleanField(default=False)
     synced_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +125,12 @@ class RiskResult(models.Model):
 
     def __str__(self) -> str:
         return f"Risk of patient {self.patient.patient_id}"
+
+    @property
+    def reasons(self) -> str:
+        """Why, in plain words: derived from the stored scores when shown, not stored for everyone
+        (a worklist page shows a few dozen people; a sync writes two million, docs/adr/0165)."""
+        return sentence({field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields})
 
 
 class RiskRun(models.Model):

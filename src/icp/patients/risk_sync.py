@@ -2,23 +2,77 @@
 
 Each person's row is replaced by their newest results; people no longer in the results (moved
 away, died, opted out) lose their row. Worklist reviews are separate and survive every sync.
+
+A national run syncs two million rows, so the rows never become model instances: Arrow works out
+every column at once (the patient index and practice keys by lookup, the lists as JSON text, the
+register filter text), then the database takes them in bulk, in one transaction per ICP:
+PostgreSQL by `COPY … FROM STDIN` (CSV written by Arrow, through psycopg's copy), SQLite by one
+`executemany` of a plain INSERT (docs/adr/0165-bulk-risk-sync.md). The plain-words explanation
+is not stored: `RiskResult.reasons` derives it from the stored scores when a page shows it.
 """
 
 from __future__ import annotations
 
+import io
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
-from django.db import transaction
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+from django.db import connection, transaction
+from django.utils import timezone
 
 from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.partnership.models import Area, Organisation
 from icp.patients.models import PatientIndex, RiskResult, RiskRun
-from icp.stratify.explain import sentence
 
-BATCH_SIZE = 2000
+# Rows handed to the database at a time (bounded memory for the CSV text and the Python tuples).
+CHUNK_ROWS = 100_000
+# Columns copied from the run's table as they are (same name in the warehouse and the model).
+PLAIN = [
+    "run_id",
+    "index_date",
+    "model_version",
+    "age",
+    "sex",
+    "deprivation_quintile",
+    "efi_score",
+    "efi_deficits",
+    "efi_category",
+    "efi_in_range",
+    "hfrs_score",
+    "hfrs_category",
+    "hfrs_in_range",
+    "charlson_score",
+    "charlson_quan2011",
+    "charlson_age_points",
+    "medicines_12m",
+    "polypharmacy_review",
+    "housebound",
+    "carer",
+    "cared_for",
+    "lives_alone",
+    "falls_12m",
+    "emergency_admissions_12m",
+    "ae_attendances_12m",
+    "model_risk",
+    "risk_rank",
+    "tier",
+    "synthetic",
+]
+JSON_LISTS = ["efi_deficit_list", "hfrs_codes", "charlson_categories", "registers", "risk_factors"]
+# Text columns the model declares NOT NULL (blank allowed): an empty value is "" there, not NULL.
+NOT_NULL_TEXT = ["sex", "model_version", "efi_category", "hfrs_category", "tier", "run_id"]
+# Boolean columns the model declares NOT NULL with a default of False.
+NOT_NULL_FLAGS = ["polypharmacy_review", "housebound", "carer", "cared_for", "falls_12m", "synthetic"]
+NOT_NULL_COUNTS = ["medicines_12m", "emergency_admissions_12m", "ae_attendances_12m"]
+# A list value with a quote, a backslash or a control character needs JSON escaping.
+NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 
 
 @dataclass(frozen=True)
@@ -39,19 +93,11 @@ def sync_results(
     """
     detail = run_detail or {}
     run_id = table.column("batch_id")[0].as_py() if table.num_rows else str(detail.get("run_id", ""))
-    patients = dict(PatientIndex.objects.filter(icp=icp).values_list("patient_id", "pk"))
-    practices = dict(Organisation.objects.filter(type="gp_practice").values_list("code", "pk"))
-    rows = []
-    missing = 0
-    for row in table.to_pylist():
-        patient_pk = patients.get(row["patient_id"])
-        if patient_pk is None:
-            missing += 1
-            continue
-        rows.append(_model(row, patient_pk, icp, practices.get(row["practice_code"] or "")))
+    rows = _rows(icp, table)
+    missing = table.num_rows - rows.num_rows
     with transaction.atomic():
         RiskResult.objects.filter(icp=icp).delete()
-        RiskResult.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        _insert(rows)
         if table.num_rows:
             RiskRun.objects.update_or_create(
                 run_id=run_id,
@@ -73,51 +119,132 @@ def sync_results(
             actor=by,
             target_type="area",
             target_id=icp.code,
-            detail={"run_id": run_id, "synced": len(rows), "not_in_patient_index": missing},
+            detail={"run_id": run_id, "synced": rows.num_rows, "not_in_patient_index": missing},
         )
-    return SyncSummary(icp.code, run_id, len(rows), missing)
+    return SyncSummary(icp.code, run_id, rows.num_rows, missing)
 
 
-def _model(row: dict[str, Any], patient_pk: int, icp: Area, practice_pk: int | None) -> RiskResult:
-    registers = list(row["registers"] or [])
-    return RiskResult(
-        patient_id=patient_pk,
-        icp=icp,
-        practice_id=practice_pk,
-        run_id=row["batch_id"],
-        index_date=row["index_date"],
-        model_version=row["model_version"] or "",
-        age=row["age"],
-        sex=row["sex"] or "",
-        deprivation_quintile=row["deprivation_quintile"],
-        efi_score=row["efi_score"],
-        efi_deficits=row["efi_deficits"],
-        efi_category=row["efi_category"],
-        efi_in_range=row["efi_in_range"],
-        efi_deficit_list=list(row["efi_deficit_list"] or []),
-        hfrs_score=row["hfrs_score"],
-        hfrs_category=row["hfrs_category"],
-        hfrs_in_range=row["hfrs_in_range"],
-        hfrs_codes=list(row["hfrs_codes"] or []),
-        charlson_score=row["charlson_score"],
-        charlson_quan2011=row["charlson_quan2011"],
-        charlson_age_points=row["charlson_age_points"],
-        charlson_categories=list(row["charlson_categories"] or []),
-        registers=registers,
-        registers_text="," + ",".join(registers) + "," if registers else "",
-        medicines_12m=row["medicines_12m"],
-        polypharmacy_review=row["polypharmacy_review"],
-        housebound=row["housebound"],
-        carer=row["carer"],
-        cared_for=row["cared_for"],
-        lives_alone=row["lives_alone"],
-        falls_12m=row["falls_12m"],
-        emergency_admissions_12m=row["emergency_admissions_12m"],
-        ae_attendances_12m=row["ae_attendances_12m"],
-        model_risk=row["model_risk"],
-        risk_rank=row["risk_rank"],
-        tier=row["tier"],
-        risk_factors=list(row["risk_factors"] or []),
-        reasons=sentence(row),
-        synthetic=row["synthetic"],
+def _keys(query: str, params: list[Any]) -> tuple[pa.Array, pa.Array]:
+    """(text keys, integer primary keys) of a two-column query, as Arrow arrays for a lookup."""
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        found = cursor.fetchall()
+    keys = pa.array([key for key, _pk in found], pa.string())
+    pks = pa.array([pk for _key, pk in found], pa.int64())
+    return keys, pks
+
+
+def _lookup(values: pa.ChunkedArray, keys: pa.Array, pks: pa.Array) -> pa.Array:
+    """The primary key of each value (null where there is none)."""
+    return pks.take(pc.index_in(values, value_set=keys))
+
+
+def _rows(icp: Area, table: pa.Table) -> pa.Table:
+    """The RiskResult columns (by database column name) of everyone in `table` who is in the index."""
+    quote = connection.ops.quote_name
+    patient_table = quote(PatientIndex._meta.db_table)
+    # Only the models' own table and column names go into the text; values are parameters.
+    people = _keys(
+        f"SELECT {quote('patient_id')}, {quote('id')} FROM {patient_table} WHERE {quote('icp_id')} = %s",  # noqa: S608
+        [icp.pk],
     )
+    practices = _keys(
+        f"SELECT {quote('code')}, {quote('id')} FROM {quote(Organisation._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote('type')} = %s",
+        ["gp_practice"],
+    )
+    patient_pk = _lookup(table.column("patient_id"), *people)
+    table = table.append_column("patient_pk", patient_pk).filter(pc.is_valid(patient_pk))
+    n = table.num_rows
+    columns: dict[str, Any] = {
+        "patient_id": table.column("patient_pk"),
+        "icp_id": pa.array(np.full(n, icp.pk, dtype=np.int64)),
+        "practice_id": _lookup(pc.fill_null(table.column("practice_code"), ""), *practices),
+    }
+    source = {name: table.column(name) for name in table.column_names}
+    source["run_id"] = table.column("batch_id")
+    for name in PLAIN:
+        value = source[name]
+        if name in NOT_NULL_TEXT:
+            value = pc.fill_null(value, "")
+        elif name in NOT_NULL_FLAGS:
+            value = pc.fill_null(value, False)
+        elif name in NOT_NULL_COUNTS:
+            value = pc.fill_null(value, 0)
+        columns[name] = value
+    for name in JSON_LISTS:
+        columns[name] = _json_lists(table.column(name))
+    columns["registers_text"] = _registers_text(table.column("registers"))
+    now = timezone.now().isoformat()
+    columns["synced_at"] = pa.array([now], pa.string()).take(np.zeros(n, dtype=np.int64))
+    return pa.table(columns)
+
+
+def _list_array(column: pa.ChunkedArray) -> pa.ListArray:
+    """One list<string> array with empty lists where there were nulls."""
+    array = pc.fill_null(column, pa.scalar([], pa.list_(pa.string()))).combine_chunks()
+    assert isinstance(array, pa.ListArray)
+    return array
+
+
+def _json_lists(column: pa.ChunkedArray) -> pa.Array:
+    """Each list as JSON text (`["a", "b"]`, as json.dumps writes it), joined by Arrow, not per row."""
+    lists = _list_array(column)
+    values = lists.values
+    if len(values) and pc.any(pc.match_substring_regex(values, NEEDS_ESCAPE)).as_py():
+        # Codes and keys never need escaping; should one ever do, let json do it properly.
+        return pa.array([json.dumps(v) for v in lists.to_pylist()], pa.string())
+    quoted = pc.binary_join_element_wise('"', values, '"', "")
+    joined = pc.binary_join(pa.ListArray.from_arrays(lists.offsets, quoted), ", ")
+    return pc.binary_join_element_wise("[", joined, "]", "")
+
+
+def _registers_text(column: pa.ChunkedArray) -> pa.Array:
+    """',copd,diabetes,' (or '' for none): a LIKE filter on register names, on either database."""
+    lists = _list_array(column)
+    joined = pc.binary_join(lists, ",")
+    wrapped = pc.binary_join_element_wise(",", joined, ",", "")
+    return pc.if_else(pc.greater(pc.list_value_length(lists), 0), wrapped, "")
+
+
+def _chunks(rows: pa.Table) -> Iterator[pa.Table]:
+    for start in range(0, rows.num_rows, CHUNK_ROWS):
+        yield rows.slice(start, CHUNK_ROWS)
+
+
+def _insert(rows: pa.Table) -> None:
+    if rows.num_rows == 0:
+        return
+    if connection.vendor == "postgresql":
+        _copy_postgresql(rows)
+    else:
+        _executemany(rows)
+
+
+def _column_list(rows: pa.Table) -> str:
+    return ", ".join(connection.ops.quote_name(name) for name in rows.column_names)
+
+
+def _copy_postgresql(rows: pa.Table) -> None:
+    """COPY in CSV: Arrow writes the text (strings quoted, so "" is empty and an unquoted blank NULL)."""
+    table = connection.ops.quote_name(RiskResult._meta.db_table)
+    options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
+    with connection.cursor() as cursor:
+        statement = f"COPY {table} ({_column_list(rows)}) FROM STDIN (FORMAT csv)"
+        with cursor.cursor.copy(statement) as copy:
+            for chunk in _chunks(rows):
+                sink = io.BytesIO()
+                pcsv.write_csv(chunk, sink, options)
+                copy.write(sink.getbuffer())
+
+
+def _executemany(rows: pa.Table) -> None:
+    """SQLite: one prepared INSERT, executed for every row of each chunk (dates as ISO text)."""
+    table = connection.ops.quote_name(RiskResult._meta.db_table)
+    dates = pc.cast(rows.column("index_date"), pa.string())
+    rows = rows.set_column(rows.schema.get_field_index("index_date"), "index_date", dates)
+    placeholders = ", ".join(["%s"] * rows.num_columns)
+    statement = f"INSERT INTO {table} ({_column_list(rows)}) VALUES ({placeholders})"  # noqa: S608
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows):
+            cursor.executemany(statement, list(zip(*(c.to_pylist() for c in chunk.columns), strict=True)))
