@@ -110,7 +110,9 @@ columns = {
     "housebound": pa.array(rng.random(people) < 0.05),
     "carer": pa.array(rng.random(people) < 0.05),
     "cared_for": pa.array(rng.random(people) < 0.05),
-    "lives_alone": pa.array(np.where(rng.random(people) < 0.5, None, rng.random(people) < 0.2).tolist(), pa.bool_()),
+    "lives_alone": pa.array(
+        np.where(rng.random(people) < 0.5, None, rng.random(people) < 0.2).tolist(), pa.bool_()
+    ),
     "falls_12m": pa.array(rng.random(people) < 0.05),
     "emergency_admissions_12m": pa.array(rng.poisson(0.1, people), pa.int32()),
     "ae_attendances_12m": pa.array(rng.poisson(0.2, people), pa.int32()),
@@ -191,7 +193,7 @@ def _postgres_reachable(url: str) -> bool:
         import psycopg
 
         psycopg.connect(url, connect_timeout=3).close()
-    except Exception:  # noqa: BLE001 - any failure means "not here": the benchmark says so and goes on
+    except Exception:  # any failure means "not here": the benchmark says so and goes on
         return False
     return True
 
