@@ -11,19 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from icp.audit.events import EventType
-from icp.audit.log import record
-from icp.care.access import refuse
-from icp.care.emergency import actions
+from icp.care.emergency import actions, queries
 from icp.care.emergency.models import EmergencyList, EmergencyListEntry
 from icp.care.referrals.directory import search_services
 from icp.care.referrals.models import Need, Service, ServiceType
 from icp.partnership.models import Organisation, User
 from icp.partnership.roles import OrganisationType
-from icp.sharing.actions import can_govern
-from icp.sharing.policy import evaluate_many
-from icp.sharing.rules import purposes_for
-from icp.sharing.vocabulary import DataCategory, Purpose
 
 
 def _user(request: HttpRequest) -> User:
@@ -35,10 +28,8 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def lists(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    icp = user.home_area.icp() if user.home_area_id and user.home_area else None
-    if icp is None:
-        raise refuse(user, EventType.EMERGENCY_LIST_VIEW, "Your account works for no ICP.")
-    governs = can_govern(user, icp)
+    seen = queries.lists_for(user)
+    icp, governs = seen.icp, seen.governs
     if request.method == "POST" and governs:
         hub = Organisation.objects.filter(code=request.POST.get("hub", "")[:32]).first()
         try:
@@ -53,15 +44,12 @@ def lists(request: HttpRequest) -> HttpResponse:
             return redirect("care:emergency-lists")
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-    rows = EmergencyList.objects.filter(icp=icp).select_related("hub")
-    if not governs and Purpose.EMERGENCY not in purposes_for(user.role):
-        rows = rows.filter(hub_id=user.organisation_id) if user.organisation_id else rows.none()
     return render(
         request,
         "care/emergency/lists.html",
         {
             "icp": icp,
-            "lists": rows,
+            "lists": seen.lists,
             "governs": governs,
             "criteria": [(key, label) for key, (label, _c) in actions.CRITERIA.items()],
             "hubs": Organisation.objects.filter(
@@ -78,35 +66,7 @@ def list_page(request: HttpRequest, list_id: str) -> HttpResponse:
     emergency_list = get_object_or_404(
         EmergencyList.objects.select_related("icp", "hub"), public_id=list_id[:32]
     )
-    purpose = actions.list_purpose(user)
-    worked_here = emergency_list.hub_id is None or user.organisation_id == emergency_list.hub_id
-    if purpose is None or not (worked_here or purpose == Purpose.EMERGENCY):
-        raise refuse(
-            user,
-            EventType.EMERGENCY_LIST_VIEW,
-            "This list is for its hub and emergency responders.",
-            target=emergency_list,
-        )
-    shown, hidden = [], 0
-    entries = (
-        emergency_list.entries.filter(removed_on__isnull=True)
-        .select_related("patient")
-        .prefetch_related("contacts")
-    )
-    for entry in entries[:500]:
-        _found, decisions = evaluate_many(user, entry.patient, purpose, [DataCategory.DEMOGRAPHICS])
-        if decisions[DataCategory.DEMOGRAPHICS].allowed:
-            shown.append(entry)
-        else:
-            hidden += 1
-    record(
-        action=EventType.EMERGENCY_LIST_VIEW,
-        actor=user,
-        target_type="care.emergencylist",
-        target_id=emergency_list.public_id,
-        purpose=purpose,
-        detail={"shown": [e.patient.patient_id for e in shown], "hidden_by_access_decision": hidden},
-    )
+    seen = queries.readable_entries(user, emergency_list)
     services = search_services(icp=emergency_list.icp).filter(
         type__in=[
             ServiceType.COMMUNITY_SUPPORT_HUB,
@@ -119,8 +79,8 @@ def list_page(request: HttpRequest, list_id: str) -> HttpResponse:
         "care/emergency/list.html",
         {
             "emergency_list": emergency_list,
-            "entries": shown,
-            "hidden": hidden,
+            "entries": seen.shown,
+            "hidden": seen.hidden,
             "needs": Need.choices,
             "services": services,
         },

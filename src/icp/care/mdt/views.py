@@ -14,15 +14,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
 from icp.audit.events import EventType
-from icp.audit.log import record
-from icp.care.access import care_purpose, refuse
-from icp.care.mdt import actions
+from icp.care.mdt import actions, queries
 from icp.care.mdt.models import CaseSource, MdtAction, MdtCase, MdtMeeting
 from icp.care.models import MdtList
 from icp.partnership.models import Organisation, User
 from icp.patients.models import PatientIndex
-from icp.sharing.policy import evaluate_many
-from icp.sharing.vocabulary import DataCategory
 
 
 def _user(request: HttpRequest) -> User:
@@ -31,20 +27,13 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _member_list(user: User, list_id: int, action: EventType) -> MdtList:
-    mdt_list = get_object_or_404(MdtList, pk=list_id)
-    if user.organisation_id is None or not mdt_list.members.filter(pk=user.organisation_id).exists():
-        raise refuse(user, action, f"Only member organisations of {mdt_list.name} see it.", target=mdt_list)
-    return mdt_list
+_member_list = queries.member_list
 
 
 @login_required
 def mdt_lists(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    lists = (
-        MdtList.objects.filter(members=user.organisation_id).order_by("name") if user.organisation_id else []
-    )
-    return render(request, "care/mdt/lists.html", {"lists": lists})
+    return render(request, "care/mdt/lists.html", {"lists": queries.lists_of(user)})
 
 
 @login_required
@@ -84,33 +73,14 @@ def meeting_page(request: HttpRequest, meeting_id: str) -> HttpResponse:
     user = _user(request)
     meeting = get_object_or_404(MdtMeeting.objects.select_related("mdt_list"), public_id=meeting_id[:32])
     _member_list(user, meeting.mdt_list.pk, EventType.MDT_MEETING_VIEW)
-    purpose = care_purpose(user)
-    cases, hidden = [], 0
-    for case in meeting.cases.select_related("patient", "carried_from__meeting").prefetch_related(
-        "actions__owner_organisation"
-    ):
-        if purpose is None:
-            hidden += 1
-            continue
-        _found, decisions = evaluate_many(user, case.patient, purpose, [DataCategory.CARE_PLANS])
-        if decisions[DataCategory.CARE_PLANS].allowed:
-            cases.append(case)
-        else:
-            hidden += 1
-    record(
-        action=EventType.MDT_MEETING_VIEW,
-        actor=user,
-        target_type="care.mdtmeeting",
-        target_id=meeting.public_id,
-        detail={"shown": [c.patient.patient_id for c in cases], "hidden_by_access_decision": hidden},
-    )
+    seen = queries.readable_cases(user, meeting)
     return render(
         request,
         "care/mdt/meeting.html",
         {
             "meeting": meeting,
-            "cases": cases,
-            "hidden": hidden,
+            "cases": seen.cases,
+            "hidden": seen.hidden,
             "attendance": meeting.attendance.select_related("organisation"),
             "members": meeting.mdt_list.members.order_by("name"),
             "organisations": Organisation.objects.filter(areas_served=meeting.mdt_list.icp).order_by("name")[
