@@ -302,6 +302,10 @@ class EventType(StrEnum):
         "death.record",
         "A death was recorded: relationships, referrals, enrolments and plans closed.",
     )
+    DEATH_REVIEW = (
+        "death.review",
+        "A practice's recent deaths were reviewed (who died, and whether any care is still open).",
+    )
     MDT_MEETING_SCHEDULE = (
         "mdt_meeting.schedule",
         "An MDT meeting was scheduled (open actions carried to it).",

@@ -22,10 +22,47 @@ from icp.care.models import MdtListEntry
 from icp.care.pathways.models import Enrolment, LeaveReason
 from icp.care.plans.models import CarePlan, PlanStatus
 from icp.care.referrals.actions import cancel_referrals_for_death
+from icp.care.referrals.states import FINAL
 from icp.partnership.models import User
 from icp.partnership.roles import CLINICAL_ROLES
 from icp.patients.actions import close_relationship
 from icp.patients.models import CareRelationship, PatientIndex
+
+
+@dataclass(frozen=True)
+class OpenCare:
+    """What recording a person's death would close: shown before it is recorded, and on review."""
+
+    relationships: int
+    referrals: int
+    enrolments: int
+    care_plans: int
+    mdt_entries: int
+
+    @property
+    def any(self) -> bool:
+        return any((self.relationships, self.referrals, self.enrolments, self.care_plans, self.mdt_entries))
+
+
+def open_care(patient: PatientIndex, on: date | None = None) -> OpenCare:
+    """Counts of the person's care still open on `on` (default today)."""
+    on = on or timezone.localdate()
+    return OpenCare(
+        relationships=CareRelationship.objects.filter(patient=patient).current(on).count(),
+        referrals=patient.referrals.exclude(status__in=[s.value for s in FINAL]).count(),
+        enrolments=Enrolment.objects.filter(patient=patient, ended_on__isnull=True).count(),
+        care_plans=CarePlan.objects.filter(patient=patient, status=PlanStatus.ACTIVE).count(),
+        mdt_entries=MdtListEntry.objects.filter(patient=patient, removed_on__isnull=True).count(),
+    )
+
+
+def may_record_death(user: User, patient: PatientIndex) -> bool:
+    """A clinician of the person's registered practice records their death."""
+    return bool(
+        user.role in CLINICAL_ROLES
+        and user.organisation_id is not None
+        and user.organisation_id == patient.practice_id
+    )
 
 
 @dataclass(frozen=True)
@@ -39,11 +76,7 @@ class DeathRecorded:
 
 def record_death(*, patient: PatientIndex, died_on: date, by: User) -> DeathRecorded:
     """Record that a person died on `died_on`: a clinician of their registered practice does this."""
-    if (
-        by.role not in CLINICAL_ROLES
-        or by.organisation_id is None
-        or by.organisation_id != patient.practice_id
-    ):
+    if not may_record_death(by, patient):
         raise refuse(
             by,
             EventType.DEATH_RECORD,

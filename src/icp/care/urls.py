@@ -3,7 +3,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from icp.care import person_views, risk_views
+from icp.care import death_views, person_views, risk_views
 from icp.care.emergency import views as emergency_views
 from icp.care.mdt import views as mdt_views
 from icp.care.pathways import views as pathway_views
@@ -42,4 +42,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("person/<str:patient_id>/mdt/", mdt_views.list_person, name="mdt-list-person"),
     path("person/<str:patient_id>/team/", person_views.team_change, name="team-change"),
     path("practice/<str:code>/mdt/", mdt_views.list_selection, name="mdt-list-selection"),
+    path("person/<str:patient_id>/death/", death_views.death, name="death"),
+    path("practice/<str:code>/deaths/", death_views.practice_deaths, name="practice-deaths"),
 ]
