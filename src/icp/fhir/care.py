@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from icp.care.referrals.models import Referral
+from icp.care.needs import reason_codings
+from icp.care.referrals.models import Need, Referral
 from icp.care.referrals.states import TaskStatus
 from icp.fhir.mapping import SYNTHETIC_TAG
 from icp.fhir.resources import ODS
@@ -84,13 +85,20 @@ def service_request(referral: Referral) -> dict[str, Any]:
             "authoredOn": (referral.requested_at or referral.created_at).isoformat(),
             "requester": organisation_reference(referral.requester_organisation),
             "performer": [organisation_reference(referral.owner_organisation)],
-            "reasonCode": [{"text": referral.reason}],
+            # The reason in words, then each need found (with its SNOMED CT code where one exists).
+            "reasonCode": [{"text": referral.reason}, *_needs(referral)],
             "replaces": [{"reference": f"ServiceRequest/{referral.replaces.public_id}"}]
             if referral.replaces
             else [],
             "note": [{"text": referral.note}] if referral.note else [],
         }
     )
+
+
+def _needs(referral: Referral) -> list[dict[str, Any]]:
+    labels = dict(Need.choices)
+    needs = referral.needs
+    return [_drop_empty({"coding": reason_codings([n]), "text": labels.get(n, n)}) for n in needs]
 
 
 def task(referral: Referral) -> dict[str, Any]:

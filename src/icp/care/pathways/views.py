@@ -4,6 +4,8 @@ referral times (aggregate only)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,6 +18,7 @@ from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care import pathways
 from icp.care.access import refuse
+from icp.care.needs import carers_recorded, needs_found
 from icp.care.pathways import actions
 from icp.care.pathways.caseload import icp_caseloads, practice_caseload
 from icp.care.pathways.models import Enrolment
@@ -182,6 +185,9 @@ def icp_caseload_page(request: HttpRequest, code: str) -> HttpResponse:
     for referral in referrals:
         by_service.setdefault(referral.service_name or "Other", []).append(referral)
     service_times = [(name, _shown(times(rows, now))) for name, rows in sorted(by_service.items())]
+    today = timezone.localdate()
+    needs = [(n.label, n.code, shown(n.people)) for n in needs_found(icp, today - timedelta(days=365))]
+    carers = carers_recorded(icp, today)
     record(
         action=EventType.CASELOAD_ICP_VIEW,
         actor=user,
@@ -199,5 +205,11 @@ def icp_caseload_page(request: HttpRequest, code: str) -> HttpResponse:
             "pathways": pathways.load_all(),
             "service_times": service_times,
             "overall": _shown(times(referrals, now)),
+            "needs": needs,
+            "carers": {
+                "carers": shown(carers.carers),
+                "in_index": shown(carers.carers_in_index),
+                "cared_for": shown(carers.cared_for),
+            },
         },
     )

@@ -145,6 +145,21 @@ def referral_list(request: HttpRequest, box: str = "inbox", status: str = "") ->
     return [referral_out(r, party) for r in found]
 
 
+class BreachAlertsOut(Schema):
+    inbox: int
+    outbox: int
+
+
+@router.get(
+    "/referrals/alerts",
+    response=BreachAlertsOut,
+    summary="How many referrals are past their service's stated time: to you (inbox), and from you (outbox)",
+)
+def referral_alerts(request: HttpRequest) -> BreachAlertsOut:
+    alerts = queries.breach_alerts(_user(request))
+    return BreachAlertsOut(inbox=alerts.inbox, outbox=alerts.outbox)
+
+
 @router.get("/referrals/{referral_id}", response=ReferralOut, summary="One referral (parties only)")
 def referral_read(request: HttpRequest, referral_id: str) -> ReferralOut:
     referral, party = queries.read(_user(request), referral_id)

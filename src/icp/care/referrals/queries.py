@@ -9,17 +9,21 @@ the reason); the rest of the record needs the access decision, which an accepted
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.care.access import care_purpose
 from icp.care.referrals.actions import party_or_refuse
+from icp.care.referrals.clocks import clock
 from icp.care.referrals.models import Referral
-from icp.care.referrals.states import Party, TaskStatus
+from icp.care.referrals.states import ACTIVE, Party, TaskStatus
 
 
 def _related(rows: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -73,3 +77,29 @@ def read(user: Any, public_id: str, action: EventType = EventType.REFERRAL_READ)
         detail={"party": party.value, "status": referral.status},
     )
     return referral, party
+
+
+@dataclass(frozen=True)
+class BreachAlerts:
+    """How many of the organisation's referrals are past their service's stated time, per box."""
+
+    inbox: int
+    outbox: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.inbox or self.outbox)
+
+
+def breach_alerts(user: Any, now: datetime | None = None) -> BreachAlerts:
+    """The alert for the receiving organisation (inbox) and the referring one (outbox): counts only."""
+    now = now or timezone.now()
+    waiting = visible_to(user).filter(status__in=[TaskStatus.REQUESTED.value, *(s.value for s in ACTIVE)])
+    inbox = outbox = 0
+    for referral in waiting:
+        if clock(referral, now).breached:
+            if referral.owner_organisation_id == user.organisation_id:
+                inbox += 1
+            if referral.requester_organisation_id == user.organisation_id:
+                outbox += 1
+    return BreachAlerts(inbox, outbox)

@@ -1,4 +1,5 @@
-"""Template tags of the care pages: the worklist's "enrol the people ticked" form."""
+"""Template tags of the care pages: the worklist's "enrol the people ticked" form, and the alert of
+referrals past their service's stated time (on the home page, for the receiver and the referrer)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django import template
 
 from icp.care import pathways
 from icp.care.models import MdtList
+from icp.care.referrals.queries import breach_alerts
 
 register = template.Library()
 
@@ -22,3 +24,10 @@ def enrol_selection_form(context: dict[str, Any], practice: Any) -> dict[str, An
         "csrf_token": context.get("csrf_token"),
         "mdt_lists": MdtList.objects.filter(members=practice).order_by("name"),
     }
+
+
+@register.inclusion_tag("care/referrals/_breach_alert.html", takes_context=True)
+def referral_breach_alert(context: dict[str, Any]) -> dict[str, Any]:
+    user = context.get("user")
+    alerts = breach_alerts(user) if user is not None and getattr(user, "is_authenticated", False) else None
+    return {"alerts": alerts}
