@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from icp.evaluation.benefits import Target
 from icp.evaluation.published import IndicatorInfo, catalogue, is_synthetic, table
 from icp.measure.funnel import FunnelPoint, place
 from icp.measure.spc import SpcChart, spc
@@ -59,12 +60,22 @@ class IndicatorChart:
     variation_icon: str
     assurance_icon: str
     variation_words: str
+    target: str = ""  # the target in words, where a committed business case sets one
 
 
 def indicator_charts(
-    icp_code: str, *, folder: Path | None = None, until: date | None = None
+    icp_code: str,
+    *,
+    folder: Path | None = None,
+    until: date | None = None,
+    targets: dict[str, Target] | None = None,
 ) -> tuple[list[IndicatorChart], bool]:
-    """An SPC chart per indicator with published months for the ICP, and whether the data is synthetic."""
+    """An SPC chart per indicator with published months for the ICP, and whether the data is synthetic.
+
+    With a target (from the ICP's committed business cases, `benefits.targets_for`), the chart
+    draws it and carries the Making Data Count assurance icon against it.
+    """
+    targets = targets or {}
     months = table("month_icp", icp_code, folder)
     if months.empty:
         return [], False
@@ -77,8 +88,14 @@ def indicator_charts(
         if rows.empty:
             continue
         shown = rows[~rows["suppressed"].astype(bool) & rows["rate"].notna()]
+        aim = targets.get(indicator_id)
         chart = (
-            spc(list(shown["day"]), shown["rate"].to_numpy(dtype=float), improvement=info.improvement)  # type: ignore[arg-type]
+            spc(
+                list(shown["day"]),
+                shown["rate"].to_numpy(dtype=float),
+                improvement=info.improvement,  # type: ignore[arg-type]
+                target=aim.value if aim else None,
+            )
             if len(shown) >= 2
             else None
         )
@@ -101,9 +118,17 @@ def indicator_charts(
                 variation_words=VARIATION_WORDS[chart.variation]
                 if chart and chart.variation
                 else "Not charted",
+                target=_target_words(aim),
             )
         )
     return charts, is_synthetic(months)
+
+
+def _target_words(aim: Target | None) -> str:
+    if aim is None:
+        return ""
+    by = f" by {aim.by:%B %Y}" if aim.by else ""
+    return f"Target {aim.value:g}{by}, set by the business case “{aim.case}”."
 
 
 @dataclass

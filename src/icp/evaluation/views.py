@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
 from icp.evaluation import summary
+from icp.evaluation.benefits import targets_for
 from icp.evaluation.charts import funnel_svg, quintile_svg
 from icp.evaluation.published import TABLES, catalogue, table
 from icp.evaluation.report import report_pdf
@@ -57,7 +58,7 @@ def _icp_or_refuse(request: HttpRequest, code: str, page: str) -> tuple[User, Ar
 @login_required
 def indicators(request: HttpRequest, code: str) -> HttpResponse:
     user, icp = _icp_or_refuse(request, code, "indicators")
-    charts, synthetic = summary.indicator_charts(icp.code)
+    charts, synthetic = summary.indicator_charts(icp.code, targets=targets_for(icp.code))
     record(action=VIEW, actor=user, target=icp, purpose=PURPOSE, detail={"page": "indicators"})
     return render(
         request,
@@ -117,7 +118,7 @@ def _report_context(icp: Area, quarter: str | None) -> dict[str, object]:
         first, last = summary.quarter_bounds(label)
     except ValueError as error:
         raise Http404(str(error)) from None
-    charts, synthetic = summary.indicator_charts(icp.code, until=last)
+    charts, synthetic = summary.indicator_charts(icp.code, until=last, targets=targets_for(icp.code))
     found, _ = summary.inequalities(icp.code)
     totals = summary.quarter_totals(icp.code, label)
     return {

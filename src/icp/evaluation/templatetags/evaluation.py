@@ -1,10 +1,14 @@
-"""Template helpers for linking to the evaluation report from other pages (a meeting's papers)."""
+"""Template helpers for other apps' pages: the evaluation report linked from a meeting's papers, and a
+business case benefit's measured change beside the expected one (the governance link)."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import template
+
+from icp.evaluation.benefits import measured_change, project_start
 
 register = template.Library()
 
@@ -16,3 +20,20 @@ def quarter_before(day: date) -> str:
     if quarter == 0:
         return f"{day.year - 1}-Q4"
     return f"{day.year}-Q{quarter}"
+
+
+@register.simple_tag
+def benefit_measured(benefit: Any) -> dict[str, Any]:
+    """The benefit's expected change (target less baseline) and what the published indicators
+    measured (None when icp does not compute its indicator)."""
+    case = benefit.case
+    return {
+        "expected": benefit.target - benefit.baseline,
+        "measured": measured_change(
+            indicator_code=benefit.indicator.code,
+            icp_code=case.icp.code,
+            started=project_start(case),
+            baseline=float(benefit.baseline),
+            target=float(benefit.target),
+        ),
+    }
