@@ -126,6 +126,38 @@ def run_ingest(inputs: Path, warehouse: Path) -> dict[str, Any]:
     return result
 
 
+DUCKDB_TO_PARQUET = """
+import glob, json, resource, sys, time
+import duckdb
+inputs, out = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+con.execute("SET threads = 2")
+con.execute("SET enable_progress_bar = false")
+started = time.perf_counter()
+for number, path in enumerate(sorted(glob.glob(inputs + "/*.ndjson"))):
+    con.execute(f"COPY (SELECT * FROM read_json('{path}', format='newline_delimited')) "
+                f"TO '{out}/{number}.parquet' (FORMAT parquet)")
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"seconds": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
+                  "peak_rss_mb": usage.ru_maxrss / 1024}))
+"""
+
+
+def duckdb_to_parquet(inputs: Path, out: Path) -> dict[str, Any]:
+    """The practical limit: DuckDB reading the same files straight to Parquet (no mapping, no
+    checks, no provenance), in a fresh process with the same 2 threads."""
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    done = subprocess.run(
+        [sys.executable, "-c", DUCKDB_TO_PARQUET, str(inputs), str(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def baseline(inputs: Path, sample_per_file: int) -> tuple[int, float]:
     """Parse a sample of the same lines with fhir.resources R4B models: (resources, seconds)."""
     from fhir.resources.R4B import get_fhir_model_class
@@ -157,7 +189,10 @@ def main(quick: bool = True) -> dict[str, Any]:
         took = time.perf_counter() - started
         console.print(f"Generated {generated:,} synthetic resources ({size_mb:,.0f} MB) in {took:.1f} s")
         load_before = os.getloadavg()[0]
-        runs = [run_ingest(folder / "export", folder / "warehouse") for _ in range(repeats)]
+        runs, limits = [], []
+        for _ in range(repeats):  # interleaved, so both see the same load
+            runs.append(run_ingest(folder / "export", folder / "warehouse"))
+            limits.append(duckdb_to_parquet(folder / "export", folder / "parquet"))
         load_after = os.getloadavg()[0]
         sample, base_seconds = baseline(folder / "export", 2_000 if quick else 5_000)
     assert all(r["read"] == generated and r["put_aside"] == 0 for r in runs), runs
@@ -168,6 +203,8 @@ def main(quick: bool = True) -> dict[str, Any]:
     # CPU seconds of the ingest process (all its threads): independent of other jobs on the machine,
     # unlike wall time. Divided over 2 cores it bounds what an idle 2-core machine could do.
     cpu = statistics.median(sum(r["cpu"].values()) for r in runs)
+    limit_seconds = statistics.median(r["seconds"] for r in limits)
+    limit_cpu = statistics.median(r["cpu"] for r in limits)
     result = {
         "benchmark": "ingest",
         "mode": "quick" if quick else "full",
@@ -191,6 +228,14 @@ def main(quick: bool = True) -> dict[str, Any]:
             "resources_per_second": round(base_rate),
         },
         "ratio_to_baseline": round(rate / base_rate, 1),
+        "duckdb_straight_to_parquet": {
+            "runs": limits,
+            "median_seconds": round(limit_seconds, 2),
+            "resources_per_second": round(generated / limit_seconds),
+            "median_cpu_seconds": round(limit_cpu, 1),
+        },
+        "share_of_duckdb_to_parquet_throughput": round(limit_seconds / seconds, 2),
+        "share_of_duckdb_to_parquet_cpu": round(limit_cpu / cpu, 2),
         "targets": {"resources_per_second": 250_000, "peak_rss_mb_for_10M": 1_536},
     }
     table = Table(
@@ -202,6 +247,13 @@ def main(quick: bool = True) -> dict[str, Any]:
     table.add_row("Resources / second (icp ingest)", f"{rate:,.0f}")
     table.add_row("Resources / second (fhir.resources parse, baseline)", f"{base_rate:,.0f}")
     table.add_row("Ratio", f"{rate / base_rate:,.1f} times")
+    table.add_row(
+        "Resources / second (DuckDB straight to Parquet, the limit)", f"{generated / limit_seconds:,.0f}"
+    )
+    table.add_row(
+        "icp ingest's share of that throughput (wall; CPU)",
+        f"{limit_seconds / seconds:.0%}; {limit_cpu / cpu:.0%}",
+    )
     table.add_row("Peak memory of the ingest process", f"{peak:,.0f} MB")
     table.add_row("CPU seconds (all threads of the ingest)", f"{cpu:,.1f} s")
     table.add_row("Resources / CPU-second", f"{generated / cpu:,.0f}")

@@ -2,7 +2,7 @@
 against the previous way (a Django model instance per person, its explanation composed in Python,
 `bulk_create` 2,000 at a time), both in the same run on the same rows.
 
-    python -m benchmarks risk_sync          # 200,000 people (one large ICP and more), 3 runs, median
+    python -m benchmarks risk_sync          # 100,000 people (one ICP), 3 runs, median
     python -m benchmarks risk_sync --quick  # 20,000 people
 
 Each database runs in a fresh child process (SQLite: a new file; PostgreSQL: the database in
@@ -200,7 +200,7 @@ def _postgres_reachable(url: str) -> bool:
 
 def main(quick: bool) -> dict[str, Any]:
     console = Console()
-    people, repeats = (20_000, 3) if quick else (200_000, 3)
+    people, repeats = (20_000, 3) if quick else (100_000, 3)
     postgres = os.environ.get("ICP_BENCH_DATABASE_URL", DEFAULT_POSTGRES)
     load_before = os.getloadavg()
     results = []
