@@ -197,17 +197,22 @@ def _gather(user: Any, patient: PatientIndex, purpose: str, on: date, now: datet
     return facts
 
 
+def _day(value: date) -> str:
+    """A date the NHS way: "1 March 2026"."""
+    return f"{value.day} {value:%B %Y}"
+
+
 def _not_in_force(agreements: list[DataSharingAgreement], on: date) -> str:
     agreement = agreements[0]
     status = agreement.effective_status(on)
     if status == AgreementStatus.EXPIRED:
-        ended = f" on {agreement.end_date:%d %b %Y}" if agreement.end_date else ""
+        ended = f" on {_day(agreement.end_date)}" if agreement.end_date else ""
         return f"Agreement {agreement.reference} expired{ended}; it needs renewing before data is shared."
     if status == AgreementStatus.DRAFT:
         return f"Agreement {agreement.reference} is a draft: it has not been signed."
     if status == AgreementStatus.WITHDRAWN:
         return f"Agreement {agreement.reference} was withdrawn."
-    return f"Agreement {agreement.reference} starts on {agreement.start_date:%d %b %Y}."
+    return f"Agreement {agreement.reference} starts on {_day(agreement.start_date)}."
 
 
 def _deny(facts: _Facts, category: str, code: Code, reason: str) -> Decision:
@@ -221,7 +226,8 @@ def _judge(facts: _Facts, category: str) -> Decision:
     if not decision.allowed and glass is not None and decision.code in OVERRIDABLE:
         return Decision(
             True,
-            f"Break glass until {timezone.localtime(glass.expires_at):%H:%M %d %b %Y} "
+            f"Break glass until {timezone.localtime(glass.expires_at):%H:%M} on "
+            f"{_day(timezone.localtime(glass.expires_at).date())} "
             f"(would otherwise be denied: {decision.reason})",
             Code.BREAK_GLASS,
             facts.purpose,
