@@ -225,7 +225,13 @@ def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
     return render(
         request,
         "sharing/access_log.html",
-        {"patient": patient, "rows": rows, "show_usernames": user.role == UserRole.IG_LEAD},
+        {
+            "patient": patient,
+            # Named by the opaque id only: this page makes no decision on the record itself.
+            "banner": patient_banner(user, patient, [], page="sharing:access-log"),
+            "rows": rows,
+            "show_usernames": user.role == UserRole.IG_LEAD,
+        },
     )
 
 
@@ -259,6 +265,8 @@ def choices(request: HttpRequest, patient_id: str) -> HttpResponse:
         "sharing/choices.html",
         {
             "patient": patient,
+            # Named by the opaque id only: this page makes no decision on the record itself.
+            "banner": patient_banner(user, patient, [], page="sharing:choices"),
             "form": form,
             "in_force": latest_choices(patient, timezone.localdate()),
             "history": patient.sharing_choices.select_related("recorded_by").order_by(
