@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from icp.partnership import actions
 from icp.partnership.composition import check_composition
+from icp.partnership.dates import IsoDate
 from icp.partnership.models import Area, Committee, Membership, Organisation, Person, SeatRule, User
 from icp.partnership.roles import AreaLevel, Office, OrganisationType
 
@@ -173,7 +174,7 @@ def list_memberships(request: HttpRequest, committee_id: int) -> list[Membership
 
 
 @router.get("/committees/{committee_id}/composition", response=CompositionOut)
-def composition(request: HttpRequest, committee_id: int, on: date | None = None) -> dict[str, object]:
+def composition(request: HttpRequest, committee_id: int, on: IsoDate | None = None) -> dict[str, object]:
     committee = get_object_or_404(Committee.objects.select_related("template"), pk=committee_id)
     check = check_composition(committee, on=on)
     return {

@@ -21,6 +21,7 @@ from ninja.responses import Status
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
 from icp.measure.disclosure import disclose_count
+from icp.partnership.dates import IsoDate
 from icp.partnership.models import User, home_icp
 from icp.partnership.roles import UserRole
 from icp.patients.models import PatientIndex
@@ -183,7 +184,7 @@ def patient_record(
 
 @router.get("/patients", response=list[PatientOut], summary="Search people you have a care relationship with")
 def patients(
-    request: HttpRequest, name: str = "", birth_date: date | None = None, national_id: str = ""
+    request: HttpRequest, name: str = "", birth_date: IsoDate | None = None, national_id: str = ""
 ) -> list[PatientIndex]:
     result = search_patients(_user(request), name=name, birth_date=birth_date, national_id=national_id)
     if result.refused and not result.patients:

@@ -5,6 +5,8 @@ Every endpoint requires a login (session or API token). Each app contributes a r
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -16,7 +18,49 @@ from icp.partnership.api import router as partnership_router
 from icp.sharing.api import router as sharing_router
 from icp.site.auth import API_AUTH
 
-api = NinjaAPI(
+# What every operation can answer besides its own success, and why: each is a JSON object with a
+# `detail` (a sentence, or for 422 the fields and what was expected). Documented on every operation so
+# a client (and schemathesis, in `make test`) knows them; an operation that documents one itself
+# with a more precise schema keeps its own.
+ERRORS: dict[str, str] = {
+    "400": "The body could not be read (not JSON, or not in the declared encoding).",
+    "401": "Not logged in: no session and no valid API token (`Authorization: Bearer <key>`).",
+    "403": "Refused: the user's role or relationship does not allow this (the refusal is audited).",
+    "404": "Not found, or not available to this user.",
+    "422": "The request's parameters or body are not what the operation expects (which, and why).",
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"detail": {"title": "Detail", "description": "What went wrong"}},
+    "required": ["detail"],
+    "title": "Error",
+}
+
+
+class Api(NinjaAPI):
+    """django-ninja's API with the errors every operation can answer documented on each."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Error", ERROR_SCHEMA)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERRORS.items():
+                    responses.setdefault(
+                        status,
+                        {
+                            "description": description,
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                            },
+                        },
+                    )
+        return schema
+
+
+api = Api(
     title="icp API",
     version=icp.__version__,
     description="The partnership registry, governance, sharing and care of an Integrated Care Partnership.",

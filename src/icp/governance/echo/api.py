@@ -17,6 +17,7 @@ from icp.governance.echo import actions as echo_actions
 from icp.governance.echo.totals import echo_totals
 from icp.governance.models import EchoNetwork
 from icp.governance.web import acting_user as _user
+from icp.partnership.dates import IsoDate
 from icp.partnership.models import Area, Person
 
 router = Router(tags=["governance"])
@@ -53,7 +54,7 @@ class NetworkIn(Schema):
     "/echo/networks", response=EchoTotalsOut, summary="ECHO networks with session and participant totals"
 )
 def list_networks(
-    request: HttpRequest, start: date | None = None, end: date | None = None
+    request: HttpRequest, start: IsoDate | None = None, end: IsoDate | None = None
 ) -> dict[str, object]:
     totals = echo_totals(start, end)
     return {

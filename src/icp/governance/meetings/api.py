@@ -24,6 +24,7 @@ from icp.governance.vocab import (
     MeetingMode,
 )
 from icp.governance.web import acting_user as _user
+from icp.partnership.dates import IsoDate
 from icp.partnership.models import Committee, Person, User
 
 router = Router(tags=["governance"])
@@ -94,7 +95,9 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> Meeting:
     response=FrequencyOut,
     summary="Meetings in the last 12 months; flagged when fewer than four",
 )
-def committee_frequency(request: HttpRequest, committee_id: int, on: date | None = None) -> dict[str, object]:
+def committee_frequency(
+    request: HttpRequest, committee_id: int, on: IsoDate | None = None
+) -> dict[str, object]:
     committee = get_object_or_404(Committee.objects.select_related("area"), pk=committee_id)
     if not can_view_committee(_user(request), committee):
         raise HttpError(403, "Only this committee's members and its ICP's managers can see it.")
