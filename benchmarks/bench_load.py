@@ -356,6 +356,12 @@ def main(quick: bool = True) -> dict[str, Any]:
             finally:
                 process.terminate()
                 process.wait(timeout=60)
+                # The server's own word on failures (worker timeouts, errors), not its access lines.
+                server_problems = [
+                    line
+                    for line in (Path(temporary) / "server.log").read_text(errors="replace").splitlines()
+                    if "[CRITICAL]" in line or "[ERROR]" in line or "level=ERROR" in line
+                ][:20]
             after = _audit_counts(env)
             verify = subprocess.run(
                 [sys.executable, "-m", "icp", "audit", "verify"],
@@ -408,6 +414,7 @@ def main(quick: bool = True) -> dict[str, Any]:
         "rps": round(total / elapsed, 2),
         "errors": sum(p["errors"] for p in pages.values()),
         "failures": {page: sorted(set(reasons))[:5] for page, reasons in stats.failures.items()},
+        "server_problems": server_problems,
         "every_read_audited": all(p["audited"] for p in pages.values()),
         "audit_verify_passed": verify.returncode == 0,
         "pages": pages,
