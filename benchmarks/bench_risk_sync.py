@@ -5,14 +5,14 @@ against the previous way (a Django model instance per person, its explanation co
     python -m benchmarks risk_sync          # 100,000 people (one ICP), 3 runs, median
     python -m benchmarks risk_sync --quick  # 20,000 people
 
-Each database runs in a fresh child process (SQLite: a new file; PostgreSQL: the database in
-`ICP_BENCH_DATABASE_URL`, default `postgresql://postgres@127.0.0.1:5432/speed`, skipped when it
-cannot be reached): `migrate`, the NI reference structure, the people in one ICP's patient index
-(raw inserts, untimed), then the synthetic results (every column filled, real eFI, Charlson and
-register keys) synced by `icp.patients.risk_sync.sync_results`, repeatedly, and once by the
-previous path. Wall and CPU seconds of each; CPU is the steadier figure on a shared machine, and
-the rows per CPU-second give the national (2.05 million people) estimate. Writes
-benchmarks/results/risk_sync[-quick].json.
+Each database runs in a fresh child process (SQLite: a new file; PostgreSQL: a new database, dropped
+afterwards, on the server in `ICP_BENCH_DATABASE_URL`, default
+`postgresql://postgres@127.0.0.1:5432`, skipped when it cannot be reached): `migrate`, the NI
+reference structure, the people in one ICP's patient index (raw inserts, untimed), then the
+synthetic results (every column filled, real eFI, Charlson and register keys) synced by
+`icp.patients.risk_sync.sync_results`, repeatedly, and once by the previous path. Wall and CPU
+seconds of each; CPU is the steadier figure on a shared machine, and the rows per CPU-second give
+the national (2.05 million people) estimate. Writes benchmarks/results/risk_sync[-quick].json.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import secrets
 import statistics
 import subprocess
 import sys
@@ -33,7 +34,7 @@ from rich.table import Table
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NI_PEOPLE = 2_050_000
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/speed"
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 
 CHILD = r'''
 import datetime as dt, json, resource, statistics, sys, time
@@ -179,20 +180,24 @@ def _child(database_url: str, people: int, repeats: int, data_dir: str) -> dict[
     }
     done = subprocess.run(
         [sys.executable, "-c", CHILD, str(people), str(repeats)],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
         env=env,
     )
+    if done.returncode != 0:
+        raise SystemExit(f"the {database_url.split(':')[0]} run failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
-def _postgres_reachable(url: str) -> bool:
+def _postgres(server: str, statement: str) -> bool:
+    """Run one statement on the server's maintenance database; False when it cannot be reached."""
     try:
         import psycopg
 
-        psycopg.connect(url, connect_timeout=3).close()
+        with psycopg.connect(f"{server}/postgres", connect_timeout=3, autocommit=True) as con:
+            con.execute(statement)
     except Exception:  # any failure means "not here": the benchmark says so and goes on
         return False
     return True
@@ -201,15 +206,19 @@ def _postgres_reachable(url: str) -> bool:
 def main(quick: bool) -> dict[str, Any]:
     console = Console()
     people, repeats = (20_000, 3) if quick else (100_000, 3)
-    postgres = os.environ.get("ICP_BENCH_DATABASE_URL", DEFAULT_POSTGRES)
+    server = os.environ.get("ICP_BENCH_DATABASE_URL", DEFAULT_POSTGRES).rstrip("/")
+    database = f"icp_bench_risk_sync_{secrets.token_hex(4)}"
     load_before = os.getloadavg()
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-risk-sync-") as folder:
         results.append(_child(f"sqlite:///{folder}/bench.sqlite3", people, repeats, folder))
-        if _postgres_reachable(postgres):
-            results.append(_child(postgres, people, repeats, folder))
+        if _postgres(server, f"CREATE DATABASE {database}"):
+            try:
+                results.append(_child(f"{server}/{database}", people, repeats, folder))
+            finally:
+                _postgres(server, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         else:
-            console.print(f"[yellow]PostgreSQL at {postgres} not reachable: measured SQLite only.[/yellow]")
+            console.print(f"[yellow]PostgreSQL at {server} not reachable: measured SQLite only.[/yellow]")
     load_after = os.getloadavg()
     table = Table(title=f"Risk sync, {people:,} people per run (bulk: median of {repeats})")
     for heading in ("Database", "Bulk wall s", "Bulk CPU s", "Previous wall s", "Previous CPU s",
