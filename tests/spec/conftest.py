@@ -23,6 +23,8 @@ from tests.stratify.builders import Records
 
 Rows = dict[str, dict[str, Any]]
 ScoresOnEngine = Callable[[Records, dt.date], Rows]
+# (numerator, denominator) of one indicator in one month, summed over its cells.
+IndicatorOnEngine = Callable[..., tuple[float, float]]
 
 ENGINES = [
     "duckdb",
@@ -64,3 +66,40 @@ def scores_on_engine(
         return {row["patient_id"]: row for row in table.to_pylist()}
 
     return score
+
+
+@pytest.fixture(scope="module")
+def indicator_on_engine(
+    engine: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> IndicatorOnEngine:
+    """Write `records` as a warehouse and measure one indicator on this module's engine: the
+    numerator and denominator of `month` (the cells before disclosure control, summed).
+
+    `months` widens the run (a readmission needs the months after its discharge to exist)."""
+    from icp.measure.indicators.cells import Months
+    from icp.measure.indicators.definition import indicator
+    from icp.measure.indicators.run import measure
+
+    con: Any = None
+    if engine == "spark":
+        import ibis
+
+        con = ibis.pyspark.connect(request.getfixturevalue("spark_session"))
+
+    def run(
+        records: Records,
+        indicator_id: str,
+        month: dt.date,
+        *,
+        months: tuple[dt.date, dt.date] | None = None,
+        excluded: frozenset[str] = frozenset(),
+    ) -> tuple[float, float]:
+        warehouse = records.write(Warehouse(tmp_path_factory.mktemp(f"spec-{indicator_id}-{engine}")))
+        tables = open_tables(warehouse, engine=engine, con=con)  # type: ignore[arg-type]
+        first, last = months or (month, month)
+        result = measure(tables, Months(first, last), excluded=excluded, chosen=[indicator(indicator_id)])
+        cells = result.cells[indicator_id]
+        in_month = cells[cells["period"] == month]
+        return float(in_month["numerator"].sum()), float(in_month["denominator"].sum())
+
+    return run

@@ -45,11 +45,15 @@ class Months:
             current = (current.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         return months
 
+    def lasts(self) -> list[dt.date]:
+        return [
+            (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            for m in self.firsts()
+        ]
+
     def table(self) -> ir.Table:
         firsts = self.firsts()
-        lasts = [
-            (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1) for m in firsts
-        ]
+        lasts = self.lasts()
         scored = [score_date_for(last) for last in lasts]
         return ibis.memtable(
             pa.table(
@@ -63,8 +67,9 @@ class Months:
         )
 
     def score_dates(self) -> list[dt.date]:
-        firsts = self.firsts()
-        return sorted({score_date_for(m) for m in firsts} | {score_date_for(self.end)})
+        # The same dates `table()` gives each month: the latest 31 March on or before its last day
+        # (a March is scored at its own 31 March; taking its first day left every March unscored).
+        return sorted({score_date_for(last) for last in self.lasts()})
 
 
 def kept(expression: ir.Table) -> ir.Table:
