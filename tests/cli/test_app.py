@@ -62,3 +62,24 @@ def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "--help"])
     assert result.exit_code == 0
     assert "Example" in result.output
+
+
+def group_names() -> list[str]:
+    group = typer.main.get_command(app)
+    return [name for name, command in group.commands.items() if getattr(command, "commands", None)]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("group", group_names())
+def test_every_group_of_commands_shows_examples_in_its_own_help(group: str) -> None:
+    result = runner.invoke(app, [group, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Example" in result.output and f"icp {group} " in result.output
+
+
+def test_createuser_help_lists_every_role_with_its_name() -> None:
+    from icp.partnership.roles import UserRole
+
+    result = runner.invoke(app, ["createuser", "--help"], env={"COLUMNS": "300"})
+    text = " ".join(result.output.split())
+    for role in UserRole:
+        assert role.value in text, role

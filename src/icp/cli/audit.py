@@ -15,7 +15,12 @@ if TYPE_CHECKING:
     from icp.audit.operations import Done
 
 app = typer.Typer()
-audit_app = typer.Typer(help="Check and maintain the audit trail.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Check and maintain the audit trail.\n\n"
+    "Examples: [bold]icp audit verify[/bold] (check the hash chain and its checkpoints); "
+    "[bold]icp audit rotate-key[/bold] (start signing with a new key).",
+    no_args_is_help=True,
+)
 app.add_typer(audit_app, name="audit", rich_help_panel="Information sharing (I) and audit")
 
 

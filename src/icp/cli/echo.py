@@ -13,7 +13,12 @@ from icp.cli.output import console, refuse
 from icp.django_setup import setup_django
 
 app = typer.Typer()
-echo_app = typer.Typer(help="Project ECHO learning networks: load tables, show totals.", no_args_is_help=True)
+echo_app = typer.Typer(
+    help="Project ECHO learning networks: load tables, show totals.\n\n"
+    "Examples: [bold]icp echo import --seed[/bold] (the 2020 COVID-19 table shipped with icp); "
+    "[bold]icp echo totals --start 2020-01-01[/bold].",
+    no_args_is_help=True,
+)
 app.add_typer(echo_app, name="echo", rich_help_panel="Governance")
 
 

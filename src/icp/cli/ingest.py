@@ -19,7 +19,11 @@ from icp.cli.output import console, print_index_sync, refuse
 from icp.django_setup import setup_django
 
 app = typer.Typer()
-export_app = typer.Typer(help="Export the records warehouse.", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export the records warehouse.\n\n"
+    "Example: [bold]icp export fhir --out export/ --area NI-NOR-CA[/bold] (FHIR R4 Bulk Data NDJSON).",
+    no_args_is_help=True,
+)
 app.add_typer(export_app, name="export", rich_help_panel="Records")
 
 INGEST_HELP = " ".join(

@@ -19,7 +19,10 @@ from icp.django_setup import setup_django
 
 app = typer.Typer()
 model_app = typer.Typer(
-    help="The emergency-admission risk model: train it, or reproduce its card.", no_args_is_help=True
+    help="The emergency-admission risk model: train it, or reproduce its card.\n\n"
+    "Examples: [bold]icp model train --area NI-NOR-CA --as-of 2025-06-01[/bold]; "
+    "[bold]icp model report --area NI-NOR-CA --as-of 2025-06-01 --out docs/images[/bold].",
+    no_args_is_help=True,
 )
 app.add_typer(model_app, name="model", rich_help_panel="Risk stratification (R)")
 

@@ -16,7 +16,11 @@ from icp.django_setup import setup_django
 from icp.partnership.roles import UserRole
 
 app = typer.Typer()
-token_app = typer.Typer(help="API tokens for the JSON and FHIR APIs.", no_args_is_help=True)
+token_app = typer.Typer(
+    help="API tokens for the JSON and FHIR APIs.\n\n"
+    'Example: [bold]icp token create jo --name "practice system"[/bold] (prints the token once).',
+    no_args_is_help=True,
+)
 PANEL = "Logins"
 app.add_typer(token_app, name="token", rich_help_panel=PANEL)
 

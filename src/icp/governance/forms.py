@@ -15,9 +15,10 @@ from icp.governance.vocab import (
 )
 from icp.partnership.models import Organisation, Person
 from icp.partnership.priorities import PriorityGroup
+from icp.webforms import NhsDateInput
 
-# A browser date input takes and gives ISO dates, whatever the site's locale formats.
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The design system's date input (day, month, year): icp.webforms.
+_DATE = NhsDateInput()
 
 _WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.Textarea: "nhsuk-textarea",

@@ -11,8 +11,9 @@ from icp.sharing.actions import BREAK_GLASS_MINIMUM_REASON
 from icp.sharing.models import ReviewOutcome
 from icp.sharing.templates_data import agreement_templates
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue, DataCategory, LegalBasis, Purpose
+from icp.webforms import NhsDateInput
 
-_DATE = forms.DateInput(attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"})
+_DATE = NhsDateInput()
 _TEXT = {"class": "nhsuk-input"}
 
 

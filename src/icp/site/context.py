@@ -1,4 +1,4 @@
-"""Template context shared by every page."""
+"""Template context shared by every page: the version, the demo notice and the header menu."""
 
 from __future__ import annotations
 
@@ -8,8 +8,15 @@ from django.conf import settings
 from django.http import HttpRequest
 
 import icp
+from icp.partnership.models import User
+from icp.site.menu import menu_for
 
 
 def site_context(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
     # The demo (ICP_DEBUG=1) runs on synthetic data only: every page says so.
-    return {"icp_version": icp.__version__, "icp_demo": settings.DEBUG}
+    return {
+        "icp_version": icp.__version__,
+        "icp_demo": settings.DEBUG,
+        "menu": menu_for(user) if isinstance(user, User) and user.is_authenticated else [],
+    }

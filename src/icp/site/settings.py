@@ -60,6 +60,12 @@ INSTALLED_APPS = [
     "icp.jobs",
     # The background-job queue behind `icp worker` (docs/adr/0155-background-jobs.md).
     "django_q",
+    # django-ninja as an app: /api/docs then renders Swagger UI from ninja's own static files (its
+    # fallback loads them from a CDN, which our content security policy and offline rule forbid).
+    # After icp.site, so that icp.site's copy of the docs template (with a page language) wins.
+    "ninja",
+    # Django's own widget templates, found after icp.site's NHS-styled ones (FORM_RENDERER below).
+    "django.forms",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +81,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "icp.site.urls"
+# Every form field is drawn with the NHS design system's markup: icp/webforms.py, whose templates
+# are in icp/site/templates (nhsuk/forms/ and django/forms/widgets/).
+FORM_RENDERER = "icp.webforms.NhsFormRenderer"
 WSGI_APPLICATION = "icp.site.wsgi.application"
 
 TEMPLATES = [

@@ -1,5 +1,6 @@
-"""The home dashboard (the user's ICP with its areas, practices and committee composition) and the
-health check that a container or load balancer polls."""
+"""Each role's home (`/`: where `icp.site.homes` says the user lands), the partnership page of an
+ICP (its areas, practices, committee, meetings, plan and caseloads) and the health check that a
+container or load balancer polls."""
 
 from __future__ import annotations
 
@@ -14,17 +15,24 @@ from icp.care.registered_population import population_summary
 from icp.partnership.composition import check_composition
 from icp.partnership.models import Area, User, home_icp
 from icp.partnership.roles import AreaLevel
+from icp.site.homes import home_context, home_kind, landing
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The user's home: a page that already is their day's work, or a summary of it with links."""
     user = request.user
     assert isinstance(user, User)
-    icp = home_icp(user)
-    if icp is not None:
-        return redirect("icp-home", code=icp.code)
-    icps = Area.objects.filter(level=AreaLevel.ICP).select_related("parent").order_by("parent__code", "name")
-    return render(request, "site/choose_icp.html", {"icps": icps})
+    page = landing(user)
+    if page is not None:
+        return redirect(page)
+    kind = home_kind(user)
+    if kind == "other" and home_icp(user) is None:
+        icps = (
+            Area.objects.filter(level=AreaLevel.ICP).select_related("parent").order_by("parent__code", "name")
+        )
+        return render(request, "site/choose_icp.html", {"icps": icps})
+    return render(request, "site/home.html", home_context(user, kind))
 
 
 @login_required
