@@ -129,6 +129,20 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    """A page on a 390 px wide phone screen (the width of a common phone held upright)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sideways_overflow(page: Any) -> int:
+    """How many pixels the page scrolls sideways (0 when it fits the screen's width)."""
+    return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+
+
 def log_in(page: Any, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/")
     page.get_by_label("Username").fill(username)

@@ -1,13 +1,16 @@
 """The information-governance lead's and the analyst's everyday journeys, in a real browser: each
 logs in, lands on their own home, does their day's task, and axe-core finds no accessibility
-violation on any page they visit. Every role's menu is the same on every page it visits."""
+violation on any page they visit. Every role's menu is the same on every page it visits; every
+role's home fits a 390 px phone; the API documentation renders from our own static files."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.e2e.axe import assert_accessible
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, sideways_overflow
 
 ICP = "NI-NOR-CA"
 
@@ -73,3 +76,49 @@ def test_the_analyst_lands_on_the_indicators_and_opens_one(demo_site: str, page:
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Risk population").click()
     assert menu_labels(page) == menu
     assert_accessible(page)
+
+
+ROLES = [
+    "demo-gp",
+    "demo-pharmacist",
+    "demo-voluntary",
+    "demo-iglead",
+    "demo-analyst",
+    "demo-manager",
+    "demo-member",
+]
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_each_roles_home_fits_a_390_pixel_phone_and_its_whole_menu_is_reachable(
+    demo_site: str, phone: Any, username: str
+) -> None:
+    log_in(phone, demo_site, username)
+    assert sideways_overflow(phone) <= 0, f"{phone.url} scrolls sideways"
+    assert_accessible(phone)
+    menu = phone.get_by_role("navigation", name="Menu")
+    more = menu.get_by_role("button", name="Browse More")
+    if more.is_visible():
+        more.click()
+        assert more.get_attribute("aria-expanded") == "true"
+    for link in menu.get_by_role("link").all():
+        assert link.is_visible(), f"{link.inner_text()} is neither on the bar nor in the More menu"
+
+
+def test_the_api_documentation_renders_from_our_own_files_under_the_content_security_policy(
+    demo_site: str, page: Any
+) -> None:
+    requested: list[str] = []
+    refused: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("console", lambda message: refused.append(message.text) if message.type == "error" else None)
+    log_in(page, demo_site, "demo-analyst")
+    page.goto(f"{demo_site}/api/docs")
+    operations = page.locator(".opblock-summary-path")
+    operations.first.wait_for()
+    assert operations.count() > 20
+    assert page.get_by_text("/api/areas", exact=True).first.is_visible()
+    assert all(url.startswith(demo_site) for url in requested), [
+        u for u in requested if not u.startswith(demo_site)
+    ]
+    assert not [text for text in refused if "Content Security Policy" in text]
