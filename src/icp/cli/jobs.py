@@ -19,7 +19,12 @@ from icp.django_setup import setup_django
 
 PANEL = "Set up and run"
 app = typer.Typer()
-jobs_app = typer.Typer(help="Background jobs: start one, or list an ICP's.", no_args_is_help=True)
+jobs_app = typer.Typer(
+    help="Background jobs: start one, or list an ICP's.\n\n"
+    "Examples: [bold]icp jobs start stratify --icp NI-NOR-CA[/bold]; "
+    "[bold]icp jobs list --icp NI-NOR-CA[/bold].",
+    no_args_is_help=True,
+)
 app.add_typer(jobs_app, name="jobs", rich_help_panel=PANEL)
 
 
