@@ -32,6 +32,7 @@ def test_the_ig_lead_lands_on_their_home_reviews_a_break_glass_and_exports_the_a
     assert_accessible(page)
 
     page.get_by_role("link", name="Break glass to review").click()
+    page.wait_for_url("**/sharing/break-glass/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Break-glass review")
     assert menu_labels(page) == menu
     assert_accessible(page)
@@ -45,6 +46,7 @@ def test_the_ig_lead_lands_on_their_home_reviews_a_break_glass_and_exports_the_a
     assert_accessible(page)
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit trail").click()
+    page.wait_for_url("**/sharing/audit/")
     assert_accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Export CSV").click()
@@ -68,12 +70,14 @@ def test_the_analyst_lands_on_the_indicators_and_opens_one(demo_site: str, page:
     assert_accessible(page)
 
     page.get_by_role("link", name="Compare practices").first.click()
-    assert page.get_by_role("heading", level=1).is_visible()
+    page.wait_for_url(f"**/evaluation/icp/{ICP}/practices/**")
+    page.get_by_role("heading", level=1).wait_for()
     assert menu_labels(page) == menu
     assert page.locator("svg").first.is_visible()
     assert_accessible(page)
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Risk population").click()
+    page.wait_for_url(f"**/care/icp/{ICP}/population/")
     assert menu_labels(page) == menu
     assert_accessible(page)
 
