@@ -49,6 +49,32 @@ def audit_checkpoint_log(settings: Any, tmp_path_factory: pytest.TempPathFactory
     return path
 
 
+@pytest.fixture(autouse=True)
+def force_login_gives_both_factors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login(user)` stands for a finished sign-in: the password and, for a role that
+    needs one, the second factor (a confirmed authenticator app, as django-otp marks a verified
+    session). The sign-in steps themselves are tested through the real pages in
+    tests/site/test_two_factor.py."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from icp.site.two_factor import needs_two_factor
+
+    original = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        original(self, user, backend)
+        if needs_two_factor(user):
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                device = TOTPDevice.objects.create(user=user, name="test app", confirmed=True)
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def icp_area(db: None) -> Area:
     return Area.objects.get(code=DEMO_ICP)

@@ -110,3 +110,57 @@ def test_token_create_for_an_unknown_user_exits_2_and_issues_nothing() -> None:
     result = runner.invoke(app, ["token", "create", "nobody"])
     assert result.exit_code == 2 and "No user called 'nobody'" in result.output
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_token_create_with_expires_in_days_or_a_date(password: str) -> None:
+    assert runner.invoke(app, ["createuser", "jo", "--role", "analyst", "--icp", "NI-NOR-CA"]).exit_code == 0
+    assert runner.invoke(app, ["token", "create", "jo", "--expires", "7d"]).exit_code == 0
+    assert runner.invoke(app, ["token", "create", "jo", "--expires", "2099-01-01"]).exit_code == 2
+    result = runner.invoke(app, ["token", "create", "jo", "--expires", "next week"])
+    assert result.exit_code == 2 and "neither a number of days" in result.output
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    (token,) = ApiToken.objects.all()
+    assert timedelta(days=6, hours=23) < token.expires - timezone.now() <= timedelta(days=7)
+
+
+@pytest.mark.django_db
+def test_token_list_shows_each_token_and_its_state_but_never_a_key(password: str) -> None:
+    assert runner.invoke(app, ["createuser", "jo", "--role", "analyst", "--icp", "NI-NOR-CA"]).exit_code == 0
+    keys = [
+        runner.invoke(app, ["token", "create", "jo", "--name", name]).output.rstrip().splitlines()[-1]
+        for name in ("reporting", "laptop")
+    ]
+    laptop = ApiToken.objects.get(name="laptop")
+    assert runner.invoke(app, ["token", "revoke", "jo", str(laptop.pk)]).exit_code == 0
+    result = runner.invoke(app, ["token", "list", "jo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "reporting" in result.output and "active" in result.output and "revoked" in result.output
+    assert not any(key in result.output for key in keys)
+    assert AuditEvent.objects.filter(action="api_token.list").count() == 1
+
+
+@pytest.mark.django_db
+def test_token_revoke_stops_the_token_at_once(password: str, client: Client) -> None:
+    assert runner.invoke(app, ["createuser", "jo", "--role", "analyst", "--icp", "NI-NOR-CA"]).exit_code == 0
+    key = runner.invoke(app, ["token", "create", "jo"]).output.rstrip().splitlines()[-1]
+    assert client.get("/api/committees", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    result = runner.invoke(app, ["token", "revoke", "jo", "--all"])
+    assert result.exit_code == 0 and "Revoked 1 token of jo" in result.output
+    assert client.get("/api/committees", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+    assert AuditEvent.objects.filter(action="api_token.revoke").count() == 1
+
+
+@pytest.mark.django_db
+def test_token_revoke_of_another_users_token_number_is_refused(password: str) -> None:
+    for name in ("jo", "mo"):
+        assert runner.invoke(app, ["createuser", name, "--role", "analyst"]).exit_code == 0
+    assert runner.invoke(app, ["token", "create", "mo"]).exit_code == 0
+    mos = ApiToken.objects.get(user__username="mo")
+    result = runner.invoke(app, ["token", "revoke", "jo", str(mos.pk)])
+    assert result.exit_code == 2 and "jo has no token number" in result.output
+    assert ApiToken.objects.get().revoked is None
+    assert runner.invoke(app, ["token", "revoke", "jo"]).exit_code == 2

@@ -31,6 +31,7 @@ def test_the_command_line_creates_a_manager_who_can_edit_the_registry(icp_area: 
         "organisation": None,
         "superuser": False,
         "can_log_in": True,
+        "demo_account": False,
     }
 
 
@@ -75,7 +76,11 @@ def test_a_user_issues_their_own_token_and_only_its_hash_is_kept(make_user: Call
     issued = accounts.issue_api_token(user=user, name="laptop", by=user)
     assert issued.token.key_hash == ApiToken.hash_key(issued.key) and issued.key not in issued.token.key_hash
     event = AuditEvent.objects.get(action="api_token.issue")
-    assert event.actor_id == user.pk and event.detail == {"user": user.username, "name": "laptop"}
+    assert event.actor_id == user.pk and event.detail == {
+        "user": user.username,
+        "name": "laptop",
+        "expires": issued.token.expires.isoformat(timespec="seconds"),
+    }
 
 
 def test_nobody_issues_a_token_for_someone_else_but_a_superuser(

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
+from icp.partnership.accounts import authenticate_api_key
 from icp.partnership.models import ApiToken, Area, User, home_icp
 from icp.partnership.roles import AreaLevel, UserRole
 
@@ -42,13 +43,13 @@ def test_a_token_key_finds_its_active_user_and_notes_the_use(make_user: Callable
     user = make_user(UserRole.GP)
     token, key = ApiToken.issue(user, "test")
     assert token.last_used is None
-    assert ApiToken.user_for_key(key) == user
+    assert authenticate_api_key(key) == user
     token.refresh_from_db()
     assert token.last_used is not None
-    assert ApiToken.user_for_key("not-a-key") is None
+    assert authenticate_api_key("not-a-key") is None
     user.is_active = False
     user.save()
-    assert ApiToken.user_for_key(key) is None
+    assert authenticate_api_key(key) is None
 
 
 def test_the_json_api_and_the_fhir_api_accept_the_same_token_and_refuse_the_same_bad_one(

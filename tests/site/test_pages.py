@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -42,8 +43,9 @@ def test_a_wrong_password_shows_an_error_summary(client: Client, demo: None) -> 
 
 
 def test_the_demo_manager_lands_on_their_icp_with_practices_and_the_vacant_seat(
-    client: Client, demo: None
+    client: Client, demo: None, settings: Any
 ) -> None:
+    settings.DEBUG = True  # the demo (ICP_DEBUG=1): its own accounts sign in with a password alone
     response = client.post(
         "/accounts/login/", {"username": "demo-manager", "password": PASSWORD}, follow=True
     )
@@ -72,7 +74,7 @@ def test_descriptive_icp_names_are_flagged(
 
 
 def test_an_icp_manager_sees_only_their_own_icp_in_the_admin(client: Client, demo: None) -> None:
-    client.login(username="demo-manager", password=PASSWORD)
+    client.force_login(User.objects.get(username="demo-manager"))
     html = client.get("/admin/partnership/organisation/?type__exact=gp_practice").content.decode()
     causeway = Organisation.objects.filter(icp__code="NI-NOR-CA").values_list("code", flat=True)
     belfast = Organisation.objects.filter(icp__code="NI-BEL-E").values_list("code", flat=True)
@@ -81,7 +83,7 @@ def test_an_icp_manager_sees_only_their_own_icp_in_the_admin(client: Client, dem
 
 
 def test_an_icp_manager_cannot_open_another_icps_practice_in_the_admin(client: Client, demo: None) -> None:
-    client.login(username="demo-manager", password=PASSWORD)
+    client.force_login(User.objects.get(username="demo-manager"))
     other = Organisation.objects.filter(icp__code="NI-BEL-E").first()
     assert other is not None
     response = client.get(f"/admin/partnership/organisation/{other.pk}/change/")

@@ -46,6 +46,9 @@ class EventType(StrEnum):
         "api_token.issue",
         "An API token was issued to a user (the key is shown once and never stored).",
     )
+    API_TOKEN_REVOKE = "api_token.revoke", "An API token was revoked (it authenticates no one from then on)."
+    API_TOKEN_LIST = "api_token.list", "A login's API tokens were listed (names and dates, never keys)."
+    API_TOKEN_REFUSED = "api_token.refused", "An expired or revoked API token was presented and refused."
     DEMO_PARTNERSHIP = "demo.partnership", "The demo partnership was loaded (synthetic data)."
 
     # The audit chain itself (system events)
@@ -66,7 +69,20 @@ class EventType(StrEnum):
     LOGIN_FAILED = "login.failed", "A login failed (wrong username or password)."
     LOGIN_LOCKED = (
         "login.locked",
-        "A login was refused because the account is locked after repeated failures.",
+        "A login was refused after repeated failures (that account from that address, or that address).",
+    )
+    TWO_FACTOR_ENROL = "two_factor.enrol", "A user set up an authenticator app for two-factor sign-in."
+    TWO_FACTOR_FAILED = (
+        "two_factor.failed",
+        "A two-factor code was wrong, or refused after too many wrong codes.",
+    )
+    TWO_FACTOR_RESET = (
+        "two_factor.reset",
+        "A login's authenticator apps were removed (it enrols again at sign-in).",
+    )
+    SESSION_IDLE_END = (
+        "session.idle_end",
+        "A session was ended after a period of inactivity, or at its time limit.",
     )
 
     # Information sharing: reads of a person's record
@@ -79,6 +95,10 @@ class EventType(StrEnum):
     FHIR_AUDIT = "fhir.audit", "The FHIR AuditEvent endpoint was read."
     PATIENT_SEARCH = "patient.search", "A search for a person (the fields used and whom it returned)."
     ACCESS_LOG_VIEW = "access_log.view", "A person's access log was viewed."
+    SUBJECT_ACCESS_EXPORT = (
+        "subject_access.export",
+        "An IG lead produced a person's subject-access export (their record and access log).",
+    )
     CHOICE_VIEW = "choice.view", "A person's recorded choices were viewed."
     CHOICE_RECORD = (
         "choice.record",

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -28,9 +28,11 @@ from django.utils import timezone
 from icp.audit import bounds, checkpoints
 from icp.audit.events import EventType
 from icp.audit.keys import AuditKeyError, Keyring, load_keyring
-from icp.audit.models import AuditEvent, Outcome
+from icp.audit.models import AuditEvent, AuditEventSubject, Outcome
 
 GENESIS = "0" * 64
+# The key under which `prepared()` hands an event's subjects to `append_events` (not a column).
+SUBJECTS = "_subjects"
 LEGACY_KEY_ID = ""
 KEY_ROTATED = EventType.AUDIT_KEY_ROTATED
 # A fixed key for PostgreSQL's transaction-level advisory lock that serialises chain appends.
@@ -147,7 +149,10 @@ def append_events(
             .first()
         )
         events: list[AuditEvent] = []
-        for fields in many:
+        subjects: list[list[str]] = []
+        for given in many:
+            fields = dict(given)
+            subjects.append(fields.pop(SUBJECTS, []))
             event = AuditEvent(
                 occurred_at=timezone.now(),
                 sequence=(last.sequence + 1) if last else 1,
@@ -166,6 +171,14 @@ def append_events(
             events[0].save()
         else:
             AuditEvent.objects.bulk_create(events)
+        AuditEventSubject.objects.bulk_create(
+            [
+                AuditEventSubject(event=event, patient_ref=ref)
+                for event, refs in zip(events, subjects, strict=True)
+                for ref in refs
+            ],
+            batch_size=1000,
+        )
         if events:
             _checkpoint_on_commit(keyring, events[-1], checkpoint or {})
     return events
@@ -183,8 +196,10 @@ def prepared(
     outcome: str = Outcome.SUCCESS,
     reason: str = "",
     detail: dict[str, Any] | None = None,
+    subjects: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """An event's stored fields, checked and bounded as `record()` stores them (see `record`)."""
+    """An event's stored fields, checked and bounded as `record()` stores them (see `record`); the
+    people it lists, if any, under `SUBJECTS` (they become subject rows, not a column)."""
     event_type = EventType(action)
     outcome = Outcome(outcome)
     if target is not None:
@@ -207,8 +222,17 @@ def prepared(
         if name in fields:
             fields[name] = bounds.bounded_text(fields[name], limit)
     fields["reason"] = bounds.bounded_text(reason, bounds.REASON_LIMIT)
+    people = sorted({bounds.bounded_text(ref, 64) for ref in subjects if ref})
+    if people:
+        detail["subjects"] = {"count": len(people), "digest": subjects_digest(people)}
+        fields[SUBJECTS] = people
     fields["detail"] = detail
     return fields
+
+
+def subjects_digest(patient_refs: Iterable[str]) -> str:
+    """SHA-256 over the sorted subject ids: what an event's hashed detail commits to."""
+    return hashlib.sha256("\n".join(sorted(patient_refs)).encode("utf-8")).hexdigest()
 
 
 def record(
@@ -223,8 +247,13 @@ def record(
     outcome: str = Outcome.SUCCESS,
     reason: str = "",
     detail: dict[str, Any] | None = None,
+    subjects: Iterable[str] = (),
 ) -> AuditEvent:
     """Append one event to the chain. `target` (a model instance) fills target_type and target_id.
+
+    `subjects` are the people an event about several at once was about (a search's hits, a worklist
+    page or export): each gets an `AuditEventSubject` row, however many, so each person's access log
+    finds the event; the hashed detail carries their count and digest (`subjects_digest`).
 
     Every text field is bounded and stripped of control characters; a purpose that is not a purpose
     code is stored as `unrecognised`, with the value given (bounded) under `detail["purpose_given"]`.
@@ -243,6 +272,7 @@ def record(
             outcome=outcome,
             reason=reason,
             detail=detail,
+            subjects=subjects,
         )
     )
 

@@ -19,6 +19,14 @@ class AppendOnlyError(Exception):
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def about(self, patient_ref: str) -> AuditEventQuerySet:
+        """Every event about one person: those naming them (`patient_ref`) and those about several
+        people at once that list them among their subjects (a search's hits, a worklist, an export).
+        The one query behind a person's access log, on the web, in FHIR and in a subject-access export."""
+        named = self.filter(patient_ref=patient_ref).values("pk")
+        listed = AuditEventSubject.objects.filter(patient_ref=patient_ref).values("event_id")
+        return self.filter(models.Q(pk__in=named) | models.Q(pk__in=listed))
+
     def update(self, **kwargs: Any) -> int:
         raise AppendOnlyError("audit events cannot be updated")
 
@@ -60,7 +68,7 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects: ClassVar[models.Manager[AuditEvent]] = AuditEventQuerySet.as_manager()
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["sequence"]
@@ -77,3 +85,40 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditEventSubjectQuerySet(models.QuerySet["AuditEventSubject"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit event subjects cannot be updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit event subjects cannot be deleted")
+
+
+class AuditEventSubject(models.Model):
+    """One person an event was about, for an event about several at once (a search's hits, a worklist
+    page, a worklist export): the index that lets a person's access log find every such event.
+
+    The event commits to its subjects: its hashed detail carries their count and a digest of their
+    sorted ids (`detail["subjects"]`), so `icp audit verify` reports a subject row removed, added or
+    changed. Append-only like the events.
+    """
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="subjects")
+    patient_ref = models.CharField(max_length=64, db_index=True, help_text="Opaque patient id")
+
+    objects: ClassVar[models.Manager[AuditEventSubject]] = AuditEventSubjectQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "patient_ref"], name="one_row_per_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.patient_ref} in event {self.event_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("audit event subjects cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit event subjects cannot be deleted")

@@ -7,18 +7,21 @@ Streaming the events in sequence order, it reports:
 - a change of key not announced by a rotation event, or a legacy (unkeyed) event after keyed ones;
 - an event that differs from the checkpoint written for its sequence;
 - a chain that ends before the newest checkpoint (the newest events were removed);
-- checkpoint lines that are malformed or whose signature does not match.
+- checkpoint lines that are malformed or whose signature does not match;
+- subject rows (the people an event about several was about) that do not match the count and digest
+  the event's hashed detail commits to: removed, added or changed.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from icp.audit import checkpoints
 from icp.audit.keys import AuditKeyError, Keyring, load_keyring
-from icp.audit.log import GENESIS, KEY_ROTATED, LEGACY_KEY_ID, digest
-from icp.audit.models import AuditEvent
+from icp.audit.log import GENESIS, KEY_ROTATED, LEGACY_KEY_ID, digest, subjects_digest
+from icp.audit.models import AuditEvent, AuditEventSubject
 
 
 @dataclass(frozen=True)
@@ -46,14 +49,38 @@ class Report:
         return not self.breaks
 
 
-def _events(batch_size: int) -> Iterator[AuditEvent]:
+def _events(batch_size: int, report: Report) -> Iterator[AuditEvent]:
     last = 0
     while True:
         rows = list(AuditEvent.objects.filter(sequence__gt=last).order_by("sequence")[:batch_size])
         if not rows:
             return
+        report.breaks.extend(_check_subjects(rows))
         yield from rows
         last = rows[-1].sequence
+
+
+def _check_subjects(events: list[AuditEvent]) -> Iterator[ChainBreak]:
+    """Each event's subject rows against the count and digest its hashed detail commits to."""
+    by_event: dict[int, list[str]] = defaultdict(list)
+    rows = AuditEventSubject.objects.filter(event_id__in=[event.pk for event in events])
+    for event_id, patient_ref in rows.values_list("event_id", "patient_ref"):
+        by_event[event_id].append(patient_ref)
+    for event in events:
+        committed = event.detail.get("subjects") if isinstance(event.detail, dict) else None
+        held = by_event.get(event.pk, [])
+        if not committed:
+            if held:
+                yield ChainBreak(
+                    event.sequence, f"{len(held)} subject row(s) added to an event that had none"
+                )
+            continue
+        if len(held) != committed.get("count") or subjects_digest(held) != committed.get("digest"):
+            yield ChainBreak(
+                event.sequence,
+                f"its subject rows ({len(held)}) do not match the {committed.get('count')} people it "
+                "recorded (rows removed, added or changed)",
+            )
 
 
 def _check_event(event: AuditEvent, previous: AuditEvent | None, keyring: Keyring) -> Iterator[str]:
@@ -84,7 +111,7 @@ def verify(*, batch_size: int = 5000, keyring: Keyring | None = None) -> Report:
     report = Report(checkpoint_lines=log.lines)
     report.breaks.extend(ChainBreak(None, problem) for problem in log.problems)
     previous: AuditEvent | None = None
-    for event in _events(batch_size):
+    for event in _events(batch_size, report):
         report.events += 1
         report.legacy_events += event.key_id == LEGACY_KEY_ID
         report.breaks.extend(ChainBreak(event.sequence, p) for p in _check_event(event, previous, keyring))

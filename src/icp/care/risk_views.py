@@ -127,6 +127,7 @@ def worklist(request: HttpRequest, code: str) -> HttpResponse:
             "hidden_by_access_decision": hidden,
             "pseudonymised": pseudonymised,
         },
+        subjects=[r.patient.patient_id for r in rows],
     )
     context = {
         "practice": practice,
@@ -165,6 +166,7 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
             "hidden_by_access_decision": hidden,
             "pseudonymised": pseudonymised,
         },
+        subjects=[r.patient.patient_id for r in rows],
     )
 
     header = [

@@ -305,6 +305,7 @@ def _other_icp_manager(icp: Area) -> User:
         by=None,
         home_area=icp,
         last_name="(synthetic demo, no login)",
+        demo_account=True,
     )
 
 

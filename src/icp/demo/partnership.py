@@ -196,6 +196,7 @@ def _logins(
                 organisation=organisation,
                 first_name=suffix.capitalize(),
                 last_name="(synthetic)",
+                demo_account=True,
             )
         seated = _SEATED_LOGINS.get(suffix)
         if seated and user.person_id is None:

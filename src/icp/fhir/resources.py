@@ -136,7 +136,11 @@ _AUDIT_ACTION = {
 }
 
 
-def audit_event(event: AuditEvent) -> dict[str, Any]:
+def audit_event(event: AuditEvent, *, show_user: bool, about: str = "") -> dict[str, Any]:
+    """An audit event as a FHIR AuditEvent. The acting user's name is given only when `show_user`
+    (the reader is the IG lead, as on the web log); otherwise the agent is their organisation and
+    role. `about` names the person whose log is being read, for an event that listed them among
+    several people (it then references them, not the others)."""
     verb = event.action.rsplit(".", 1)[-1]
     code = (
         _AUDIT_ACTION.get(verb, "R") if "read" not in event.action and "access" not in event.action else "R"
@@ -145,10 +149,11 @@ def audit_event(event: AuditEvent) -> dict[str, Any]:
         code = "E"
     outcome = {"denied": "4", "failed": "8"}.get(event.outcome, "0")
     entity: list[dict[str, Any]] = []
-    if event.patient_ref:
+    person = event.patient_ref or about
+    if person:
         entity.append(
             {
-                "what": reference("Patient", event.patient_ref),
+                "what": reference("Patient", person),
                 "type": {
                     "system": "http://terminology.hl7.org/CodeSystem/audit-entity-type",
                     "code": "1",
@@ -193,16 +198,17 @@ def audit_event(event: AuditEvent) -> dict[str, Any]:
                         "who": clean(
                             {
                                 "identifier": {"value": event.actor_username}
-                                if event.actor_username
+                                if event.actor_username and show_user
                                 else None,
                                 "display": " ".join(
                                     p
                                     for p in (
-                                        event.actor_username or "not logged in",
+                                        (event.actor_username or "not logged in") if show_user else "",
                                         event.actor_organisation,
                                     )
                                     if p
-                                ),
+                                )
+                                or "a user",
                             }
                         ),
                         "role": [{"text": event.actor_role}] if event.actor_role else [],

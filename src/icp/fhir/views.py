@@ -24,7 +24,8 @@ from icp.audit.log import deny, record
 from icp.audit.models import AuditEvent
 from icp.fhir import mapping, resources
 from icp.fhir.capability import capability_statement
-from icp.partnership.models import ApiToken, User, home_icp
+from icp.partnership.accounts import authenticate_api_key
+from icp.partnership.models import User, home_icp
 from icp.patients.models import PatientIndex
 from icp.sharing.actions import can_record_choices
 from icp.sharing.models import PersonChoice
@@ -75,7 +76,7 @@ def _authenticate(request: HttpRequest) -> User:
         return user
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        token_user = ApiToken.user_for_key(header[7:])
+        token_user = authenticate_api_key(header[7:])
         if token_user is not None:
             return token_user
     raise FhirError(
@@ -273,7 +274,7 @@ def _audit_scope(request: HttpRequest, user: User, patient_id: str) -> Any:
         return scoped_events(icp)
     patient = PatientIndex.objects.filter(patient_id=patient_id).first() if patient_id else None
     if patient is not None and can_record_choices(user, patient):
-        return AuditEvent.objects.filter(patient_ref=patient.patient_id)
+        return AuditEvent.objects.about(patient.patient_id)
     refusal = deny(
         action=EventType.FHIR_AUDIT,
         by=user,
@@ -291,7 +292,7 @@ def audit_search(request: HttpRequest, user: User) -> HttpResponse:
     patient_id = request.GET.get("patient", "").removeprefix("Patient/")
     events = _audit_scope(request, user, patient_id)
     if patient_id:
-        events = events.filter(patient_ref=patient_id)
+        events = events.about(patient_id)
     for prefix, lookup in (("ge", "gte"), ("le", "lte"), ("gt", "gt"), ("lt", "lt")):
         for value in request.GET.getlist("date"):
             if value.startswith(prefix):
@@ -307,7 +308,10 @@ def audit_search(request: HttpRequest, user: User) -> HttpResponse:
     record(
         action=EventType.FHIR_AUDIT, actor=user, patient_ref=patient_id[:64], detail={"results": len(found)}
     )
-    return respond(bundle(request, [resources.audit_event(e) for e in found]))
+    names = ig_lead_icp(user) is not None
+    return respond(
+        bundle(request, [resources.audit_event(e, show_user=names, about=patient_id) for e in found])
+    )
 
 
 @fhir_view
@@ -318,7 +322,7 @@ def audit_read(request: HttpRequest, user: User, resource_id: str) -> HttpRespon
     if not _audit_scope(request, user, event.patient_ref).filter(pk=event.pk).exists():
         raise FhirError(404, "not-found", "No AuditEvent with that id is available to you.")
     record(action=EventType.FHIR_AUDIT, actor=user, patient_ref=event.patient_ref, detail={"event": event.pk})
-    return respond(resources.audit_event(event))
+    return respond(resources.audit_event(event, show_user=ig_lead_icp(user) is not None))
 
 
 def not_supported(request: HttpRequest, resource_type: str, rest: str = "") -> HttpResponse:

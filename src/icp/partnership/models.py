@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -145,6 +146,10 @@ class User(AbstractUser):
         related_name="users",
         help_text="The ICP (or area) the user works for",
     )
+    demo_account = models.BooleanField(
+        default=False,
+        help_text="Made by the synthetic demo: signs in with a password alone, and only under ICP_DEBUG=1",
+    )
 
     def is_icp_manager_for(self, area: Area | None) -> bool:
         """True when this user manages the ICP that `area` lies in (superusers manage all)."""
@@ -169,13 +174,20 @@ def home_icp(user: Any) -> Area | None:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only a hash of the key is stored."""
+    """A bearer token for the JSON and FHIR APIs. Only a hash of the key is stored.
+
+    Every token expires (`expires`, set when it is issued) and can be revoked (`revoked`); an expired
+    or revoked token authenticates no one. The key is 32 random bytes, so a plain SHA-256 of it
+    cannot be reversed by guessing: a slow password hash would only slow every API call.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
+    expires = models.DateTimeField(help_text="After this the token authenticates no one")
+    revoked = models.DateTimeField(null=True, blank=True, help_text="When the token was revoked")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user})"
@@ -185,21 +197,31 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
-        """Create a token; the plain key is returned once and never stored."""
+    def issue(cls, user: User, name: str, expires: datetime | None = None) -> tuple[ApiToken, str]:
+        """Create a token; the plain key is returned once and never stored. Without `expires`, the
+        token lives for the default lifetime (`ICP_API_TOKEN_DAYS`, 90 days)."""
         key = secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key)), key
+        expires = expires or timezone.now() + timedelta(days=default_token_days())
+        return cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), expires=expires), key
 
     @classmethod
-    def user_for_key(cls, key: str) -> User | None:
-        """The active user a presented key belongs to (None for an unknown key or an inactive
-        user), noting when the token was last used. The one token lookup: the JSON API and the FHIR
-        API both authenticate bearer tokens through it."""
-        found = cls.objects.select_related("user").filter(key_hash=cls.hash_key(key.strip())).first()
-        if found is None or not found.user.is_active:
-            return None
-        cls.objects.filter(pk=found.pk).update(last_used=timezone.now())
-        return found.user
+    def find(cls, key: str) -> ApiToken | None:
+        """The token a presented key belongs to, whatever its state (None for an unknown key)."""
+        return cls.objects.select_related("user").filter(key_hash=cls.hash_key(key.strip())).first()
+
+    @property
+    def status(self) -> str:
+        """`revoked`, `expired` or `active`: what `icp token list` shows."""
+        if self.revoked is not None:
+            return "revoked"
+        if self.expires <= timezone.now():
+            return "expired"
+        return "active"
+
+
+def default_token_days() -> int:
+    """How long a token lives unless its issuer says otherwise: `ICP_API_TOKEN_DAYS` (default 90)."""
+    return int(getattr(settings, "ICP_API_TOKEN_DAYS", 90))
 
 
 class CompositionTemplate(models.Model):

@@ -8,7 +8,7 @@ checks that the document and this module agree.
 from __future__ import annotations
 
 from icp.partnership.roles import UserRole
-from icp.sharing.vocabulary import DataCategory, Purpose
+from icp.sharing.vocabulary import INDIVIDUAL_CARE_PURPOSES, DataCategory, Purpose
 
 _ALL = frozenset(DataCategory.values)
 _CLINICAL_RECORD = frozenset(
@@ -99,6 +99,18 @@ BREAK_GLASS_ROLES = frozenset(
 )
 # Roles that administer agreements and choices for their ICP.
 GOVERNANCE_ROLES = frozenset({UserRole.IG_LEAD, UserRole.ICP_MANAGER})
+# Roles that can open identifiable records, and so sign in with a second factor (icp.site.two_factor):
+# every role that may act for one person's care or in an emergency, and the roles that see named
+# people in access logs, choices and subject-access exports. An analyst (pseudonymised outputs
+# only), a committee member and a reviewer never see a named record.
+TWO_FACTOR_ROLES = frozenset(
+    {
+        role
+        for role, purposes in ROLE_PURPOSES.items()
+        if purposes & (INDIVIDUAL_CARE_PURPOSES | {Purpose.EMERGENCY})
+    }
+    | GOVERNANCE_ROLES
+)
 
 
 def purposes_for(role: str) -> frozenset[str]:

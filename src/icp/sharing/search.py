@@ -78,6 +78,7 @@ def _audit(
         outcome=outcome,
         reason=reason,
         detail=detail,
+        subjects=[p.patient_id for p in found],
     )
 
 

@@ -3,6 +3,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from icp.sharing.views import agreements, audit, record
+from icp.sharing.views.subject_access import subject_access_page
 
 app_name = "sharing"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -15,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/<str:patient_id>/break-glass/", record.start_break_glass, name="break-glass"),
     path("patients/<str:patient_id>/choices/", record.choices, name="choices"),
     path("patients/<str:patient_id>/access-log/", record.access_log, name="access-log"),
+    path("patients/<str:patient_id>/subject-access/", subject_access_page, name="subject-access"),
     path("audit/", audit.audit_events, name="audit"),
     path("break-glass/", audit.break_glass_review, name="break-glass-review"),
 ]

@@ -7,14 +7,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, django_auth
 
-from icp.partnership.models import ApiToken
+from icp.partnership.accounts import authenticate_api_key
 
 
 class ApiTokenAuth(HttpBearer):
-    """`Authorization: Bearer <key>`; the key is compared by its SHA-256 hash."""
+    """`Authorization: Bearer <key>`; the key is compared by its SHA-256 hash. An unknown, expired or
+    revoked key gets 401."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = ApiToken.user_for_key(token)
+        user = authenticate_api_key(token)
         if user is not None:
             request.user = user
         return user

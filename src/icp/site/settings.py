@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Two-factor sign-in: TOTP devices (icp.site.two_factor).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "icp.site",
     "icp.audit",
     "icp.partnership",
@@ -76,6 +79,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # End idle sessions first, then hold a user who owes a second factor at the two-factor pages.
+    "icp.site.idle.IdleSessionMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "icp.site.two_factor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "icp.site.security.SecurityHeadersMiddleware",
 ]
@@ -118,8 +125,18 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partnership.User"
-# Django's model backend behind a login throttle (icp.sharing.throttle): 5 failures lock a username.
+# Django's model backend behind a login throttle (icp.sharing.throttle): failures are counted per
+# account from one address and per address, never per account alone (which would let anyone lock
+# everyone out).
 AUTHENTICATION_BACKENDS = ["icp.sharing.throttle.ThrottledModelBackend"]
+ICP_LOGIN_FAILURE_LIMIT = int(os.environ.get("ICP_LOGIN_FAILURE_LIMIT", "5"))
+ICP_LOGIN_ADDRESS_LIMIT = int(os.environ.get("ICP_LOGIN_ADDRESS_LIMIT", "20"))
+ICP_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("ICP_LOGIN_LOCKOUT_MINUTES", "15"))
+# The reverse proxies in front of icp (addresses or networks, comma-separated): only from them is
+# X-Forwarded-For believed when the throttle asks who the client is. Empty: the peer address.
+ICP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("ICP_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# API tokens live this many days unless issued with --expires (at most a year).
+ICP_API_TOKEN_DAYS = int(os.environ.get("ICP_API_TOKEN_DAYS", "90"))
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -134,8 +151,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions expire after 8 hours of use and when the browser closes.
+# Sessions end after ICP_SESSION_IDLE_MINUTES without a request (default 30; icp.site.idle), 8 hours
+# after sign-in however busy, and when the browser closes.
 SESSION_COOKIE_AGE = 8 * 60 * 60
+ICP_SESSION_IDLE_MINUTES = int(os.environ.get("ICP_SESSION_IDLE_MINUTES", "30"))
+# Two-factor sign-in (icp.site.two_factor): the name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = os.environ.get("ICP_TOTP_ISSUER", "icp")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from icp.sharing.throttle import ThrottledAuthenticationForm
+from icp.site import two_factor
 from icp.site.api import api
 from icp.site.views import health, home, partnership_home
 
@@ -15,12 +15,10 @@ urlpatterns = [
     path("", home, name="home"),
     path("health", health, name="health"),
     path("icp/<str:code>/", partnership_home, name="icp-home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
-        name="login",
-    ),
+    path("accounts/login/", two_factor.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.verify, name="two-factor-verify"),
+    path("accounts/two-factor/set-up/", two_factor.enrol, name="two-factor-enrol"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("governance/", include("icp.governance.urls")),

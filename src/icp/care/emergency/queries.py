@@ -81,5 +81,6 @@ def readable_entries(user: User, emergency_list: EmergencyList) -> EntriesSeen:
         target_id=emergency_list.public_id,
         purpose=purpose,
         detail={"shown": [e.patient.patient_id for e in shown], "hidden_by_access_decision": hidden},
+        subjects=[e.patient.patient_id for e in shown],
     )
     return EntriesSeen(purpose, shown, hidden)

@@ -74,5 +74,6 @@ def readable_cases(user: User, meeting: MdtMeeting) -> CasesSeen:
         target_type="care.mdtmeeting",
         target_id=meeting.public_id,
         detail={"shown": [c.patient.patient_id for c in cases], "hidden_by_access_decision": hidden},
+        subjects=[c.patient.patient_id for c in cases],
     )
     return CasesSeen(cases, hidden)

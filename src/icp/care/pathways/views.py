@@ -130,6 +130,7 @@ def practice_caseload_page(request: HttpRequest, code: str) -> HttpResponse:
         target=practice,
         purpose=Purpose.DIRECT_CARE,
         detail={"pathway": pathway_id, "shown": [e.patient.patient_id for e in rows], "hidden": hidden},
+        subjects=[e.patient.patient_id for e in rows],
     )
     return render(
         request,

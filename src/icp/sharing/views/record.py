@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
-from icp.audit.models import AuditEvent
-from icp.partnership.models import Organisation
+from icp.audit.models import Outcome
 from icp.partnership.roles import UserRole
 from icp.patients.models import PatientIndex, RiskResult
 from icp.sharing import actions
+from icp.sharing.access_log import ACCESS_LOG_LIMIT
+from icp.sharing.access_log import entries as access_log_entries
 from icp.sharing.actions import BREAK_GLASS_MINIMUM_REASON
 from icp.sharing.banner import patient_banner
 from icp.sharing.forms import BreakGlassForm, ChoiceForm, SearchForm
@@ -32,14 +33,6 @@ from icp.sharing.views import current_user, forbidden
 from icp.sharing.vocabulary import NON_IDENTIFIABLE_PURPOSES, PLANNING_PURPOSES, DataCategory, Purpose
 
 # Every audit action that is a look at one person's record (the access log lists these).
-ACCESS_ACTIONS = (
-    EventType.RECORD_READ,
-    EventType.RECORD_ACCESS,
-    EventType.API_RECORD_READ,
-    EventType.API_DECISION,
-    EventType.FHIR_READ,
-    EventType.FHIR_SEARCH,
-)
 _NOT_YET_HELD: dict[str, str] = {
     DataCategory.CARE_PLANS: "No care plans are held in icp yet: they arrive with the care-pathways work.",
     DataCategory.SOCIAL_CARE: "No social care records are held in icp yet.",
@@ -192,28 +185,8 @@ def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
             detail={"icp": patient.icp.code},
         )
         return forbidden(request, str(refusal))
-    events = list(
-        AuditEvent.objects.filter(
-            patient_ref=patient.patient_id,
-            action__in=ACCESS_ACTIONS,
-        ).order_by("-id")[:500]
-    )
-    organisations = dict(
-        Organisation.objects.filter(code__in={e.actor_organisation for e in events}).values_list(
-            "code", "name"
-        )
-    )
-    roles = dict(UserRole.choices)
-    rows = [
-        {
-            "event": event,
-            "organisation": organisations.get(event.actor_organisation, event.actor_organisation or "—"),
-            "role": roles.get(event.actor_role, event.actor_role or "—"),
-            "category": dict(DataCategory.choices).get(event.detail.get("category", ""), ""),
-            "purpose": dict(Purpose.choices).get(event.purpose, event.purpose),
-        }
-        for event in events
-    ]
+    show_usernames = user.role == UserRole.IG_LEAD
+    rows = access_log_entries(patient.patient_id, show_usernames=show_usernames)
     record(
         action=EventType.ACCESS_LOG_VIEW,
         actor=user,
@@ -230,7 +203,8 @@ def access_log(request: HttpRequest, patient_id: str) -> HttpResponse:
             # Named by the opaque id only: this page makes no decision on the record itself.
             "banner": patient_banner(user, patient, [], page="sharing:access-log"),
             "rows": rows,
-            "show_usernames": user.role == UserRole.IG_LEAD,
+            "show_usernames": show_usernames,
+            "limit": ACCESS_LOG_LIMIT,
         },
     )
 
@@ -260,6 +234,16 @@ def choices(request: HttpRequest, patient_id: str) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, messages)
         else:
             return redirect(request.path)
+    # The page shows the person and their choices: a read of their record, so it is in their log.
+    record(
+        action=EventType.CHOICE_VIEW,
+        actor=user,
+        target_type="patient",
+        target_id=patient.patient_id,
+        patient_ref=patient.patient_id,
+        outcome=Outcome.ALLOWED,
+        detail={"icp": patient.icp.code},
+    )
     return render(
         request,
         "sharing/choices.html",
