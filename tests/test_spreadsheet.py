@@ -18,6 +18,11 @@ from icp.spreadsheet import csv_lines, safe_cell
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
+        ("  =1+1", "'  =1+1"),  # leading spaces do not stop a formula
+        ("\n=1+1", "'\n=1+1"),
+        ("|calc", "'|calc"),
+        ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"),  # a full-width equals sign
+        (" 42", " 42"),
         ("-1.5", "-1.5"),
         ("Ballymena Health Centre", "Ballymena Health Centre"),
         ("", ""),

@@ -44,15 +44,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Run `icp demo` into an empty data folder, then serve it; yield the base URL.
-
-    `ICP_E2E_URL=http://127.0.0.1:PORT` points the tests at a demo already being served instead
-    (to iterate on one journey without rebuilding the demo each run; the tests change its data).
-    """
+def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment the demo site runs in (its own data folder): for `icp` commands beside it."""
     if os.environ.get("ICP_E2E_URL"):
-        yield os.environ["ICP_E2E_URL"].rstrip("/")
-        return
+        pytest.skip("ICP_E2E_URL names a demo served elsewhere, whose data folder these tests do not know")
     if os.environ.get("DATABASE_URL"):
         pytest.skip("end-to-end tests run on the embedded defaults; this pass is the PostgreSQL one")
     if not CHROMIUM.exists():
@@ -70,6 +65,20 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "ICP_DEMO_PEOPLE": "4000",
         }
     )
+    return env
+
+
+@pytest.fixture(scope="session")
+def demo_site(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run `icp demo` into an empty data folder, then serve it; yield the base URL.
+
+    `ICP_E2E_URL=http://127.0.0.1:PORT` points the tests at a demo already being served instead
+    (to iterate on one journey without rebuilding the demo each run; the tests change its data).
+    """
+    if os.environ.get("ICP_E2E_URL"):
+        yield os.environ["ICP_E2E_URL"].rstrip("/")
+        return
+    env: dict[str, str] = request.getfixturevalue("demo_env")
     setup = subprocess.run(
         [sys.executable, "-m", "icp", "demo", "--no-serve"],
         env=env,

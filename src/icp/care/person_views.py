@@ -13,10 +13,9 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
 from icp.audit.events import EventType
@@ -31,6 +30,7 @@ from icp.care.plans.models import ActivityStatus, CarePlan
 from icp.care.referrals import queries
 from icp.care.referrals.clocks import clock
 from icp.care.teams import actions as team_actions
+from icp.inputs import InputError, calendar_date, whole_number
 from icp.partnership.models import Organisation, User
 from icp.partnership.roles import CLINICAL_ROLES
 from icp.patients.models import PatientIndex
@@ -159,9 +159,7 @@ def plan_change(request: HttpRequest, patient_id: str, plan_id: str) -> HttpResp
             )
         elif what == "activity":
             owner = get_object_or_404(Organisation, code=request.POST.get("owner", "")[:32])
-            due_on = parse_date(request.POST.get("due_on", ""))
-            if due_on is None:
-                raise ValidationError({"due_on": "Give a due date, YYYY-MM-DD."})
+            due_on = calendar_date(request.POST.get("due_on", ""), "The due date")
             plan_actions.add_activity(
                 care_plan=care_plan,
                 description=request.POST.get("description", ""),
@@ -180,16 +178,24 @@ def plan_change(request: HttpRequest, patient_id: str, plan_id: str) -> HttpResp
                 by=user,
             )
         elif what == "review":
-            next_review = parse_date(request.POST.get("next_review_on", ""))
-            if next_review is None:
-                raise ValidationError({"next_review_on": "Give the next review date, YYYY-MM-DD."})
+            next_review = calendar_date(request.POST.get("next_review_on", ""), "The next review date")
             plan_actions.review_care_plan(care_plan=care_plan, next_review_on=next_review, by=user)
         else:
             raise ValidationError({"what": "Unknown change."})
         messages.success(request, "Care plan updated.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except InputError as error:
+        messages.error(request, str(error))
     return redirect("care:person", patient_id=care_plan.patient.patient_id)
+
+
+def _member_key(text: str) -> int:
+    """The care-team member chosen, as a key; anything else finds no member (a 404, not a 500)."""
+    try:
+        return whole_number(text, "member", minimum=1)
+    except InputError:
+        raise Http404("No such member of the care team.") from None
 
 
 @login_required
@@ -209,7 +215,7 @@ def team_change(request: HttpRequest, patient_id: str) -> HttpResponse:
             )
         elif what == "coordinator":
             member = get_object_or_404(
-                CareTeamMember, patient=patient, pk=int(request.POST.get("member", "0") or 0)
+                CareTeamMember, patient=patient, pk=_member_key(request.POST.get("member", ""))
             )
             team_actions.set_care_coordinator(member=member, by=user)
         elif what == "carer":

@@ -198,6 +198,9 @@ def _logins(
                 last_name="(synthetic)",
                 demo_account=True,
             )
+        elif not user.demo_account:
+            # A demo login made before demo accounts were marked (an older demo database).
+            User.objects.filter(pk=user.pk).update(demo_account=True)
         seated = _SEATED_LOGINS.get(suffix)
         if seated and user.person_id is None:
             user.person = Membership.objects.get(committee=committee, person__name=seated).person

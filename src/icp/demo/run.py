@@ -71,3 +71,7 @@ def run_demo(*, console: Console, password: str) -> None:
     print_demo_sharing(console, sharing)
     print_demo_care(console, care)
     console.print("Open http://127.0.0.1:8000 and log in as [bold]demo-manager[/bold] to see the demo ICP.")
+    console.print(
+        "These demo logins sign in with the password alone because the demo runs with ICP_DEBUG=1; "
+        "any other login whose role opens records also needs a code from an authenticator app."
+    )

@@ -23,6 +23,7 @@ from icp.evaluation.report import report_pdf
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import AreaLevel
 from icp.sharing.vocabulary import Purpose
+from icp.spreadsheet import safe_cell
 
 PURPOSE = Purpose.PLANNING
 
@@ -193,6 +194,9 @@ def download(request: HttpRequest, code: str, name: str) -> HttpResponse:
         purpose=PURPOSE,
         detail={"table": name, "rows": len(rows)},
     )
-    response = HttpResponse(rows.to_csv(index=False), content_type="text/csv; charset=utf-8")
+    # Text cells go through the one rule that neutralises formulas (practice and indicator names are
+    # text an administrator typed); numbers and dates keep pandas' own formatting.
+    safe = rows.rename(columns=safe_cell).apply(lambda column: column.map(safe_cell))
+    response = HttpResponse(safe.to_csv(index=False), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{icp.code}-{name}.csv"'
     return response

@@ -20,7 +20,8 @@ from functools import wraps
 from typing import Any
 
 import jsonpatch
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -44,6 +45,7 @@ from icp.fhir.views import (
     operation_outcome,
     respond,
 )
+from icp.inputs import InputError, whole_number
 from icp.partnership.models import User
 from icp.sharing.vocabulary import DataCategory
 
@@ -72,6 +74,13 @@ def care_view(
                 return view(request, user, *args, **kwargs)
             except FhirError as error:
                 return operation_outcome(error.status, error.code, error.message)
+            except InputError as error:
+                return operation_outcome(400, "invalid", str(error))
+            except RequestDataTooBig:
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+                return operation_outcome(
+                    413, "too-costly", f"The body is larger than the limit of {limit:,} bytes."
+                )
             except PermissionDenied as error:
                 return operation_outcome(403, "forbidden", str(error) or "Permission denied.")
             except Http404 as error:
@@ -147,9 +156,10 @@ def _expected_version(request: HttpRequest) -> int | None:
     if not header:
         return None
     value = header.removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise FhirError(400, "invalid", 'If-Match must be an ETag like W/"3".')
-    return int(value)
+    try:
+        return whole_number(value, "If-Match")
+    except InputError:
+        raise FhirError(400, "invalid", 'If-Match must be an ETag like W/"3".') from None
 
 
 def _body(request: HttpRequest) -> Any:

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET
 
 from icp.audit.events import EventType
@@ -24,6 +23,7 @@ from icp.audit.log import deny, record
 from icp.audit.models import AuditEvent
 from icp.fhir import mapping, resources
 from icp.fhir.capability import capability_statement
+from icp.inputs import InputError, calendar_date, whole_number
 from icp.partnership.accounts import authenticate_api_key
 from icp.partnership.models import User, home_icp
 from icp.patients.models import PatientIndex
@@ -108,6 +108,8 @@ def fhir_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             return view(request, user, *args, **kwargs)
         except FhirError as error:
             return operation_outcome(error.status, error.code, error.message)
+        except InputError as error:
+            return operation_outcome(400, "invalid", str(error))
 
     return require_GET(wrapper)
 
@@ -159,13 +161,20 @@ def _patient_param(request: HttpRequest) -> str:
     return value
 
 
+def _key(resource_id: str) -> int | None:
+    """A numeric resource id as a database key, or None for anything else (which is then not found:
+    a 404, never an overflow)."""
+    try:
+        return whole_number(resource_id, "id", minimum=1)
+    except InputError:
+        return None
+
+
 def _count(request: HttpRequest, default: int = 50) -> int:
     raw = request.GET.get("_count", "")
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise FhirError(400, "invalid", f"_count must be a positive whole number, not {raw!r}.")
-    return min(int(raw), MAX_COUNT)
+    return min(whole_number(raw, "_count", minimum=1), MAX_COUNT)
 
 
 @require_GET
@@ -186,9 +195,7 @@ def patient_search(request: HttpRequest, user: User) -> HttpResponse:
     name = " ".join(request.GET.get(key, "") for key in ("name", "family", "given")).strip()
     birth_date = None
     if request.GET.get("birthdate"):
-        birth_date = parse_date(request.GET["birthdate"].removeprefix("eq"))
-        if birth_date is None:
-            raise FhirError(400, "invalid", "birthdate must be a date, YYYY-MM-DD.")
+        birth_date = calendar_date(request.GET["birthdate"].removeprefix("eq"), "birthdate")
     if request.GET.get("_id"):
         patient, _ = _decide(
             user, request.GET["_id"], _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_SEARCH
@@ -255,9 +262,7 @@ def consent_search(request: HttpRequest, user: User) -> HttpResponse:
 @fhir_view
 def consent_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
     pk = resource_id.removeprefix("choice-")
-    choice = (
-        PersonChoice.objects.select_related("patient").filter(pk=int(pk)).first() if pk.isdigit() else None
-    )
+    choice = PersonChoice.objects.select_related("patient").filter(pk=_key(pk)).first() if _key(pk) else None
     if choice is None:
         raise FhirError(404, "not-found", "No Consent with that id is available to you.")
     patient, _ = _decide(
@@ -296,9 +301,7 @@ def audit_search(request: HttpRequest, user: User) -> HttpResponse:
     for prefix, lookup in (("ge", "gte"), ("le", "lte"), ("gt", "gt"), ("lt", "lt")):
         for value in request.GET.getlist("date"):
             if value.startswith(prefix):
-                day = parse_date(value[2:])
-                if day is None:
-                    raise FhirError(400, "invalid", "date must be like ge2026-01-01.")
+                day = calendar_date(value[2:], f"date ({value[:2]})")
                 events = events.filter(**{f"occurred_at__date__{lookup}": day})
     if request.GET.get("outcome"):
         events = events.filter(
@@ -316,7 +319,7 @@ def audit_search(request: HttpRequest, user: User) -> HttpResponse:
 
 @fhir_view
 def audit_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    event = AuditEvent.objects.filter(pk=int(resource_id)).first() if resource_id.isdigit() else None
+    event = AuditEvent.objects.filter(pk=_key(resource_id)).first() if _key(resource_id) else None
     if event is None:
         raise FhirError(404, "not-found", "No AuditEvent with that id is available to you.")
     if not _audit_scope(request, user, event.patient_ref).filter(pk=event.pk).exists():

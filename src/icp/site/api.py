@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
@@ -72,6 +73,15 @@ api = Api(
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or "Permission denied"}, status=403)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def value_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number beyond what the database holds (an id of forty digits, say) is bad input: a 400."""
+    return api.create_response(
+        request, {"detail": "A value is out of range: ids and numbers must fit a 64-bit integer."}, status=400
+    )
 
 
 @api.exception_handler(ValidationError)

@@ -47,7 +47,7 @@ from icp.sharing.throttle import ThrottledAuthenticationForm
 ISSUER = "icp"
 # Paths a half-signed-in user may still reach: the two-factor pages themselves, logging out, the
 # health check and static files.
-_OPEN_PREFIXES = ("/accounts/", "/health", "/static/")
+_OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/two-factor/", "/health", "/static/")
 _API_PREFIXES = ("/api/", "/fhir/")
 
 
@@ -164,7 +164,7 @@ def _qr_svg(device: TOTPDevice) -> str:
     """The provisioning address as an inline SVG QR code (no script, no image from elsewhere)."""
     code = segno.make(device.config_url, error="m")
     svg: str = code.svg_inline(
-        scale=5, dark="#212b32", light="#ffffff", title="QR code for your authenticator app"
+        omitsize=True, dark="#212b32", light="#ffffff", title="QR code for your authenticator app"
     )
     return svg
 

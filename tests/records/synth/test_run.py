@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import itertools
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -159,3 +161,14 @@ def test_no_record_conflicts_with_its_persons_sex_age_or_dates(ni_sample: Wareho
         zip(*read(ni_sample, "patient").select(["patient_id", "sex"]).to_pydict().values(), strict=True)
     )
     assert {sexes[patient_id] for patient_id in with_n40} == {"male"}
+
+
+def test_patient_ids_are_opaque_not_a_running_number(ni_sample: Warehouse) -> None:
+    """A person's id is in page and API addresses: counting must not list the ICP (issue 13)."""
+    ids = read(ni_sample, "patient").column("patient_id").to_pylist()
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"S-NI-[A-Z]+-[A-Z]+-[0-9a-f]{16}", pid) for pid in ids)
+    tails = sorted(int(pid.rsplit("-", 1)[1], 16) for pid in ids)
+    # Spread over 2^63, not packed into 0..N: no id is a neighbour's id plus one.
+    assert all(b - a > 1 for a, b in itertools.pairwise(tails))
+    assert tails[-1] > 2**40

@@ -7,16 +7,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.http import require_POST
 
 from icp.audit.events import EventType
 from icp.care.mdt import actions, queries
 from icp.care.mdt.models import CaseSource, MdtAction, MdtCase, MdtMeeting
 from icp.care.models import MdtList
+from icp.inputs import InputError, calendar_date, date_time, whole_number
 from icp.partnership.models import Organisation, User
 from icp.patients.models import PatientIndex
 
@@ -41,10 +41,8 @@ def mdt_list_page(request: HttpRequest, list_id: int) -> HttpResponse:
     user = _user(request)
     mdt_list = _member_list(user, list_id, EventType.MDT_LIST_VIEW)
     if request.method == "POST":
-        starts_at = parse_datetime(request.POST.get("starts_at", "").replace(" ", "T"))
         try:
-            if starts_at is None:
-                raise ValidationError({"starts_at": "Give the date and time, YYYY-MM-DD HH:MM."})
+            starts_at = date_time(request.POST.get("starts_at", ""), "The date and time")
             if timezone.is_naive(starts_at):
                 starts_at = timezone.make_aware(starts_at)
             meeting = actions.schedule_meeting(
@@ -57,6 +55,8 @@ def mdt_list_page(request: HttpRequest, list_id: int) -> HttpResponse:
             return redirect("care:mdt-meeting", meeting_id=meeting.public_id)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        except InputError as error:
+            messages.error(request, str(error))
     return render(
         request,
         "care/mdt/list.html",
@@ -118,9 +118,7 @@ def meeting_change(request: HttpRequest, meeting_id: str) -> HttpResponse:
             )
         elif what == "action":
             case = get_object_or_404(MdtCase, meeting=meeting, public_id=request.POST.get("case", "")[:32])
-            due_on = parse_date(request.POST.get("due_on", ""))
-            if due_on is None:
-                raise ValidationError({"due_on": "Give a due date, YYYY-MM-DD."})
+            due_on = calendar_date(request.POST.get("due_on", ""), "The due date")
             actions.add_action(
                 case=case,
                 description=request.POST.get("description", ""),
@@ -138,11 +136,17 @@ def meeting_change(request: HttpRequest, meeting_id: str) -> HttpResponse:
         messages.success(request, "Saved.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except InputError as error:
+        messages.error(request, str(error))
     return redirect("care:mdt-meeting", meeting_id=meeting.public_id)
 
 
 def _list_people(request: HttpRequest, user: User, patients: list[PatientIndex], source: str) -> list[str]:
-    mdt_list = get_object_or_404(MdtList, pk=int(request.POST.get("mdt_list", "0") or 0))
+    try:
+        list_key = whole_number(request.POST.get("mdt_list", ""), "MDT list", minimum=1)
+    except InputError:
+        raise Http404("No such MDT list.") from None
+    mdt_list = get_object_or_404(MdtList, pk=list_key)
     problems = []
     for patient in patients:
         try:

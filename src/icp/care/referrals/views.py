@@ -24,6 +24,7 @@ from icp.care.referrals.clocks import clock
 from icp.care.referrals.directory import search_services
 from icp.care.referrals.models import Need, Priority, Referral, Service, ServiceType
 from icp.care.referrals.states import Party, TaskStatus, targets
+from icp.inputs import InputError, whole_number
 from icp.partnership.models import User
 from icp.patients.models import PatientIndex
 from icp.sharing.banner import patient_banner
@@ -120,6 +121,14 @@ def detail(request: HttpRequest, referral_id: str) -> HttpResponse:
     )
 
 
+def _version(text: str) -> int | None:
+    """The version the form was made from; anything but a whole number means 'not given'."""
+    try:
+        return whole_number(text, "version") if text else None
+    except InputError:
+        return None
+
+
 @login_required
 @require_POST
 def move(request: HttpRequest, referral_id: str) -> HttpResponse:
@@ -133,7 +142,7 @@ def move(request: HttpRequest, referral_id: str) -> HttpResponse:
             by=user,
             reason=request.POST.get("reason", ""),
             output=request.POST.get("output", ""),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=_version(version),
         )
         messages.success(request, f"The referral is now {referral.status.replace('-', ' ')}.")
     except actions.VersionConflict as conflict:

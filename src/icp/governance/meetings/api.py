@@ -6,13 +6,15 @@ meeting actions, so permission checks and audit are the same whichever door a ch
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
+from pydantic import model_validator
 
 from icp.governance.access import can_view_committee
 from icp.governance.meetings import actions as meeting_actions
@@ -53,6 +55,15 @@ class MeetingIn(Schema):
     mode: MeetingMode = MeetingMode.IN_PERSON
     location: str = ""
     video_link: str = ""
+
+    @model_validator(mode="after")
+    def local_start_time(self) -> MeetingIn:
+        """A start time sent with a UTC offset (`10:00+01:00`) is kept as the local time it is on the
+        meeting's date (meetings are held in the site's time zone), not refused with a 500."""
+        if self.start_time is not None and self.start_time.tzinfo is not None:
+            moment = datetime.combine(self.date, self.start_time)
+            self.start_time = timezone.localtime(moment).time().replace(tzinfo=None)
+        return self
 
 
 class FrequencyOut(Schema):

@@ -30,7 +30,7 @@ from icp.records.synth.population import (
     Cohort,
     Ints,
 )
-from icp.records.synth.tables import constant, dates, ids, pick, provenance
+from icp.records.synth.tables import constant, dates, ids, opaque_ids, pick, provenance
 
 # Observation codes: SNOMED CT where the UK records it so (and stratify's code lists look for it),
 # LOINC for smoking status and FEV1. No verified national code for the MRC dyspnoea scale was
@@ -73,8 +73,9 @@ CARDIOVASCULAR = (
 )
 
 
-def patient_ids(cohort: Cohort) -> pa.Array:
-    return ids(f"S-{cohort.icp}-", 0, cohort.size)
+def patient_ids(cohort: Cohort, rng: np.random.Generator) -> pa.Array:
+    """Each person's opaque id: S-<ICP>-<16 random hex digits>, never a running number."""
+    return opaque_ids(f"S-{cohort.icp}-", cohort.size, rng)
 
 
 def patient_table(

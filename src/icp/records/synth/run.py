@@ -119,6 +119,10 @@ def synthesise(
     return [results[icp] for icp in areas]
 
 
+# The random stream the opaque patient ids are drawn from (beside each area's main stream).
+PATIENT_ID_STREAM = 1
+
+
 def _synthesise_area(
     root: Path,
     icp: str,
@@ -164,7 +168,10 @@ def _synthesise_area(
             intervention_effect=intervention_effect,
             falls_admissions_averted=outcomes.falls.averted if outcomes.falls else 0,
         )
-        pids = patient_ids(cohort)
+        # Opaque ids from a stream of their own: the rest of the population is the same as before.
+        pids = patient_ids(
+            cohort, np.random.default_rng(np.random.SeedSequence([seed, index, PATIENT_ID_STREAM]))
+        )
         note(icp, "patients")
         batch.write("patient", patient_table(cohort, rng, outcomes, source, pids))
         note(icp, "conditions")

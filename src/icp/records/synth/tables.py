@@ -21,6 +21,16 @@ def ids(prefix: str, start: int, count: int) -> pa.Array:
     return result
 
 
+def opaque_ids(prefix: str, count: int, rng: np.random.Generator) -> pa.Array:
+    """`prefix` followed by 16 random hex digits, all distinct: ids that cannot be guessed by counting
+    (a person's id is in page and API addresses; a running number would let anyone list the ICP).
+    Drawn from their own random stream, so the rest of the population does not change with them."""
+    values = rng.integers(0, 2**63, size=count, dtype=np.int64)
+    while len(np.unique(values)) < count:  # a repeat among 2^63 is all but impossible; redraw if so
+        values = rng.integers(0, 2**63, size=count, dtype=np.int64)
+    return pa.array([f"{prefix}{value:016x}" for value in values.tolist()], pa.string())
+
+
 def dates(days: npt.NDArray[np.integer]) -> pa.Array:
     """Days since 1970-01-01 as date32, with NEVER as null."""
     days = np.asarray(days, dtype=np.int32)
