@@ -12,6 +12,7 @@ from django.test import Client
 from icp.care.referrals.models import Referral
 from icp.partnership.models import ApiToken
 from tests.care.referrals.conftest import make_referral, other_service, service, user_in
+from tests.fhir.test_care_views import put
 from tests.sharing.conftest import World
 
 __all__ = ["make_referral", "other_service", "service", "user_in"]
@@ -33,7 +34,7 @@ def _get(client: Client, world: World, url: str) -> tuple[int, dict]:  # type: i
         ("/fhir/Patient?family=Zephyrine&_count=١٢", 400, "digits 0-9"),
         (f"/fhir/Patient?family=Zephyrine&_count={HUGE}", 400, "_count"),
         ("/fhir/Patient?family=Zephyrine&_count=" + "9" * 5000, 400, "_count"),
-        ("/fhir/AuditEvent?date=ge2026-02-30", 400, "date (ge)"),
+        ("/fhir/AuditEvent?patient=pt-alice-0001&date=ge2026-02-30", 400, "date (ge)"),
         (f"/fhir/AuditEvent/{HUGE}", 404, "No AuditEvent"),
         ("/fhir/AuditEvent/²", 404, "No AuditEvent"),
         (f"/fhir/Consent/choice-{HUGE}", 404, "No Consent"),
@@ -54,16 +55,9 @@ def test_an_if_match_that_is_not_a_version_is_a_400(
     client: Client, shared_world: World, make_referral: Callable[..., Referral]
 ) -> None:
     referral = make_referral()
-    _, key = ApiToken.issue(shared_world.users["gp"], "bad input")
     for etag in (f'W/"{HUGE}"', 'W/"²"', "soon"):
-        response = client.put(
-            f"/fhir/Task/{referral.public_id}",
-            "{}",
-            content_type="application/fhir+json",
-            HTTP_AUTHORIZATION=f"Bearer {key}",
-            HTTP_IF_MATCH=etag,
-        )
-        assert response.status_code == 400, etag
+        response = put(client, referral, shared_world.users["voluntary"], "accepted", HTTP_IF_MATCH=etag)
+        assert response.status_code == 400, (etag, response.content)
         assert "If-Match" in response.json()["issue"][0]["diagnostics"]
 
 

@@ -44,7 +44,6 @@ from icp.audit.models import Outcome
 from icp.sharing.rules import TWO_FACTOR_ROLES
 from icp.sharing.throttle import ThrottledAuthenticationForm
 
-ISSUER = "icp"
 # Paths a half-signed-in user may still reach: the two-factor pages themselves, logging out, the
 # health check and static files.
 _OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/two-factor/", "/health", "/static/")
@@ -104,7 +103,7 @@ class SignInView(LoginView):
 class CodeForm(forms.Form):
     code = forms.RegexField(
         label="6-digit code",
-        regex=r"^\s*\d{6}\s*$",
+        regex=r"^\s*[0-9]{6}\s*$",
         error_messages={
             "required": "Enter the 6-digit code from your authenticator app",
             "invalid": "Enter the code as 6 digits, like 123456",
