@@ -261,8 +261,8 @@ def consent_search(request: HttpRequest, user: User) -> HttpResponse:
 
 @fhir_view
 def consent_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    pk = resource_id.removeprefix("choice-")
-    choice = PersonChoice.objects.select_related("patient").filter(pk=_key(pk)).first() if _key(pk) else None
+    key = _key(resource_id.removeprefix("choice-"))
+    choice = PersonChoice.objects.select_related("patient").filter(pk=key).first() if key else None
     if choice is None:
         raise FhirError(404, "not-found", "No Consent with that id is available to you.")
     patient, _ = _decide(
@@ -319,7 +319,8 @@ def audit_search(request: HttpRequest, user: User) -> HttpResponse:
 
 @fhir_view
 def audit_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    event = AuditEvent.objects.filter(pk=_key(resource_id)).first() if _key(resource_id) else None
+    key = _key(resource_id)
+    event = AuditEvent.objects.filter(pk=key).first() if key else None
     if event is None:
         raise FhirError(404, "not-found", "No AuditEvent with that id is available to you.")
     if not _audit_scope(request, user, event.patient_ref).filter(pk=event.pk).exists():
