@@ -21,5 +21,5 @@ def site_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "icp_version": icp.__version__,
         "icp_demo": settings.DEBUG,
-        "menu": menu_for(user) if signed_in else [],
+        "menu": menu_for(user) if signed_in and isinstance(user, User) else [],
     }
