@@ -55,6 +55,22 @@ def test_practices_are_shown_by_code_and_town_not_partners_names() -> None:
     assert not any("PARTNERS" in name.upper() or "DR." in name.upper() for name in names)
 
 
+def town(number: int) -> str:
+    return Organisation.objects.get(code=f"NI-GP-{number:03d}").town
+
+
+def test_a_practices_town_is_the_town_its_address_names_else_its_districts_post_town() -> None:
+    assert town(361) == "Ballymoney"  # "... ROBINSON MEMORIAL HOSPITAL", BT53: the post town
+    assert town(1) == "Belfast"  # "... WESTMINSTER AVENUE", BT4
+    assert town(568) == "Enniskillen"  # "ERNE ROAD HEALTH CENTRE", BT74
+    towns = set(Organisation.objects.filter(type=OrganisationType.GP_PRACTICE).values_list("town", flat=True))
+    assert {"Kilkeel", "Lurgan", "Dunmurry", "Coleraine"} <= towns  # "KILKEEL, NEWRY", "DUNMURRY BELFAST"
+    assert "" not in towns
+    street_or_building = ("ROAD", "STREET", "AVENUE", "HOSPITAL", "CENTRE", ",")
+    assert not [t for t in towns if any(word in t.upper() for word in street_or_building)]
+    assert Organisation.objects.get(code="NI-GP-361").name == "Practice 361, Ballymoney"
+
+
 def test_icps_are_named_by_published_federation_or_flagged_descriptive() -> None:
     published = {a.name for a in ni_icps() if a.name_is_published}
     assert "Causeway ICP" in published and "Derry ICP" in published

@@ -75,10 +75,97 @@ def _area(code: str, name: str, level: str, parent: Area | None, **extra: Any) -
     return area
 
 
-def _town(row: dict[str, str]) -> str:
-    parts = [row.get(k, "").strip() for k in ("Address1", "Address2", "Address3")]
-    parts = [p for p in parts if p and p.upper() != "NULL"]
-    return parts[-1].title() if parts else ""
+# Words that make an address line a street, a building or a person rather than a town or village.
+_NOT_A_PLACE = frozenset(
+    [
+        "ROAD",
+        "RD",
+        "STREET",
+        "ST",
+        "AVENUE",
+        "AVE",
+        "LANE",
+        "PLACE",
+        "TERRACE",
+        "SQUARE",
+        "WALK",
+        "PARK",
+        "WAY",
+        "DRIVE",
+        "GARDENS",
+        "HILL",
+        "ROW",
+        "CRESCENT",
+        "CLOSE",
+        "GREEN",
+        "CENTRE",
+        "HOSPITAL",
+        "HEALTH",
+        "SURGERY",
+        "PRACTICE",
+        "CLINIC",
+        "FLOOR",
+        "FLR",
+        "VILLAGE",
+        "LPCCC",
+        "PCCC",
+        "HC",
+        "MEDICAL",
+        "HOUSE",
+        "BUILDING",
+        "BUILDINGS",
+        "BUILD",
+        "UNIT",
+        "SITE",
+        "COMPLEX",
+        "WTC",
+        "LEVEL",
+        "DR",
+        "DR.",
+        "DRS",
+        "PARTNERS",
+        "PARTNER",
+        "CO",
+        "COUNTY",
+    ]
+)
+
+
+def _is_place(piece: str) -> bool:
+    words = piece.upper().replace("&", " ").split()
+    return bool(words) and not piece[0].isdigit() and not set(words) & _NOT_A_PLACE
+
+
+def _post_towns() -> dict[str, str]:
+    return {row["postcode_district"]: row["post_town"] for _line, row in _read_csv("bt_post_towns.csv")}
+
+
+def _town(row: dict[str, str], post_towns: dict[str, str]) -> str:
+    """The town a practice is in: the town or village its address names ("KILKEEL, NEWRY" is
+    Kilkeel), else the Royal Mail post town of its postcode district (an address of only a street or
+    a building, such as "ROBINSON MEMORIAL HOSPITAL", BT53, is in Ballymoney).
+
+    Only Address2 and Address3 are read: Address1 names the practice or its building. A line is a
+    town when it is one place name on its own, or a place followed by a post town.
+    """
+    post_town = post_towns.get(_district(row.get("Postcode", "")), "")
+    known = {town.upper() for town in post_towns.values()}
+    for key in ("Address3", "Address2"):
+        value = row.get(key, "").strip()
+        if not value or value.upper() == "NULL":
+            continue
+        pieces = [p.strip() for p in value.split(",") if p.strip()]
+        places = [p for p in pieces if _is_place(p)]
+        if not places:
+            continue
+        first = places[0]
+        words = first.split()
+        if len(words) > 1 and words[-1].upper() in known:  # "DUNMURRY BELFAST"
+            first = " ".join(words[:-1])
+        if len(pieces) == 1 or any(p.upper() in known for p in places) or pieces[-1].upper() in known:
+            return first.title()
+        break
+    return post_town
 
 
 def _district(postcode: str) -> str:
@@ -138,6 +225,7 @@ def _load_ni() -> tuple[int, dict[str, int]]:
             districts_by_lcg[lcg][district] = icp
 
     counts: Counter[str] = Counter()
+    post_towns = _post_towns()
     for line, row in _read_csv("ni_gp_practices_bso_jan2024.csv"):
         lcg = row["LCG"].strip()
         district = _district(row["Postcode"])
@@ -154,7 +242,7 @@ def _load_ni() -> tuple[int, dict[str, int]]:
                 f"ni_gp_practices_bso_jan2024.csv line {line}: Registered_Patients is not a whole number"
             ) from error
         number = int(row["PracNo"])
-        town = _town(row)
+        town = _town(row, post_towns)
         address = ", ".join(
             p.strip()
             for p in (row["Address1"], row["Address2"], row["Address3"])
