@@ -68,6 +68,7 @@ def worker(
         )
     ensure_data_dir()
     setup_django()
+    from django.db import connections
     from django_q.cluster import Cluster
 
     from icp.jobs.schedule import ScheduleError, ensure
@@ -77,6 +78,9 @@ def worker(
             console.print(ensure())
         except ScheduleError as error:
             refuse(str(error))
+    # The cluster forks its processes: a database connection this process opened (the schedule's)
+    # must not be shared with them (on PostgreSQL two processes on one socket hang each other).
+    connections.close_all()
     cluster = Cluster()
     cluster.start()
     console.print("Worker running" + (" until the queue is empty." if until_idle else ": Ctrl-C to stop."))
