@@ -1,7 +1,7 @@
 """The ICP manager's and the lay committee member's everyday governance, in a real browser on the
 demo: the manager fills a seat and builds the coming meeting's agenda (standard items, a new item,
 a change, a move, a removal); the lay member sends apologies and sees the quorum forecast change;
-a past meeting offers no link to join. axe-core checks every page visited.
+a past meeting offers no link to join. axe-core checks every page visited, whole.
 
 The tests leave the demo as they found it for the other journeys: the new carer's term starts after
 the coming meeting, the added item is removed and the apologies are withdrawn.
@@ -10,40 +10,20 @@ the coming meeting, the added item is removed and the apologies are withdrawn.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
+from tests.e2e.axe import axe_violations
 from tests.e2e.conftest import log_in
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 COMMITTEE = "Causeway ICP Partnership Committee"
 # "Expected to be quorate: 7 of 13 members can come (7 needed; 6 apologies so far)", or
 # "Not expected to be quorate: only 6 of 13 members can come; 7 needed (7 apologies so far)"
 FORECAST = re.compile(r"(\d+) of (\d+) members can come\W+(\d+) needed\W+(\d+) apolog")
 
 
-def axe_violations(page: Any, where: str = "document") -> list[dict[str, Any]]:
-    """axe-core's WCAG 2.2 AA and best-practice rules on the page as it stands (or one part of it)."""
-    if not AXE.exists():
-        pytest.fail(f"axe-core is not installed at {AXE}: run `make assets` (npm ci)")
-    page.add_script_tag(path=str(AXE))
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-    result = page.evaluate(
-        """async ([where, tags]) => (await axe.run(where === "document" ? document : where,
-            {runOnly: {type: "tag", values: tags}})).violations""",
-        [where, tags],
-    )
-    return [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in result]
-
-
 class Visits:
-    """Every page a journey visits, with what axe found in its main content (the governance pages'
-    own markup). The site header and the demo banner around it are shared by every page; the test
-    at the end of this file checks whole pages."""
+    """Every page a journey visits, each checked whole by axe-core (the shared helper)."""
 
     def __init__(self, page: Any) -> None:
         self.page = page
@@ -51,20 +31,12 @@ class Visits:
 
     def check(self) -> None:
         self.page.wait_for_load_state("networkidle")
-        self.found[self.page.url] = axe_violations(self.page, "main")
+        self.found[self.page.url] = axe_violations(self.page)
 
     def assert_clean(self) -> None:
         assert self.found, "no page was checked"
         dirty = {url: found for url, found in self.found.items() if found}
         assert dirty == {}, dirty
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """A page whose content security policy lets the test inject axe-core."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    yield context.new_page()
-    context.close()
 
 
 def fill_date(page: Any, label: str, value: date) -> None:
@@ -232,19 +204,3 @@ def test_the_governance_pages_fit_a_390_pixel_phone_screen(demo_site: str, brows
             assert overflow <= 0, f"{url} scrolls sideways by {overflow} px"
     finally:
         context.close()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="axe-core finds two violations in the site header and demo banner shared by every page "
-    "(label-content-name-mismatch on .nhsuk-header__service-logo; region), fixed in the shared shell; "
-    "drop this mark when that lands",
-)
-def test_axe_finds_no_violation_on_whole_governance_pages(demo_site: str, page: Any) -> None:
-    log_in(page, demo_site, "demo-manager")
-    page.goto(f"{demo_site}/governance/")
-    page.get_by_role("link", name=COMMITTEE).click()
-    found = {page.url: axe_violations(page)}
-    page.get_by_role("link", name="Seats and members").click()
-    found[page.url] = axe_violations(page)
-    assert {url: v for url, v in found.items() if v} == {}
