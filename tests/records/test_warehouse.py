@@ -208,3 +208,47 @@ def test_a_batch_can_cover_an_icp_it_writes_no_rows_for(tmp_path: Path) -> None:
 
     assert warehouse.manifest()["batches"][batch.batch_id]["areas"] == ["NI-BEL-E"]
     assert warehouse.read_arrow("enrolment", ["NI-BEL-E"]).num_rows == 0
+
+
+def test_a_patient_row_not_yet_linked_is_a_person_of_its_own(small_warehouse: Warehouse) -> None:
+    rows = small_warehouse.read_arrow("patient", columns=["patient_id", "person_id"]).to_pylist()
+    assert all(row["person_id"] == row["patient_id"] for row in rows)
+
+
+def _relabel(rows: pa.Table) -> pa.Table:
+    position = rows.schema.get_field_index("person_id")
+    return rows.set_column(position, "person_id", pa.array(["p1"] * rows.num_rows, pa.string()))
+
+
+def test_a_rewrite_changes_rows_in_place_and_leaves_them_with_the_batch_that_loaded_them(
+    small_warehouse: Warehouse,
+) -> None:
+    [loaded] = small_warehouse.find_batches(kind="test")
+    rewrite = small_warehouse.rewrite(
+        "patient", area="NI-NOR-CA", transform=_relabel, kind="link", source="test"
+    )
+    rows = small_warehouse.read_arrow("patient", ["NI-NOR-CA"]).to_pylist()
+    assert {row["person_id"] for row in rows} == {"p1"} and len(rows) == 3
+    assert {row["batch_id"] for row in rows} == {loaded}
+    others = small_warehouse.read_arrow("patient", ["NI-BEL-E"]).column("person_id").to_pylist()
+    assert others == ["p4", "p5"]
+    assert small_warehouse.find_batches(area="NI-NOR-CA") == [loaded]  # the rewrite loads no rows
+    assert rewrite in small_warehouse.batches().column("batch_id").to_pylist()
+    # Replacing the loading batch still removes the rewritten rows.
+    with small_warehouse.batch(kind="test", source="again", replaces=[loaded]) as batch:
+        batch.write("patient", small_patients().slice(0, 1))
+    assert small_warehouse.read_arrow("patient").column("patient_id").to_pylist() == ["p1"]
+    live = [p for p in (small_warehouse.root / "patient").rglob("*.parquet")]
+    assert len(live) == 1
+
+
+def test_a_failed_rewrite_leaves_the_warehouse_as_it_was(small_warehouse: Warehouse) -> None:
+    before = json.loads((small_warehouse.root / MANIFEST).read_text())
+
+    def broken(rows: pa.Table) -> pa.Table:
+        return rows.append_column("surprise", pa.array([1] * rows.num_rows))
+
+    with pytest.raises(ValueError, match="surprise"):
+        small_warehouse.rewrite("patient", area="NI-NOR-CA", transform=broken, kind="link", source="test")
+    assert json.loads((small_warehouse.root / MANIFEST).read_text()) == before
+    assert small_warehouse.read_arrow("patient").num_rows == 5

@@ -138,6 +138,23 @@ class EventType(StrEnum):
     MDT_LIST_ADD_CHECK = "mdt_list.add.check", "The access decision asked before adding to an MDT list."
     MDT_LIST_REMOVE = "mdt_list.remove", "A person was taken off an MDT list."
 
+    # Record linkage: one person across sources
+    LINKAGE_RUN = (
+        "linkage.run",
+        "Record linkage ran for an ICP (counts of records, persons, links by rule and pairs to review).",
+    )
+    LINKAGE_QUEUE_VIEW = "linkage.queue.view", "The record-linkage review queue of an ICP was viewed."
+    LINKAGE_PAIR_VIEW = (
+        "linkage.pair.view",
+        "A pair of records waiting for linkage review was viewed side by side.",
+    )
+    LINKAGE_LINK = "linkage.link", "A reviewer decided two records are the same person and linked them."
+    LINKAGE_KEEP_APART = "linkage.keep_apart", "A reviewer decided two records are not the same person."
+    LINKAGE_SPLIT = (
+        "linkage.split",
+        "A reviewer took a record out of the person it was linked to (a wrong link undone).",
+    )
+
     # Risk stratification and worklists
     CARE_PATIENT_INDEX_SYNC = (
         "care.patient_index.sync",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from icp.cli import audit, demo, echo, ingest, jobs, measure, setup, spc, stratify, synth, users
+from icp.cli import audit, demo, echo, ingest, jobs, link, measure, setup, spc, stratify, synth, users
 
 HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 
@@ -21,7 +21,7 @@ HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 
 - Logins: [bold]icp token create jo[/bold]
 
-- Records: [bold]icp synth --area NI-NOR-CA --seed 42[/bold]
+- Records: [bold]icp synth --area NI-NOR-CA --seed 42[/bold], [bold]icp link --area NI-NOR-CA[/bold]
 
 - Risk stratification (R): [bold]icp stratify --area NI-NOR-CA[/bold]
 
@@ -34,7 +34,7 @@ HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 """
 
 app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode="rich")
-for module in (setup, jobs, demo, users, synth, ingest, stratify, spc, measure, audit, echo):
+for module in (setup, jobs, demo, users, synth, ingest, link, stratify, spc, measure, audit, echo):
     app.add_typer(module.app)
 
 

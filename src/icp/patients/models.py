@@ -27,6 +27,9 @@ from icp.stratify.explain import sentence
 
 class PatientIndex(models.Model):
     patient_id = models.CharField(max_length=64, unique=True, help_text="Opaque warehouse id")
+    # The person this source record belongs to (record linkage, docs/linkage.md): the patient_id of
+    # the person's primary record, shared by every source's record of them. Blank until synced.
+    person_id = models.CharField(max_length=64, blank=True, db_index=True, help_text="Linked person")
     national_id = models.CharField(max_length=16, blank=True, db_index=True, help_text="H&C or NHS number")
     national_id_system = models.CharField(max_length=64, blank=True)
     given_name = models.CharField(max_length=100, blank=True)
@@ -55,6 +58,17 @@ class PatientIndex(models.Model):
     def __str__(self) -> str:
         # Opaque id only: this string can end up in logs and admin history.
         return f"Patient {self.patient_id}"
+
+    @property
+    def person(self) -> str:
+        """The person's id (the record's own id while it is linked to no other)."""
+        return self.person_id or self.patient_id
+
+    def linked_records(self) -> models.QuerySet[PatientIndex]:
+        """Every source record of this person, this one included, primary record first."""
+        return PatientIndex.objects.filter(Q(person_id=self.person) | Q(pk=self.pk)).order_by(
+            models.Case(models.When(patient_id=self.person, then=0), default=1), "patient_id"
+        )
 
 
 class RiskTier(models.TextChoices):
@@ -261,3 +275,43 @@ class CareRelationship(models.Model):
         if self.kind == RelationshipKind.EMERGENCY_RESPONSE:
             return f"on the emergency-response list {self.label}".rstrip()
         return str(self.get_kind_display()).lower()
+
+
+class LinkStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for review"
+    LINKED = "linked", "Same person"
+    APART = "apart", "Not the same person"
+
+
+class LinkReview(models.Model):
+    """A pair of source records that record linkage could not decide, or a reviewer's decision on one.
+
+    `icp link` adds the pairs whose match probability falls between the two thresholds (and those
+    the exact rule and the model disagree on); an information-governance lead or data manager
+    decides them. Decided pairs are kept: every later `icp link` obeys them (`linked` pairs are
+    joined, `apart` pairs are never joined), and splitting a person records its pairs as `apart`.
+    `left` sorts before `right` by patient id, so a pair has one row.
+    """
+
+    icp = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="link_reviews")
+    left = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="+")
+    right = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="+")
+    match_probability = models.FloatField(help_text="The model's match probability when last linked")
+    reason = models.CharField(max_length=200, help_text="Why the pair needs a person to decide")
+    status = models.CharField(
+        max_length=16, choices=LinkStatus.choices, default=LinkStatus.WAITING, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-match_probability", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["left", "right"], name="patients_linkreview_one_per_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Link review {self.pk} ({self.get_status_display()})"

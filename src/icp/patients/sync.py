@@ -26,6 +26,7 @@ from icp.records.warehouse import Warehouse
 BATCH_SIZE = 5000
 COLUMNS = [
     "patient_id",
+    "person_id",
     "national_id",
     "national_id_system",
     "given_name",
@@ -41,6 +42,7 @@ COLUMNS = [
     "icp",
 ]
 UPDATED_FIELDS = [
+    "person_id",
     "national_id",
     "national_id_system",
     "given_name",
@@ -133,6 +135,11 @@ def sync_patient_index(
     values = list(
         zip(
             rows["patient_id"],
+            # Rows written before person_id existed are each a person of their own until linked.
+            [
+                person or patient
+                for person, patient in zip(rows["person_id"], rows["patient_id"], strict=True)
+            ],
             [value or "" for value in rows["national_id"]],
             [value or "" for value in rows["national_id_system"]],
             [(value or "")[:100] for value in rows["given_name"]],

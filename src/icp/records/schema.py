@@ -51,6 +51,10 @@ PATIENT = pa.schema(
     [
         pa.field("patient_id", pa.string(), nullable=False),
         pa.field("source_id", pa.string()),
+        # The person this record belongs to, shared by every source's record of them (record
+        # linkage, `icp.records.linkage`): the `patient_id` of the person's primary record. A record
+        # not linked yet is a person of its own (`person_id` = `patient_id`).
+        pa.field("person_id", pa.string()),
         pa.field("national_id", pa.string()),
         pa.field("national_id_system", pa.string()),
         pa.field("given_name", pa.string()),

@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -95,6 +95,8 @@ class BatchWriter:
         if "source" not in data.column_names:
             data = data.append_column("source", pa.repeat(pa.scalar(self.source, pa.string()), data.num_rows))
         data = conform(table_name, data)
+        if table_name == "patient":
+            data = _own_person_unless_linked(data)
         if data.column("icp").null_count:
             raise ValueError(f"{table_name}: every row needs an icp")
         icps = pc.unique(data.column("icp")).to_pylist()
@@ -304,6 +306,82 @@ class Warehouse:
                     open_writer.close()
             shutil.rmtree(staging, ignore_errors=True)
 
+    def rewrite(
+        self,
+        table_name: str,
+        *,
+        area: str,
+        transform: Callable[[pa.Table], pa.Table],
+        kind: str,
+        source: str,
+        detail: dict[str, Any] | None = None,
+    ) -> str:
+        """Rewrite every live file of one table and ICP through `transform`, in one commit.
+
+        For changes to rows already loaded (record linkage setting `patient.person_id`). Each
+        rewritten file stays with the batch that loaded its rows, so replacing that batch later
+        still removes them; the new content is written under a new name and swapped into the
+        manifest, and the old file deleted after the commit. A row of kind `kind` in the batch
+        table records the rewrite. Returns its batch id.
+        """
+        if table_name not in DATA_TABLES:
+            raise ValueError(f"{table_name!r} is not a data table; choose from {', '.join(DATA_TABLES)}")
+        started = datetime.now(UTC)
+        batch_id = f"{started:%Y%m%dT%H%M%S}-{kind}-{uuid.uuid4().hex[:8]}"
+        record = BatchWriter(
+            batch_id=batch_id,
+            staging=self.root / ".staging" / batch_id,
+            kind=kind,
+            source=source,
+            inputs=[],
+            input_sha256=None,
+            started_at=started,
+            detail={"area": area, **(detail or {})},
+        )
+        written: list[Path] = []
+        # The whole read-transform-swap holds the commit lock: a batch committing meanwhile could
+        # otherwise replace a file this rewrite is about to swap back in.
+        with self._lock():
+            manifest = self.manifest()
+            swaps: list[tuple[dict[str, Any], str, str]] = []
+            try:
+                for owner_id, batch in sorted(manifest["batches"].items()):
+                    for relative in batch["files"]:
+                        parts = Path(relative).parts
+                        if parts[0] != table_name or parts[1] != f"icp={area}":
+                            continue
+                        rows = pq.read_table(self.root / relative, schema=TABLES[table_name])
+                        rows = conform(table_name, transform(rows))
+                        new_relative = f"{table_name}/icp={area}/{owner_id}.{batch_id}.parquet"
+                        pq.write_table(rows, self.root / new_relative, compression="zstd")
+                        written.append(self.root / new_relative)
+                        swaps.append((batch, relative, new_relative))
+                        record.counts[table_name] = record.counts.get(table_name, 0) + rows.num_rows
+                batch_file = Path("batch") / f"{batch_id}.parquet"
+                (self.root / "batch").mkdir(parents=True, exist_ok=True)
+                pq.write_table(record.record(datetime.now(UTC)), self.root / batch_file)
+                written.append(self.root / batch_file)
+            except BaseException:
+                for path in written:
+                    path.unlink(missing_ok=True)
+                raise
+            for batch, old, new in swaps:
+                batch["files"] = sorted(new if relative == old else relative for relative in batch["files"])
+            manifest["batches"][batch_id] = {
+                "kind": kind,
+                "source": source,
+                "input_sha256": None,
+                "areas": [],  # it loads no rows of its own: `find_batches(area=…)` must not return it
+                "files": [str(batch_file)],
+            }
+            manifest["version"] = int(manifest["version"]) + 1
+            temporary = self.root / f"{MANIFEST}.{batch_id}.tmp"
+            temporary.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+            os.replace(temporary, self.root / MANIFEST)  # the commit point
+            for _batch, old, _new in swaps:
+                (self.root / old).unlink(missing_ok=True)
+        return batch_id
+
     def _commit(self, writer: BatchWriter) -> None:
         staged = writer.close_files()
         batch_file = writer.staging / "batch" / f"{writer.batch_id}.parquet"
@@ -343,6 +421,13 @@ class Warehouse:
             for relative in batch["files"]:
                 if not relative.startswith("batch/"):  # keep the history of what was loaded
                     (self.root / relative).unlink(missing_ok=True)
+
+
+def _own_person_unless_linked(patient: pa.Table) -> pa.Table:
+    """A patient row that no linkage has placed yet is a person of its own (person_id = patient_id)."""
+    position = patient.schema.get_field_index("person_id")
+    person_id = pc.coalesce(patient.column("person_id"), patient.column("patient_id"))
+    return patient.set_column(position, patient.schema.field(position), person_id)
 
 
 def _batch_areas(batch: dict[str, Any]) -> set[str]:

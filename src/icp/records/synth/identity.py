@@ -1,8 +1,7 @@
 """Synthetic identities: H&C numbers in a range no real person has, and invented names.
 
 H&C (Health and Care) numbers are 10 digits whose last is a modulus-11 check digit, the same
-scheme as the NHS number: weights 10, 9, … 2 on the first nine digits; check = 11 - (sum mod 11);
-11 becomes 0; 10 means the nine digits cannot be used.
+scheme as the NHS number (the rule itself is in `icp.records.identifiers`).
 
 Synthetic numbers all start with **99**. No UK health service issues numbers there: NI's H&C
 numbers are issued from 320 000 001 0 to 399 999 999 9, England and Wales' NHS numbers from the
@@ -16,26 +15,12 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from icp.records.identifiers import check_digits, is_valid
+
+__all__ = ["check_digits", "health_and_care_numbers", "is_valid"]
+
 SYNTHETIC_PREFIX = 990_000_000  # first nine-digit body; all synthetic numbers are 99x xxx xxxx
 BLOCK = 500_000  # nine-digit bodies per ICP (about 454,500 valid numbers)
-WEIGHTS = np.arange(10, 1, -1, dtype=np.int64)
-
-
-def check_digits(bodies: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Modulus-11 check digit of each nine-digit body; 10 where the body has no valid number."""
-    digits = (bodies[:, None] // 10 ** np.arange(8, -1, -1, dtype=np.int64)) % 10
-    remainder = (digits * WEIGHTS).sum(axis=1) % 11
-    check = 11 - remainder
-    return np.where(check == 11, 0, check)
-
-
-def is_valid(number: str) -> bool:
-    """True if `number` (10 digits, spaces allowed) passes the modulus-11 check."""
-    digits = number.replace(" ", "")
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    check = int(check_digits(np.array([int(digits[:9])], dtype=np.int64))[0])
-    return check != 10 and check == int(digits[9])
 
 
 def health_and_care_numbers(icp_index: int, count: int) -> npt.NDArray[np.int64]:
