@@ -146,7 +146,7 @@ class EventType(StrEnum):
     LINKAGE_QUEUE_VIEW = "linkage.queue.view", "The record-linkage review queue of an ICP was viewed."
     LINKAGE_PAIR_VIEW = (
         "linkage.pair.view",
-        "A pair of records waiting for linkage review was viewed side by side.",
+        "Records under linkage review (a pair, or one person's linked records) were viewed side by side.",
     )
     LINKAGE_LINK = "linkage.link", "A reviewer decided two records are the same person and linked them."
     LINKAGE_KEEP_APART = "linkage.keep_apart", "A reviewer decided two records are not the same person."

@@ -18,6 +18,7 @@ from typing import Any
 from icp.partnership.models import Area
 from icp.patients.risk_sync import SyncSummary, sync_results
 from icp.records.engine import Engine, open_tables
+from icp.records.persons import by_person
 from icp.records.warehouse import Warehouse
 from icp.sharing.policy import planning_opt_outs
 from icp.stratify import run as runs
@@ -104,7 +105,7 @@ def sync(warehouse: Warehouse, summary: runs.RunSummary, *, by: Any = None) -> l
 
 def train(population: Scope, *, progress: Progress | None = None) -> tuple[FittedModel, Any, Any]:
     """Fit the admission model on everyone in scope but the opted out: (model, its metrics, baseline's)."""
-    tables = open_tables(population.warehouse, areas=population.areas)
+    tables = by_person(open_tables(population.warehouse, areas=population.areas))
     return runs.train(
         tables,
         population.index_date,

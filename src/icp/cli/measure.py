@@ -81,6 +81,7 @@ def measure(
     from icp.measure.indicators.run import measure as run_measure
     from icp.measure.indicators.run import write
     from icp.records.engine import open_tables
+    from icp.records.persons import by_person
     from icp.records.warehouse import Warehouse
     from icp.stratify.run import areas_in
 
@@ -95,7 +96,7 @@ def measure(
     areas = _areas(area, areas_in(warehouse))
     excluded = _opted_out(areas, months.end)
     _say_care_source(warehouse, areas)
-    tables = open_tables(warehouse, engine=engine, areas=areas)  # type: ignore[arg-type]
+    tables = by_person(open_tables(warehouse, engine=engine, areas=areas))  # type: ignore[arg-type]
     with console.status("Measuring…") as status:
         result = run_measure(
             tables, months, excluded=excluded, progress=lambda step: status.update(f"Measuring: {step}")
@@ -172,6 +173,7 @@ def evaluate(
     from icp.measure.impact import EvaluationError
     from icp.measure.impact_data import evaluate as run_evaluation
     from icp.records.engine import open_tables
+    from icp.records.persons import by_person
     from icp.records.warehouse import Warehouse
     from icp.stratify.run import areas_in
 
@@ -179,7 +181,7 @@ def evaluate(
     areas = _areas(area, areas_in(warehouse))
     excluded = _opted_out(areas, dt.date.today())
     _say_care_source(warehouse, areas)
-    tables = open_tables(warehouse, engine=engine, areas=areas)  # type: ignore[arg-type]
+    tables = by_person(open_tables(warehouse, engine=engine, areas=areas))  # type: ignore[arg-type]
     try:
         with console.status("Matching and modelling…"):
             result = run_evaluation(tables, pathway=pathway, outcome=outcome, excluded=excluded, seed=seed)

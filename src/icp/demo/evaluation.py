@@ -9,6 +9,7 @@ from icp.evaluation.published import indicators_dir
 from icp.measure.indicators.cells import Months
 from icp.measure.indicators.run import measure, write
 from icp.records.engine import open_tables
+from icp.records.persons import by_person
 from icp.records.synth.population import EXTRACT_DATE, HISTORY_START
 from icp.records.warehouse import Warehouse
 from icp.sharing.policy import planning_opt_outs
@@ -20,7 +21,7 @@ def publish_demo_indicators(icp_code: str) -> str:
         return f"Indicators already published in {folder}/."
     months = Months(HISTORY_START, EXTRACT_DATE.replace(day=1))
     excluded = set(planning_opt_outs(icp_code, on=EXTRACT_DATE).patient_ids)
-    tables = open_tables(Warehouse(), engine="duckdb", areas=[icp_code])
+    tables = by_person(open_tables(Warehouse(), engine="duckdb", areas=[icp_code]))
     result = measure(tables, months, excluded=excluded)
     published = write(result, folder)
     return (

@@ -3,6 +3,11 @@
 The one source is `CareRelationship`, plus the registered practice derived from the patient index
 (stored once per person there, not copied into a relationship row per person). The access
 decision (`icp.sharing.policy`) and the record search read relationships through these functions.
+
+Relationships follow the **person**, not the source record: a relationship with any record linked
+to the same person (`PatientIndex.person_id`, docs/linkage.md) is a relationship with each of them,
+and so is being the registered practice of any of them. After a link or a split, the next decision
+reads the persons as they now are.
 """
 
 from __future__ import annotations
@@ -28,8 +33,18 @@ class Relationship:
     relationship: CareRelationship | None = None  # None for the derived registered practice
 
 
+def records_of_person(patient: PatientIndex) -> QuerySet[PatientIndex]:
+    """Every source record of the patient's person, the patient's own included."""
+    return PatientIndex.objects.filter(Q(pk=patient.pk) | Q(person_id=patient.person))
+
+
 def is_registered_practice(patient: PatientIndex, organisation_id: int | None) -> bool:
-    return organisation_id is not None and patient.practice_id == organisation_id
+    """True if the organisation is the registered practice of any record of the person."""
+    if organisation_id is None:
+        return False
+    if patient.practice_id == organisation_id:
+        return True
+    return records_of_person(patient).filter(practice_id=organisation_id).exists()
 
 
 def relationships_of(user: Any, patient: PatientIndex, on: date) -> list[Relationship]:
@@ -39,7 +54,7 @@ def relationships_of(user: Any, patient: PatientIndex, on: date) -> list[Relatio
     if is_registered_practice(patient, organisation_id):
         found.append(Relationship(RelationshipKind.REGISTERED_PRACTICE, "registered practice"))
     rows = (
-        CareRelationship.objects.filter(patient=patient)
+        CareRelationship.objects.filter(patient__in=records_of_person(patient))
         .current(on)
         .held_by(organisation_id=organisation_id, user=user)
         .order_by("starts", "id")
@@ -49,12 +64,27 @@ def relationships_of(user: Any, patient: PatientIndex, on: date) -> list[Relatio
 
 
 def related_patients(user: Any, on: date) -> QuerySet[PatientIndex]:
-    """People the user has a relationship with on `on` (registered list included)."""
+    """People the user has a relationship with on `on` (registered list included), any record of them."""
     organisation_id = getattr(user, "organisation_id", None)
     held = (
         CareRelationship.objects.filter(patient=OuterRef("pk"))
         .current(on)
         .held_by(organisation_id=organisation_id, user=user)
     )
+    # Through another record of the same person (a blank person_id links nothing).
+    held_by_person = (
+        CareRelationship.objects.filter(patient__person_id=OuterRef("person_id"))
+        .exclude(patient__person_id="")
+        .current(on)
+        .held_by(organisation_id=organisation_id, user=user)
+    )
     registered = Q(practice_id=organisation_id) if organisation_id is not None else Q(pk__in=[])
-    return PatientIndex.objects.filter(registered | Q(Exists(held)))
+    registered_by_person = Q(pk__in=[])
+    if organisation_id is not None:
+        practice_records = PatientIndex.objects.filter(
+            person_id=OuterRef("person_id"), practice_id=organisation_id
+        ).exclude(person_id="")
+        registered_by_person = Q(Exists(practice_records))
+    return PatientIndex.objects.filter(
+        registered | Q(Exists(held)) | Q(Exists(held_by_person)) | registered_by_person
+    )

@@ -35,7 +35,7 @@ from icp.audit.models import Outcome
 from icp.partnership.models import Area, home_icp
 from icp.partnership.roles import UserRole
 from icp.patients.models import PatientIndex
-from icp.patients.relationships import is_registered_practice, relationships_of
+from icp.patients.relationships import is_registered_practice, records_of_person, relationships_of
 from icp.sharing.models import BreakGlass, DataSharingAgreement, PersonChoice
 from icp.sharing.rules import categories_for, purposes_for
 from icp.sharing.vocabulary import (
@@ -137,11 +137,14 @@ def _label(choices: type[Any], value: str) -> str:
 
 
 def latest_choices(patient: PatientIndex, on: date) -> dict[str, PersonChoice]:
-    """The choice in force of each kind on `on` (the latest made on or before that day)."""
+    """The choice in force of each kind on `on` (the latest made on or before that day).
+
+    Choices follow the person: the latest made on any source record linked to the same person.
+    """
     in_force: dict[str, PersonChoice] = {}
-    rows = PersonChoice.objects.filter(patient=patient, effective_date__lte=on).order_by(
-        "kind", "-effective_date", "-id"
-    )
+    rows = PersonChoice.objects.filter(
+        patient__in=records_of_person(patient), effective_date__lte=on
+    ).order_by("kind", "-effective_date", "-id")
     for choice in rows:
         in_force.setdefault(choice.kind, choice)
     return in_force
@@ -535,4 +538,9 @@ def planning_opt_outs(icp: Area | str | None = None, *, on: date | None = None) 
     if icp is not None:
         code = icp if isinstance(icp, str) else icp.code
         rows = rows.filter(patient__icp__code=code)
-    return OptOuts(frozenset(rows.values_list("patient__patient_id", flat=True)), on)
+    opted = set(rows.values_list("patient__patient_id", flat=True))
+    # An opt-out made on one source record holds for every record linked to the same person.
+    persons = set(rows.exclude(patient__person_id="").values_list("patient__person_id", flat=True))
+    if persons:
+        opted |= set(PatientIndex.objects.filter(person_id__in=persons).values_list("patient_id", flat=True))
+    return OptOuts(frozenset(opted), on)

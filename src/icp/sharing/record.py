@@ -2,8 +2,10 @@
 
 Each reader takes the `Decision` that allowed it and refuses to run without one for exactly that
 person and category, so a section cannot be read by code that skipped `policy.decide`. The query
-is DuckDB over the committed Parquet files of the person's ICP only, filtered to the one
-`patient_id` (bound as a parameter, never formatted into SQL).
+is DuckDB over the committed Parquet files of the person's ICP only, filtered to the source
+records linked to the same person (`PatientIndex.person_id`, docs/linkage.md): the GP's, the
+trust's, the council's rows together, each row saying its `source`. Ids are bound as parameters,
+never formatted into SQL.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import duckdb
 from django.core.exceptions import PermissionDenied
 
 from icp.patients.models import PatientIndex
+from icp.patients.relationships import records_of_person
 from icp.records.warehouse import Warehouse
 from icp.sharing.policy import Decision
 from icp.sharing.vocabulary import DataCategory
@@ -151,6 +154,17 @@ RELATED: dict[str, Section] = {
 }
 
 
+def _person(patient: PatientIndex) -> tuple[list[str], list[str]]:
+    """The ICPs and the patient ids of every source record of the patient's person."""
+    rows = list(records_of_person(patient).values_list("icp__code", "patient_id"))
+    return sorted({icp for icp, _id in rows}), sorted(patient_id for _icp, patient_id in rows)
+
+
+def linked_sources(patient: PatientIndex) -> list[PatientIndex]:
+    """The person's source records, the patient's own first (for the page to say what it shows)."""
+    return sorted(records_of_person(patient), key=lambda record: (record.pk != patient.pk, record.patient_id))
+
+
 def _check(decision: Decision, patient: PatientIndex, category: str) -> None:
     if not decision.allowed or decision.patient_id != patient.patient_id or decision.category != category:
         raise PermissionDenied("This section of the record needs an allowed access decision.")
@@ -176,12 +190,13 @@ def read_section(
     if section is None:
         return []
     warehouse = warehouse or Warehouse()
-    files = [str(path) for path in warehouse.files(section.table, [patient.icp.code])]
+    icps, records = _person(patient)
+    files = [str(path) for path in warehouse.files(section.table, icps)]
     if not files:
         return []
     id_column = section.columns[0]
-    where = "patient_id = ?"
-    params: list[Any] = [files, patient.patient_id]
+    where = "list_contains(?, patient_id)"
+    params: list[Any] = [files, records]
     if record_id is not None:
         where += f" AND {id_column} = ?"
         params.append(record_id)
@@ -211,15 +226,16 @@ def read_section_and_total(
     if section is None:
         return [], 0
     warehouse = warehouse or Warehouse()
-    files = [str(path) for path in warehouse.files(section.table, [patient.icp.code])]
+    icps, records = _person(patient)
+    files = [str(path) for path in warehouse.files(section.table, icps)]
     if not files:
         return [], 0
     sql = (
         f"SELECT {', '.join(section.columns)}, count(*) OVER () FROM read_parquet(?) "  # noqa: S608
-        f"WHERE patient_id = ? ORDER BY {section.order_by} LIMIT ?"
+        f"WHERE list_contains(?, patient_id) ORDER BY {section.order_by} LIMIT ?"
     )
     with _cursor() as con:
-        found = con.execute(sql, [files, patient.patient_id, max(int(limit), 1)]).fetchall()
+        found = con.execute(sql, [files, records, max(int(limit), 1)]).fetchall()
     total = int(found[0][-1]) if found else 0
     rows = [dict(zip(section.columns, row[:-1], strict=True)) for row in found[: max(int(limit), 0)]]
     return rows, total
@@ -234,12 +250,13 @@ def count_rows(
     if section is None:
         return 0
     warehouse = warehouse or Warehouse()
-    files = [str(path) for path in warehouse.files(section.table, [patient.icp.code])]
+    icps, records = _person(patient)
+    files = [str(path) for path in warehouse.files(section.table, icps)]
     if not files:
         return 0
     with _cursor() as con:
         row = con.execute(
-            "SELECT count(*) FROM read_parquet(?) WHERE patient_id = ?", [files, patient.patient_id]
+            "SELECT count(*) FROM read_parquet(?) WHERE list_contains(?, patient_id)", [files, records]
         ).fetchone()
     return int(row[0]) if row else 0
 

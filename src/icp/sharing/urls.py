@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from icp.sharing.views import agreements, audit, record
+from icp.sharing.views import agreements, audit, linkage, record
 from icp.sharing.views.subject_access import subject_access_page
 
 app_name = "sharing"
@@ -19,4 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/<str:patient_id>/subject-access/", subject_access_page, name="subject-access"),
     path("audit/", audit.audit_events, name="audit"),
     path("break-glass/", audit.break_glass_review, name="break-glass-review"),
+    path("linkage/", linkage.review_queue, name="linkage"),
+    path("linkage/pairs/<int:pk>/", linkage.review_pair, name="linkage-pair"),
+    path("linkage/people/<str:patient_id>/", linkage.review_person, name="linkage-person"),
 ]

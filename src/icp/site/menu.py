@@ -60,6 +60,7 @@ def menu_for(user: User) -> list[MenuLink]:
     if role == UserRole.IG_LEAD and icp is not None:
         links.append(MenuLink("Break glass", reverse("sharing:break-glass-review")))
         links.append(MenuLink("Audit trail", reverse("sharing:audit")))
+        links.append(MenuLink("Record linkage", reverse("sharing:linkage")))
     if role in (UserRole.IG_LEAD, UserRole.ICP_MANAGER) and icp is not None:
         links.append(MenuLink("Sharing agreements", reverse("sharing:register")))
     if role in PLANNING_ROLES and icp is not None:

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from icp.records.engine import Engine, open_tables
+from icp.records.persons import by_person
 from icp.records.schema import RISK_RESULT
 from icp.records.warehouse import Warehouse
 from icp.stratify import codelists, comorbidity, features, frailty, model, tiers
@@ -225,7 +226,8 @@ def run(
     timings: dict[str, float] = {}
     opted_out_by_icp = opted_out_by_icp or {}
     opted_out = frozenset().union(*opted_out_by_icp.values()) if opted_out_by_icp else frozenset()
-    tables = open_tables(warehouse, engine=engine, areas=areas, con=con)
+    # One row per person: records that linkage gave one person_id count once (docs/linkage.md).
+    tables = by_person(open_tables(warehouse, engine=engine, areas=areas, con=con))
     area_list = sorted(areas) if areas else areas_in(warehouse)
     fitted = None if retrain else model.latest(models_dir, areas=area_list)
     if fitted is not None and fitted.feature_names != features.feature_names():

@@ -53,6 +53,7 @@ def test_patient(warehouse: Warehouse, write_ndjson: Callable[..., Path]) -> Non
     assert row == {
         "patient_id": "p9",
         "source_id": "p9",
+        "person_id": "p9",  # a person of its own until linked
         "national_id": "3201234567",
         "national_id_system": "hcn",
         "given_name": "Jo Ann",

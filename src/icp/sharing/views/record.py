@@ -24,7 +24,7 @@ from icp.sharing.actions import BREAK_GLASS_MINIMUM_REASON
 from icp.sharing.banner import patient_banner
 from icp.sharing.forms import BreakGlassForm, ChoiceForm, SearchForm
 from icp.sharing.policy import OVERRIDABLE, Code, Decision, decide_many, latest_choices
-from icp.sharing.record import RECENT_ROWS, RELATED, SECTIONS, read_section, read_section_and_total
+from icp.sharing.record import RECENT_ROWS, RELATED, SECTIONS, linked_sources, read_section, read_section_and_total
 from icp.sharing.refusals import summarise
 from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
 from icp.sharing.search import search_patients
@@ -126,6 +126,7 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
         "purpose_label": dict(Purpose.choices).get(purpose, purpose),
         "purposes": purposes,
         "demographics": decisions[DataCategory.DEMOGRAPHICS],
+        "linked_records": linked_sources(patient) if decisions[DataCategory.DEMOGRAPHICS].allowed else [],
         "sections": _sections(patient, decisions),
         "break_glass_active": any(d.break_glass for d in decisions.values()),
         "break_glass_form": BreakGlassForm() if can_break_glass else None,
