@@ -40,7 +40,7 @@ TARGET_RECALL = 0.95
 
 
 def _numbers_only(patient: object, truth: dict[str, str]) -> Accuracy:
-    records = linkage_records(patient)  # type: ignore[arg-type]
+    records = linkage_records(patient)
     # Every record its own source here: the baseline is the number rule with no other guard.
     facts = {pid: RecordFacts(f"source of {pid}", False, True) for pid in truth}
     persons = cluster(facts, [Link(left, right, Rule.NUMBER) for left, right in number_pairs(records)])
