@@ -155,9 +155,16 @@ RELATED: dict[str, Section] = {
 
 
 def _person(patient: PatientIndex) -> tuple[list[str], list[str]]:
-    """The ICPs and the patient ids of every source record of the patient's person."""
-    rows = list(records_of_person(patient).values_list("icp__code", "patient_id"))
-    return sorted({icp for icp, _id in rows}), sorted(patient_id for _icp, patient_id in rows)
+    """The ICPs and the patient ids of every source record of the patient's person.
+
+    Asked once per patient object (a page reads several sections of one record): kept on it.
+    """
+    cached: tuple[list[str], list[str]] | None = getattr(patient, "_person_records", None)
+    if cached is None:
+        rows = list(records_of_person(patient).values_list("icp__code", "patient_id"))
+        cached = sorted({icp for icp, _id in rows}), sorted(patient_id for _icp, patient_id in rows)
+        patient._person_records = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def linked_sources(patient: PatientIndex) -> list[PatientIndex]:

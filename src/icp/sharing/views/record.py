@@ -24,7 +24,14 @@ from icp.sharing.actions import BREAK_GLASS_MINIMUM_REASON
 from icp.sharing.banner import patient_banner
 from icp.sharing.forms import BreakGlassForm, ChoiceForm, SearchForm
 from icp.sharing.policy import OVERRIDABLE, Code, Decision, decide_many, latest_choices
-from icp.sharing.record import RECENT_ROWS, RELATED, SECTIONS, linked_sources, read_section, read_section_and_total
+from icp.sharing.record import (
+    RECENT_ROWS,
+    RELATED,
+    SECTIONS,
+    linked_sources,
+    read_section,
+    read_section_and_total,
+)
 from icp.sharing.refusals import summarise
 from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
 from icp.sharing.search import search_patients

@@ -14,7 +14,7 @@ def each_record_its_own_person(apps, schema_editor):  # type: ignore[no-untyped-
 class Migration(migrations.Migration):
     dependencies = [
         ("partnership", "0001_initial"),
-        ("patients", "0003_risk_without_a_model"),
+        ("patients", "0004_risk_reasons_derived"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
