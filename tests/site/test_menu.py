@@ -32,7 +32,13 @@ def test_each_role_sees_the_pages_of_its_day(demo: None) -> None:
     assert labels("demo-gp") == ["Home", "Worklist", "Find a person", "Referrals", "MDTs", "Services"]
     assert labels("demo-voluntary") == ["Home", "Find a person", "Referrals", "Services"]
     assert labels("demo-hub") == ["Home", "Find a person", "Referrals", "Services", "Emergency lists"]
-    assert labels("demo-iglead") == ["Home", "Break glass", "Audit trail", "Sharing agreements"]
+    assert labels("demo-iglead") == [
+        "Home",
+        "Break glass",
+        "Audit trail",
+        "Record linkage",
+        "Sharing agreements",
+    ]
     assert labels("demo-analyst") == ["Home", "Risk population", "Indicators"]
     assert labels("demo-manager") == [
         "Home",
