@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -14,7 +16,8 @@ PASSWORD = "a-long-demo-password"
 
 
 @pytest.fixture
-def demo() -> None:
+def demo(settings: Any) -> None:
+    settings.DEBUG = True  # the demo (ICP_DEBUG=1): its own accounts sign in with a password alone
     create_demo_partnership(password=PASSWORD)
 
 
@@ -75,3 +78,16 @@ def test_a_lay_member_lands_on_their_meetings_papers_and_actions(client: Client,
     assert where == "/"
     assert "Causeway ICP Partnership Committee" in html
     assert "Your next meetings" in html and "Your actions" in html
+
+
+def test_the_icp_page_links_a_practice_to_its_worklist_for_those_who_may_use_it(
+    client: Client, demo: None
+) -> None:
+    land(client, "demo-gp")
+    practice = User.objects.get(username="demo-gp").organisation
+    assert practice is not None
+    response = client.get("/icp/NI-NOR-CA/")
+    assert response.status_code == 200, response.get("Location")
+    html = response.content.decode()
+    assert html.count('/worklist/">Practice ') == 1  # their own practice only
+    assert f'<a href="/care/practice/{practice.code}/worklist/">{practice.name}' in html

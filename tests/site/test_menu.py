@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -20,7 +21,8 @@ LINK = re.compile(r'<a class="nhsuk-header__navigation-link" href="([^"]+)"[^>]*
 
 
 @pytest.fixture
-def demo() -> None:
+def demo(settings: Any) -> None:
+    settings.DEBUG = True  # the demo (ICP_DEBUG=1): its own accounts sign in with a password alone
     create_demo_partnership(password="a-long-demo-password")
 
 
