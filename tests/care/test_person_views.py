@@ -36,4 +36,4 @@ def test_start_a_plan_from_an_enrolment_add_goal_and_activity_and_review(
     assert "“To see my grandchildren at Christmas”" in page
     assert "Test Volunteers (synthetic)" in page and "Overdue" in page
     response = client.post(url, {"what": "review", "next_review_on": "not a date"}, follow=True)
-    assert "Give the next review date" in response.content.decode()
+    assert "The next review date must be a date written YYYY-MM-DD" in response.content.decode()

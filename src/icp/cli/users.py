@@ -24,7 +24,11 @@ token_app = typer.Typer(
 )
 PANEL = "Logins"
 app.add_typer(token_app, name="token", rich_help_panel=PANEL)
-two_factor_app = typer.Typer(help="Two-factor sign-in (authenticator apps).", no_args_is_help=True)
+two_factor_app = typer.Typer(
+    help="Two-factor sign-in (authenticator apps).\n\n"
+    "Example: [bold]icp two-factor reset jo[/bold] (a lost phone: the next sign-in sets up a new app).",
+    no_args_is_help=True,
+)
 app.add_typer(two_factor_app, name="two-factor", rich_help_panel=PANEL)
 
 ROLE_HELP = "Login role, one of: " + ", ".join(f"{role.value} ({role.label})" for role in UserRole)

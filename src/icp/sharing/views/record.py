@@ -41,7 +41,8 @@ from icp.sharing.vocabulary import NON_IDENTIFIABLE_PURPOSES, PLANNING_PURPOSES,
 
 # Every audit action that is a look at one person's record (the access log lists these).
 _NOT_YET_HELD: dict[str, str] = {
-    DataCategory.CARE_PLANS: "No care plans are held in icp yet: they arrive with the care-pathways work.",
+    # Care plans live in the care app, a floor above; the banner links to the person's care page.
+    DataCategory.CARE_PLANS: "Care plans, pathways and referrals are on the person's care page.",
     DataCategory.SOCIAL_CARE: "No social care records are held in icp yet.",
     DataCategory.SAFEGUARDING: "No safeguarding records are held in icp yet.",
 }
