@@ -119,7 +119,12 @@ def test_the_api_documentation_renders_from_our_own_files_under_the_content_secu
     log_in(page, demo_site, "demo-analyst")
     page.goto(f"{demo_site}/api/docs")
     operations = page.locator(".opblock-summary-path")
-    operations.first.wait_for()
+    # Swagger UI draws the operations after fetching the whole OpenAPI document: give it a minute on
+    # a loaded machine, and say what the page logged if it never does.
+    try:
+        operations.first.wait_for(timeout=60_000)
+    except Exception as error:
+        raise AssertionError(f"no operations drawn; console: {refused}; requests: {requested}") from error
     assert operations.count() > 20
     assert page.get_by_text("/api/areas", exact=True).first.is_visible()
     assert all(url.startswith(demo_site) for url in requested), [
