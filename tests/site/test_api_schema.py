@@ -7,11 +7,14 @@ derandomised): a failure reproduces on the next run.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -29,6 +32,18 @@ def token(db: None) -> str:
     manager = User.objects.filter(role="icp_manager", home_area__code="NI-NOR-CA").order_by("pk").first()
     assert manager is not None
     return ApiToken.issue(manager, "schemathesis")[1]
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_across_requests() -> Iterator[None]:
+    """The test's transaction holds the database connection; Django's handler closes "old"
+    connections at each request's start and end, which on PostgreSQL closes the test's own. Django's
+    test client disconnects the same handler for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 # The document the API serves at /api/openapi.json, and the application as gunicorn runs it (Django's
