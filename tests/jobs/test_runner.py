@@ -58,6 +58,20 @@ def test_a_failing_job_says_why_on_the_job_and_in_the_audit_trail(
     assert event.outcome == "failed" and "No complete quarter" in event.reason
 
 
+def test_the_log_names_a_failed_jobs_error_and_place_never_its_message(
+    icp_area: Area, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def leaky(job: Job, note: kinds.Note) -> kinds.Outcome:
+        raise ValueError("SYNTHETIC0, Given0 born 1930-01-01")
+
+    monkeypatch.setitem(kinds.KINDS, JobKind.INDICATORS, kinds.Kind(leaky, expected_steps=1))
+    job = Job.objects.create(kind=JobKind.INDICATORS, icp=icp_area)
+    with caplog.at_level("ERROR"):
+        assert runner.run(job.pk) == JobStatus.FAILED
+    assert "ValueError at " in caplog.text and "test_runner.py" in caplog.text
+    assert "SYNTHETIC0" not in caplog.text and "1930" not in caplog.text
+
+
 def test_a_job_delivered_twice_runs_once(icp_area: Area, published: Path) -> None:
     job = Job.objects.create(kind=JobKind.REPORT, icp=icp_area)
     runner.run(job.pk)

@@ -9,6 +9,7 @@ jobs page shows each step while the job runs.
 from __future__ import annotations
 
 import logging
+import traceback
 
 from django.db.models import F
 from django.utils import timezone
@@ -48,7 +49,15 @@ def run(job_id: int) -> str:
     except Exception as error:
         # The message goes on the job (for the people who may see it); the log gets the job and the
         # error's type only, never a message that might quote data.
-        logger.exception("job %s (%s) failed: %s", job.pk, job.kind, type(error).__name__)
+        # Not logger.exception: a traceback's last line is the message. Where it failed is enough.
+        where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+        logger.error(
+            "job %s (%s) failed: %s at %s",
+            job.pk,
+            job.kind,
+            type(error).__name__,
+            f"{where.filename}:{where.lineno}" if where else "unknown place",
+        )
         message = f"{error}"[:MESSAGE_LIMIT] or type(error).__name__
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now(), outcome=message
