@@ -19,13 +19,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import log_in
-
-# The shared axe-core helper and the role homes this journey lands on arrive with the site shell's
-# change; until it is on this branch the journey is skipped, not faked.
-assert_accessible = pytest.importorskip(
-    "tests.e2e.axe", reason="needs the shared axe helper"
-).assert_accessible
 
 PHONE_WIDTH = 390
 # The shared 2-core machine runs several suites at once: a first page can take longer than 30 s.

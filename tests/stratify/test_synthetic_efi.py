@@ -11,9 +11,10 @@ import datetime as dt
 from pathlib import Path
 
 import pyarrow.compute as pc
-import pytest
 
 from icp.records.engine import open_tables
+from icp.records.synth.population import EXTRACT_DATE
+from icp.records.synth.run import synthesise
 from icp.records.warehouse import Warehouse
 from icp.stratify.execute import to_arrow
 from icp.stratify.scores import rule_based_scores
@@ -22,13 +23,9 @@ PUBLISHED = {"fit": 0.50, "mild": 0.35, "moderate": 0.12, "severe": 0.03}
 
 
 def test_efi_categories_among_65_plus_are_near_the_published_distribution(tmp_path: Path) -> None:
-    synth = pytest.importorskip(
-        "icp.records.synth.run", reason="needs the synthetic population (records issue)"
-    )
-    population = pytest.importorskip("icp.records.synth.population")
     warehouse = Warehouse(tmp_path / "warehouse")
-    synth.synthesise(warehouse, area="NI-NOR-CA", seed=7, people=20_000)
-    index_date: dt.date = population.EXTRACT_DATE
+    synthesise(warehouse, area="NI-NOR-CA", seed=7, people=20_000)
+    index_date: dt.date = EXTRACT_DATE
     scores = to_arrow(rule_based_scores(open_tables(warehouse), index_date))
     older = scores.filter(pc.greater_equal(scores.column("age"), 65))
     assert older.num_rows > 2000
