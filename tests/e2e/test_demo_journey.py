@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.e2e.conftest import log_in
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -50,5 +52,5 @@ def test_a_wrong_password_is_explained(demo_site: str, page: Any) -> None:
     page.get_by_label("Username").fill("demo-manager")
     page.get_by_label("Password").fill("not-the-password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "There is a problem" in page.get_by_role("alert").inner_text()

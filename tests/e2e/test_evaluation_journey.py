@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import log_in
@@ -30,7 +31,7 @@ def test_the_evaluation_pages_open_with_charts_and_pass_axe(demo_site: str, page
     page.goto(f"{demo_site}/evaluation/icp/{ICP}/")
     assert page.locator("svg.icp-spc-chart").count() >= 10
     page.get_by_text("The numbers behind the chart").first.click()
-    assert page.locator("details[open] table").first.is_visible()
+    expect(page.locator("details[open] table").first).to_be_visible()
 
 
 def test_the_pages_fit_a_390_pixel_phone_screen(demo_site: str, browser: Any) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import log_in, sideways_overflow
@@ -40,7 +41,7 @@ def test_the_ig_lead_lands_on_their_home_reviews_a_break_glass_and_exports_the_a
     card.get_by_label("Appropriate", exact=True).check()
     card.get_by_label("Note").fill("Ambulance crew, unconscious patient: appropriate.")
     card.get_by_role("button", name="Record review").click()
-    assert page.get_by_text("Nothing awaits review.").is_visible()
+    expect(page.get_by_text("Nothing awaits review.")).to_be_visible()
     reviewed = page.get_by_role("row").filter(has_text="Ambulance crew, unconscious patient: appropriate.")
     assert "Appropriate (demo-iglead)" in reviewed.inner_text()
     assert_accessible(page)
@@ -57,7 +58,7 @@ def test_the_ig_lead_lands_on_their_home_reviews_a_break_glass_and_exports_the_a
     assert len(lines) > 1 and "break_glass.review" in "\n".join(lines)
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Home").click()
-    assert page.get_by_text("0 break glasses awaiting review").is_visible()
+    expect(page.get_by_text("0 break glasses awaiting review")).to_be_visible()
 
 
 def test_the_analyst_lands_on_the_indicators_and_opens_one(demo_site: str, page: Any) -> None:

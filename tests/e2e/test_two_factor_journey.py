@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from tests.e2e.axe import axe_violations
 from tests.e2e.conftest import DEMO_PASSWORD
@@ -73,7 +74,7 @@ def test_first_sign_in_sets_up_an_app_then_the_code_is_asked_each_time(
     key = phone.locator(".icp-totp-key").inner_text()
     phone.get_by_label("6-digit code").fill("000000" if _code(key) != "000000" else "111111")
     phone.get_by_role("button", name="Finish setting up").click()
-    assert phone.get_by_text("That code is not right").first.is_visible()
+    expect(phone.get_by_text("That code is not right").first).to_be_visible()
     assert _problems(phone) == []  # the error summary and the field in error
     phone.wait_for_timeout(1100)  # django-otp's back-off after a wrong code
     phone.get_by_label("6-digit code").fill(_code(key))
