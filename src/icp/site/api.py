@@ -47,7 +47,12 @@ class Api(NinjaAPI):
         components.setdefault("Error", ERROR_SCHEMA)
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
-                responses = operation.setdefault("responses", {})
+                # django-ninja keys an operation's own responses by number (403) and JSON keys are
+                # strings: mixing the two wrote "403" twice, which JSON.parse forgives but Swagger UI's
+                # YAML reader refuses ("duplicated mapping key"), and the generic answer hid the
+                # operation's own. One kind of key, the string OpenAPI names.
+                responses = {str(status): answer for status, answer in operation.get("responses", {}).items()}
+                operation["responses"] = responses
                 for status, description in ERRORS.items():
                     responses.setdefault(
                         status,
