@@ -43,6 +43,24 @@ def test_measure_writes_every_table_as_parquet_and_csv(warehouse: Warehouse, tmp
 
 
 @pytest.mark.django_db
+def test_measure_leaves_out_and_names_the_month_whose_readmissions_the_records_cannot_yet_follow(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    out = tmp_path / "indicators"
+    result = runner.invoke(
+        app, ["measure", "--area", "NI-NOR-CA", "--from", "2026-01", "--to", "2026-03", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "readmissions_30d: 2026-03 not reported (the records end on 2026-03-31" in said
+    monthly = pd.read_csv(out / "month_icp.csv")
+    readmissions = monthly[monthly["indicator"] == "readmissions_30d"]
+    assert sorted(readmissions["period"].unique()) == ["2026-01-01", "2026-02-01"]
+    admissions = monthly[monthly["indicator"] == "emergency_admissions_65"]
+    assert "2026-03-01" in set(admissions["period"])
+
+
+@pytest.mark.django_db
 def test_measure_refuses_bad_arguments(warehouse: Warehouse, tmp_path: Path) -> None:
     bad_month = runner.invoke(app, ["measure", "--from", "April 2024", "--out", str(tmp_path)])
     assert bad_month.exit_code == 2 and "YYYY-MM" in bad_month.output

@@ -23,8 +23,9 @@ from tests.stratify.builders import Records
 
 Rows = dict[str, dict[str, Any]]
 ScoresOnEngine = Callable[[Records, dt.date], Rows]
-# (numerator, denominator) of one indicator in one month, summed over its cells.
-IndicatorOnEngine = Callable[..., tuple[float, float]]
+# (numerator, denominator) of one indicator in one month, summed over its cells; None when the
+# month is not reported (the records do not cover it, with its follow-up, whole).
+IndicatorOnEngine = Callable[..., tuple[float, float] | None]
 
 ENGINES = [
     "duckdb",
@@ -75,7 +76,8 @@ def indicator_on_engine(
     """Write `records` as a warehouse and measure one indicator on this module's engine: the
     numerator and denominator of `month` (the cells before disclosure control, summed).
 
-    `months` widens the run (a readmission needs the months after its discharge to exist)."""
+    `months` widens the run. The records are taken to end on the run's last day unless `data_end`
+    says otherwise (a hand-written world has no extract date of its own)."""
     from icp.measure.indicators.cells import Months
     from icp.measure.indicators.definition import indicator
     from icp.measure.indicators.run import measure
@@ -93,11 +95,21 @@ def indicator_on_engine(
         *,
         months: tuple[dt.date, dt.date] | None = None,
         excluded: frozenset[str] = frozenset(),
-    ) -> tuple[float, float]:
+        data_end: dt.date | None = None,
+    ) -> tuple[float, float] | None:
         warehouse = records.write(Warehouse(tmp_path_factory.mktemp(f"spec-{indicator_id}-{engine}")))
         tables = open_tables(warehouse, engine=engine, con=con)  # type: ignore[arg-type]
         first, last = months or (month, month)
-        result = measure(tables, Months(first, last), excluded=excluded, chosen=[indicator(indicator_id)])
+        run_months = Months(first, last)
+        result = measure(
+            tables,
+            run_months,
+            excluded=excluded,
+            chosen=[indicator(indicator_id)],
+            data_end=data_end or run_months.lasts()[-1],
+        )
+        if month not in result.periods(indicator_id):
+            return None
         cells = result.cells[indicator_id]
         in_month = cells[cells["period"] == month]
         return float(in_month["numerator"].sum()), float(in_month["denominator"].sum())

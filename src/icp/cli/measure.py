@@ -103,6 +103,29 @@ def measure(
         )
         published = write(result, out)
     _summary(published, result.opted_out, out, result.synthetic, result.timings.get("total", 0.0))
+    _say_incomplete(result)
+
+
+def _say_incomplete(result: Any) -> None:
+    """Name the months an indicator leaves out because the records do not yet cover them whole."""
+    from icp.measure.indicators.definition import indicator
+
+    every = result.months.firsts()
+    followed = result.data_end.isoformat() if result.data_end else "nowhere (no records)"
+    for indicator_id, reported in sorted(result.reported.items()):
+        missing = [month for month in every if month not in set(reported)]
+        if not missing:
+            continue
+        months = f"{missing[0]:%Y-%m}" + (f" to {missing[-1]:%Y-%m}" if len(missing) > 1 else "")
+        why = (
+            "too soon to follow every discharge for its 30 days"
+            if indicator(indicator_id).measure == "readmission"
+            else "the records stop before the month's end"
+        )
+        console.print(
+            f"{indicator_id}: {months} not reported (the records end on {followed}, {why}); "
+            "a financial year missing a month has no year row."
+        )
 
 
 def _say_care_source(warehouse: Any, areas: list[str]) -> None:

@@ -118,6 +118,28 @@ def test_opted_out_people_are_left_out_and_counted(
     assert (tmp_path / "month_icp.parquet").exists() and (tmp_path / "month_icp.csv").exists()
 
 
+def test_the_records_last_day_is_found_and_bounds_the_months_reported(
+    warehouse: Warehouse, result: MeasureResult
+) -> None:
+    # The synthetic extract ends on 31 March 2026: every month of 2024 is over and followed.
+    assert result.data_end == dt.date(2026, 3, 31)
+    assert result.periods("readmissions_30d") == MONTHS.firsts() and not result.reported
+    chosen = [indicator("readmissions_30d"), indicator("emergency_admissions_65")]
+    early = measure(open_tables(warehouse), MONTHS, chosen=chosen, data_end=dt.date(2024, 9, 15))
+    # September is not over on the 15th; August's last discharges need the records to 29 September.
+    assert early.periods("emergency_admissions_65") == MONTHS.firsts()[:-1]
+    assert early.periods("readmissions_30d") == MONTHS.firsts()[:-2]
+    readmissions = early.cells["readmissions_30d"]
+    assert set(readmissions["period"]) == set(MONTHS.firsts()[:-2])
+    assert readmissions["denominator"].sum() > 0
+    # The months it does report are the same as when the records run on for years.
+    july = dt.date(2024, 7, 1)
+    later = result.cells["readmissions_30d"]
+    assert readmissions[readmissions["period"] == july]["numerator"].sum() == (
+        later[later["period"] == july]["numerator"].sum()
+    )
+
+
 def _sorted(frame: pd.DataFrame) -> list[dict[str, Any]]:
     frame = frame.copy()
     frame["period"] = frame["period"].astype(str)

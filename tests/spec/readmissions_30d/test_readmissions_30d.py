@@ -1,7 +1,9 @@
 """`readmissions_30d`: of spells ending in a live discharge in the month, the share followed by an
 emergency admission 0 to 29 days after the discharge date; cancer and obstetric spells excluded as
 index spells and as readmissions (NHS Digital I02040). Counted by hand, May 2025 (June measured
-too, so that May's discharges have their 30 days), on DuckDB and on Spark."""
+too, so that May's discharges have their 30 days), on DuckDB and on Spark. A month is reported
+only once the records follow its last discharge for the 30 days: until then it is left out whole,
+never counted short."""
 
 from __future__ import annotations
 
@@ -37,3 +39,33 @@ def test_counted_by_hand(indicator_on_engine: IndicatorOnEngine) -> None:
     # (readmitted the same day), q5 on 8 May, q6 on 2 May (its 10 May spell is obstetric) = 7;
     # readmitted: 2. q3 died on discharge; q4's cancer spell is excluded.
     assert indicator_on_engine(world(), "readmissions_30d", MAY, months=(MAY, JUNE)) == (2, 7)
+
+
+def last_days() -> Records:
+    """Discharges late in May and late in June, each readmitted 29 days later (day 29 counts)."""
+    r = Records()
+    for person in ("r1", "r2", "r3"):
+        r.person(person, born=dt.date(1950, 1, 1))
+    spell(r, "r1", dt.date(2025, 5, 28), dt.date(2025, 5, 31), method="elective", diagnoses=("I10",))
+    spell(r, "r1", dt.date(2025, 6, 29), dt.date(2025, 7, 1), diagnoses=("J18.9",))
+    spell(r, "r2", dt.date(2025, 5, 20), dt.date(2025, 5, 25), method="elective", diagnoses=("M17.1",))
+    spell(r, "r3", dt.date(2025, 6, 27), dt.date(2025, 6, 30), method="elective", diagnoses=("I10",))
+    spell(r, "r3", dt.date(2025, 7, 29), dt.date(2025, 7, 30), diagnoses=("J18.9",))
+    return r
+
+
+def test_the_last_discharges_of_a_month_count_once_their_30_days_are_in_the_records(
+    indicator_on_engine: IndicatorOnEngine,
+) -> None:
+    # Records to 30 June: May's discharges (r1 on 31 May, readmitted on 29 June, day 29; r2 on
+    # 25 May, not readmitted) are all followed to day 29, so May is 1 readmitted of 2. June's last
+    # discharge (r3 on 30 June) would need the records to 29 July: June is not reported at all.
+    def measured(month: dt.date, records_end: dt.date) -> tuple[float, float] | None:
+        return indicator_on_engine(
+            last_days(), "readmissions_30d", month, months=(MAY, JUNE), data_end=records_end
+        )
+
+    assert measured(MAY, dt.date(2025, 6, 30)) == (1, 2)
+    assert measured(JUNE, dt.date(2025, 6, 30)) is None
+    # Records to 29 July: June's one discharge is followed to its day 29 and was readmitted on it.
+    assert measured(JUNE, dt.date(2025, 7, 29)) == (1, 1)

@@ -241,21 +241,40 @@ def population_rate_events(indicator: Indicator, tables: Tables, spell_table: ir
     return chosen.select("patient_id", event_date=chosen.start_date, value=ibis.literal(1.0))
 
 
+def follow_up_days(indicator: Indicator) -> int:
+    """Days an event is followed for (`within_days`): a readmission starts 0 to days-1 after."""
+    return int(indicator.numerator.get("within_days", 30))
+
+
+def followed_months(months: Months, days: int, data_end: dt.date | None) -> list[dt.date]:
+    """The months whose every event (to the month's last day) the data follows for `days` days:
+    last day + days - 1 on or before `data_end`. A later month is incomplete and not reported."""
+    if data_end is None:
+        return []
+    return [
+        first
+        for first, last in zip(months.firsts(), months.lasts(), strict=True)
+        if last + dt.timedelta(days=days - 1) <= data_end
+    ]
+
+
 def readmission_events(
-    indicator: Indicator, spell_table: ir.Table, persons: ir.Table, last_day: dt.date
+    indicator: Indicator, spell_table: ir.Table, persons: ir.Table, data_end: dt.date | None
 ) -> ir.Table:
     """Index spells (live discharges, not excluded) with `readmitted`: an emergency admission
-    starting 0 to 29 days after discharge. Discharges in the history's last 29 days are left out."""
-    window = int(indicator.numerator.get("within_days", 30))
+    starting 0 to 29 days after discharge. Only discharges the data follows for the whole window
+    (discharge + 29 days on or before `data_end`, the records' last day) are index spells."""
+    window = follow_up_days(indicator)
     excluded = indicator.codes("excluded")
     deaths = persons.select(death_patient=persons.patient_id, death_date=persons.death_date)
     spells_ = spell_table.filter(
         spell_table.end_date.notnull() & ~_code_match(spell_table.primary_code, excluded)
     )
     index = spells_.left_join(deaths, spells_.patient_id == deaths.death_patient)
+    last_judged = (data_end or dt.date.min + dt.timedelta(days=window)) - dt.timedelta(days=window - 1)
     index = index.filter(
         (index.death_date.isnull() | (index.death_date > index.end_date))
-        & (index.end_date <= ibis.literal(last_day - dt.timedelta(days=window - 1)))
+        & (index.end_date <= ibis.literal(last_judged))
     )
     later = spells_.filter(spells_.emergency).select(
         later_id=spells_.encounter_id, later_patient=spells_.patient_id, later_start=spells_.start_date

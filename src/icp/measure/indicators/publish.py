@@ -10,9 +10,17 @@ interval of the observed count divided by the expected.
 
 The published rate and interval are derived from the disclosed (rounded) counts, never the true
 ones, so the true counts cannot be worked back from them.
+
+A year row is a whole financial year: every one of its twelve months reported (a snapshot's year,
+its 31 March). A part-year would read as a year's rate and be short by the months missing, so a
+run that starts or ends mid-year, or a follow-up indicator whose last month is not yet complete,
+publishes those months in the monthly tables only.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -108,14 +116,35 @@ def _with_reference(cells: pd.DataFrame, time: str) -> pd.DataFrame:
     return merged.drop(columns="reference_rate")
 
 
-def rolled(cells: pd.DataFrame, indicator: Indicator, table: str) -> pd.DataFrame:
-    """One published table (before disclosure): sums of cells over the table's keys."""
+def whole_years(periods: Sequence[dt.date], *, snapshot: bool) -> set[str]:
+    """The financial years `periods` (first days of months) cover whole: all twelve months, or for
+    a snapshot, its March."""
+    if not len(periods):
+        return set()
+    days = pd.Series(pd.to_datetime(list(periods))).drop_duplicates()
+    years = financial_year(days)
+    if snapshot:
+        return set(years[days.dt.month == 3])
+    counts = years.value_counts()
+    return set(counts[counts == 12].index)
+
+
+def rolled(
+    cells: pd.DataFrame, indicator: Indicator, table: str, *, periods: Sequence[dt.date] | None = None
+) -> pd.DataFrame:
+    """One published table (before disclosure): sums of cells over the table's keys.
+
+    `periods` are the months the indicator reports (by default those the cells hold); a year
+    table keeps only the financial years they cover whole (`whole_years`)."""
     time, keys = TABLES[table]
     frame = cells.copy()
     frame["year"] = financial_year(frame["period"])
     frame["months"] = 1
     standardise = indicator.standardisation == "indirect_age_sex"
     snapshot = indicator.measure in ("snapshot", "amputation")
+    if time == "year":
+        reported = sorted(frame["period"].unique()) if periods is None else list(periods)
+        frame = frame[frame["year"].isin(whole_years(reported, snapshot=snapshot))]
     if time == "year" and snapshot:
         # A snapshot's year is its last month (31 March).
         last = frame.groupby("year")["period"].transform("max")
@@ -148,9 +177,16 @@ def standardised(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def publish(cells: pd.DataFrame, indicator: Indicator, table: str, *, synthetic: bool) -> pd.DataFrame:
-    """The published, disclosure-controlled table for one indicator."""
-    frame = rolled(cells, indicator, table)
+def publish(
+    cells: pd.DataFrame,
+    indicator: Indicator,
+    table: str,
+    *,
+    synthetic: bool,
+    periods: Sequence[dt.date] | None = None,
+) -> pd.DataFrame:
+    """The published, disclosure-controlled table for one indicator (`periods`: see `rolled`)."""
+    frame = rolled(cells, indicator, table, periods=periods)
     frame["numerator"] = frame["numerator"].round()
     frame["denominator"] = frame["denominator"].round()
     derived = ["rate", "ci_low", "ci_high"]

@@ -3,6 +3,13 @@
 `measure(tables, months, excluded=...)` returns each indicator's cells (one row per month, ICP,
 practice, deprivation quintile, age band and sex) and `published(result)` the four disclosure-
 controlled tables of each. `write(result, folder)` writes them as Parquet and CSV.
+
+Only months the records cover whole are reported: a month ending after the records' last day
+(`data_end`, by default the warehouse's latest admission, attendance or observation) would count
+its events short. An indicator that follows people after the event (`readmissions_30d`: 30 days
+after each discharge) also needs the follow-up of the month's last discharges inside the records,
+so its latest month comes a month later; it is left out, not counted short, as NHS Digital
+publishes a period only once its follow-up is in (docs/evaluation.md).
 """
 
 from __future__ import annotations
@@ -38,6 +45,14 @@ class MeasureResult:
     synthetic: bool
     areas: list[str]
     timings: dict[str, float] = field(default_factory=dict)
+    # The last day the warehouse's records cover (its latest admission or attendance).
+    data_end: dt.date | None = None
+    # The months each indicator reports, where fewer than `months` (a follow-up still running).
+    reported: dict[str, list[dt.date]] = field(default_factory=dict)
+
+    def periods(self, indicator_id: str) -> list[dt.date]:
+        """The months `indicator_id` reports: every month measured unless its follow-up is not in."""
+        return self.reported.get(indicator_id, self.months.firsts())
 
 
 def _frame(expression: ir.Table) -> pd.DataFrame:
@@ -91,8 +106,12 @@ def measure(
     excluded: Collection[str] = (),
     chosen: Sequence[Indicator] | None = None,
     progress: Progress | None = None,
+    data_end: dt.date | None = None,
 ) -> MeasureResult:
-    """Every (chosen) indicator's cells over `months`, people in `excluded` left out."""
+    """Every (chosen) indicator's cells over `months`, people in `excluded` left out.
+
+    `data_end` is the last day the records cover (by default `latest_record`); only the months
+    it covers whole, with any follow-up the indicator needs, are reported (`MeasureResult.periods`)."""
     note = progress or (lambda _message: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -108,6 +127,8 @@ def measure(
         )
     ).to_pylist()[0]
     areas = sorted(to_arrow(patient.select("icp").distinct()).column("icp").to_pylist())
+    if data_end is None:
+        data_end = latest_record(tables)
     opted_out = 0
     if excluded:
         left_out = ibis.memtable(pa.table({"excluded_id": pa.array(sorted(excluded), pa.string())}))
@@ -125,6 +146,7 @@ def measure(
     timings["population"] = time.perf_counter() - started
     states: ir.Table | None = None
     results: dict[str, pd.DataFrame] = {}
+    reported: dict[str, list[dt.date]] = {}
     for definition in definitions:
         note(definition.id)
         begun = time.perf_counter()
@@ -134,9 +156,7 @@ def measure(
             numerator = _frame(c._cells(definition, events, persons, months, value="value"))
             frame = _with_population(numerator.drop(columns="events"), population, definition)
         elif measure_ == "readmission":
-            events = c.readmission_events(
-                definition, spell_table, persons, months.firsts()[-1] + dt.timedelta(days=40)
-            )
+            events = c.readmission_events(definition, spell_table, persons, data_end)
             frame = _frame(c._cells(definition, events, persons, months, denominator="readmitted"))
             frame["denominator"] = frame.pop("events")
         elif measure_ == "deaths":
@@ -164,10 +184,30 @@ def measure(
             frame = self_serve(definition, tables, persons, months, month_table, states)
         if "events" in frame.columns:
             frame = frame.drop(columns="events")
+        follow_up = c.follow_up_days(definition) if measure_ == "readmission" else 1
+        complete = c.followed_months(months, follow_up, data_end)
+        if len(complete) < len(months.firsts()):
+            reported[definition.id] = complete
+            frame = frame[frame["period"].isin(complete)].reset_index(drop=True)
         results[definition.id] = frame
         timings[definition.id] = time.perf_counter() - begun
     timings["total"] = time.perf_counter() - started
-    return MeasureResult(months, results, opted_out, bool(facts["synthetic"]), areas, timings)
+    return MeasureResult(
+        months, results, opted_out, bool(facts["synthetic"]), areas, timings, data_end, reported
+    )
+
+
+def latest_record(tables: Tables) -> dt.date | None:
+    """The last day the warehouse's records cover: its latest admission, attendance or observation
+    (None when it holds none), as stratify takes an extract's index date. Spells the extract
+    catches in hospital end on it at the latest."""
+    encounter, observation = tables["encounter"], tables["observation"]
+    found = [
+        to_arrow(encounter.aggregate(last=encounter.start_date.max())).column("last")[0].as_py(),
+        to_arrow(observation.aggregate(last=observation.effective_date.max())).column("last")[0].as_py(),
+    ]
+    days = [d.date() if isinstance(d, dt.datetime) else d for d in found if isinstance(d, dt.date)]
+    return max(days) if days else None
 
 
 def self_serve(
@@ -237,7 +277,11 @@ def published(result: MeasureResult) -> dict[str, pd.DataFrame]:
         if cells.empty:
             continue
         for name in TABLES:
-            by_table[name].append(publish(cells, definition, name, synthetic=result.synthetic))
+            by_table[name].append(
+                publish(
+                    cells, definition, name, synthetic=result.synthetic, periods=result.periods(definition.id)
+                )
+            )
     return {name: pd.concat(parts, ignore_index=True) for name, parts in by_table.items() if parts}
 
 
