@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 
 import pytest
 import typer.main
+from typer.core import TyperArgument, TyperOption
 from typer.testing import CliRunner
 
 import icp.cli
@@ -15,7 +17,7 @@ from icp.cli import app
 
 runner = CliRunner()
 GROUP_MODULES = sorted(
-    name for _, name, _ in pkgutil.iter_modules(icp.cli.__path__) if name not in ("app", "output")
+    name for _, name, _ in pkgutil.iter_modules(icp.cli.__path__) if name not in ("app", "help", "output")
 )
 
 
@@ -83,3 +85,51 @@ def test_createuser_help_lists_every_role_with_its_name() -> None:
     text = " ".join(result.output.split())
     for role in UserRole:
         assert role.value in text, role
+
+
+def every_command() -> list[tuple[str, object]]:
+    """Every command and group of `icp`, by its path (`icp token create`), the root included."""
+    found: list[tuple[str, object]] = []
+
+    def walk(path: str, command: object) -> None:
+        found.append((path, command))
+        for name, child in getattr(command, "commands", {}).items():
+            walk(f"{path} {name}", child)
+
+    walk("icp", typer.main.get_command(app))
+    return found
+
+
+def test_every_value_an_option_or_argument_takes_is_named_in_capitals() -> None:
+    unnamed = []
+    for path, command in every_command():
+        for param in command.params:  # type: ignore[attr-defined]
+            takes_a_value = isinstance(param, TyperArgument) or (
+                isinstance(param, TyperOption) and not param.is_flag
+            )
+            metavar = param.metavar or ""
+            if takes_a_value and not re.fullmatch(r"[A-Z][A-Z:|_]*(\.\.\.)?", metavar):
+                unnamed.append(f"{path} {param.opts[0]}: {metavar!r}")
+    assert not unnamed, (
+        "options and arguments without a metavar in capitals (USERNAME, DATE, FILE): " + ", ".join(unnamed)
+    )
+
+
+@pytest.mark.parametrize("path", [path for path, _ in every_command()])
+def test_help_shows_no_python_type_beside_an_option(path: str) -> None:
+    result = runner.invoke(app, [*path.split()[1:], "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert not re.findall(r"<(?:str|bool|int|float|Path|list\[[^]]*\])>", result.output), result.output
+
+
+def test_createuser_help_names_what_each_option_takes() -> None:
+    result = runner.invoke(app, ["createuser", "--help"], env={"COLUMNS": "200"})
+    rows = {
+        line.split()[1]: line
+        for line in result.output.splitlines()
+        if line.startswith("│ ") and len(line.split()) > 2
+    }
+    assert "USERNAME" in result.output.splitlines()[1]  # the usage line: icp createuser [OPTIONS] {USERNAME}
+    assert rows["--icp"].split()[2] == "ICP"
+    assert rows["--organisation"].split()[2] == "CODE"
+    assert rows["--superuser"].split()[3] == "Give"  # a flag: its help follows, no type between

@@ -5,9 +5,8 @@ Each module holds one group of commands and exposes `app`; adding a group is one
 
 from __future__ import annotations
 
-import typer
-
 from icp.cli import audit, demo, echo, ingest, jobs, link, measure, setup, spc, stratify, synth, users
+from icp.cli.help import Typer
 
 HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 
@@ -33,7 +32,7 @@ HELP = """icp: run an Integrated Care Partnership (RICE work and governance).
 - Governance: [bold]icp echo totals --start 2020-01-01[/bold]
 """
 
-app = typer.Typer(help=HELP, no_args_is_help=True, rich_markup_mode="rich")
+app = Typer(help=HELP, no_args_is_help=True, rich_markup_mode="rich")
 for module in (setup, jobs, demo, users, synth, ingest, link, stratify, spc, measure, audit, echo):
     app.add_typer(module.app)
 

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from icp.cli.help import Typer
 from icp.cli.output import console
 from icp.django_setup import setup_django
 
 if TYPE_CHECKING:
     from icp.audit.operations import Done
 
-app = typer.Typer()
-audit_app = typer.Typer(
+app = Typer()
+audit_app = Typer(
     help="Check and maintain the audit trail.\n\n"
     "Examples: [bold]icp audit verify[/bold] (check the hash chain and its checkpoints); "
     "[bold]icp audit rotate-key[/bold] (start signing with a new key).",
@@ -70,7 +71,9 @@ def _run(operation: str, reason: str) -> None:
 
 @audit_app.command("upgrade")
 def audit_upgrade(
-    reason: Annotated[str, typer.Option(help="Recorded on the event")] = "upgrade to the keyed chain",
+    reason: Annotated[
+        str, typer.Option(help="Recorded on the event", metavar="REASON")
+    ] = "upgrade to the keyed chain",
 ) -> None:
     """Anchor a chain written before audit keys (plain SHA-256) with a keyed event. Safe to repeat.
 
@@ -81,7 +84,9 @@ def audit_upgrade(
 
 @audit_app.command("restored")
 def audit_restored(
-    reason: Annotated[str, typer.Option(help="Why the backup was restored; recorded on the event")],
+    reason: Annotated[
+        str, typer.Option(help="Why the backup was restored; recorded on the event", metavar="REASON")
+    ],
 ) -> None:
     """After restoring a backup: record "restored to sequence N" so the chain verifies again, and keep
     the number of events lost on the record. Refuses if the restored chain itself does not verify.
@@ -93,7 +98,9 @@ def audit_restored(
 
 @audit_app.command("rotate-key")
 def audit_rotate_key(
-    reason: Annotated[str, typer.Option(help="Recorded on the event")] = "scheduled key rotation",
+    reason: Annotated[
+        str, typer.Option(help="Recorded on the event", metavar="REASON")
+    ] = "scheduled key rotation",
 ) -> None:
     """Switch the chain to a new audit key, recorded by an event signed with the old key. With the key
     file, a new key is added to it; with ICP_AUDIT_KEY, append the new key to it first (comma-separated).

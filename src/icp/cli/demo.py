@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
+from icp.cli.help import Typer
 from icp.cli.output import console, refuse
 from icp.cli.setup import serve
 
-app = typer.Typer()
+app = Typer()
 
 
 @app.command(rich_help_panel="Set up and run")

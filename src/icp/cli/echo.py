@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from icp.cli.help import Typer
 from icp.cli.output import console, refuse
 from icp.django_setup import setup_django
 
-app = typer.Typer()
-echo_app = typer.Typer(
+app = Typer()
+echo_app = Typer(
     help="Project ECHO learning networks: load tables, show totals.\n\n"
     "Examples: [bold]icp echo import --seed[/bold] (the 2020 COVID-19 table shipped with icp); "
     "[bold]icp echo totals --start 2020-01-01[/bold].",
@@ -27,7 +28,8 @@ def import_table(
     file: Annotated[
         Path | None,
         typer.Argument(
-            help="CSV with network,period_start,period_end,sessions,participants[,topic,hub,audience,source]"
+            help="CSV with network,period_start,period_end,sessions,participants[,topic,hub,audience,source]",
+            metavar="FILE",
         ),
     ] = None,
     seed: Annotated[
@@ -68,8 +70,8 @@ def import_table(
 
 @echo_app.command("totals")
 def totals(
-    start: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD)")] = None,
-    end: Annotated[str | None, typer.Option(help="To this date (YYYY-MM-DD)")] = None,
+    start: Annotated[str | None, typer.Option(help="From this date (YYYY-MM-DD)", metavar="DATE")] = None,
+    end: Annotated[str | None, typer.Option(help="To this date (YYYY-MM-DD)", metavar="DATE")] = None,
 ) -> None:
     """Print sessions and participants per network, over a period if given.
 

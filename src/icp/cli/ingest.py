@@ -15,11 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from icp.audit.events import EventType
+from icp.cli.help import Typer
 from icp.cli.output import console, print_index_sync, refuse
 from icp.django_setup import setup_django
 
-app = typer.Typer()
-export_app = typer.Typer(
+app = Typer()
+export_app = Typer(
     help="Export the records warehouse.\n\n"
     "Example: [bold]icp export fhir --out export/ --area NI-NOR-CA[/bold] (FHIR R4 Bulk Data NDJSON).",
     no_args_is_help=True,
@@ -65,12 +66,16 @@ def _check_area(area: str | None, icps: set[str]) -> None:
 
 @app.command(help=INGEST_HELP, rich_help_panel="Records")
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="NDJSON files, Bundle files or folders of them")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="NDJSON files, Bundle files or folders of them", metavar="PATH...")
+    ],
     area: Annotated[
-        str | None, typer.Option(help="ICP code for patients with no registered practice, e.g. NI-NOR-CA")
+        str | None,
+        typer.Option(help="ICP code for patients with no registered practice, e.g. NI-NOR-CA", metavar="ICP"),
     ] = None,
     source: Annotated[
-        str | None, typer.Option(help="Name of where the records came from (default: fhir:<first path>)")
+        str | None,
+        typer.Option(help="Name of where the records came from (default: fhir:<first path>)", metavar="NAME"),
     ] = None,
     replace: Annotated[bool, typer.Option(help="Replace what earlier loads from --source held")] = False,
     synthetic: Annotated[bool, typer.Option(help="Label every loaded row synthetic")] = False,
@@ -247,8 +252,12 @@ def _quality(areas: list[str] | None, examples: int = 5) -> list[Any]:
 
 @app.command("check-data", rich_help_panel="Records")
 def check_data(
-    area: Annotated[str, typer.Option(help="An ICP code (e.g. NI-NOR-CA), or NI for every ICP")],
-    examples: Annotated[int, typer.Option(min=0, max=50, help="Examples shown per kind")] = 5,
+    area: Annotated[
+        str, typer.Option(help="An ICP code (e.g. NI-NOR-CA), or NI for every ICP", metavar="AREA")
+    ],
+    examples: Annotated[
+        int, typer.Option(min=0, max=50, help="Examples shown per kind", metavar="COUNT")
+    ] = 5,
 ) -> None:
     """Find records that cannot be true as they stand: sex- or age-specific codes for the wrong
     person, entries after death or before birth, impossible ages and measurements.
@@ -277,8 +286,12 @@ def check_data(
 
 @export_app.command("fhir")
 def export_fhir(
-    out: Annotated[Path, typer.Option(help="Folder to write the NDJSON files and manifest.json into")],
-    area: Annotated[list[str] | None, typer.Option(help="ICP code(s) to export (default: all)")] = None,
+    out: Annotated[
+        Path, typer.Option(help="Folder to write the NDJSON files and manifest.json into", metavar="FOLDER")
+    ],
+    area: Annotated[
+        list[str] | None, typer.Option(help="ICP code(s) to export (default: all)", metavar="ICP")
+    ] = None,
 ) -> None:
     """Export the warehouse as FHIR R4 Bulk Data NDJSON, one file per resource type, with a manifest.
 

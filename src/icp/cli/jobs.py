@@ -14,12 +14,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from icp.cli.help import Typer
 from icp.cli.output import console, ensure_data_dir, refuse
 from icp.django_setup import setup_django
 
 PANEL = "Set up and run"
-app = typer.Typer()
-jobs_app = typer.Typer(
+app = Typer()
+jobs_app = Typer(
     help="Background jobs: start one, or list an ICP's.\n\n"
     "Examples: [bold]icp jobs start stratify --icp NI-NOR-CA[/bold]; "
     "[bold]icp jobs list --icp NI-NOR-CA[/bold].",
@@ -99,9 +100,11 @@ def worker(
 
 @jobs_app.command("start")
 def start(
-    kind: Annotated[str, typer.Argument(help="stratify, indicators or report")],
-    icp: Annotated[str, typer.Option(help="The ICP's code, e.g. NI-NOR-CA")],
-    quarter: Annotated[str, typer.Option(help="For a report: the quarter, e.g. 2025-Q4")] = "",
+    kind: Annotated[str, typer.Argument(help="stratify, indicators or report", metavar="KIND")],
+    icp: Annotated[str, typer.Option(help="The ICP's code, e.g. NI-NOR-CA", metavar="ICP")],
+    quarter: Annotated[
+        str, typer.Option(help="For a report: the quarter, e.g. 2025-Q4", metavar="QUARTER")
+    ] = "",
 ) -> None:
     """Queue a job (as the schedule would, with no person): a worker picks it up.
 
@@ -126,8 +129,10 @@ def start(
 
 @jobs_app.command("list")
 def list_jobs(
-    icp: Annotated[str, typer.Option(help="The ICP's code, e.g. NI-NOR-CA")],
-    last: Annotated[int, typer.Option(help="How many of the newest jobs", min=1, max=500)] = 20,
+    icp: Annotated[str, typer.Option(help="The ICP's code, e.g. NI-NOR-CA", metavar="ICP")],
+    last: Annotated[
+        int, typer.Option(help="How many of the newest jobs", min=1, max=500, metavar="COUNT")
+    ] = 20,
 ) -> None:
     """The newest jobs of an ICP with their status and progress.
 

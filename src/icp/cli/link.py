@@ -11,24 +11,36 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from icp.cli.help import Typer
 from icp.cli.output import console, refuse
 from icp.django_setup import setup_django
 
-app = typer.Typer()
+app = Typer()
 
 
 @app.command(rich_help_panel="Records")
 def link(
-    area: Annotated[str, typer.Option(help="The ICP code whose records to link (e.g. NI-NOR-CA)")],
+    area: Annotated[
+        str, typer.Option(help="The ICP code whose records to link (e.g. NI-NOR-CA)", metavar="ICP")
+    ],
     link_threshold: Annotated[
-        float, typer.Option("--link-threshold", help="Match probability at or above which a pair is linked")
+        float,
+        typer.Option(
+            "--link-threshold",
+            help="Match probability at or above which a pair is linked",
+            metavar="PROBABILITY",
+        ),
     ] = 0.99,
     review_threshold: Annotated[
         float,
-        typer.Option("--review-threshold", help="Match probability at or above which a pair goes to review"),
+        typer.Option(
+            "--review-threshold",
+            help="Match probability at or above which a pair goes to review",
+            metavar="PROBABILITY",
+        ),
     ] = 0.5,
     seed: Annotated[
-        int, typer.Option(help="Seed of the model's random sampling (same seed, same result)")
+        int, typer.Option(help="Seed of the model's random sampling (same seed, same result)", metavar="SEED")
     ] = 42,
 ) -> None:
     """Give every record of one ICP the person it belongs to, across all its sources.

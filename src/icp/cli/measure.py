@@ -19,8 +19,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from icp.cli.help import Typer
+
 console = Console()
-app = typer.Typer()
+app = Typer()
 
 AREA_HELP = "An ICP code (e.g. NI-NOR-CA) or NI for every ICP in the warehouse"
 ENGINE_HELP = "duckdb (embedded, default) or spark"
@@ -64,13 +66,17 @@ def _opted_out(areas: list[str], on: dt.date) -> set[str]:
 
 @app.command(rich_help_panel="Evaluation (E)")
 def measure(
-    area: Annotated[str, typer.Option(help=AREA_HELP)] = "NI",
+    area: Annotated[str, typer.Option(help=AREA_HELP, metavar="AREA")] = "NI",
     start: Annotated[
-        str | None, typer.Option("--from", help="First month, YYYY-MM (default: April 2022)")
+        str | None, typer.Option("--from", help="First month, YYYY-MM (default: April 2022)", metavar="MONTH")
     ] = None,
-    end: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM (default: March 2026)")] = None,
-    engine: Annotated[str, typer.Option(help=ENGINE_HELP)] = "duckdb",
-    out: Annotated[Path, typer.Option(help="Folder for the Parquet and CSV tables")] = Path("indicators"),
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last month, YYYY-MM (default: March 2026)", metavar="MONTH")
+    ] = None,
+    engine: Annotated[str, typer.Option(help=ENGINE_HELP, metavar="ENGINE")] = "duckdb",
+    out: Annotated[Path, typer.Option(help="Folder for the Parquet and CSV tables", metavar="FOLDER")] = Path(
+        "indicators"
+    ),
 ) -> None:
     """Compute every indicator (month x ICP, month x practice, year x ICP x deprivation quintile,
     year x ICP x age band x sex), disclosure-controlled, as Parquet and CSV, and print a summary.
@@ -180,12 +186,16 @@ def _number(value: Any, hidden: bool, *, places: int = 0) -> str:
 
 @app.command(rich_help_panel="Evaluation (E)")
 def evaluate(
-    pathway: Annotated[str, typer.Option(help="Pathway id, e.g. falls")],
-    area: Annotated[str, typer.Option(help=AREA_HELP)],
-    outcome: Annotated[str, typer.Option(help="Outcome indicator id, e.g. falls_admissions_65")],
-    json_out: Annotated[Path | None, typer.Option("--json", help="Write the result as JSON here")] = None,
-    engine: Annotated[str, typer.Option(help=ENGINE_HELP)] = "duckdb",
-    seed: Annotated[int, typer.Option(help="Seed for choosing among tied matches")] = 1,
+    pathway: Annotated[str, typer.Option(help="Pathway id, e.g. falls", metavar="PATHWAY")],
+    area: Annotated[str, typer.Option(help=AREA_HELP, metavar="AREA")],
+    outcome: Annotated[
+        str, typer.Option(help="Outcome indicator id, e.g. falls_admissions_65", metavar="INDICATOR")
+    ],
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Write the result as JSON here", metavar="FILE")
+    ] = None,
+    engine: Annotated[str, typer.Option(help=ENGINE_HELP, metavar="ENGINE")] = "duckdb",
+    seed: Annotated[int, typer.Option(help="Seed for choosing among tied matches", metavar="SEED")] = 1,
 ) -> None:
     """Did enrolment in a pathway change an outcome? Matched comparison, then difference in
     differences in a Poisson model with person-time offset and person-clustered errors.
@@ -229,7 +239,10 @@ def evaluate(
 @app.command("publish-care", rich_help_panel="Evaluation (E)")
 def publish_care(
     area: Annotated[
-        str, typer.Option(help="An ICP code (e.g. NI-NOR-CA) or NI for every ICP in the warehouse")
+        str,
+        typer.Option(
+            help="An ICP code (e.g. NI-NOR-CA) or NI for every ICP in the warehouse", metavar="AREA"
+        ),
     ],
 ) -> None:
     """Publish the care app's pathway enrolments, referrals (with the dates of their moves) and care

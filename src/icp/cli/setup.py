@@ -9,11 +9,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from icp.cli.help import Typer
 from icp.cli.output import console, ensure_data_dir, refuse
 from icp.config import data_dir
 from icp.django_setup import setup_django
 
-app = typer.Typer()
+app = Typer()
 PANEL = "Set up and run"
 
 
@@ -110,7 +111,7 @@ def check() -> None:
 @app.command(rich_help_panel=PANEL)
 def serve(
     address: Annotated[
-        str, typer.Option(help="host:port to listen on (loopback by default)")
+        str, typer.Option(help="host:port to listen on (loopback by default)", metavar="HOST:PORT")
     ] = "127.0.0.1:8000",
     dev: Annotated[bool, typer.Option("--dev", help="Django's development server instead")] = False,
 ) -> None:

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from icp.cli.help import Typer
+
 SPC_HELP = """Draw an XmR (SPC) chart of one column of a CSV over its dates, as NHS England's Making Data
 Count and NHSRplotthedots do: mean, process limits, special causes, variation and assurance icons.
 
@@ -18,36 +20,48 @@ Example: [bold]icp spc admissions.csv --date month --value rate --improvement do
 
 console = Console()
 errors = Console(stderr=True)
-app = typer.Typer()
+app = Typer()
 
 
 @app.command(help=SPC_HELP, rich_help_panel="Evaluation (E)")
 def spc(
-    file: Annotated[Path, typer.Argument(help="A CSV file with a header row")],
+    file: Annotated[Path, typer.Argument(help="A CSV file with a header row", metavar="FILE")],
     date: Annotated[
-        str, typer.Option("--date", help="The column of dates (YYYY-MM-DD, YYYY-MM or DD/MM/YYYY)")
+        str,
+        typer.Option(
+            "--date", help="The column of dates (YYYY-MM-DD, YYYY-MM or DD/MM/YYYY)", metavar="COLUMN"
+        ),
     ],
-    value: Annotated[str, typer.Option("--value", help="The column of numbers to chart")],
+    value: Annotated[str, typer.Option("--value", help="The column of numbers to chart", metavar="COLUMN")],
     improvement: Annotated[
-        str, typer.Option("--improvement", help="Which way is better: up, down or neutral")
+        str,
+        typer.Option("--improvement", help="Which way is better: up, down or neutral", metavar="DIRECTION"),
     ] = "neutral",
-    target: Annotated[float | None, typer.Option("--target", help="A target, for the assurance icon")] = None,
+    target: Annotated[
+        float | None, typer.Option("--target", help="A target, for the assurance icon", metavar="NUMBER")
+    ] = None,
     baseline: Annotated[
         int | None,
-        typer.Option("--baseline", help="Fix the mean and limits on the first N points (12 or more)"),
+        typer.Option(
+            "--baseline", help="Fix the mean and limits on the first N points (12 or more)", metavar="N"
+        ),
     ] = None,
     rebase: Annotated[
         list[str] | None,
-        typer.Option("--rebase", help="Recalculate the limits from this date on (repeatable), YYYY-MM-DD"),
+        typer.Option(
+            "--rebase",
+            help="Recalculate the limits from this date on (repeatable), YYYY-MM-DD",
+            metavar="DATE",
+        ),
     ] = None,
     screen_outliers: Annotated[
         bool, typer.Option("--screen-outliers", help="Leave out moving ranges above 3.267 x their mean")
     ] = False,
     json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write the points and icons as JSON")
+        Path | None, typer.Option("--json", help="Write the points and icons as JSON", metavar="FILE")
     ] = None,
     svg_out: Annotated[
-        Path | None, typer.Option("--svg", help="Write the chart as an accessible SVG")
+        Path | None, typer.Option("--svg", help="Write the chart as an accessible SVG", metavar="FILE")
     ] = None,
 ) -> None:
     from icp.measure.series import SeriesError, parse_date, read_series

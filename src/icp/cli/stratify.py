@@ -13,12 +13,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from icp.cli.help import Typer
 from icp.cli.output import AREA_HELP, console, refuse
 from icp.config import models_dir
 from icp.django_setup import setup_django
 
-app = typer.Typer()
-model_app = typer.Typer(
+app = Typer()
+model_app = Typer(
     help="The emergency-admission risk model: train it, or reproduce its card.\n\n"
     "Examples: [bold]icp model train --area NI-NOR-CA --as-of 2025-06-01[/bold]; "
     "[bold]icp model report --area NI-NOR-CA --as-of 2025-06-01 --out docs/images[/bold].",
@@ -67,11 +68,14 @@ def _scope(area: str, as_of: str | None) -> Any:
 
 @app.command(rich_help_panel="Risk stratification (R)")
 def stratify(
-    area: Annotated[str, typer.Option(help=AREA_HELP)] = "NI",
-    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
-    engine: Annotated[str, typer.Option(help="duckdb (default) or spark")] = "duckdb",
+    area: Annotated[str, typer.Option(help=AREA_HELP, metavar="AREA")] = "NI",
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP, metavar="DATE")] = None,
+    engine: Annotated[str, typer.Option(help="duckdb (default) or spark", metavar="ENGINE")] = "duckdb",
     pyramid: Annotated[
-        str, typer.Option(help="Percent in very high, high, moderate tiers; low takes the rest")
+        str,
+        typer.Option(
+            help="Percent in very high, high, moderate tiers; low takes the rest", metavar="PERCENTS"
+        ),
     ] = "0.5,4.5,15",
     retrain: Annotated[bool, typer.Option(help="Fit a new model even if one is saved")] = False,
     sync: Annotated[bool, typer.Option("--sync/--no-sync", help="Sync results to the app database")] = True,
@@ -160,11 +164,11 @@ def print_sync(synced: list[Any]) -> None:
 
 @model_app.command("report")
 def model_report(
-    area: Annotated[str, typer.Option(help=AREA_HELP)] = "NI",
-    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
-    out: Annotated[Path, typer.Option(help="Folder for the calibration plot and metrics")] = Path(
-        "docs/images"
-    ),
+    area: Annotated[str, typer.Option(help=AREA_HELP, metavar="AREA")] = "NI",
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP, metavar="DATE")] = None,
+    out: Annotated[
+        Path, typer.Option(help="Folder for the calibration plot and metrics", metavar="FOLDER")
+    ] = Path("docs/images"),
 ) -> None:
     """Fit the model as `icp stratify` would and write the model card's figures (metrics, calibration PNG).
 
@@ -185,8 +189,8 @@ def model_report(
 
 @model_app.command("train")
 def model_train(
-    area: Annotated[str, typer.Option(help=AREA_HELP)] = "NI",
-    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+    area: Annotated[str, typer.Option(help=AREA_HELP, metavar="AREA")] = "NI",
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP, metavar="DATE")] = None,
 ) -> None:
     """Fit and save a new model version (used by the next `icp stratify`).
 

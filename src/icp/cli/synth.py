@@ -14,10 +14,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from icp.audit.events import EventType
+from icp.cli.help import Typer
 from icp.cli.output import console, print_index_sync, refuse
 from icp.django_setup import setup_django
 
-app = typer.Typer()
+app = Typer()
 
 SYNTH_HELP = " ".join(
     [
@@ -37,13 +38,20 @@ SYNTH_HELP = " ".join(
 
 @app.command(help=SYNTH_HELP, rich_help_panel="Records")
 def synth(
-    area: Annotated[str, typer.Option(help="An NI ICP code (e.g. NI-NOR-CA), or NI for all 17 ICPs")],
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same population")] = 42,
+    area: Annotated[
+        str, typer.Option(help="An NI ICP code (e.g. NI-NOR-CA), or NI for all 17 ICPs", metavar="AREA")
+    ],
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed gives the same population", metavar="SEED")
+    ] = 42,
     people: Annotated[
-        int | None, typer.Option(help="Total people (default: the practices' real list sizes)", min=1)
+        int | None,
+        typer.Option(help="Total people (default: the practices' real list sizes)", min=1, metavar="COUNT"),
     ] = None,
     sync: Annotated[bool, typer.Option("--sync/--no-sync", help="Sync the patient index afterwards")] = True,
-    workers: Annotated[int, typer.Option(help="ICPs synthesised at once (processes)", min=1)] = 2,
+    workers: Annotated[
+        int, typer.Option(help="ICPs synthesised at once (processes)", min=1, metavar="COUNT")
+    ] = 2,
     intervention_effect: Annotated[
         float,
         typer.Option(
@@ -51,6 +59,7 @@ def synth(
             "falls-admission rate from enrolment (0 for none)",
             min=0.0,
             max=1.0,
+            metavar="PROPORTION",
         ),
     ] = 0.2,
 ) -> None:

@@ -12,19 +12,20 @@ from typing import Annotated, Any
 
 import typer
 
+from icp.cli.help import Typer
 from icp.cli.output import console, refuse
 from icp.django_setup import setup_django
 from icp.partnership.roles import UserRole
 
-app = typer.Typer()
-token_app = typer.Typer(
+app = Typer()
+token_app = Typer(
     help="API tokens for the JSON and FHIR APIs.\n\n"
     'Example: [bold]icp token create jo --name "practice system"[/bold] (prints the token once).',
     no_args_is_help=True,
 )
 PANEL = "Logins"
 app.add_typer(token_app, name="token", rich_help_panel=PANEL)
-two_factor_app = typer.Typer(
+two_factor_app = Typer(
     help="Two-factor sign-in (authenticator apps).\n\n"
     "Example: [bold]icp two-factor reset jo[/bold] (a lost phone: the next sign-in sets up a new app).",
     no_args_is_help=True,
@@ -45,10 +46,10 @@ def _messages(error: Exception) -> str:
 
 @app.command(rich_help_panel=PANEL)
 def createuser(
-    username: Annotated[str, typer.Argument(help="Login name")],
-    role: Annotated[str, typer.Option(help=ROLE_HELP)] = UserRole.COMMITTEE_MEMBER.value,
-    icp: Annotated[str | None, typer.Option(help="Home ICP code, e.g. NI-NOR-CA")] = None,
-    organisation: Annotated[str | None, typer.Option(help="Organisation code")] = None,
+    username: Annotated[str, typer.Argument(help="Login name", metavar="USERNAME")],
+    role: Annotated[str, typer.Option(help=ROLE_HELP, metavar="ROLE")] = UserRole.COMMITTEE_MEMBER.value,
+    icp: Annotated[str | None, typer.Option(help="Home ICP code, e.g. NI-NOR-CA", metavar="ICP")] = None,
+    organisation: Annotated[str | None, typer.Option(help="Organisation code", metavar="CODE")] = None,
     superuser: Annotated[bool, typer.Option(help="Give every permission")] = False,
     token: Annotated[bool, typer.Option(help="Also issue an API token and print it once")] = False,
 ) -> None:
@@ -132,11 +133,11 @@ def _user_or_refuse(username: str) -> Any:
 
 @token_app.command("create")
 def token_create(
-    username: Annotated[str, typer.Argument(help="An existing login")],
+    username: Annotated[str, typer.Argument(help="An existing login", metavar="USERNAME")],
     name: Annotated[
-        str, typer.Option(help="What the token is for (shown in the admin)")
+        str, typer.Option(help="What the token is for (shown in the admin)", metavar="NAME")
     ] = "created by icp token",
-    expires: Annotated[str | None, typer.Option(help=EXPIRES_HELP)] = None,
+    expires: Annotated[str | None, typer.Option(help=EXPIRES_HELP, metavar="DAYS|DATE")] = None,
 ) -> None:
     """Issue a new API token for an existing login and print it once, alone on the last line. Audited.
 
@@ -168,7 +169,9 @@ def token_create(
 
 
 @token_app.command("list")
-def token_list(username: Annotated[str, typer.Argument(help="An existing login")]) -> None:
+def token_list(
+    username: Annotated[str, typer.Argument(help="An existing login", metavar="USERNAME")],
+) -> None:
     """List a login's API tokens: number, name, when made, last used, expiry and state. Audited.
 
     Keys are never shown (only their hashes are kept). Revoke one with `icp token revoke`.
@@ -203,8 +206,10 @@ def token_list(username: Annotated[str, typer.Argument(help="An existing login")
 
 @token_app.command("revoke")
 def token_revoke(
-    username: Annotated[str, typer.Argument(help="The login the token belongs to")],
-    number: Annotated[int | None, typer.Argument(help="The token's number, from `icp token list`")] = None,
+    username: Annotated[str, typer.Argument(help="The login the token belongs to", metavar="USERNAME")],
+    number: Annotated[
+        int | None, typer.Argument(help="The token's number, from `icp token list`", metavar="NUMBER")
+    ] = None,
     all_tokens: Annotated[bool, typer.Option("--all", help="Revoke every token of the login")] = False,
 ) -> None:
     """Revoke an API token now: it answers 401 from then on. Audited.
@@ -232,7 +237,9 @@ def token_revoke(
 
 
 @two_factor_app.command("reset")
-def two_factor_reset(username: Annotated[str, typer.Argument(help="An existing login")]) -> None:
+def two_factor_reset(
+    username: Annotated[str, typer.Argument(help="An existing login", metavar="USERNAME")],
+) -> None:
     """Remove a login's authenticator apps (a lost or replaced phone). Audited.
 
     At their next sign-in, after the password, they set up an app again.
