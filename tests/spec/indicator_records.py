@@ -110,6 +110,37 @@ def admissions_world() -> Records:
     return r
 
 
+def rules_world() -> Records:
+    """One emergency spell each in June 2025, to test the chronic ACSC specification's rules code
+    by code (acsc_chronic, copd_admissions)."""
+    r = Records()
+    day = dt.date(2025, 6, 10)
+    cases: list[tuple[str, tuple[str, ...], str | None]] = [
+        ("bronchitis_copd", ("J20.9", "J44.9"), None),  # (e) J20 with COPD: counts
+        ("bronchitis_alone", ("J20.9", "J18.9"), None),  # (e) J20 without: not
+        ("hep_b", ("B18.1",), None),  # (a) counts
+        ("hep_b_sickle", ("B18.1", "D57.1"), None),  # (a) with sickle-cell: not
+        ("failure", ("I50.0",), None),  # (c) counts
+        ("failure_pacemaker", ("I50.0",), "K60.1"),  # (c) with a cardiac procedure: not
+        ("failure_renal", ("I13.0",), None),  # (c) I13.0 is in the list: counts
+        ("angina", ("I20.9",), None),  # (f) counts
+        ("angina_operated", ("I20.9",), "W37.1"),  # (f) with an operation: not
+        ("angina_x3", ("I20.9",), "X33.1"),  # (f) X3 is not in the operations list: counts
+        ("hypertension_paced", ("I10",), "K61.1"),  # (h) with a cardiac procedure: not
+        ("diabetes_unspecified", ("E11.9",), None),  # (d) E10-E14 whole: counts
+        ("b12_anaemia", ("D51.0",), None),  # (g) D51, D52 in the list: counts
+        ("convulsions", ("R56.8",), None),  # not in the specification's list
+        ("mi_other", ("I24.8",), None),  # not in the specification's list
+    ]
+    for person, diagnoses, procedure in cases:
+        r.person(person, born=dt.date(1950, 1, 1))
+        spell(r, person, day, day + dt.timedelta(days=3), diagnoses=diagnoses)
+        if procedure:
+            stay = r.rows["encounter"][-1]["encounter_id"]
+            r.code(person, procedure, day, system="opcs4", table="procedure", encounter=stay)
+    return r
+
+
 def frail(
     records: Records, patient_id: str, *, born: dt.date = dt.date(1945, 1, 1), deficits: int = 9
 ) -> None:

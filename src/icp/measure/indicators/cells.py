@@ -171,9 +171,14 @@ def _code_match(code: ir.StringValue, prefixes: Sequence[str]) -> ir.BooleanValu
     return condition
 
 
-def spells(tables: Tables, indicator_lists: dict[str, Sequence[str]]) -> ir.Table:
-    """Hospital spells with their primary ICD-10 code and, for each named list, whether any of
-    the spell's diagnoses matches it (`any_<name>`)."""
+def spells(
+    tables: Tables,
+    indicator_lists: dict[str, Sequence[str]],
+    procedure_lists: dict[str, Sequence[str]] | None = None,
+) -> ir.Table:
+    """Hospital spells with their primary ICD-10 code, for each named diagnosis list whether any
+    of the spell's diagnoses matches it (`any_<name>`), and for each named OPCS-4 list whether any
+    procedure recorded at the spell (procedure.encounter_id) matches it (`procedure_<name>`)."""
     encounter = tables["encounter"]
     inpatient = encounter.filter((encounter.setting == "inpatient") & encounter.start_date.notnull())
     listed = inpatient.filter(inpatient.diagnoses.notnull())
@@ -193,7 +198,7 @@ def spells(tables: Tables, indicator_lists: dict[str, Sequence[str]]) -> ir.Tabl
         },
     )
     joined = inpatient.left_join(summary, inpatient.encounter_id == summary.encounter_id)
-    return joined.select(
+    selected = joined.select(
         inpatient.encounter_id,
         inpatient.patient_id,
         inpatient.start_date,
@@ -201,6 +206,24 @@ def spells(tables: Tables, indicator_lists: dict[str, Sequence[str]]) -> ir.Tabl
         emergency=inpatient.admission_method == "emergency",
         primary_code=summary.primary_code.fill_null(""),
         **{f"any_{name}": summary[f"any_{name}"].fill_null(False) for name in indicator_lists},
+    )
+    if not procedure_lists:
+        return selected
+    procedure = tables["procedure"]
+    done = procedure.filter(
+        procedure.encounter_id.notnull() & (procedure.code_system == "opcs4") & procedure.code.notnull()
+    )
+    done = done.select(stay_id=done.encounter_id, code=done.code.upper().replace(".", "").strip())
+    flags = done.group_by("stay_id").aggregate(
+        **{
+            f"procedure_{name}": _code_match(done.code, prefixes).any()
+            for name, prefixes in procedure_lists.items()
+        }
+    )
+    with_flags = selected.left_join(flags, selected.encounter_id == flags.stay_id)
+    return with_flags.select(
+        *[with_flags[column] for column in selected.columns],
+        **{f"procedure_{name}": with_flags[f"procedure_{name}"].fill_null(False) for name in procedure_lists},
     )
 
 
@@ -231,6 +254,10 @@ def population_rate_events(indicator: Indicator, tables: Tables, spell_table: ir
         chosen = chosen.filter(
             _code_match(chosen.primary_code, indicator.codes(numerator["diagnosis"]["list"]))
         )
+    for rule in indicator.rules:
+        column = chosen[f"{'procedure' if rule.condition == 'unless_procedure' else 'any'}_{rule.list_name}"]
+        holds = column if rule.condition == "only_with_any" else ~column
+        chosen = chosen.filter(~_code_match(chosen.primary_code, rule.primary) | holds)
     if "also" in numerator:
         chosen = chosen.filter(chosen[f"any_{numerator['also']['list']}"])
     if numerator.get("count") == "bed_days":

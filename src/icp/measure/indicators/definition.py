@@ -4,6 +4,12 @@ A definition says what is counted (numerator), over what (denominator), for whom
 scope), over which period, which way is better, how its interval is worked out and whether it is
 indirectly standardised, with every code list's source, version and address (docs/evaluation.md).
 A file that does not fit is refused with its name and the field at fault.
+
+A diagnosis-based numerator may carry `rules`, as the published specifications do: a rule names
+some of the primary codes and what such a spell also needs — `only_with_any` (another diagnosis
+in a list), `unless_any` (no diagnosis in a list) or `unless_procedure` (no procedure of the spell
+in a list). The chronic ACSC indicator's J20-only-with-COPD and heart failure-unless-cardiac-surgery
+conditions are written this way.
 """
 
 from __future__ import annotations
@@ -40,6 +46,19 @@ class CodeList:
     approximation: str = ""
 
 
+RULE_CONDITIONS = ("only_with_any", "unless_any", "unless_procedure")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Spells whose primary code starts with one of `primary` count only if `condition` (one of
+    RULE_CONDITIONS) holds for the code list `list_name`."""
+
+    primary: tuple[str, ...]
+    condition: str
+    list_name: str
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
@@ -60,6 +79,7 @@ class Indicator:
     code_lists: dict[str, CodeList] = field(default_factory=dict)
     source: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    rules: tuple[Rule, ...] = ()
 
     def codes(self, name: str) -> tuple[str, ...]:
         return self.code_lists[name].codes
@@ -117,6 +137,35 @@ def _code_list(name: str, data: Any, where: str) -> CodeList:
     )
 
 
+def _rules(numerator: dict[str, Any], lists: dict[str, CodeList], where: str) -> tuple[Rule, ...]:
+    raw = numerator.get("rules") or []
+    if not isinstance(raw, list):
+        raise DefinitionError(f"{where}: numerator.rules should be a list")
+    primary_list = (numerator.get("diagnosis") or {}).get("list")
+    rules = []
+    for number, item in enumerate(raw, start=1):
+        at = f"{where}: numerator.rules[{number}]"
+        if not isinstance(item, dict) or not isinstance(item.get("primary"), list) or not item["primary"]:
+            raise DefinitionError(f"{at} should name its primary codes as a list")
+        conditions = [key for key in RULE_CONDITIONS if key in item]
+        if len(conditions) != 1 or set(item) != {"primary", conditions[0]}:
+            raise DefinitionError(f"{at} needs primary and one of {', '.join(RULE_CONDITIONS)}")
+        list_name = str(item[conditions[0]])
+        if list_name not in lists:
+            raise DefinitionError(f"{at}: {conditions[0]} names {list_name!r}, not one of its code lists")
+        codes = tuple(str(code).upper().replace(".", "") for code in item["primary"])
+        known = lists[primary_list].codes if primary_list in lists else ()
+        stray = [code for code in codes if not code.startswith(known)]
+        if stray:
+            raise DefinitionError(f"{at}: primary {', '.join(stray)} not in code list {primary_list!r}")
+        system = lists[list_name].system
+        wanted = "opcs4" if conditions[0] == "unless_procedure" else "icd10"
+        if system != wanted:
+            raise DefinitionError(f"{at}: {conditions[0]} needs an {wanted} list; {list_name!r} is {system}")
+        rules.append(Rule(primary=codes, condition=conditions[0], list_name=list_name))
+    return tuple(rules)
+
+
 def parse(data: Any, where: str) -> Indicator:
     """One definition from its YAML mapping; `where` names the file in errors."""
     if not isinstance(data, dict):
@@ -129,12 +178,14 @@ def parse(data: Any, where: str) -> Indicator:
     source = data.get("source") or {}
     if not lists and not source:
         raise DefinitionError(f"{where}: needs a source or code lists with theirs")
+    numerator = _need(data, "numerator", where, dict)
+    code_lists = {name: _code_list(name, value, where) for name, value in lists.items()}
     return Indicator(
         id=_need(data, "id", where),
         title=_need(data, "title", where),
         description=" ".join(str(_need(data, "description", where)).split()),
         measure=_choice(data, "measure", where, MEASURES),
-        numerator=_need(data, "numerator", where, dict),
+        numerator=numerator,
         denominator=_need(data, "denominator", where, dict),
         age_min=scope.get("age_min"),
         age_max=scope.get("age_max"),
@@ -145,9 +196,10 @@ def parse(data: Any, where: str) -> Indicator:
         improvement=_choice(data, "improvement", where, IMPROVEMENTS),
         interval=_choice(data, "interval", where, INTERVALS),
         standardisation=_choice(data, "standardisation", where, STANDARDISATIONS),
-        code_lists={name: _code_list(name, value, where) for name, value in lists.items()},
+        code_lists=code_lists,
         source={str(k): " ".join(str(v).split()) for k, v in source.items()},
         path=where,
+        rules=_rules(numerator, code_lists, where),
     )
 
 

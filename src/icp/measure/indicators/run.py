@@ -136,11 +136,15 @@ def measure(
         opted_out = int(to_arrow(present.aggregate(n=present.count())).column("n")[0].as_py())
     month_table = months.table()
     lists: dict[str, Sequence[str]] = {}
+    procedures: dict[str, Sequence[str]] = {}
     for definition in definitions:
         also = definition.numerator.get("also")
         if also:
-            lists[also["list"]] = definition.codes(also["list"])
-    spell_table = c.kept(c.spells(tables, lists))
+            _name_once(lists, also["list"], definition)
+        for rule in definition.rules:
+            named = procedures if rule.condition == "unless_procedure" else lists
+            _name_once(named, rule.list_name, definition)
+    spell_table = c.kept(c.spells(tables, lists, procedures))
     note("population by month")
     population = _frame(c.population_cells(persons, months))
     timings["population"] = time.perf_counter() - started
@@ -195,6 +199,14 @@ def measure(
     return MeasureResult(
         months, results, opted_out, bool(facts["synthetic"]), areas, timings, data_end, reported
     )
+
+
+def _name_once(named: dict[str, Sequence[str]], name: str, definition: Indicator) -> None:
+    """The spell flags are one column per list name: two definitions may share a name only with
+    the same codes."""
+    codes = definition.codes(name)
+    if named.setdefault(name, codes) != codes:
+        raise ValueError(f"{definition.path}: code list {name!r} differs from another definition's")
 
 
 def latest_record(tables: Tables) -> dt.date | None:
