@@ -38,6 +38,8 @@ def _get(client: Client, world: World, url: str) -> tuple[int, dict]:  # type: i
         (f"/fhir/AuditEvent/{HUGE}", 404, "No AuditEvent"),
         ("/fhir/AuditEvent/²", 404, "No AuditEvent"),
         (f"/fhir/Consent/choice-{HUGE}", 404, "No Consent"),
+        ("/fhir/Consent/" + "a" * 5000, 404, "No Consent"),
+        ("/fhir/AuditEvent/" + "f" * 5000, 404, "No AuditEvent"),
         (f"/fhir/Patient/{HUGE}", 404, "No record with that id"),
         ("/fhir/Patient/S-NI-NOR-CA-1", 404, "No record with that id"),
         (f"/fhir/Condition?patient={'x' * 5000}", 404, "No record with that id"),

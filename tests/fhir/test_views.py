@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from icp.care import actions as care_actions
 from icp.partnership.models import ApiToken
 from icp.records.warehouse import Warehouse
 from icp.sharing import actions
+from icp.sharing.models import PersonChoice
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue
 from tests.sharing.conftest import World
 from tests.sharing.test_views import leaked
@@ -198,6 +200,31 @@ def test_consent_resources_carry_the_persons_choices(client: Client, shared_worl
     assert get(client, "/fhir/Consent?patient=pt-alice-0001", w, "pharmacist")[0] == 403
 
 
+def test_consent_ids_are_opaque_not_the_database_key(client: Client, shared_world: World) -> None:
+    """A Consent id says nothing of how many choices there are or their order, and the database key
+    (the id it once was, `choice-<key>`) finds nothing."""
+    w = shared_world
+    for kind, value in (
+        (ChoiceKind.PLANNING_OPT_OUT, ChoiceValue.OPTED_OUT),
+        (ChoiceKind.DIRECT_CARE_CONSENT, ChoiceValue.WITHDRAWN),
+    ):
+        actions.record_choice(patient=w.patients["alice"], kind=kind, value=value, by=w.users["gp"])
+    consents = [
+        e["resource"] for e in get(client, "/fhir/Consent?patient=pt-alice-0001", w, "gp")[1]["entry"]
+    ]
+    choices = {c.public_id: c for c in PersonChoice.objects.filter(patient=w.patients["alice"])}
+    assert {c["id"] for c in consents} == set(choices) and len(choices) == 2
+    for consent in consents:
+        key = choices[consent["id"]].pk
+        assert re.fullmatch(r"[0-9a-f]{20}", consent["id"])
+        assert get(client, f"/fhir/Consent/{consent['id']}", w, "gp")[1] == consent
+        for old in (f"choice-{key}", str(key)):
+            assert get(client, f"/fhir/Consent/{old}", w, "gp")[0] == 404
+    # Stable: the same choice has the same id on every read.
+    again = get(client, "/fhir/Consent?patient=pt-alice-0001", w, "gp")[1]["entry"]
+    assert {e["resource"]["id"] for e in again} == set(choices)
+
+
 def test_audit_events_for_the_ig_lead_only(client: Client, shared_world: World) -> None:
     w = shared_world
     client.get("/fhir/Patient/pt-alice-0001", **token(w, "pharmacist"))
@@ -207,6 +234,10 @@ def test_audit_events_for_the_ig_lead_only(client: Client, shared_world: World) 
     assert event["outcome"] == "4" and event["agent"][0]["who"]["identifier"]["value"] == "pharmacist"
     assert any(d["type"] == "hash" for d in event["entity"][-1]["detail"])
     assert get(client, f"/fhir/AuditEvent/{event['id']}", w, "iglead")[1] == event
+    # The id is the event's keyed hash, fixed once written: not its place in the chain or its key.
+    stored = AuditEvent.objects.get(hash=event["id"])
+    assert get(client, f"/fhir/AuditEvent/{stored.pk}", w, "iglead")[0] == 404
+    assert get(client, f"/fhir/AuditEvent/{stored.sequence}", w, "iglead")[0] == 404
     for user in ("pharmacist", "manager", "other_gp"):
         status, _ = get(client, "/fhir/AuditEvent", w, user)
         assert status == 403

@@ -235,6 +235,8 @@ def test_a_database_filled_before_the_move_upgrades_with_every_row_kept(transact
     first = PatientIndex.objects.get(patient_id="pt-mig-0001")
     assert first.risk.risk_rank == 1 and first.worklist_reviews.count() == 1
     assert PersonChoice.objects.get().patient.patient_id == "pt-mig-0002"
+    # A choice made before Consent ids were opaque has one now (sharing 0004).
+    assert len(PersonChoice.objects.get().public_id) == 20
     assert BreakGlass.objects.get().patient.patient_id == "pt-mig-0004"
     assert WorklistReview.objects.get().patient == first
 

@@ -89,7 +89,7 @@ def consent(choice: PersonChoice, *, in_force: bool) -> dict[str, Any]:
     return compact(
         {
             "resourceType": "Consent",
-            "id": f"choice-{choice.pk}",
+            "id": choice.public_id,
             "meta": meta(choice.patient.synthetic),
             "status": "active" if in_force else "inactive",
             "scope": {
@@ -180,7 +180,9 @@ def audit_event(event: AuditEvent, *, show_user: bool, about: str = "") -> dict[
     return compact(
         {
             "resourceType": "AuditEvent",
-            "id": str(event.pk),
+            # The event's keyed hash: unique, fixed once written (a new key signs only later events),
+            # and not a sequence, so it says nothing of how many events there are.
+            "id": event.hash,
             "type": {
                 "system": "http://dicom.nema.org/resources/ontology/DCM",
                 "code": "110110",

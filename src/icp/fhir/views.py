@@ -161,15 +161,6 @@ def _patient_param(request: HttpRequest) -> str:
     return value
 
 
-def _key(resource_id: str) -> int | None:
-    """A numeric resource id as a database key, or None for anything else (which is then not found:
-    a 404, never an overflow)."""
-    try:
-        return whole_number(resource_id, "id", minimum=1)
-    except InputError:
-        return None
-
-
 def _count(request: HttpRequest, default: int = 50) -> int:
     raw = request.GET.get("_count", "")
     if not raw:
@@ -261,14 +252,13 @@ def consent_search(request: HttpRequest, user: User) -> HttpResponse:
 
 @fhir_view
 def consent_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    key = _key(resource_id.removeprefix("choice-"))
-    choice = PersonChoice.objects.select_related("patient").filter(pk=key).first() if key else None
+    choice = PersonChoice.objects.select_related("patient").filter(public_id=resource_id).first()
     if choice is None:
         raise FhirError(404, "not-found", "No Consent with that id is available to you.")
     patient, _ = _decide(
         user, choice.patient.patient_id, _purpose(request), DataCategory.DEMOGRAPHICS, EventType.FHIR_READ
     )
-    found = [c for c in _consents(patient) if c["id"] == resource_id]
+    found = [c for c in _consents(patient) if c["id"] == choice.public_id]
     return respond(found[0])
 
 
@@ -319,13 +309,14 @@ def audit_search(request: HttpRequest, user: User) -> HttpResponse:
 
 @fhir_view
 def audit_read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-    key = _key(resource_id)
-    event = AuditEvent.objects.filter(pk=key).first() if key else None
+    event = AuditEvent.objects.filter(hash=resource_id).first()
     if event is None:
         raise FhirError(404, "not-found", "No AuditEvent with that id is available to you.")
     if not _audit_scope(request, user, event.patient_ref).filter(pk=event.pk).exists():
         raise FhirError(404, "not-found", "No AuditEvent with that id is available to you.")
-    record(action=EventType.FHIR_AUDIT, actor=user, patient_ref=event.patient_ref, detail={"event": event.pk})
+    record(
+        action=EventType.FHIR_AUDIT, actor=user, patient_ref=event.patient_ref, detail={"event": event.hash}
+    )
     return respond(resources.audit_event(event, show_user=ig_lead_icp(user) is not None))
 
 

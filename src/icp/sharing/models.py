@@ -19,6 +19,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import models
 
+from icp.partnership.ids import new_public_id
 from icp.partnership.models import Area, Organisation
 from icp.patients.models import PatientIndex
 from icp.sharing.vocabulary import AgreementStatus, ChoiceKind, ChoiceValue, LegalBasis
@@ -67,6 +68,8 @@ class PersonChoice(models.Model):
     """One recorded choice of a person. History is kept: the latest of each kind is in force."""
 
     patient = models.ForeignKey(PatientIndex, on_delete=models.CASCADE, related_name="sharing_choices")
+    # The FHIR Consent id: opaque, so it says nothing of how many choices there are or their order.
+    public_id = models.CharField(max_length=32, unique=True, default=new_public_id, editable=False)
     kind = models.CharField(max_length=32, choices=ChoiceKind.choices)
     value = models.CharField(max_length=16, choices=ChoiceValue.choices)
     categories = models.JSONField(

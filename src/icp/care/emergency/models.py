@@ -11,7 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from icp.care.referrals.models import Referral, new_public_id
+from icp.care.referrals.models import Referral
+from icp.partnership.ids import new_public_id
 from icp.partnership.models import Area, Organisation
 from icp.patients.models import PatientIndex
 

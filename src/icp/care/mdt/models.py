@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from icp.care.models import MdtList
-from icp.care.referrals.models import new_public_id
+from icp.partnership.ids import new_public_id
 from icp.partnership.models import Organisation
 from icp.patients.models import PatientIndex
 

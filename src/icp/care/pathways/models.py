@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from icp.care.referrals.models import new_public_id
+from icp.partnership.ids import new_public_id
 from icp.partnership.models import Organisation
 from icp.patients.models import PatientIndex
 

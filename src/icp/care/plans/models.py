@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import models
 
 from icp.care.pathways.models import Enrolment
-from icp.care.referrals.models import Referral, new_public_id
+from icp.care.referrals.models import Referral
+from icp.partnership.ids import new_public_id
 from icp.partnership.models import Organisation
 from icp.patients.models import PatientIndex
 

@@ -8,7 +8,6 @@ the table `states.MOVES` (django-fsm-2); `actions.move_referral` is the one way 
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -17,13 +16,9 @@ from django.db import models
 from django_fsm import FSMField, transition
 
 from icp.care.referrals.states import Party, TaskStatus, party_for, sources_of
+from icp.partnership.ids import new_public_id
 from icp.partnership.models import Area, Organisation
 from icp.patients.models import PatientIndex
-
-
-def new_public_id() -> str:
-    """An opaque, unguessable id for URLs and FHIR ids (never the database key)."""
-    return secrets.token_hex(10)
 
 
 class ServiceType(models.TextChoices):

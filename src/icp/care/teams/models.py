@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from icp.care.referrals.models import new_public_id
+from icp.partnership.ids import new_public_id
 from icp.patients.models import PatientIndex
 
 
