@@ -18,7 +18,9 @@ from icp.partnership.models import (
     CompositionTemplate,
     Membership,
     Organisation,
+    OrganisationType,
     Person,
+    SeatRule,
     User,
 )
 from icp.partnership.roles import ProfessionalRole, UserRole
@@ -53,8 +55,29 @@ def world(db: None, template: CompositionTemplate) -> dict[str, object]:
         "other_committee": _committee(other, template),
         "home_person": _person(home, "Home Person (synthetic)"),
         "other_person": _person(other, "Other Person (synthetic)"),
-        "seat": template.seats.order_by("order").first(),
+        "seat": _gp_seat(template),
     }
+
+
+def _gp_seat(template: CompositionTemplate) -> SeatRule:
+    """A seat of the committee's composition that a GP from a practice may hold, so that a form the
+    manager fills for their own ICP is valid on the membership's own rules too."""
+    for seat in template.seats.order_by("order"):
+        if ProfessionalRole.GP in seat.professional_roles and OrganisationType.GP_PRACTICE in (
+            seat.organisation_types or [OrganisationType.GP_PRACTICE]
+        ):
+            return seat
+    raise AssertionError("the NI partnership committee has no seat for a GP")
+
+
+def _membership(committee: Committee, person: Person, seat: SeatRule) -> Membership:
+    return Membership.objects.create(
+        committee=committee,
+        person=person,
+        seat=seat,
+        organisation=person.organisation,
+        start_date=date(2026, 4, 1),
+    )
 
 
 @pytest.fixture
@@ -124,11 +147,12 @@ def test_another_icps_committee_cannot_be_opened_or_changed(admin_client: Client
     assert other.name != "Renamed"
 
 
-def _membership_form(committee: Committee, person: Person, seat: object) -> dict[str, object]:
+def _membership_form(committee: Committee, person: Person, seat: SeatRule) -> dict[str, object]:
     return {
         "committee": committee.pk,
         "seat": seat.pk,
         "person": person.pk,
+        "organisation": person.organisation_id or "",
         "office": "member",
         "start_date": "2026-04-01",
     }
@@ -144,13 +168,49 @@ def test_a_membership_cannot_be_given_on_another_icps_committee(admin_client: Cl
     form = _membership_form(world["home_committee"], world["other_person"], world["seat"])
     admin_client.post("/admin/partnership/membership/add/", form)
     assert not Membership.objects.exists()
-    # The same form for the manager's own committee and person passes the ICP scoping: no choice of
-    # theirs is refused and no refusal is recorded (whether the seat suits the person is the
-    # membership's own rule, not this test's).
+    # The same form for the manager's own committee and person is saved, and audited: what was
+    # refused above was the other ICP, nothing else.
     form = _membership_form(world["home_committee"], world["home_person"], world["seat"])
-    page = admin_client.post("/admin/partnership/membership/add/", form).content.decode()
-    assert "Select a valid choice" not in page and "of your own ICP" not in page
-    assert not AuditEvent.objects.filter(action="admin.update", outcome="denied").exists()
+    response = admin_client.post("/admin/partnership/membership/add/", form)
+    assert response.status_code == 302, response.content.decode()
+    saved = Membership.objects.get()
+    assert (saved.committee, saved.person) == (world["home_committee"], world["home_person"])
+    created = AuditEvent.objects.get(action="admin.create", target_type="partnership.membership")
+    assert created.actor_username == "mo" and created.target_id == str(saved.pk)
+
+
+def test_another_icps_memberships_are_not_listed_opened_changed_or_deleted(
+    admin_client: Client,
+    world: dict,  # type: ignore[type-arg]
+) -> None:
+    mine = _membership(world["home_committee"], world["home_person"], world["seat"])
+    theirs = _membership(world["other_committee"], world["other_person"], world["seat"])
+    listing = admin_client.get("/admin/partnership/membership/").content.decode()
+    assert f"/admin/partnership/membership/{mine.pk}/change/" in listing
+    assert f"/admin/partnership/membership/{theirs.pk}/change/" not in listing
+    assert "Other Person (synthetic)" not in listing
+    # Their membership does not open (the admin sends the manager back, as for a row that is not there)
+    # and a change or deletion posted by hand leaves it as it was.
+    opened = admin_client.get(f"/admin/partnership/membership/{theirs.pk}/change/")
+    assert opened.status_code in (302, 404) and b"Other Person" not in opened.content
+    changed = _membership_form(world["other_committee"], world["other_person"], world["seat"])
+    admin_client.post(f"/admin/partnership/membership/{theirs.pk}/change/", {**changed, "office": "chair"})
+    admin_client.post(f"/admin/partnership/membership/{theirs.pk}/delete/", {"post": "yes"})
+    theirs.refresh_from_db()
+    assert theirs.office == "member" and theirs.committee == world["other_committee"]
+    # Nor through their committee's page, whose inline rows are their memberships.
+    committee = world["other_committee"]
+    assert admin_client.get(f"/admin/partnership/committee/{committee.pk}/change/").status_code in (302, 404)
+    # Moving the manager's own membership onto their committee is refused too.
+    moved = _membership_form(world["other_committee"], world["home_person"], world["seat"])
+    response = admin_client.post(f"/admin/partnership/membership/{mine.pk}/change/", moved)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    mine.refresh_from_db()
+    assert mine.committee == world["home_committee"]
+    assert Membership.objects.count() == 2
+    assert not AuditEvent.objects.filter(
+        action__in=["admin.update", "admin.delete"], outcome="success", target_id=str(theirs.pk)
+    ).exists()
 
 
 def test_an_inline_membership_for_another_icps_person_is_refused_and_audited(
