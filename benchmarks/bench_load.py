@@ -2,12 +2,18 @@
 
 Builds the synthetic demo (`icp demo --no-serve`, a small population) in a fresh PostgreSQL database
 and data folder, serves it with `icp serve` on loopback (debug off), then runs 50 simulated users for
-a bounded time. Each logs in as the demo ICP's GP (synthetic accounts; logins a few at a time before
-the measured window, since Argon2 is slow on purpose) and then, with 1 to 5 s of think time between
-requests, opens a mix of pages: the practice worklist, a person's record, a
-person's risk page, a patient search by family name, FHIR reads (Patient, Condition search) and
-referral updates (the GP refers one of their people to a service in the directory: a form POST with
-its CSRF token, answered with a redirect to the new referral).
+a bounded time. Each simulated user is a GP at the demo ICP's first practice with a login of their
+own, made for the run as an operator makes one (`icp createuser`'s action), and signs in as a
+production user does: the password, then two-factor (the demo's own accounts skip the second factor
+only under `ICP_DEBUG=1`, and this server runs without it). The first sign-in sets up the
+authenticator app: the key read from the set-up page, the code computed from it by RFC 6238
+(`django_otp.oath.totp`) as a phone app does. The sign-in that is measured is a later one: password,
+then the current code. Sign-ins go a few at a time before the measured window (Argon2 is slow on
+purpose). Then, with 1 to 5 s of think time between requests, each user opens a mix of pages: the
+practice worklist, a person's record, a person's risk page, a patient search by family name, FHIR
+reads (Patient, Condition search) and referral updates (the GP refers one of their people to a
+service in the directory: a form POST with its CSRF token, answered with a redirect to the new
+referral).
 
 Afterwards it checks: no request failed; every read was audited (new audit events of each page's
 action at least as many as the successful requests); `icp audit verify` passes. It reports requests
@@ -26,7 +32,6 @@ server (default 3 workers x 8 threads on these 2-core machines, with the load ge
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import platform
@@ -39,13 +44,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from base64 import b32decode
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
+from django_otp.oath import totp
 from rich.console import Console
 from rich.table import Table
 
@@ -53,7 +61,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parents[1]
 USERS = 50
 THINK_SECONDS = (1.0, 5.0)
-DEMO_PASSWORD = "synthetic-demo-2026"  # noqa: S105 (the synthetic demo's published password)
+SIGN_IN_SECONDS = 900  # the sign-ins before the window, all together, at most
+TOTP_STEP = 30  # seconds: django-otp's default, what authenticator apps use
 # Each page, and the audit action each successful request of it must have written.
 AUDIT_ACTIONS = {
     "worklist": "worklist.view",
@@ -79,7 +88,8 @@ WRITES = {"referral"}
 
 @dataclass
 class World:
-    username: str
+    usernames: list[str]
+    password: str
     practice: str
     patients: list[str]
     family_names: list[str]
@@ -92,6 +102,9 @@ class World:
 class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     failures: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    # The time step of each login's last accepted code: a code is good once (django-otp refuses a
+    # step it has already accepted), so a login's next sign-in waits for a later step.
+    last_step: dict[str, int] = field(default_factory=dict)
     alone: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -124,29 +137,46 @@ def _psql(server: str, statement: str) -> None:
 
 
 def _world(env: dict[str, str]) -> World:
-    """Ask the database (through Django, in a child process) for the GP login and their people."""
+    """Make the simulated GPs' logins (through Django, in a child process) and ask for their people."""
     code = """
-import json
+import json, os
 from icp.django_setup import setup_django
 setup_django()
+from icp.partnership.accounts import create_user
 from icp.partnership.models import User
 from icp.patients.models import PatientIndex
 from icp.care.referrals.models import Service
 gp = User.objects.filter(username__startswith="demo-", role="gp").order_by("username").first()
-people = PatientIndex.objects.filter(practice=gp.organisation, death_date__isnull=True).order_by("patient_id")
+usernames = []
+for number in range(int(os.environ["ICP_BENCH_USERS"])):
+    user = create_user(
+        username=f"bench-gp-{number:02d}", password=os.environ["ICP_BENCH_PASSWORD"], role="gp", by=None,
+        home_area=gp.home_area, organisation=gp.organisation,
+    )
+    usernames.append(user.username)
+from icp.sharing.policy import planning_opt_outs
+# Not those who opted out of planning: their risk page is refused (403), as it should be.
+people = PatientIndex.objects.filter(practice=gp.organisation, death_date__isnull=True).exclude(
+    patient_id__in=planning_opt_outs(gp.home_area).patient_ids).order_by("patient_id")
 services = Service.objects.filter(active=True, accepts_referrals=True).exclude(
     organisation=gp.organisation).exclude(type="social_prescribing").order_by("public_id")
 print(json.dumps({
-    "username": gp.username, "practice": gp.organisation.code,
+    "usernames": usernames, "practice": gp.organisation.code,
     "patients": list(people.values_list("patient_id", flat=True)[:400]),
     "family_names": sorted(set(people.values_list("family_name", flat=True)[:400]))[:100],
     "services": list(services.values_list("public_id", flat=True)[:20]),
 }))
 """
+    password = secrets.token_urlsafe(18)
     result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, timeout=300
+        [sys.executable, "-c", code],
+        env={**env, "ICP_BENCH_USERS": str(USERS), "ICP_BENCH_PASSWORD": password},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
     )
-    return World(**json.loads(result.stdout.strip().splitlines()[-1]))
+    return World(password=password, **json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 def _audit_counts(env: dict[str, str]) -> dict[str, int]:
@@ -164,39 +194,101 @@ print(json.dumps(dict(AuditEvent.objects.values_list("action").annotate(n=Count(
     return {k: int(v) for k, v in json.loads(result.stdout.strip().splitlines()[-1]).items()}
 
 
-def _cookie(response: httpx.Response, name: str) -> str:
-    # The session and CSRF cookies are Secure (production settings); over loopback HTTP the client
-    # sends them by hand, as a browser on https would.
-    for header in response.headers.get_list("set-cookie"):
-        match = re.match(rf"{name}=([^;]+)", header)
-        if match:
-            return match.group(1)
-    raise RuntimeError(f"no {name} cookie in the response ({response.status_code})")
+class Browser:
+    """One simulated user's cookies. The session and CSRF cookies are Secure (production settings):
+    over loopback HTTP the client sends them by hand, as a browser on https would."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self.cookies: dict[str, str] = {}
+
+    def keep(self, response: httpx.Response) -> httpx.Response:
+        for header in response.headers.get_list("set-cookie"):
+            match = re.match(r"([^=;\s]+)=([^;]*)", header)
+            if match:
+                self.cookies[match.group(1)] = match.group(2)
+        return response
+
+    @property
+    def header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
+
+    @property
+    def csrf(self) -> str:
+        return self.cookies.get("csrftoken", "")
+
+    async def get(self, address: str) -> httpx.Response:
+        return self.keep(await self.client.get(address, headers=self.header))
+
+    async def post(self, address: str, form: dict[str, str]) -> httpx.Response:
+        return self.keep(await self.client.post(address, data=form, headers=self.header))
 
 
-async def _login(client: httpx.AsyncClient, world: World, stats: Stats) -> str:
-    started = time.perf_counter()
-    page = await client.get("/accounts/login/")
-    csrf = _cookie(page, "csrftoken")
+def _form_token(page: httpx.Response) -> str:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert token is not None, "the login page has no CSRF token"
-    response = await client.post(
+    if token is None:
+        raise RuntimeError(f"{page.url.path} has no CSRF token ({page.status_code})")
+    return token.group(1)
+
+
+def _redirect(response: httpx.Response, expected: str) -> str:
+    """Where a form sent the user: a redirect to a path starting with `expected`, else a failure."""
+    target = response.headers.get("location", "")
+    if response.status_code != 302 or not urlsplit(target).path.startswith(expected):
+        raise RuntimeError(f"{response.request.url.path} answered {response.status_code}, to {target!r}")
+    return target
+
+
+async def _new_step(username: str, stats: Stats) -> None:
+    """Wait for a later time step than the login's last accepted code (a code is good once)."""
+    while int(time.time()) // TOTP_STEP <= stats.last_step.get(username, -1):
+        await asyncio.sleep(TOTP_STEP - time.time() % TOTP_STEP + 0.05)
+
+
+async def _code(username: str, key: bytes, stats: Stats) -> str:
+    """The authenticator app's current code."""
+    await _new_step(username, stats)
+    stats.last_step[username] = int(time.time()) // TOTP_STEP
+    return f"{totp(key, step=TOTP_STEP):06d}"
+
+
+async def _password(browser: Browser, username: str, password: str) -> str:
+    """The password step; returns the two-factor page it sends the user to."""
+    page = await browser.get("/accounts/login/")
+    response = await browser.post(
         "/accounts/login/",
-        data={"username": world.username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token.group(1)},
-        headers={"Cookie": f"csrftoken={csrf}"},
+        {"username": username, "password": password, "csrfmiddlewaretoken": _form_token(page)},
     )
+    return _redirect(response, "/accounts/two-factor/")
+
+
+async def _enrol(browser: Browser, username: str, password: str, stats: Stats) -> bytes:
+    """A login's first sign-in: password, then set up the authenticator app from the key the page
+    shows (typed in, as when the QR code cannot be scanned) and confirm it with a code."""
+    step = await _password(browser, username, password)
+    page = await browser.get(step)
+    shown = re.search(r'<code class="icp-totp-key">([A-Z2-7 ]+)</code>', page.text)
+    if shown is None:
+        raise RuntimeError(f"the set-up page shows no key ({page.status_code}, {page.url.path})")
+    base32 = shown.group(1).replace(" ", "")
+    key = b32decode(base32 + "=" * (-len(base32) % 8))
+    form = {"code": await _code(username, key, stats), "csrfmiddlewaretoken": _form_token(page)}
+    form["next"] = "/"
+    _redirect(await browser.post(urlsplit(step).path, form), "/")
+    return key
+
+
+async def _login(browser: Browser, username: str, password: str, key: bytes, stats: Stats) -> None:
+    """A later sign-in, as measured: password, then the current code."""
+    started = time.perf_counter()
+    step = await _password(browser, username, password)
+    if not urlsplit(step).path == "/accounts/two-factor/":
+        raise RuntimeError(f"signing in asked for {step!r}, not the code")
+    page = await browser.get(step)
+    form = {"code": await _code(username, key, stats), "csrfmiddlewaretoken": _form_token(page), "next": "/"}
+    response = await browser.post("/accounts/two-factor/", form)
+    _redirect(response, "/")
     stats.latencies["login"].append(time.perf_counter() - started)
-    if response.status_code != 302:
-        stats.failures["login"].append(f"status {response.status_code}")
-        raise RuntimeError("login failed")
-    # Logging in rotates the CSRF token: the forms after it carry the new one.
-    with contextlib.suppress(RuntimeError):
-        csrf = _cookie(response, "csrftoken")
-    return f"sessionid={_cookie(response, 'sessionid')}; csrftoken={csrf}"
-
-
-def _csrf(cookies: str) -> str:
-    return cookies.rsplit("csrftoken=", 1)[1]
 
 
 def _address(page: str, world: World, rng: random.Random) -> str:
@@ -214,23 +306,21 @@ def _address(page: str, world: World, rng: random.Random) -> str:
 
 
 async def _request(
-    client: httpx.AsyncClient, page: str, address: str, cookies: str, world: World, rng: random.Random
+    browser: Browser, page: str, address: str, world: World, rng: random.Random
 ) -> httpx.Response:
     if page not in WRITES:
-        return await client.get(address, headers={"Cookie": cookies})
+        return await browser.get(address)
     form = {
-        "csrfmiddlewaretoken": _csrf(cookies),
+        "csrfmiddlewaretoken": browser.csrf,
         "service": rng.choice(world.services),
         "reason": "Load benchmark: synthetic referral",
         "priority": "routine",
         "submit": "send",
     }
-    return await client.post(address, data=form, headers={"Cookie": cookies})
+    return await browser.post(address, form)
 
 
-async def _user(
-    number: int, client: httpx.AsyncClient, cookies: str, world: World, deadline: float, stats: Stats
-) -> None:
+async def _user(number: int, browser: Browser, world: World, deadline: float, stats: Stats) -> None:
     rng = random.Random(number)
     pages, weights = list(WEIGHTS), list(WEIGHTS.values())
     await asyncio.sleep(rng.uniform(0, THINK_SECONDS[1]))  # users start over the first seconds
@@ -238,7 +328,7 @@ async def _user(
         page = rng.choices(pages, weights)[0]
         started = time.perf_counter()
         try:
-            response = await _request(client, page, _address(page, world, rng), cookies, world, rng)
+            response = await _request(browser, page, _address(page, world, rng), world, rng)
             if response.status_code == (302 if page in WRITES else 200):
                 stats.latencies[page].append(time.perf_counter() - started)
             else:
@@ -248,43 +338,54 @@ async def _user(
         await asyncio.sleep(rng.uniform(*THINK_SECONDS))
 
 
-async def _alone(client: httpx.AsyncClient, cookies: str, world: World, stats: Stats) -> None:
+async def _alone(browser: Browser, world: World, stats: Stats) -> None:
     """The baseline: each page three times by one user alone, before the 50 start (same server)."""
     rng = random.Random(0)
     for page in WEIGHTS:
         for _ in range(3):
             started = time.perf_counter()
-            response = await _request(client, page, _address(page, world, rng), cookies, world, rng)
+            response = await _request(browser, page, _address(page, world, rng), world, rng)
             if response.status_code == (302 if page in WRITES else 200):
                 stats.alone[page].append(time.perf_counter() - started)
 
 
 async def _run_users(base: str, world: World, seconds: float) -> tuple[Stats, float]:
-    """Log the users in first (Argon2 is slow on purpose: a few at a time, outside the measured
-    window), then run them all for `seconds`. Returns the statistics and the window's length."""
+    """Sign the users in first (each login's first sign-in sets up its authenticator app; the
+    measured sign-in is the next one), a few at a time and outside the measured window since Argon2
+    is slow on purpose; then run them all for `seconds`. Returns the statistics and the window's
+    length."""
     stats = Stats()
-    clients = [httpx.AsyncClient(base_url=base, timeout=60) for _ in range(USERS)]
+    clients = [httpx.AsyncClient(base_url=base, timeout=60) for _ in world.usernames]
     gate = asyncio.Semaphore(4)
 
-    async def login(client: httpx.AsyncClient) -> str:
-        async with gate:
-            try:
-                return await _login(client, world, stats)
-            except (RuntimeError, httpx.HTTPError) as error:
-                stats.failures["login"].append(type(error).__name__)
-                return ""
+    async def sign_in(client: httpx.AsyncClient, username: str) -> Browser | None:
+        try:
+            async with gate:
+                key = await _enrol(Browser(client), username, world.password, stats)
+            await _new_step(username, stats)  # not holding a place in the queue meanwhile
+            browser = Browser(client)
+            async with gate:
+                await _login(browser, username, world.password, key, stats)
+            return browser
+        except (RuntimeError, httpx.HTTPError) as error:
+            stats.failures["login"].append(f"{type(error).__name__}: {error}")
+            return None
 
     try:
-        sessions = await asyncio.gather(*(login(client) for client in clients))
-        await _alone(clients[0], sessions[0], world, stats)
+        signed_in = await asyncio.wait_for(
+            asyncio.gather(
+                *(sign_in(client, name) for client, name in zip(clients, world.usernames, strict=True))
+            ),
+            timeout=SIGN_IN_SECONDS,
+        )
+        browsers = [browser for browser in signed_in if browser is not None]
+        if not browsers:
+            raise RuntimeError("no user could sign in: " + "; ".join(stats.failures["login"][:3]))
+        await _alone(browsers[0], world, stats)
         began = time.monotonic()
         deadline = began + seconds
         await asyncio.gather(
-            *(
-                _user(number, client, cookies, world, deadline, stats)
-                for number, (client, cookies) in enumerate(zip(clients, sessions, strict=True))
-                if cookies
-            )
+            *(_user(number, browser, world, deadline, stats) for number, browser in enumerate(browsers))
         )
         return stats, time.monotonic() - began
     finally:
