@@ -231,6 +231,10 @@ def test_ig_lead_filters_and_exports_the_audit_trail(client: Client, shared_worl
     ig = as_user(client, w, "iglead")
     page = ig.get("/sharing/audit/", {"actor": "pharmacist", "outcome": "denied"}).content.decode()
     assert "pt-alice-0001" in page and "no legitimate relationship" in page
+    # Each event in words (what happened, the role, the purpose), its code kept small for filtering.
+    assert "A page of a person&#x27;s shared care record was shown." in page
+    assert "<code>record.read</code>" in page
+    assert "Pharmacist" in page and "Direct care" in page
     export = ig.get("/sharing/audit/", {"actor": "pharmacist", "format": "csv"})
     assert export["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))  # type: ignore[attr-defined]

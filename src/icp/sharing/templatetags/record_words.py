@@ -1,5 +1,6 @@
 """Template filters that put a record into words: terms for codes, units, settings, register names,
-dates the NHS way ("1 March 2026") and how old a result is ("as at 31 March 2026, 8 months ago").
+dates the NHS way ("1 March 2026") and how old a result is ("as at 31 March 2026, 8 months ago");
+and the audit trail's codes (event types, roles, purposes, data categories) as the words they stand for.
 
 The words themselves come from `icp.stratify.terms` (cited there); these only format.
 """
@@ -13,7 +14,10 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
+from icp.audit.events import EventType
+from icp.partnership.roles import UserRole
 from icp.sharing.banner import spaced_number
+from icp.sharing.vocabulary import DataCategory, Purpose
 from icp.stratify import terms
 
 register = template.Library()
@@ -113,3 +117,40 @@ def as_at(value: date | datetime | None) -> str:
     if day is None:
         return "date not known"
     return f"{nhs_date(day)}, {ago(day, timezone.localdate())}"
+
+
+def _label(choices: Any, value: str | None) -> str:
+    """A code's label in its vocabulary; the code itself when the vocabulary does not hold it
+    (an event written before a word was added), so nothing recorded is ever hidden."""
+    if not value:
+        return ""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def event_words(action: str | None) -> str:
+    """ "A page of a person's shared care record was shown." for `record.read`."""
+    if not action:
+        return ""
+    try:
+        return EventType(action).description or action
+    except ValueError:
+        return action
+
+
+@register.filter
+def role_words(role: str | None) -> str:
+    return _label(UserRole, role)
+
+
+@register.filter
+def purpose_words(purpose: str | None) -> str:
+    return _label(Purpose, purpose)
+
+
+@register.filter
+def category_words(category: str | None) -> str:
+    return _label(DataCategory, category)
