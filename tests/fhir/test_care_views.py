@@ -250,3 +250,45 @@ def test_care_plans_and_goals_read_and_search_under_the_access_decision(
     assert AuditEvent.objects.filter(
         action="fhir.read", patient_ref="pt-alice-0001", outcome="denied"
     ).exists()
+
+
+@pytest.mark.parametrize("resource", ["Task", "ServiceRequest"])
+def test_an_organisation_party_to_neither_is_refused_the_read_and_finds_nothing_in_a_search(
+    client: Client, shared_world: World, make_referral: Callable[..., Referral], resource: str
+) -> None:
+    referral = make_referral(S.REQUESTED)
+    pharmacist = shared_world.users["pharmacist"]
+    refused = client.get(f"/fhir/{resource}/{referral.public_id}", **auth(pharmacist))
+    assert refused.status_code == 403 and "Zephyrine" not in refused.content.decode()
+    assert valid(refused.json())["issue"][0]["code"] == "forbidden"
+    event = AuditEvent.objects.filter(action="fhir.read", actor_username="pharmacist").get()
+    assert (event.outcome, event.target_id, event.detail["code"]) == (
+        "denied",
+        referral.public_id,
+        "not-referral-party",
+    )
+    for search in (f"/fhir/{resource}", f"/fhir/{resource}?patient=Patient/pt-alice-0001"):
+        assert valid(client.get(search, **auth(pharmacist)).json())["total"] == 0
+
+
+def test_a_task_is_read_for_the_users_care_purpose_unless_another_is_named(
+    client: Client, shared_world: World, make_referral: Callable[..., Referral]
+) -> None:
+    """A voluntary worker does care coordination: no header reads for that; naming emergency
+    response, which the role does not do, is refused by the decision (and audited)."""
+    referral = make_referral(S.REQUESTED)
+    voluntary = auth(shared_world.users["voluntary"])
+    assert client.get(f"/fhir/Task/{referral.public_id}", **voluntary).status_code == 200
+    event = AuditEvent.objects.filter(action="fhir.read").latest("id")
+    assert (event.purpose, event.detail["party"]) == ("care_coordination", "owner")
+    named = client.get(f"/fhir/Task/{referral.public_id}", HTTP_X_PURPOSE_OF_USE="emergency", **voluntary)
+    assert named.status_code == 403 and "emergency response" in named.json()["issue"][0]["diagnostics"]
+
+
+def test_a_json_patch_test_on_a_task_the_user_may_not_see_learns_nothing(
+    client: Client, shared_world: World, make_referral: Callable[..., Referral]
+) -> None:
+    referral = make_referral(S.REQUESTED)
+    probe = [{"op": "test", "path": "/for/display", "value": "Alice Zephyrine"}]
+    response = patch(client, referral, shared_world.users["pharmacist"], probe)
+    assert response.status_code == 403 and "display" not in response.content.decode()

@@ -293,11 +293,11 @@ class EventType(StrEnum):
     )
     REFERRAL_READ = (
         "referral.read",
-        "A referral was read by a party to it.",
+        "The access decision on reading one referral (its referral basis): a party read it, or was refused.",
     )
     REFERRAL_LIST = (
         "referral.list",
-        "An organisation's referral inbox or outbox was listed.",
+        "An organisation's referral inbox or outbox was listed, each referral passed by the access decision.",
     )
     ENROLMENT_CREATE = (
         "enrolment.create",

@@ -28,6 +28,12 @@ def care_purpose(user: Any) -> str | None:
     return next((purpose for purpose in CARE_PURPOSES if purpose in allowed), None)
 
 
+def asked_purpose(user: Any) -> str:
+    """The purpose a user's care work is asked for: their care purpose, else direct care, which the
+    access decision refuses a role that does no care work, saying so."""
+    return care_purpose(user) or Purpose.DIRECT_CARE
+
+
 def refuse(user: Any, action: EventType, reason: str, **audit: Any) -> PermissionDenied:
     """Record a refusal in the audit chain and return the exception to raise."""
     record(action=action, actor=user, outcome=Outcome.DENIED, reason=reason, **audit)

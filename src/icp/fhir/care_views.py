@@ -5,8 +5,9 @@ JSON Patch `PATCH` of a `Task` to move a referral as the table allows.
 Care plans and goals are part of the person's record: every read is the access decision's
 (`care_plans` category, purpose from `X-Purpose-Of-Use`), audited.
 
-Access: the requester's and owner's organisations (their care staff) read and move; anyone else
-gets 403 (audited). A move the table does not give that party: 422 OperationOutcome
+Access: the requester's and owner's organisations (their care staff) read and move, as the access
+decision's referral basis answers (purpose from `X-Purpose-Of-Use`, else the user's care purpose);
+anyone else gets 403 (audited). A move the table does not give that party: 422 OperationOutcome
 (`business-rule`) with the reason. Versioned: reads send `ETag: W/"n"`; a write with `If-Match`
 naming an older version gets 412. Writes need an API token (never a browser session), so they are
 not exposed to cross-site requests.
@@ -109,6 +110,12 @@ def _versioned(body: dict[str, Any], referral: Referral) -> HttpResponse:
     return response
 
 
+def _referral_purpose(request: HttpRequest) -> str | None:
+    """The purpose a Task or ServiceRequest is read for: `X-Purpose-Of-Use` if sent, else the user's
+    care purpose (a voluntary worker's is care coordination, not the FHIR API's default direct care)."""
+    return _purpose(request) if request.headers.get("X-Purpose-Of-Use", "").strip() else None
+
+
 def _organisation_param(value: str) -> str:
     return value.rsplit("/", 1)[-1].split("|")[-1]
 
@@ -129,9 +136,13 @@ def _search(request: HttpRequest, user: User) -> list[Referral]:
     patient = (params.get("patient") or params.get("subject") or params.get("for") or "").rsplit("/", 1)[-1]
     if patient:
         rows = rows.filter(patient__patient_id=patient)
-    found = list(rows.order_by("-created_at", "-id")[: _count(request)])
-    queries.audit_list(user, EventType.FHIR_SEARCH, found, resource=request.path.rsplit("/", 1)[-1])
-    return found
+    return queries.shown(
+        user,
+        list(rows.order_by("-created_at", "-id")[: _count(request)]),
+        EventType.FHIR_SEARCH,
+        _referral_purpose(request),
+        resource=request.path.rsplit("/", 1)[-1],
+    )
 
 
 def search_view(to_resource: Callable[[Referral], dict[str, Any]]) -> Callable[..., HttpResponse]:
@@ -145,7 +156,7 @@ def search_view(to_resource: Callable[[Referral], dict[str, Any]]) -> Callable[.
 def read_view(to_resource: Callable[[Referral], dict[str, Any]]) -> Callable[..., HttpResponse]:
     @care_view(("GET",))
     def read(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
-        referral, _party = queries.read(user, resource_id, action=EventType.FHIR_READ)
+        referral, _party = queries.read(user, resource_id, EventType.FHIR_READ, _referral_purpose(request))
         return _versioned(to_resource(referral), referral)
 
     return read
@@ -172,7 +183,9 @@ def _body(request: HttpRequest) -> Any:
 @care_view(("GET", "PUT", "PATCH"))
 def task_instance(request: HttpRequest, user: User, resource_id: str) -> HttpResponse:
     """GET a Task; PUT a Task, or PATCH it with JSON Patch, to move the referral."""
-    referral, _party = queries.read(user, resource_id, action=EventType.FHIR_READ)
+    # Read (and so decided) before a write is looked at: a JSON Patch `test` on a Task the user may
+    # not see would otherwise answer questions about it.
+    referral, _party = queries.read(user, resource_id, EventType.FHIR_READ, _referral_purpose(request))
     if request.method == "GET":
         return _versioned(care.task(referral), referral)
     if request.method == "PATCH":

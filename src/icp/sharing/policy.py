@@ -17,14 +17,23 @@ docs/information-sharing.md):
 A denial at steps 3 to 6 for a care purpose is overridden while the user holds an active break glass on
 the person (roles and planning purposes are never overridden). Every call is recorded in the audit
 chain, allowed or denied, with the reason.
+
+**The referral basis** (`referral=`, and `decide_referrals` for a list): being party to a referral
+(its requester's organisation, or its owner's from `requested` on) opens that referral's own data
+and nothing else: who the person is (`demographics`) and, with it, the referral's reason. Steps 1 and
+2 apply as always; steps 3 to 6 are replaced by the party check, because the referral is a disclosure
+the referrer already made under its own decision and refusing its receiver would lose a referral.
+The rest of the record opens only through a relationship (an accepted referral creates one) under
+steps 3 to 6 (docs/adr/0180-referral-basis.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -73,6 +82,10 @@ class Code(StrEnum):
     CONSENT_WITHDRAWN = "consent-withdrawn"
     OPTED_OUT = "opted-out"
     SENSITIVE_WITHHELD = "sensitive-withheld"
+    # The referral basis: why being party to a referral did not open what was asked.
+    NOT_REFERRAL_PARTY = "not-referral-party"
+    REFERRAL_DRAFT = "referral-draft"
+    REFERRAL_SCOPE = "referral-scope"
 
 
 # Denials a clinician's break glass may override (never roles, never planning purposes).
@@ -104,6 +117,8 @@ class Decision:
     relationship: str = ""
     break_glass: bool = False
     overridden: str = ""  # under break glass: the code of the denial it overrode (the banner says why)
+    referral: str = ""  # under the referral basis: the referral's opaque id
+    party: str = ""  # and the user's side of it: "requester" or "owner" (blank when refused)
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -329,6 +344,82 @@ def _judge_record(facts: _Facts, category: str) -> Decision:
     )
 
 
+class ReferralBasis(Protocol):
+    """What the decision reads of a referral (`care.referrals.models.Referral` is one).
+
+    The decision takes the referral itself, not a party worked out by its caller, so the party check
+    has one copy, here.
+    """
+
+    @property
+    def public_id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def patient_id(self) -> int: ...  # the PatientIndex row's key
+    @property
+    def patient(self) -> PatientIndex: ...  # lists: select it with the referrals (no query per row)
+    @property
+    def requester_organisation_id(self) -> int: ...
+    @property
+    def owner_organisation_id(self) -> int: ...
+
+
+# A referral's data: who the person is, with the referral's own reason, and nothing else of the record.
+REFERRAL_CATEGORY = DataCategory.DEMOGRAPHICS
+_DRAFT = "draft"  # the FHIR Task status before the requester sends it: the owner has nothing yet
+_PARTY_WORDS = {"requester": "the referring organisation", "owner": "the receiving organisation"}
+
+
+def _judge_referral(
+    user: Any, referral: ReferralBasis, patient_id: str, purpose: str, category: str
+) -> Decision:
+    """The referral basis: the user's organisation is a party to this referral, for its own data.
+
+    Checked in this order, so that an organisation party to neither learns nothing of the referral.
+    """
+
+    def deny(code: Code, reason: str) -> Decision:
+        return Decision(
+            False, reason, code, purpose, category, patient_id=patient_id, referral=referral.public_id
+        )
+
+    organisation_id = getattr(user, "organisation_id", None)
+    if not organisation_id:
+        return deny(Code.NO_ORGANISATION, "Your account is not linked to an organisation.")
+    if organisation_id == referral.requester_organisation_id:
+        party = "requester"
+    elif organisation_id == referral.owner_organisation_id:
+        party = "owner"
+    else:
+        return deny(
+            Code.NOT_REFERRAL_PARTY,
+            "Only the referring and the receiving organisations' care staff can see or act on a referral.",
+        )
+    if party == "owner" and referral.status == _DRAFT:
+        return deny(Code.REFERRAL_DRAFT, "This referral is still a draft of the referrer's.")
+    if purpose not in INDIVIDUAL_CARE_PURPOSES or category != REFERRAL_CATEGORY:
+        return deny(
+            Code.REFERRAL_SCOPE,
+            "Being party to a referral opens that referral only (who the person is and why they are "
+            f"referred), for direct care or care coordination, not {_label(DataCategory, category)} for "
+            f"{_label(Purpose, purpose)}: the rest of the record is read under a relationship with the "
+            "person, which an accepted referral creates.",
+        )
+    words = _PARTY_WORDS[party]
+    return Decision(
+        True,
+        f"Party to referral {referral.public_id} as {words}: its own details only.",
+        Code.ALLOWED,
+        purpose,
+        category,
+        patient_id=patient_id,
+        relationship=f"referral {referral.public_id}, as {words}",
+        referral=referral.public_id,
+        party=party,
+    )
+
+
 def _precheck(user: Any, purpose: str, category: str) -> tuple[Code, str] | None:
     """Steps 1 and 2: the checks that do not need the person."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -372,12 +463,13 @@ _OUTCOME = {True: Outcome.ALLOWED, False: Outcome.DENIED}
 
 
 def _audit_event(user: Any, decision: Decision, action: EventType, icp_code: str) -> dict[str, Any]:
-    """The audit event of one decision, as `record()`'s arguments."""
+    """The audit event of one decision, as `record()`'s arguments (a referral's, under the referral basis)."""
+    referral_basis = {"referral": decision.referral, "party": decision.party} if decision.referral else {}
     return dict(
         action=action,
         actor=user,
-        target_type="patient",
-        target_id=decision.patient_id,
+        target_type="care.referral" if decision.referral else "patient",
+        target_id=decision.referral or decision.patient_id,
         patient_ref=decision.patient_id,
         purpose=decision.purpose[:64],  # an unknown purpose is whatever was typed: keep it bounded
         outcome=Outcome.BREAK_GLASS if decision.break_glass else _OUTCOME[decision.allowed],
@@ -388,6 +480,7 @@ def _audit_event(user: Any, decision: Decision, action: EventType, icp_code: str
             "agreement": decision.agreement,
             "relationship": decision.relationship,
             "icp": icp_code,
+            **referral_basis,
         },
     )
 
@@ -399,6 +492,7 @@ def evaluate_many(
     categories: list[str] | tuple[str, ...],
     *,
     on: date | None = None,
+    referral: ReferralBasis | None = None,
 ) -> tuple[PatientIndex | None, dict[str, Decision]]:
     """The decisions without their audit events.
 
@@ -408,6 +502,8 @@ def evaluate_many(
     now = timezone.now()
     on = on or timezone.localdate(now)
     found, patient_id = _resolve(patient)
+    if referral is not None and found is not None and referral.patient_id != found.pk:
+        raise ValueError("The referral is not about this person.")
     facts: _Facts | None = None
     decisions: dict[str, Decision] = {}
     for category in categories:
@@ -423,6 +519,8 @@ def evaluate_many(
                 category,
                 patient_id=patient_id,
             )
+        elif referral is not None:
+            decision = _judge_referral(user, referral, patient_id, purpose, category)
         else:
             if facts is None:
                 facts = _gather(user, found, purpose, on, now)
@@ -439,9 +537,10 @@ def decide_many(
     *,
     action: EventType = EventType.RECORD_ACCESS,
     on: date | None = None,
+    referral: ReferralBasis | None = None,
 ) -> dict[str, Decision]:
     """Decide several categories of one record at once (one audit event per category)."""
-    found, decisions = evaluate_many(user, patient, purpose, categories, on=on)
+    found, decisions = evaluate_many(user, patient, purpose, categories, on=on, referral=referral)
     icp_code = found.icp.code if found is not None else ""
     # One append for the page's events (one lock, one look at the chain's head, one INSERT, one
     # commit) instead of one per category: the record page's largest cost after the warehouse reads.
@@ -457,12 +556,64 @@ def decide(
     *,
     action: EventType = EventType.RECORD_ACCESS,
     on: date | None = None,
+    referral: ReferralBasis | None = None,
 ) -> Decision:
     """May `user` see `category` of `patient`'s record for `purpose`? Audited, allowed or denied.
 
-    `patient` is a PatientIndex row or its opaque `patient_id`.
+    `patient` is a PatientIndex row or its opaque `patient_id`. With `referral` (a referral about
+    that person), the question is the referral basis's: may the user see that referral?
     """
-    return decide_many(user, patient, purpose, [category], action=action, on=on)[category]
+    return decide_many(user, patient, purpose, [category], action=action, on=on, referral=referral)[category]
+
+
+def decide_referrals(
+    user: Any,
+    referrals: Sequence[ReferralBasis],
+    purpose: str,
+    *,
+    action: EventType,
+    detail: dict[str, Any] | None = None,
+) -> list[Decision]:
+    """The referral basis for a list (an inbox, an outbox, a search): one decision per referral, in
+    order, and one audit event for the list naming the referrals and people it showed.
+
+    The user's checks are made once and each referral's party check reads only the referral (and its
+    person, selected with it), so a list of any length costs no query but the one audit append.
+    """
+    refused = _precheck(user, purpose, REFERRAL_CATEGORY)
+    decisions = [
+        Decision(
+            False, refused[1], refused[0], purpose, REFERRAL_CATEGORY, patient_id=referral.patient.patient_id
+        )
+        if refused is not None
+        else _judge_referral(user, referral, referral.patient.patient_id, purpose, REFERRAL_CATEGORY)
+        for referral in referrals
+    ]
+    shown = [(r.public_id, d.patient_id) for r, d in zip(referrals, decisions, strict=True) if d.allowed]
+    record_many(
+        [
+            dict(
+                action=action,
+                actor=user,
+                target_type="care.referral",
+                purpose=purpose[:64],
+                outcome=Outcome.DENIED if refused is not None else Outcome.ALLOWED,
+                reason=refused[1] if refused is not None else "",
+                detail={
+                    "category": REFERRAL_CATEGORY.value,
+                    "count": len(shown),
+                    "referrals": [public_id for public_id, _ in shown][:200],
+                    "refused": {
+                        str(code): sum(1 for d in decisions if d.code == code)
+                        for code in sorted({d.code for d in decisions if not d.allowed})
+                    },
+                    **(detail or {}),
+                },
+                subjects=sorted({patient_id for _, patient_id in shown}),
+            )
+        ]
+    )
+    return decisions
 
 
 # A person's right of access to their own data (UK GDPR Article 15): not a purpose of sharing, so it

@@ -154,12 +154,17 @@ def test_every_move_and_refusal_is_audited(
             "action", "outcome", "actor_username"
         )
     )
+    # Each move first asks the access decision (its referral basis), as every care action does.
     assert events == [
         ("referral.create", "success", "gp"),
-        ("referral.move", "denied", "gp"),
-        ("referral.move", "denied", "pharmacist"),
+        ("care.access", "allowed", "gp"),
+        ("referral.move", "denied", "gp"),  # a party, asking for a move the table gives the owner
+        ("care.access", "denied", "pharmacist"),  # party to neither: the decision refuses
+        ("care.access", "allowed", "voluntary"),
         ("referral.move", "success", "voluntary"),
     ]
+    refusal = AuditEvent.objects.get(target_id=referral.public_id, actor_username="pharmacist")
+    assert refusal.detail["code"] == "not-referral-party" and refusal.detail["referral"] == referral.public_id
     assert all(
         e.patient_ref == "pt-alice-0001" for e in AuditEvent.objects.filter(target_id=referral.public_id)
     )

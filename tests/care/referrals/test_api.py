@@ -6,8 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from icp.audit.models import AuditEvent
 from icp.care.referrals.models import Referral, Service
 from icp.care.referrals.states import MOVES, Party, TaskStatus
 from icp.partnership.models import ApiToken, User
@@ -145,3 +148,37 @@ def test_the_endpoints_are_in_the_openapi_document(client: Client, shared_world:
         "/api/care/services",
     ):
         assert path in paths
+
+
+def test_an_organisation_party_to_neither_is_refused_and_the_refusal_is_the_decisions(
+    client: Client, shared_world: World, make_referral: Callable[..., Referral]
+) -> None:
+    referral = make_referral(S.REQUESTED)
+    pharmacist = shared_world.users["pharmacist"]
+    refused = client.get(f"/api/care/referrals/{referral.public_id}", **auth(pharmacist))
+    assert refused.status_code == 403 and "Zephyrine" not in refused.content.decode()
+    event = AuditEvent.objects.filter(action="referral.read").get()
+    assert (event.outcome, event.target_id, event.detail["code"]) == (
+        "denied",
+        referral.public_id,
+        "not-referral-party",
+    )
+    for box in ("inbox", "outbox"):
+        assert client.get(f"/api/care/referrals?box={box}", **auth(pharmacist)).json() == []
+
+
+def test_the_inbox_costs_no_query_per_referral(
+    client: Client, shared_world: World, make_referral: Callable[..., Referral]
+) -> None:
+    headers = auth(shared_world.users["voluntary"])
+
+    def queries_for_inbox() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/api/care/referrals?box=inbox", **headers).status_code == 200
+        return len(captured)
+
+    make_referral(S.REQUESTED)
+    one = queries_for_inbox()
+    for _ in range(5):
+        make_referral(S.REQUESTED)
+    assert queries_for_inbox() == one

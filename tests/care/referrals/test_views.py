@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.test import Client
 
+from icp.audit.models import AuditEvent
 from icp.care.referrals.models import Referral, Service
 from icp.care.referrals.states import TaskStatus
 from tests.sharing.conftest import World
@@ -104,3 +105,40 @@ def test_the_directory_page(client: Client, shared_world: World, service: Servic
     client.force_login(shared_world.users["voluntary"])
     page = client.get("/care/services/?need=loneliness").content.decode()
     assert service.name in page and "answers within 3 days" in page
+
+
+def test_an_organisation_party_to_neither_sees_nothing_on_any_page_and_each_refusal_is_audited(
+    client: Client, shared_world: World, make_referral: Callable[..., Referral]
+) -> None:
+    referral = make_referral(TaskStatus.REQUESTED)
+    client.force_login(shared_world.users["pharmacist"])
+    page = client.get(f"/care/referrals/{referral.public_id}/")
+    assert page.status_code == 403 and "Zephyrine" not in page.content.decode()
+    refusal = AuditEvent.objects.filter(action="referral.read", outcome="denied").get()
+    assert refusal.target_id == referral.public_id and refusal.detail["code"] == "not-referral-party"
+    for box in ("inbox", "outbox"):
+        listed = client.get(f"/care/referrals/{box}/").content.decode()
+        assert "No referrals." in listed and "ZEPHYRINE" not in listed
+
+
+def test_the_owner_reads_the_referral_but_not_the_persons_record_until_it_accepts(
+    client: Client, shared_world: World, make_referral: Callable[..., Referral]
+) -> None:
+    referral = make_referral(TaskStatus.REQUESTED)
+    client.force_login(shared_world.users["voluntary"])
+    page = client.get(f"/care/referrals/{referral.public_id}/").content.decode()
+    assert "ZEPHYRINE, Alice" in page and "struggling with shopping" in page
+    assert client.get("/care/person/pt-alice-0001/").status_code == 403
+    client.post(f"/care/referrals/{referral.public_id}/move/", {"status": "accepted"})
+    assert client.get("/care/person/pt-alice-0001/").status_code == 200
+
+
+def test_inbox_and_outbox_are_each_one_audit_event_naming_the_people_shown(
+    client: Client, shared_world: World, make_referral: Callable[..., Referral]
+) -> None:
+    make_referral(TaskStatus.REQUESTED)
+    client.force_login(shared_world.users["voluntary"])
+    client.get("/care/referrals/inbox/")
+    event = AuditEvent.objects.filter(action="referral.list").get()
+    assert event.detail["box"] == "inbox" and event.detail["count"] == 1
+    assert list(event.subjects.values_list("patient_ref", flat=True)) == ["pt-alice-0001"]

@@ -6,8 +6,9 @@
 - `cancel_referrals_for_death`: a recorded death cancels the person's open referrals.
 
 Each checks permission (refusals are audited), writes in one transaction and records an event.
-An organisation that is neither requester nor owner gets `PermissionDenied` (403); a party asking
-for a move the table does not give it gets `IllegalMove` (422).
+Who may act on a referral is the access decision's referral basis (`party_or_refuse`): an
+organisation that is neither requester nor owner gets `PermissionDenied` (403); a party asking for a
+move the table does not give it gets `IllegalMove` (422).
 """
 
 from __future__ import annotations
@@ -22,12 +23,13 @@ from django_fsm import has_transition_perm
 
 from icp.audit.events import EventType
 from icp.audit.log import record
-from icp.care.access import care_purpose, refuse, require_care_access
+from icp.care.access import asked_purpose, refuse, require_care_access
 from icp.care.referrals.models import Need, Priority, Referral, Service, ServiceType
 from icp.care.referrals.states import ACTIVE, FINAL, REASON_REQUIRED, Party, TaskStatus, why_not
 from icp.partnership.models import User
 from icp.patients.actions import close_relationships_from, open_relationship
 from icp.patients.models import PatientIndex, RelationshipKind
+from icp.sharing.policy import REFERRAL_CATEGORY, decide
 
 SOCIAL_PRESCRIBING_REFERRAL = ("871731000000106", "Referral to social prescribing service")
 
@@ -58,22 +60,26 @@ def _audit_target(referral: Referral) -> dict[str, Any]:
     }
 
 
-def party_or_refuse(user: Any, referral: Referral, action: EventType) -> Party:
-    """The user's side of the referral; refuses (audited) a user not working for either side, or one
-    whose role does no care work."""
-    party = referral.party_of(user)
-    if party is None or care_purpose(user) is None:
-        raise refuse(
-            user,
-            action,
-            "Only the referring and the receiving organisations' care staff can see or act on a referral.",
-            **_audit_target(referral),
-        )
-    if party == Party.OWNER and referral.status == TaskStatus.DRAFT:
-        raise refuse(
-            user, action, "This referral is still a draft of the referrer's.", **_audit_target(referral)
-        )
-    return party
+def party_or_refuse(
+    user: Any, referral: Referral, action: EventType = EventType.CARE_ACCESS, purpose: str | None = None
+) -> Party:
+    """The user's side of the referral, as the access decision's referral basis answers it.
+
+    The decision is audited as `action` (a read's own event; `care.access` before a change, as every
+    care action asks). Refused (403, the decision has recorded it): an organisation party to neither
+    side, a role that does no care work, the owner while the referral is a draft.
+    """
+    decision = decide(
+        user,
+        referral.patient,
+        purpose or asked_purpose(user),
+        REFERRAL_CATEGORY,
+        action=action,
+        referral=referral,
+    )
+    if not decision.allowed:
+        raise PermissionDenied(decision.reason)
+    return Party(decision.party)
 
 
 def _clean_needs(needs: Iterable[str]) -> list[str]:
@@ -202,7 +208,7 @@ def move_referral(
     expected_version: int | None = None,
 ) -> Referral:
     """Move a referral's Task to `to_status`, as the table allows for the user's party."""
-    party = party_or_refuse(by, referral, EventType.REFERRAL_MOVE)
+    party = party_or_refuse(by, referral)
     try:
         target = TaskStatus(to_status)
     except ValueError:
@@ -256,7 +262,7 @@ def move_referral(
 
 def reroute_referral(*, referral: Referral, to_service: Service, by: User, reason: str = "") -> Referral:
     """Send a rejected referral to another service: a new requested referral that replaces it."""
-    party = party_or_refuse(by, referral, EventType.REFERRAL_REROUTE)
+    party = party_or_refuse(by, referral)
     if party != Party.REQUESTER:
         raise refuse(
             by,

@@ -1,8 +1,8 @@
 """JSON API for referrals and the services directory (mounted under /api/care/).
 
-Reads go through `queries` (party check, audited), changes through `actions`. Refusals: 403 for a
-user whose organisation is party to neither side, 422 for a move the table does not allow that
-party (with the reason), 412 for a stale `version`, 404 for an unknown id.
+Reads go through `queries` (the access decision's referral basis, audited), changes through
+`actions`. Refusals: 403 for a user whose organisation is party to neither side, 422 for a move the
+table does not allow that party (with the reason), 412 for a stale `version`, 404 for an unknown id.
 """
 
 from __future__ import annotations
@@ -139,8 +139,7 @@ def referral_list(request: HttpRequest, box: str = "inbox", status: str = "") ->
     rows = queries.box(user, box)
     if status:
         rows = rows.filter(status__in=status.split(","))
-    found = list(rows[:200])
-    queries.audit_list(user, EventType.REFERRAL_LIST, found, box=box)
+    found = queries.shown(user, list(rows[:200]), EventType.REFERRAL_LIST, box=box)
     party = Party.OWNER if box == "inbox" else Party.REQUESTER
     return [referral_out(r, party) for r in found]
 

@@ -1,10 +1,12 @@
-"""Reading referrals: an organisation's inbox and outbox, and one referral, each read audited.
+"""Reading referrals: an organisation's inbox and outbox, and one referral, each read through the
+access decision's referral basis (`sharing.policy`), whose audit event is the read's one event.
 
 A referral is readable by the care staff of its requester's and its owner's organisations (the
 owner from `requested` on); anyone else is refused with 403 and the refusal is audited. What a
 referral shows of the person is what is needed to act on it (name, date of birth, national number,
-the reason); the rest of the record needs the access decision, which an accepted referral's
-`CareRelationship` opens.
+the reason); the rest of the record is the access decision's ordinary question, which an accepted
+referral's `CareRelationship` opens. `visible_to` only narrows the database query to the referrals
+the decision could allow; the decision judges every row shown.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from icp.audit.events import EventType
-from icp.audit.log import record
-from icp.care.access import care_purpose
+from icp.care.access import asked_purpose, care_purpose
 from icp.care.referrals.actions import party_or_refuse
 from icp.care.referrals.clocks import clock
 from icp.care.referrals.models import Referral
 from icp.care.referrals.states import ACTIVE, Party, TaskStatus
+from icp.sharing.policy import decide_referrals
 
 
 def _related(rows: QuerySet[Referral]) -> QuerySet[Referral]:
@@ -53,30 +55,24 @@ def box(user: Any, which: str) -> QuerySet[Referral]:
     raise ValueError(f"box is 'inbox' or 'outbox', not {which!r}")
 
 
-def audit_list(user: Any, action: EventType, referrals: list[Referral], **detail: Any) -> None:
-    """One event for a list shown: how many, and which (opaque ids only)."""
-    record(
-        action=action,
-        actor=user,
-        detail={"count": len(referrals), "referrals": [r.public_id for r in referrals][:200], **detail},
+def shown(
+    user: Any, referrals: list[Referral], action: EventType, purpose: str | None = None, **detail: Any
+) -> list[Referral]:
+    """The referrals of a list the access decision lets the user see (one audit event for the list)."""
+    decisions = decide_referrals(
+        user, referrals, purpose or asked_purpose(user), action=action, detail=detail
     )
+    return [referral for referral, decision in zip(referrals, decisions, strict=True) if decision.allowed]
 
 
-def read(user: Any, public_id: str, action: EventType = EventType.REFERRAL_READ) -> tuple[Referral, Party]:
-    """One referral for a party of it (audited); 404 for an unknown id, 403 for anyone else."""
+def read(
+    user: Any, public_id: str, action: EventType = EventType.REFERRAL_READ, purpose: str | None = None
+) -> tuple[Referral, Party]:
+    """One referral for a party of it (the decision's event is the read's); 404 unknown, 403 anyone else."""
     referral = _related(Referral.objects.filter(public_id=str(public_id)[:32])).first()
     if referral is None:
         raise Http404("No referral with that id.")
-    party = party_or_refuse(user, referral, action)
-    record(
-        action=action,
-        actor=user,
-        target_type="care.referral",
-        target_id=referral.public_id,
-        patient_ref=referral.patient.patient_id,
-        detail={"party": party.value, "status": referral.status},
-    )
-    return referral, party
+    return referral, party_or_refuse(user, referral, action, purpose)
 
 
 @dataclass(frozen=True)

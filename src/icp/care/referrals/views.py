@@ -1,8 +1,8 @@
 """Referral pages: an organisation's inbox and outbox, one referral with the moves its user may
 make, the refer form from a person's page, and the services directory.
 
-Reads go through `queries` (party check, audited); the refer form first asks the access decision
-(through the action); every change is an action.
+Reads go through `queries` (the access decision's referral basis, audited); the refer form first
+asks the access decision (through the action); every change is an action.
 """
 
 from __future__ import annotations
@@ -66,8 +66,7 @@ def _box(request: HttpRequest, which: str) -> HttpResponse:
     rows = queries.box(user, which)
     if status in TaskStatus.__members__.values():
         rows = rows.filter(status=status)
-    found = list(rows[:200])
-    queries.audit_list(user, EventType.REFERRAL_LIST, found, box=which)
+    found = queries.shown(user, list(rows[:200]), EventType.REFERRAL_LIST, box=which)
     rows_with_clocks = _rows(found)
     return render(
         request,
