@@ -37,3 +37,27 @@ def test_start_a_plan_from_an_enrolment_add_goal_and_activity_and_review(
     assert "Test Volunteers (synthetic)" in page and "Overdue" in page
     response = client.post(url, {"what": "review", "next_review_on": "not a date"}, follow=True)
     assert "The next review date must be a date written YYYY-MM-DD" in response.content.decode()
+
+
+def test_the_persons_referrals_are_shown_as_the_referral_basis_allows_in_one_audit_event(
+    client: Client, shared_world: World
+) -> None:
+    from icp.audit.models import AuditEvent
+    from icp.care.referrals.actions import create_referral
+    from icp.care.referrals.models import Service, ServiceType
+
+    service = Service.objects.create(
+        organisation=shared_world.orgs["voluntary"],
+        name="Befriending (synthetic)",
+        type=ServiceType.VOLUNTARY_SUPPORT,
+        eligibility="Adults",
+    )
+    referral = create_referral(
+        patient=shared_world.patients["alice"], service=service, reason="Lonely", by=shared_world.users["gp"]
+    )
+    client.force_login(shared_world.users["gp"])
+    page = client.get("/care/person/pt-alice-0001/").content.decode()
+    assert f"/care/referrals/{referral.public_id}/" in page
+    event = AuditEvent.objects.get(action="referral.list")
+    assert event.detail["box"] == "person" and event.detail["referrals"] == [referral.public_id]
+    assert list(event.subjects.values_list("patient_ref", flat=True)) == ["pt-alice-0001"]

@@ -3,7 +3,8 @@ and activities (overdue shown), and the referrals the user's organisation is par
 enrols, plans, refers and lists for an MDT from here.
 
 The page is shown only when the access decision allows the user to see the person's demographics
-and care plans for care coordination or direct care (both decisions audited).
+and care plans for care coordination or direct care (both decisions audited); its referrals are
+decided on the referral basis as one list (audited as `referral.list`, box "person").
 """
 
 from __future__ import annotations
@@ -77,7 +78,14 @@ def person(request: HttpRequest, patient_id: str) -> HttpResponse:
     eligible = {
         pid: reasons for pid, reasons in pathways.eligible(facts_for(patient)).items() if pid not in open_ids
     }
-    referrals = list(queries.visible_to(user).filter(patient=patient))
+    # The person's referrals the user's organisation is party to, each passed by the referral basis.
+    referrals = queries.shown(
+        user,
+        list(queries.visible_to(user).filter(patient=patient)),
+        EventType.REFERRAL_LIST,
+        purpose,
+        box="person",
+    )
     now = timezone.now()
     return render(
         request,
