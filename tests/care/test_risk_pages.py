@@ -210,6 +210,19 @@ def test_population_page_is_aggregate_and_suppresses_small_counts(
     assert other.get(f"/care/icp/{synced.icp.code}/population/").status_code == 403
 
 
+def test_on_the_population_page_a_practice_links_to_its_worklist_for_those_who_may_use_it(
+    synced: World, client: Client
+) -> None:
+    practice_a = synced.orgs["practice_a"]
+    gp = as_user(client, synced.users["gp"]).get(f"/care/icp/{synced.icp.code}/population/").content.decode()
+    linked = f'<a href="{worklist_url(synced)}">{practice_a.name}<span class="nhsuk-u-visually-hidden">'
+    assert gp.count(linked) == 2  # in the tiers by practice and the frailty by practice
+    assert f'href="{worklist_url(synced, "practice_b")}"' not in gp  # another practice's list is not theirs
+    manager = as_user(client, synced.users["manager"])
+    page = manager.get(f"/care/icp/{synced.icp.code}/population/").content.decode()
+    assert practice_a.name in page and "/worklist/" not in page
+
+
 def _row_of(name: str, page: str) -> str:
     return next(row for row in page.split('<tr class="nhsuk-table__row">') if name in row)
 

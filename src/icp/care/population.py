@@ -6,7 +6,7 @@ rounded counts and suppressed with them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 
 from icp.measure.disclosure import percent, shown
-from icp.partnership.models import Area
+from icp.partnership.models import Area, Organisation
 from icp.patients.models import RiskResult, RiskRun, RiskTier
 from icp.stratify import codelists
 
@@ -24,10 +24,10 @@ AGE_BAND_CASES = [("0-17", 0, 17), ("18-44", 18, 44), ("45-64", 45, 64), ("65-74
 
 @dataclass
 class Breakdown:
-    """Rows of (label, {tier: shown count}, shown total)."""
+    """Rows of (label, link or None, shown count per tier, shown total)."""
 
     title: str
-    rows: list[tuple[str, list[str], str]] = field(default_factory=list)
+    rows: list[tuple[str, str | None, list[str], str]] = field(default_factory=list)
 
 
 @dataclass
@@ -39,13 +39,20 @@ class Summary:
     by_practice: Breakdown
     by_age: Breakdown
     by_deprivation: Breakdown
-    frailty_by_practice: list[tuple[str, str, str, str]]  # practice, frail 65+, all 65+, percent
+    # practice, its link or None, frail 65+, all 65+, percent
+    frailty_by_practice: list[tuple[str, str | None, str, str, str]]
     run: RiskRun | None
     opted_out_shown: str
     synthetic: bool
 
 
-def _breakdown(title: str, results: QuerySet[RiskResult], key: str, labels: Mapping[Any, str]) -> Breakdown:
+def _breakdown(
+    title: str,
+    results: QuerySet[RiskResult],
+    key: str,
+    labels: Mapping[Any, str],
+    links: Mapping[Any, str | None] | None = None,
+) -> Breakdown:
     counts: dict[object, dict[str, int]] = {}
     for row in results.values(key, "tier").annotate(n=Count("id")):
         counts.setdefault(row[key], {})[row["tier"]] = row["n"]
@@ -55,6 +62,7 @@ def _breakdown(title: str, results: QuerySet[RiskResult], key: str, labels: Mapp
         breakdown.rows.append(
             (
                 labels.get(value, str(value)),
+                (links or {}).get(value),
                 [shown(tiers.get(t, 0)) for t in TIERS],
                 shown(sum(tiers.values())),
             )
@@ -62,12 +70,22 @@ def _breakdown(title: str, results: QuerySet[RiskResult], key: str, labels: Mapp
     return breakdown
 
 
-def summarise(icp: Area, results: QuerySet[RiskResult]) -> Summary:
+def summarise(
+    icp: Area,
+    results: QuerySet[RiskResult],
+    practice_link: Callable[[Organisation], str | None] | None = None,
+) -> Summary:
+    """The ICP's figures; `practice_link` names the page a practice's row opens (its worklist, for
+    a user who may use it), or None to show the practice unlinked."""
     tier_counts = {t: 0 for t in TIERS}
     for tier_row in results.values("tier").annotate(n=Count("id")):
         tier_counts[tier_row["tier"]] = tier_row["n"]
-    practices: dict[int | None, str] = {p.pk: p.name for p in icp.practices.all()}
+    practice_rows = list(icp.practices.all())
+    practices: dict[int | None, str] = {p.pk: p.name for p in practice_rows}
     practices[None] = "No registered practice"
+    links: dict[int | None, str | None] = {
+        p.pk: practice_link(p) if practice_link is not None else None for p in practice_rows
+    }
     age_band = Case(
         *[When(age__gte=low, age__lte=high, then=Value(label)) for label, low, high in AGE_BAND_CASES],
         default=Value("85+"),
@@ -88,6 +106,7 @@ def summarise(icp: Area, results: QuerySet[RiskResult]) -> Summary:
         frailty.append(
             (
                 practices.get(row["practice"], "Unknown"),
+                links.get(row["practice"]),
                 shown(row["frail"]),
                 shown(row["all_65"]),
                 percent(row["frail"], row["all_65"]),
@@ -100,7 +119,7 @@ def summarise(icp: Area, results: QuerySet[RiskResult]) -> Summary:
         people_shown=shown(sum(tier_counts.values())),
         tier_counts=tier_counts,
         tier_shown=[(t, label, shown(tier_counts[t])) for t, label in RiskTier.choices],
-        by_practice=_breakdown("Tier by practice", results, "practice", dict(practices)),
+        by_practice=_breakdown("Tier by practice", results, "practice", dict(practices), links),
         by_age=_breakdown("Tier by age band", results.annotate(age_band=age_band), "age_band", {}),
         by_deprivation=_breakdown(
             "Tier by deprivation quintile (NIMDM)", results, "deprivation_quintile", quintiles

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from icp.audit.events import EventType
@@ -303,7 +304,11 @@ def icp_population(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     icp = _population_icp_or_refuse(user, code)
     results: QuerySet[RiskResult] = RiskResult.objects.filter(icp=icp)
-    summary = population.summarise(icp, results)
+
+    def worklist_of(practice: Organisation) -> str | None:
+        return reverse("care:worklist", args=[practice.code]) if _may_use_worklist(user, practice) else None
+
+    summary = population.summarise(icp, results, practice_link=worklist_of)
     record(
         action=EventType.POPULATION_VIEW,
         actor=user,
