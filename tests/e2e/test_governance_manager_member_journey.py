@@ -67,8 +67,11 @@ def open_coming_meeting(page: Any, base: str, visits: Visits) -> None:
 def test_the_manager_fills_a_seat_and_builds_the_agenda(demo_site: str, page: Any) -> None:
     visits = Visits(page)
     log_in(page, demo_site, "demo-manager")
-    page.goto(f"{demo_site}/governance/")
-    page.get_by_role("link", name=COMMITTEE).click()
+    # The manager lands on the ICP's page, the partnership's day first: seats, meeting, plan, caseloads.
+    assert page.url == f"{demo_site}/icp/NI-NOR-CA/"
+    today = page.get_by_role("heading", name="The partnership today")
+    assert today.is_visible()
+    visits.check()
     page.get_by_role("link", name="Seats and members").click()
     visits.check()
     carer = page.locator("#seat-carer")
@@ -128,6 +131,25 @@ def test_the_manager_fills_a_seat_and_builds_the_agenda(demo_site: str, page: An
         and len(agenda_titles(page)) == 5
     )
     assert page.get_by_text("“Any other business” removed from the agenda.").is_visible()
+    visits.assert_clean()
+
+
+def test_the_managers_home_opens_the_caseloads_the_plan_and_the_next_meeting(
+    demo_site: str, page: Any
+) -> None:
+    visits = Visits(page)
+    log_in(page, demo_site, "demo-manager")
+    for card, heading in (
+        ("Caseloads", "Caseloads"),
+        ("Annual plan", "annual plan"),
+        ("Next meeting", COMMITTEE),
+        ("Overdue actions", "Overdue actions"),
+    ):
+        page.goto(f"{demo_site}/")
+        page.get_by_role("link", name=card, exact=True).click()
+        page.wait_for_load_state("networkidle")
+        assert heading.lower() in page.get_by_role("heading", level=1).inner_text().lower(), card
+        visits.check()
     visits.assert_clean()
 
 

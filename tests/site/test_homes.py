@@ -91,3 +91,24 @@ def test_the_icp_page_links_a_practice_to_its_worklist_for_those_who_may_use_it(
     html = response.content.decode()
     assert html.count('/worklist/">Practice ') == 1  # their own practice only
     assert f'<a href="/care/practice/{practice.code}/worklist/">{practice.name}' in html
+
+
+def test_an_icp_manager_lands_on_the_partnership_today(client: Client, demo: None) -> None:
+    where, html = land(client, "demo-manager")
+    assert where == "/icp/NI-NOR-CA/"
+    today = html[html.index("The partnership today") : html.index('id="practices"')]
+    for card, href in (
+        ("Seats and members", "/governance/committees/"),
+        ("Overdue actions", "/governance/icp/NI-NOR-CA/actions/overdue/"),
+        ("Annual plan", "/governance/"),
+        ("Business cases", "/governance/icp/NI-NOR-CA/cases/"),
+        ("Caseloads", "/care/icp/NI-NOR-CA/caseload/"),
+    ):
+        assert f'">{card}</a>' in today and href in today, card
+    assert "people on care pathways" in today and "pathway reviews overdue" in today
+
+
+def test_only_the_icps_own_managers_see_the_partnership_today_on_its_page(client: Client, demo: None) -> None:
+    land(client, "demo-gp")
+    html = client.get("/icp/NI-NOR-CA/").content.decode()
+    assert "The partnership today" not in html

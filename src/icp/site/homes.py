@@ -18,14 +18,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from icp.care.pathways.caseload import practice_caseload
+from icp.care.pathways.models import Enrolment
 from icp.care.plans.models import DONE, Activity, CarePlan, PlanStatus
 from icp.care.referrals.queries import box
 from icp.care.referrals.states import ACTIVE, TaskStatus
 from icp.care.worklist import WorklistFilter, worklist_queryset
 from icp.governance.access import reviewer_body
 from icp.governance.meetings.models import ActionItem, Meeting
-from icp.governance.vocab import OPEN_ACTION_STATUSES, MeetingStatus
-from icp.partnership.models import Committee, Organisation, User, home_icp
+from icp.governance.meetings.quorum import forecast_quorum
+from icp.governance.models import AnnualPlan, BusinessCase
+from icp.governance.plans.progress import current_plan_year, progress
+from icp.governance.vocab import OPEN_ACTION_STATUSES, CaseStatus, MeetingStatus, Rag
+from icp.measure.disclosure import shown
+from icp.partnership.composition import check_composition
+from icp.partnership.models import Area, Committee, Organisation, User, home_icp
 from icp.partnership.roles import CLINICAL_ROLES, OrganisationType, UserRole
 from icp.sharing.gaps import agreement_gaps
 from icp.sharing.models import BreakGlass, ReviewOutcome
@@ -235,6 +241,104 @@ def _committees_of(user: User, today: date) -> list[Committee]:
         return held
     icp = home_icp(user)
     return list(icp.committees.all()) if icp is not None else []
+
+
+def _shown_in_words(count: int) -> str:
+    """A count as disclosure control shows it, in a sentence: "fewer than 8", "0", "1,235"."""
+    figure = shown(count)
+    return "Fewer than 8" if figure == "<8" else figure
+
+
+def manager_cards(icp: Area, today: date) -> list[Card]:
+    """An ICP manager's partnership at a glance, on their ICP's page: the committee's seats, the next
+    meeting and its quorum forecast, overdue actions, the year's plan, business cases and the pathway
+    caseloads. Counts of people are aggregate and suppressed as every figure leaving the platform is."""
+    cards: list[Card] = []
+    committees = list(icp.committees.all())
+    for committee in committees:
+        check = check_composition(committee)
+        cards.append(
+            Card(
+                "Seats and members",
+                reverse("governance:members", args=[committee.pk]),
+                (
+                    f"{committee.name}: "
+                    + (_count(check.vacancies, "vacant seat") if check.vacancies else "every seat filled"),
+                ),
+            )
+        )
+    meeting = (
+        Meeting.objects.filter(committee__in=committees, status=MeetingStatus.SCHEDULED, date__gte=today)
+        .select_related("committee")
+        .order_by("date")
+        .first()
+    )
+    if meeting is not None:
+        forecast = forecast_quorum(meeting)
+        cards.append(
+            Card(
+                "Next meeting",
+                reverse("governance:meeting", args=[meeting.pk]),
+                (
+                    f"{meeting.date:%A} {meeting.date.day} {meeting.date:%B %Y}",
+                    "Expected to be quorate" if forecast.expected_quorate else "Not expected to be quorate",
+                ),
+            )
+        )
+    overdue = ActionItem.objects.filter(
+        committee__in=committees, status__in=OPEN_ACTION_STATUSES, due_date__lt=today
+    ).count()
+    cards.append(
+        Card(
+            "Overdue actions",
+            reverse("governance:icp-overdue", args=[icp.code]),
+            (_count(overdue, "action") + " past " + ("its due date" if overdue == 1 else "their due dates"),),
+        )
+    )
+    year = current_plan_year(today)
+    plan = AnnualPlan.objects.filter(icp=icp, year_starting=year).first()
+    if plan is not None:
+        done = progress(plan, today)
+        cards.append(
+            Card(
+                "Annual plan",
+                reverse("governance:plan", args=[plan.pk]),
+                (
+                    f"{plan.financial_year}: " + _count(done.total, "milestone"),
+                    f"{done.by_rag[Rag.RED]} off track, {done.by_rag[Rag.AMBER]} at risk, "
+                    f"{done.overdue} overdue",
+                ),
+            )
+        )
+    else:
+        cards.append(
+            Card("Annual plan", reverse("governance:icp", args=[icp.code]), ("No plan for this year yet",))
+        )
+    open_cases = (
+        BusinessCase.objects.filter(icp=icp)
+        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.NOT_APPROVED])
+        .count()
+    )
+    cards.append(
+        Card(
+            "Business cases",
+            reverse("governance:icp-cases", args=[icp.code]),
+            (_count(open_cases, "open case"),),
+        )
+    )
+    enrolments = Enrolment.objects.filter(patient__icp=icp, ended_on__isnull=True)
+    overdue_reviews = enrolments.filter(next_review_on__lt=today).count()
+    cards.append(
+        Card(
+            "Caseloads",
+            reverse("care:icp-caseload", args=[icp.code]),
+            (
+                f"{_shown_in_words(enrolments.count())} people on care pathways",
+                f"{_shown_in_words(overdue_reviews)} pathway reviews overdue",
+            ),
+        )
+    )
+    return cards
 
 
 def other_summary(user: User, today: date) -> dict[str, Any]:

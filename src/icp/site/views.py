@@ -9,13 +9,14 @@ from django.db import DatabaseError, connection
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from icp.care.registered_population import population_summary
 from icp.partnership.composition import check_composition
 from icp.partnership.models import Area, User, home_icp
 from icp.partnership.roles import AreaLevel
-from icp.site.homes import home_context, home_kind, landing
+from icp.site.homes import home_context, home_kind, landing, manager_cards
 
 
 @login_required
@@ -38,6 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def partnership_home(request: HttpRequest, code: str) -> HttpResponse:
     icp = get_object_or_404(Area.objects.select_related("parent"), code=code, level=AreaLevel.ICP)
+    user = request.user
+    assert isinstance(user, User)
     practices = icp.practices.order_by("name")
     committees = [(c, check_composition(c)) for c in icp.committees.select_related("template")]
     context = {
@@ -50,6 +53,8 @@ def partnership_home(request: HttpRequest, code: str) -> HttpResponse:
         "partner_count": icp.organisations.exclude(type="gp_practice").count(),
         "partners": icp.organisations.exclude(type="gp_practice").order_by("type", "name"),
         "population": population_summary(icp),
+        # The ICP's own managers land here: their partnership's day comes first.
+        "manager_cards": manager_cards(icp, timezone.localdate()) if user.is_icp_manager_for(icp) else [],
     }
     return render(request, "site/icp_home.html", context)
 
