@@ -7,12 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from icp.audit.models import AuditEvent
 from icp.care.models import WorklistReview
 from icp.partnership.models import User
-from icp.patients.models import RiskResult, RiskRun
+from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.patients.risk_sync import sync_results
 from icp.sharing import actions as sharing_actions
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue
@@ -81,6 +83,36 @@ def test_a_gp_sees_their_practice_worklist_with_reasons_and_the_view_is_audited(
     assert "moderate frailty (eFI 0.31: falls, polypharmacy" in page
     event = AuditEvent.objects.filter(action="worklist.view").latest("id")
     assert event.detail["shown"] == ["pt-alice-0001"] and event.detail["hidden_by_access_decision"] == 0
+
+
+def test_the_worklist_asks_the_database_as_often_for_twenty_people_as_for_one(
+    shared_world: World, client: Client
+) -> None:
+    """One access decision for the whole list, not a query (or three) a person: the page's cost under
+    load was its rows'."""
+    w = shared_world
+    practice = w.orgs["practice_a"]
+    counts = []
+    for extra in (0, 20):
+        for number in range(extra):
+            PatientIndex.objects.get_or_create(
+                patient_id=f"pt-many-{number:04d}",
+                defaults={"practice": practice, "icp": w.icp, "synthetic": True},
+            )
+        rows = [result_row("pt-alice-0001", practice.code)]
+        rows += [result_row(f"pt-many-{n:04d}", practice.code, risk_rank=n + 2) for n in range(extra)]
+        sync_results(w.icp, results_table(*rows), run_detail={"codelist_versions": {}})
+        as_user(client, w.users["gp"])
+        client.get(worklist_url(w))  # the session's first request settles what it caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(worklist_url(w))
+        assert response.status_code == 200
+        assert (
+            AuditEvent.objects.filter(action="worklist.view").latest("id").detail["hidden_by_access_decision"]
+            == 0
+        )
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
 
 
 def test_another_practice_cannot_see_the_worklist(synced: World, client: Client) -> None:

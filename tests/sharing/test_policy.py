@@ -10,6 +10,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from icp.audit.models import AuditEvent
@@ -22,7 +24,7 @@ from icp.patients.actions import Source, close_relationship, open_relationship
 from icp.patients.models import PatientIndex, RelationshipKind
 from icp.sharing import actions
 from icp.sharing.models import BreakGlass
-from icp.sharing.policy import Code, decide, decide_many, planning_opt_outs
+from icp.sharing.policy import Code, decide, decide_many, evaluate_many, evaluate_people, planning_opt_outs
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue, DataCategory, Purpose
 from tests.care.referrals.conftest import accepted_referral
 from tests.sharing.conftest import World
@@ -543,6 +545,74 @@ def test_planning_opt_outs_lists_the_people_to_leave_out_with_a_count(shared_wor
     # On a day before Bob opted back in, he was out.
     assert "pt-bob-0002" in planning_opt_outs("NI-NOR-CA", on=timezone.localdate() - timedelta(days=2))
     assert isinstance(PatientIndex.objects.get(patient_id="pt-alice-0001"), PatientIndex)
+
+
+# -- many people at once (worklists, caseloads, search hits) -----------------------------------------
+
+
+def _linked_record(world: World, of: str, practice: str) -> PatientIndex:
+    """A second source's record of the same person, registered at another practice."""
+    person = world.patients[of]
+    return PatientIndex.objects.create(
+        patient_id=f"{person.patient_id}-trust",
+        person_id=person.patient_id,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        birth_date=person.birth_date,
+        practice=world.orgs[practice],
+        icp=person.icp,
+        synthetic=True,
+    )
+
+
+def _mixed_people(world: World) -> list[PatientIndex]:
+    """People whose decisions differ for different reasons: registered here or there, a relationship,
+    choices made on a linked record, break glass, another ICP."""
+    linked = _linked_record(world, "alice", "practice_b")
+    actions.record_choice(
+        patient=linked,
+        kind=ChoiceKind.DIRECT_CARE_CONSENT,
+        value=ChoiceValue.WITHDRAWN,
+        by=world.users["gp_b"],
+    )
+    add_team(world, "bob", "pharmacy")
+    choose(world, "bob", ChoiceKind.PLANNING_OPT_OUT, ChoiceValue.OPTED_OUT)
+    actions.break_glass(
+        patient=world.patients["carol"],
+        reason="Visiting patient collapsed at surgery",
+        by=world.users["trust"],
+    )
+    return [world.patients["alice"], linked, world.patients["bob"], world.patients["carol"]]
+
+
+@pytest.mark.parametrize("user", ["gp", "gp_b", "pharmacist", "trust", "ambulance", "analyst", "voluntary"])
+@pytest.mark.parametrize("purpose", [P.DIRECT_CARE, P.CARE_COORDINATION, P.EMERGENCY, P.RISK_STRATIFICATION])
+def test_many_people_at_once_are_decided_as_each_alone(shared_world: World, user: str, purpose: str) -> None:
+    people = _mixed_people(shared_world)
+    who = shared_world.users[user]
+    for category in (C.DEMOGRAPHICS, C.MEDICATIONS):
+        alone = [evaluate_many(who, person, purpose, [category])[1][category] for person in people]
+        assert evaluate_people(who, people, purpose, category) == alone
+
+
+def test_many_people_are_decided_from_a_fixed_number_of_queries(shared_world: World) -> None:
+    """A worklist of thirty asks the database as often as one of three (no query per person)."""
+    w = shared_world
+    _mixed_people(w)
+    for number in range(30):
+        PatientIndex.objects.create(
+            patient_id=f"pt-many-{number:04d}", practice=w.orgs["practice_a"], icp=w.icp, synthetic=True
+        )
+    everyone = list(PatientIndex.objects.filter(icp=w.icp).order_by("pk"))
+    counts = []
+    for people in (everyone[:3], everyone):
+        for purpose in (P.DIRECT_CARE, P.RISK_STRATIFICATION):
+            with CaptureQueriesContext(connection) as queries:
+                decisions = evaluate_people(w.users["gp"], people, purpose, C.DEMOGRAPHICS)
+            assert len(decisions) == len(people)
+            counts.append((purpose, len(queries)))
+    assert counts[:2] == counts[2:], counts
+    assert AuditEvent.objects.filter(action="record.read").count() == 0  # the caller audits the list
 
 
 def test_the_user_guide_prints_the_role_tables_in_force() -> None:

@@ -24,7 +24,7 @@ from icp.care.deaths import may_record_death, open_care, record_death
 from icp.partnership.models import Organisation, User
 from icp.partnership.roles import CLINICAL_ROLES, OrganisationType
 from icp.patients.models import PatientIndex
-from icp.sharing.policy import decide, evaluate_many
+from icp.sharing.policy import decide, readable
 from icp.sharing.vocabulary import DataCategory, Purpose
 
 REVIEW_DAYS = 365
@@ -103,13 +103,10 @@ def practice_deaths(request: HttpRequest, code: str) -> HttpResponse:
         raise refuse(user, EventType.DEATH_REVIEW, refusal, target=practice)
     since = timezone.localdate() - timedelta(days=REVIEW_DAYS)
     died = PatientIndex.objects.filter(practice=practice, death_date__gte=since).order_by("-death_date", "id")
-    rows, hidden = [], 0
-    for patient in died[:500]:
-        _found, decisions = evaluate_many(user, patient, Purpose.DIRECT_CARE, [DataCategory.DEMOGRAPHICS])
-        if decisions[DataCategory.DEMOGRAPHICS].allowed:
-            rows.append((patient, open_care(patient)))
-        else:
-            hidden += 1
+    people, hidden = readable(
+        user, list(died[:500]), lambda patient: patient, Purpose.DIRECT_CARE, DataCategory.DEMOGRAPHICS
+    )
+    rows = [(patient, open_care(patient)) for patient in people]
     record(
         action=EventType.DEATH_REVIEW,
         actor=user,

@@ -30,7 +30,7 @@ from icp.partnership.models import Area, Organisation, User, home_icp
 from icp.partnership.roles import AreaLevel, OrganisationType, UserRole
 from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.sharing.banner import patient_banner
-from icp.sharing.policy import decide_many, evaluate_many, planning_opt_outs
+from icp.sharing.policy import decide_many, planning_opt_outs, readable
 from icp.sharing.pseudonyms import pseudonym
 from icp.sharing.refusals import summarise
 from icp.sharing.rules import purposes_for
@@ -76,14 +76,7 @@ def _allowed_rows(
         opted_out = planning_opt_outs(practice.icp)
         shown_rows = [r for r in results if r.patient.patient_id not in opted_out.patient_ids]
         return shown_rows, len(results) - len(shown_rows)
-    shown, hidden = [], 0
-    for result in results:
-        _found, decisions = evaluate_many(user, result.patient, PURPOSE, [CATEGORY])
-        if decisions[CATEGORY].allowed:
-            shown.append(result)
-        else:
-            hidden += 1
-    return shown, hidden
+    return readable(user, results, lambda result: result.patient, PURPOSE, CATEGORY)
 
 
 def _latest_reviews(patients: list[int]) -> dict[int, WorklistReview]:

@@ -12,6 +12,7 @@ reads the persons as they now are.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -40,27 +41,72 @@ def records_of_person(patient: PatientIndex) -> QuerySet[PatientIndex]:
 
 def is_registered_practice(patient: PatientIndex, organisation_id: int | None) -> bool:
     """True if the organisation is the registered practice of any record of the person."""
+    return registered_practices_of([patient], organisation_id)[patient.pk]
+
+
+def _records_of_people(patients: Sequence[PatientIndex]) -> Q:
+    """Every source record of these people (each person's records, their own included), as a filter."""
+    return Q(pk__in={p.pk for p in patients}) | Q(person_id__in={p.person for p in patients})
+
+
+def _belongs(record_pk: int, record_person: str, patient: PatientIndex) -> bool:
+    """True if a source record (its key and person id) is one of the patient's person's records. A
+    blank person id links nothing; a patient's own `person` is never blank."""
+    return record_pk == patient.pk or record_person == patient.person
+
+
+def registered_practices_of(patients: Sequence[PatientIndex], organisation_id: int | None) -> dict[int, bool]:
+    """`is_registered_practice` for each of many people (by patient key), in one query at most."""
     if organisation_id is None:
-        return False
-    if patient.practice_id == organisation_id:
-        return True
-    return records_of_person(patient).filter(practice_id=organisation_id).exists()
+        return {p.pk: False for p in patients}
+    found = {p.pk: p.practice_id == organisation_id for p in patients}
+    others = [p for p in patients if not found[p.pk]]
+    if others:
+        records = list(
+            PatientIndex.objects.filter(_records_of_people(others), practice_id=organisation_id).values_list(
+                "pk", "person_id"
+            )
+        )
+        for patient in others:
+            found[patient.pk] = any(_belongs(pk, person, patient) for pk, person in records)
+    return found
 
 
 def relationships_of(user: Any, patient: PatientIndex, on: date) -> list[Relationship]:
     """Every relationship the user (through their organisation or by name) has with the person on `on`."""
+    return relationships_of_many(user, [patient], on)[patient.pk]
+
+
+def relationships_of_many(
+    user: Any, patients: Sequence[PatientIndex], on: date
+) -> dict[int, list[Relationship]]:
+    """`relationships_of` for each of many people (by patient key), from two queries whatever their
+    number: a worklist or a caseload asks once, not once a person."""
+    if not patients:
+        return {}
     organisation_id = getattr(user, "organisation_id", None)
-    found: list[Relationship] = []
-    if is_registered_practice(patient, organisation_id):
-        found.append(Relationship(RelationshipKind.REGISTERED_PRACTICE, "registered practice"))
-    rows = (
-        CareRelationship.objects.filter(patient__in=records_of_person(patient))
+    registered = registered_practices_of(patients, organisation_id)
+    rows = list(
+        CareRelationship.objects.filter(patient__in=PatientIndex.objects.filter(_records_of_people(patients)))
         .current(on)
         .held_by(organisation_id=organisation_id, user=user)
+        .select_related("patient")
         .order_by("starts", "id")
     )
-    found.extend(Relationship(row.kind, row.describe(), row) for row in rows)
-    return sorted(found, key=lambda item: _ORDER[RelationshipKind(item.kind)])
+    found: dict[int, list[Relationship]] = {}
+    for patient in patients:
+        held = (
+            [Relationship(RelationshipKind.REGISTERED_PRACTICE, "registered practice")]
+            if registered[patient.pk]
+            else []
+        )
+        held.extend(
+            Relationship(row.kind, row.describe(), row)
+            for row in rows
+            if _belongs(row.patient_id, row.patient.person_id, patient)
+        )
+        found[patient.pk] = sorted(held, key=lambda item: _ORDER[RelationshipKind(item.kind)])
+    return found
 
 
 def related_patients(user: Any, on: date) -> QuerySet[PatientIndex]:

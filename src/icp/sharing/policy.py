@@ -29,13 +29,13 @@ steps 3 to 6 (docs/adr/0180-referral-basis.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from icp.audit.events import EventType
@@ -44,7 +44,7 @@ from icp.audit.models import Outcome
 from icp.partnership.models import Area, home_icp
 from icp.partnership.roles import UserRole
 from icp.patients.models import PatientIndex
-from icp.patients.relationships import is_registered_practice, records_of_person, relationships_of
+from icp.patients.relationships import Relationship, registered_practices_of, relationships_of_many
 from icp.sharing.models import BreakGlass, DataSharingAgreement, PersonChoice
 from icp.sharing.rules import categories_for, purposes_for
 from icp.sharing.vocabulary import (
@@ -58,6 +58,8 @@ from icp.sharing.vocabulary import (
     DataCategory,
     Purpose,
 )
+
+Row = TypeVar("Row")
 
 
 class Code(StrEnum):
@@ -156,24 +158,38 @@ def latest_choices(patient: PatientIndex, on: date) -> dict[str, PersonChoice]:
 
     Choices follow the person: the latest made on any source record linked to the same person.
     """
-    in_force: dict[str, PersonChoice] = {}
-    rows = PersonChoice.objects.filter(
-        patient__in=records_of_person(patient), effective_date__lte=on
-    ).order_by("kind", "-effective_date", "-id")
-    for choice in rows:
-        in_force.setdefault(choice.kind, choice)
-    return in_force
+    return latest_choices_of([patient], on)[patient.pk]
 
 
-def _relationship(user: Any, patient: PatientIndex, purpose: str, on: date) -> str:
+def latest_choices_of(patients: Sequence[PatientIndex], on: date) -> dict[int, dict[str, PersonChoice]]:
+    """`latest_choices` for each of many people (by patient key), from one query."""
+    rows = list(
+        PersonChoice.objects.filter(
+            Q(patient_id__in={p.pk for p in patients})
+            | Q(patient__person_id__in={p.person for p in patients}),
+            effective_date__lte=on,
+        )
+        .select_related("patient")
+        .order_by("kind", "-effective_date", "-id")
+    )
+    found: dict[int, dict[str, PersonChoice]] = {}
+    for patient in patients:
+        in_force: dict[str, PersonChoice] = {}
+        for choice in rows:
+            if choice.patient_id == patient.pk or choice.patient.person_id == patient.person:
+                in_force.setdefault(choice.kind, choice)
+        found[patient.pk] = in_force
+    return found
+
+
+def _relationship(purpose: str, registered: bool, held: list[Relationship]) -> str:
     """The legitimate relationship the user has with the person for the purpose, or ''.
 
     For individual care it is read from `patients.CareRelationship` (and the registered practice,
     derived from the index): the one table that answers "why could this user see this record?".
+    `held` is every relationship the user holds with the person (`relationships_of`).
     """
-    registered = is_registered_practice(patient, user.organisation_id)
     if purpose in INDIVIDUAL_CARE_PURPOSES:
-        held = relationships_of(user, patient, on)
         return held[0].description if held else ""
     if purpose == Purpose.EMERGENCY:
         return "emergency response for a person in your ICP"
@@ -183,37 +199,63 @@ def _relationship(user: Any, patient: PatientIndex, purpose: str, on: date) -> s
         # An analyst's population view is pseudonymised and never asks for a named record.
         if registered:
             return "case finding for your registered list"
-        held = relationships_of(user, patient, on)
         return f"case finding for your caseload ({held[0].description})" if held else ""
     return ""
 
 
-def _gather(user: Any, patient: PatientIndex, purpose: str, on: date, now: datetime) -> _Facts:
-    facts = _Facts(user=user, purpose=purpose, patient=patient, patient_id=patient.patient_id, on=on, now=now)
-    facts.user_icp = home_icp(user)
-    facts.registered_practice = is_registered_practice(patient, user.organisation_id)
+def _gather(
+    user: Any, patients: Sequence[PatientIndex], purpose: str, on: date, now: datetime
+) -> dict[int, _Facts]:
+    """The facts of each person (by patient key), from a fixed number of queries whatever their
+    number: what every person shares (the user's ICP, their organisation's agreements in each ICP) is
+    read once, and the people's choices, relationships and break glasses one query each for all."""
+    user_icp = home_icp(user)
+    registered = registered_practices_of(patients, user.organisation_id)
+    agreements: dict[int, list[DataSharingAgreement]] = {}
+    held: dict[int, list[Relationship]] = {}
     if user.organisation_id:
-        facts.agreements = list(
-            DataSharingAgreement.objects.filter(icp_id=patient.icp_id, parties__id=user.organisation_id)
-            .distinct()
-            .order_by("-start_date", "reference")
-        )
-        facts.relationship = _relationship(user, patient, purpose, on)
-    choices = latest_choices(patient, on)
-    consent = choices.get(ChoiceKind.DIRECT_CARE_CONSENT)
-    facts.consent_withdrawn = consent is not None and consent.value == ChoiceValue.WITHDRAWN
-    opt_out = choices.get(ChoiceKind.PLANNING_OPT_OUT)
-    facts.opted_out = opt_out is not None and opt_out.value == ChoiceValue.OPTED_OUT
-    withheld = choices.get(ChoiceKind.SENSITIVE_WITHHELD)
-    if withheld is not None and withheld.value == ChoiceValue.WITHHELD:
-        facts.withheld = frozenset(withheld.categories or DEFAULT_SENSITIVE_CATEGORIES)
+        for icp_id in {p.icp_id for p in patients}:
+            agreements[icp_id] = list(
+                DataSharingAgreement.objects.filter(icp_id=icp_id, parties__id=user.organisation_id)
+                .distinct()
+                .order_by("-start_date", "reference")
+            )
+        # Relationships decide individual care, and case finding beyond the registered list.
+        asked = [
+            p
+            for p in patients
+            if purpose in INDIVIDUAL_CARE_PURPOSES
+            or (purpose == Purpose.RISK_STRATIFICATION and not registered[p.pk])
+        ]
+        held = relationships_of_many(user, asked, on)
+    choices = latest_choices_of(patients, on)
+    glasses: dict[int, BreakGlass] = {}
     if purpose not in PLANNING_PURPOSES:
-        facts.break_glass = (
-            BreakGlass.objects.filter(user=user, patient=patient, started_at__lte=now, expires_at__gt=now)
-            .order_by("-expires_at")
-            .first()
+        active = BreakGlass.objects.filter(
+            user=user, patient__in=[p.pk for p in patients], started_at__lte=now, expires_at__gt=now
+        ).order_by("expires_at")
+        glasses = {glass.patient_id: glass for glass in active}  # the latest expiry of each person
+    found: dict[int, _Facts] = {}
+    for patient in patients:
+        facts = _Facts(
+            user=user, purpose=purpose, patient=patient, patient_id=patient.patient_id, on=on, now=now
         )
-    return facts
+        facts.user_icp = user_icp
+        facts.registered_practice = registered[patient.pk]
+        if user.organisation_id:
+            facts.agreements = agreements[patient.icp_id]
+            facts.relationship = _relationship(purpose, registered[patient.pk], held.get(patient.pk, []))
+        in_force = choices[patient.pk]
+        consent = in_force.get(ChoiceKind.DIRECT_CARE_CONSENT)
+        facts.consent_withdrawn = consent is not None and consent.value == ChoiceValue.WITHDRAWN
+        opt_out = in_force.get(ChoiceKind.PLANNING_OPT_OUT)
+        facts.opted_out = opt_out is not None and opt_out.value == ChoiceValue.OPTED_OUT
+        withheld = in_force.get(ChoiceKind.SENSITIVE_WITHHELD)
+        if withheld is not None and withheld.value == ChoiceValue.WITHHELD:
+            facts.withheld = frozenset(withheld.categories or DEFAULT_SENSITIVE_CATEGORIES)
+        facts.break_glass = glasses.get(patient.pk)
+        found[patient.pk] = facts
+    return found
 
 
 def _day(value: date) -> str:
@@ -523,10 +565,48 @@ def evaluate_many(
             decision = _judge_referral(user, referral, patient_id, purpose, category)
         else:
             if facts is None:
-                facts = _gather(user, found, purpose, on, now)
+                facts = _gather(user, [found], purpose, on, now)[found.pk]
             decision = _judge(facts, category)
         decisions[category] = decision
     return found, decisions
+
+
+def evaluate_people(
+    user: Any,
+    patients: Sequence[PatientIndex],
+    purpose: str,
+    category: str,
+    *,
+    on: date | None = None,
+) -> list[Decision]:
+    """One category's decision for each of many people, in their order, without audit events: what
+    `evaluate_many` gives person by person, from a fixed number of queries (a worklist, a caseload, a
+    list of search hits). The caller records the list it shows as one audit event naming the people.
+    """
+    now = timezone.now()
+    on = on or timezone.localdate(now)
+    refused = _precheck(user, purpose, category)
+    if refused is not None:
+        return [
+            Decision(False, refused[1], refused[0], purpose, category, patient_id=p.patient_id)
+            for p in patients
+        ]
+    facts = _gather(user, patients, purpose, on, now)
+    return [_judge(facts[patient.pk], category) for patient in patients]
+
+
+def readable(
+    user: Any,
+    rows: Sequence[Row],
+    patient_of: Callable[[Row], PatientIndex],
+    purpose: str,
+    category: str,
+) -> tuple[list[Row], int]:
+    """The rows of a list (a worklist, a caseload, an MDT meeting's cases) whose person the user may
+    see for the purpose, in order, and how many were left out: `evaluate_people` over the rows."""
+    decisions = evaluate_people(user, [patient_of(row) for row in rows], purpose, category)
+    shown = [row for row, decision in zip(rows, decisions, strict=True) if decision.allowed]
+    return shown, len(rows) - len(shown)
 
 
 def decide_many(

@@ -24,7 +24,7 @@ from icp.audit.models import Outcome
 from icp.partnership.models import home_icp
 from icp.patients.models import PatientIndex
 from icp.patients.relationships import related_patients
-from icp.sharing.policy import OVERRIDABLE, Decision, evaluate_many
+from icp.sharing.policy import OVERRIDABLE, evaluate_many, evaluate_people
 from icp.sharing.rules import BREAK_GLASS_ROLES, purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose
 
@@ -148,10 +148,8 @@ def search_patients(
     if not rows and emergency_lookup:
         rows, search_as = list(candidates.select_related("practice", "icp")[:1]), Purpose.EMERGENCY
     found: list[PatientIndex] = []
-    for patient in rows[:limit]:
-        decision: Decision = evaluate_many(user, patient, search_as, [DataCategory.DEMOGRAPHICS], on=today)[
-            1
-        ][DataCategory.DEMOGRAPHICS]
+    decisions = evaluate_people(user, rows[:limit], search_as, DataCategory.DEMOGRAPHICS, on=today)
+    for patient, decision in zip(rows[:limit], decisions, strict=True):
         if decision.allowed and not decision.break_glass:
             found.append(patient)
     offer = "" if found else _break_glass_candidate(user, candidates, number, purpose, today)

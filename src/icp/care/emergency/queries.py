@@ -19,7 +19,7 @@ from icp.care.emergency.actions import list_purpose
 from icp.care.emergency.models import EmergencyList, EmergencyListEntry
 from icp.partnership.models import Area, User
 from icp.sharing.actions import can_govern
-from icp.sharing.policy import evaluate_many
+from icp.sharing.policy import readable
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import DataCategory, Purpose
 
@@ -62,18 +62,14 @@ def readable_entries(user: User, emergency_list: EmergencyList) -> EntriesSeen:
             "This list is for its hub and emergency responders.",
             target=emergency_list,
         )
-    shown, hidden = [], 0
     entries = (
         emergency_list.entries.filter(removed_on__isnull=True)
         .select_related("patient")
         .prefetch_related("contacts")
     )
-    for entry in entries[:MAX_SHOWN]:
-        _found, decisions = evaluate_many(user, entry.patient, purpose, [DataCategory.DEMOGRAPHICS])
-        if decisions[DataCategory.DEMOGRAPHICS].allowed:
-            shown.append(entry)
-        else:
-            hidden += 1
+    shown, hidden = readable(
+        user, list(entries[:MAX_SHOWN]), lambda entry: entry.patient, purpose, DataCategory.DEMOGRAPHICS
+    )
     record(
         action=EventType.EMERGENCY_LIST_VIEW,
         actor=user,

@@ -18,7 +18,7 @@ from icp.care.access import care_purpose, refuse
 from icp.care.mdt.models import MdtCase, MdtMeeting
 from icp.care.models import MdtList
 from icp.partnership.models import User
-from icp.sharing.policy import evaluate_many
+from icp.sharing.policy import readable
 from icp.sharing.vocabulary import DataCategory
 
 
@@ -56,18 +56,15 @@ class CasesSeen:
 def readable_cases(user: User, meeting: MdtMeeting) -> CasesSeen:
     """The meeting's cases the access decision lets this user see (audited as one meeting view)."""
     purpose = care_purpose(user)
-    cases, hidden = [], 0
-    for case in meeting.cases.select_related("patient", "carried_from__meeting").prefetch_related(
-        "actions__owner_organisation"
-    ):
-        if purpose is None:
-            hidden += 1
-            continue
-        _found, decisions = evaluate_many(user, case.patient, purpose, [DataCategory.CARE_PLANS])
-        if decisions[DataCategory.CARE_PLANS].allowed:
-            cases.append(case)
-        else:
-            hidden += 1
+    listed = list(
+        meeting.cases.select_related("patient", "carried_from__meeting").prefetch_related(
+            "actions__owner_organisation"
+        )
+    )
+    cases: list[MdtCase] = []
+    hidden = len(listed)
+    if purpose is not None:
+        cases, hidden = readable(user, listed, lambda case: case.patient, purpose, DataCategory.CARE_PLANS)
     record(
         action=EventType.MDT_MEETING_VIEW,
         actor=user,

@@ -28,7 +28,7 @@ from icp.measure.disclosure import SUPPRESS_TO, shown
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import CLINICAL_ROLES, AreaLevel, OrganisationType, UserRole
 from icp.patients.models import PatientIndex
-from icp.sharing.policy import evaluate_many
+from icp.sharing.policy import readable
 from icp.sharing.vocabulary import DataCategory, Purpose
 
 
@@ -115,15 +115,10 @@ def practice_caseload_page(request: HttpRequest, code: str) -> HttpResponse:
     pathway_id = request.GET.get("pathway", "")
     if pathway_id not in pathways.load_all():
         pathway_id = ""
-    rows, hidden = [], 0
-    for enrolment in practice_caseload(practice, pathway_id)[:500]:
-        _found, decisions = evaluate_many(
-            user, enrolment.patient, Purpose.DIRECT_CARE, [DataCategory.DEMOGRAPHICS]
-        )
-        if decisions[DataCategory.DEMOGRAPHICS].allowed:
-            rows.append(enrolment)
-        else:
-            hidden += 1
+    enrolments = list(practice_caseload(practice, pathway_id)[:500])
+    rows, hidden = readable(
+        user, enrolments, lambda enrolment: enrolment.patient, Purpose.DIRECT_CARE, DataCategory.DEMOGRAPHICS
+    )
     record(
         action=EventType.CASELOAD_VIEW,
         actor=user,
