@@ -9,7 +9,7 @@ import pytest
 from icp.care.emergency.models import EmergencyList
 from icp.care.mdt.models import MdtCase
 from icp.care.pathways.models import Enrolment
-from icp.care.plans.models import CarePlan
+from icp.care.plans.models import Activity, CarePlan
 from icp.care.referrals.models import Referral
 from icp.care.referrals.states import TaskStatus
 from icp.demo.care import STORY_GOAL, create_demo_care
@@ -73,6 +73,9 @@ def test_the_story_and_referrals_in_every_state(demo: list[PatientIndex]) -> Non
         == 1
     )
     assert EmergencyList.objects.get().entries.exists()
+    # The story's plan asks the pharmacy for a medication review: the pharmacist's people to review.
+    review = Activity.objects.get(owner_organisation=pharmacist.organisation)
+    assert review.care_plan.patient == story and review.description.startswith("Structured medication review")
 
 
 def test_the_care_demo_is_idempotent(demo: list[PatientIndex]) -> None:
@@ -82,6 +85,7 @@ def test_the_care_demo_is_idempotent(demo: list[PatientIndex]) -> None:
         Enrolment.objects.count(),
         MdtCase.objects.count(),
         EmergencyList.objects.count(),
+        Activity.objects.count(),
     )
     create_demo_care(icp_code=DEMO_ICP)
     assert (
@@ -89,4 +93,5 @@ def test_the_care_demo_is_idempotent(demo: list[PatientIndex]) -> None:
         Enrolment.objects.count(),
         MdtCase.objects.count(),
         EmergencyList.objects.count(),
+        Activity.objects.count(),
     ) == counts

@@ -18,7 +18,7 @@ def test_the_icp_manager_sees_their_icp_practices_and_the_vacant_seat(demo_site:
     assert page.url.endswith("/icp/NI-NOR-CA/")
     assert page.get_by_role("heading", level=1).inner_text() == "Causeway ICP"
     assert page.get_by_text("16 GP practices with 100,355 registered patients").is_visible()
-    assert page.get_by_text("1 vacant seat").is_visible()
+    assert page.get_by_text("1 vacant seat", exact=True).is_visible()
     carer_row = page.get_by_role("row").filter(has_text="Carer")
     assert "Vacant" in carer_row.inner_text()
     assert page.get_by_role("table").first.is_visible()

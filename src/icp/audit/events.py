@@ -327,6 +327,11 @@ class EventType(StrEnum):
         "care_plan.review",
         "A care plan was reviewed with the person.",
     )
+    ACTIVITY_LIST = (
+        "care_plan.activity.list",
+        "An organisation's open care-plan activities (its people to review) were listed, each person "
+        "passed by the access decision.",
+    )
     CASELOAD_VIEW = (
         "caseload.view",
         "A practice's pathway caseload was viewed.",

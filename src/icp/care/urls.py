@@ -7,6 +7,7 @@ from icp.care import death_views, person_views, risk_views
 from icp.care.emergency import views as emergency_views
 from icp.care.mdt import views as mdt_views
 from icp.care.pathways import views as pathway_views
+from icp.care.plans import views as plan_views
 from icp.care.referrals import views as referral_views
 
 app_name = "care"
@@ -35,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("emergency/", emergency_views.lists, name="emergency-lists"),
     path("emergency/<str:list_id>/", emergency_views.list_page, name="emergency-list"),
     path("emergency/<str:list_id>/<int:entry_id>/contact/", emergency_views.outreach, name="outreach"),
+    path("people-to-review/", plan_views.people_to_review, name="people-to-review"),
     path("mdt/", mdt_views.mdt_lists, name="mdt-lists"),
     path("mdt/<int:list_id>/", mdt_views.mdt_list_page, name="mdt-list"),
     path("mdt/meetings/<str:meeting_id>/", mdt_views.meeting_page, name="mdt-meeting"),

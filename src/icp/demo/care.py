@@ -21,7 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from icp.care.actions import create_mdt_list
+from icp.care.actions import add_care_team_member, create_mdt_list
 from icp.care.emergency.actions import build_emergency_list, record_outreach, refer_from_contact
 from icp.care.emergency.models import EmergencyList
 from icp.care.mdt.actions import (
@@ -37,6 +37,7 @@ from icp.care.models import CareTeamMember, MdtList
 from icp.care.pathways.actions import enrol
 from icp.care.pathways.models import Enrolment
 from icp.care.plans.actions import add_activity, create_care_plan
+from icp.care.plans.models import Activity, CarePlan
 from icp.care.referrals.actions import create_referral, move_referral
 from icp.care.referrals.models import Referral, Service, ServiceType
 from icp.care.referrals.states import TaskStatus
@@ -213,6 +214,9 @@ def create_demo_care(*, icp_code: str) -> CareDemoSummary:
             others = [p for p in people if p.pk != story.pk][: len(statuses)]
             for status, patient in zip(statuses, others, strict=False):
                 _refer(patient, services["befriending"], gp, voluntary, status)
+        pharmacy = pharmacist.organisation
+        if pharmacy is not None and not Activity.objects.filter(owner_organisation=pharmacy).exists():
+            _medication_review(story, gp, pharmacy)
         # The pharmacist refers a person in the pharmacy's care to the hub, for the hub to accept.
         member = next(
             (
@@ -263,6 +267,24 @@ def create_demo_care(*, icp_code: str) -> CareDemoSummary:
         EmergencyList.objects.filter(icp=icp).values_list("name", flat=True).first() or ""
     )
     return summary
+
+
+def _medication_review(story: PatientIndex, gp: User, pharmacy: Organisation) -> None:
+    """The story's care plan asks the community pharmacy for a medication review (falls risk): the
+    pharmacist's "people to review". The pharmacy joins the care team, which lets it see the plan."""
+    plan = CarePlan.objects.filter(patient=story).order_by("id").first()
+    if plan is None:
+        return
+    team = CareTeamMember.objects.filter(patient=story, organisation=pharmacy, end_date__isnull=True)
+    if not team.exists():
+        add_care_team_member(patient=story, organisation=pharmacy, role="Community pharmacist", by=gp)
+    add_activity(
+        care_plan=plan,
+        description="Structured medication review: medicines that raise the risk of falls (synthetic)",
+        owner_organisation=pharmacy,
+        due_on=timezone.localdate() + timedelta(days=7),
+        by=gp,
+    )
 
 
 def _story(

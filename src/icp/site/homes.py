@@ -148,12 +148,14 @@ def clinical_summary(user: User, today: date) -> dict[str, Any]:
     activities for, and the referrals it made and received."""
     organisation = user.organisation
     assert organisation is not None
-    activities = Activity.objects.filter(owner_organisation=organisation).exclude(status__in=DONE)
+    activities = Activity.objects.filter(
+        owner_organisation=organisation, care_plan__status=PlanStatus.ACTIVE
+    ).exclude(status__in=DONE)
     people = activities.values("care_plan__patient_id").distinct().count()
     cards = [
         Card(
             "People to review",
-            reverse("care:mdt-lists"),
+            reverse("care:people-to-review"),
             (
                 _count(people, "person", "people") + f" with care-plan activities for {organisation.name}",
                 _count(activities.filter(due_on__lt=today).count(), "activity", "activities") + " overdue",
