@@ -19,7 +19,7 @@ from icp.audit.log import record
 from icp.care.access import asked_purpose, refuse
 from icp.care.plans.models import DONE, Activity, PlanStatus
 from icp.partnership.models import User
-from icp.sharing.policy import evaluate_many
+from icp.sharing.policy import evaluate_people
 from icp.sharing.vocabulary import DataCategory
 
 # At most this many activities on the page: an organisation's day, not its archive.
@@ -44,14 +44,16 @@ def people_to_review(request: HttpRequest) -> HttpResponse:
         .select_related("care_plan__patient", "care_plan__organisation")
         .order_by("due_on", "id")[:LIMIT]
     )
-    rows, hidden = [], 0
-    for activity in open_activities:
-        # The row names the person (demographics) and says what their plan asks (care plans).
-        _found, decisions = evaluate_many(user, activity.care_plan.patient, purpose, CATEGORIES)
-        if all(decision.allowed for decision in decisions.values()):
-            rows.append(activity)
-        else:
-            hidden += 1
+    activities = list(open_activities)
+    patients = [activity.care_plan.patient for activity in activities]
+    # The row names the person (demographics) and says what their plan asks (care plans): both.
+    by_category = [evaluate_people(user, patients, purpose, category) for category in CATEGORIES]
+    rows = [
+        activity
+        for activity, decisions in zip(activities, zip(*by_category, strict=True), strict=True)
+        if all(decision.allowed for decision in decisions)
+    ]
+    hidden = len(activities) - len(rows)
     shown = sorted({activity.care_plan.patient.patient_id for activity in rows})
     record(
         action=EventType.ACTIVITY_LIST,
