@@ -21,8 +21,9 @@ chain, allowed or denied, with the reason.
 **The referral basis** (`referral=`, and `decide_referrals` for a list): being party to a referral
 (its requester's organisation, or its owner's from `requested` on) opens that referral's own data
 and nothing else: who the person is (`demographics`) and, with it, the referral's reason. Steps 1 and
-2 apply as always; steps 3 to 6 are replaced by the party check, because the referral is a disclosure
-the referrer already made under its own decision and refusing its receiver would lose a referral.
+2 apply as always and the person must be known; the ICP, agreement, relationship and choice checks
+(3 to 6) are replaced by the party check, because the referral is a disclosure the referrer already
+made under its own decision and refusing its receiver would lose a referral.
 The rest of the record opens only through a relationship (an accepted referral creates one) under
 steps 3 to 6 (docs/adr/0180-referral-basis.md).
 """
