@@ -23,8 +23,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from icp.measure.indicators.definition import Indicator
-from icp.stratify import comorbidity, frailty
-from icp.stratify.events import Tables, matched_events, population
+from icp.stratify.events import Tables
 
 KEYS = ("period", "icp", "practice_code", "deprivation_quintile", "age_band", "sex")
 TOP_BAND = 90
@@ -227,19 +226,129 @@ def spells(
     )
 
 
+def _month_number(day: ir.DateValue, *, after_15th: ir.BooleanValue) -> ir.IntegerValue:
+    """Months since year 0 of the first month whose 15th is on or after `day` (after_15th: the
+    day is later than its month's 15th, so the next month's is the first)."""
+    return (day.year() * 12 + day.month() - 1 + after_15th.ifelse(1, 0)).cast("int64")
+
+
 def population_cells(persons: ir.Table, months: Months) -> ir.Table:
-    """People alive and registered on each month's 15th, by cell: (keys…, population)."""
-    month_table = months.table()
-    crossed = persons.cross_join(month_table)
-    alive = (crossed.birth_date <= crossed.month_mid) & (
-        crossed.death_date.isnull() | (crossed.death_date > crossed.month_mid)
+    """People alive and registered on each month's 15th, by cell: (keys…, population).
+
+    The same count as crossing every person with every month, without making those rows (about
+    a hundred million for Northern Ireland over four years). On the 15th of month T (counted in
+    months since year 0), a person born in month B is alive from the first T whose 15th is on or
+    after the birth and until the first T whose 15th is on or after the death, and their age is
+    (T - B') // 12 with B' that first month, so their age band changes every 60 months. Each
+    person is a few stretches of months in one band: +1 where a stretch starts, -1 after it
+    ends, and a running sum over the months of each cell gives the population of every month."""
+    firsts = months.firsts()
+    first = firsts[0].year * 12 + firsts[0].month - 1
+    last = firsts[-1].year * 12 + firsts[-1].month - 1
+    born = _month_number(persons.birth_date, after_15th=persons.birth_date.day() > 15)
+    gone = _month_number(persons.death_date, after_15th=persons.death_date.day() > 15)
+    people = persons.select(
+        "icp",
+        "practice_code",
+        "deprivation_quintile",
+        "sex",
+        born=born,
+        start=ibis.greatest(born, first),
+        stop=ibis.least(gone.fill_null(last + 1), last + 1),  # first month not counted
     )
-    crossed = crossed.filter(alive)
-    age = age_on(crossed.birth_date, crossed.month_mid)
-    rows = crossed.select(
-        "period", "icp", "practice_code", "deprivation_quintile", "sex", age_band=age_band(age)
+    people = people.filter(people.start < people.stop)
+    # A stretch for each band the person is in during the run: at most one change in 60 months.
+    steps = ibis.memtable(pa.table({"step": pa.array(range((last - first) // 60 + 2), pa.int64())}))
+    stretched = people.cross_join(steps)
+    band_number = (stretched.start - stretched.born) // 60 + stretched.step
+    stretch_start = ibis.greatest(stretched.start, stretched.born + band_number * 60)
+    stretch_stop = ibis.least(stretched.stop, stretched.born + (band_number + 1) * 60)
+    stretches = stretched.select(
+        "icp",
+        "practice_code",
+        "deprivation_quintile",
+        "sex",
+        age_band=ibis.least(band_number * 5, TOP_BAND).cast("int32"),
+        stretch_start=stretch_start,
+        stretch_stop=stretch_stop,
     )
-    return rows.group_by(list(KEYS)).aggregate(population=rows.count().cast("float64"))
+    stretches = stretches.filter(stretches.stretch_start < stretches.stretch_stop)
+    cell_keys = ["icp", "practice_code", "deprivation_quintile", "sex", "age_band"]
+    changes = ibis.union(
+        stretches.select(*cell_keys, month=stretches.stretch_start, change=ibis.literal(1, "int64")),
+        stretches.filter(stretches.stretch_stop <= last).select(
+            *cell_keys, month=stretches.stretch_stop, change=ibis.literal(-1, "int64")
+        ),
+        distinct=False,
+    )
+    changes = changes.group_by([*cell_keys, "month"]).aggregate(change=changes.change.sum())
+    numbered = ibis.memtable(
+        pa.table(
+            {
+                "month": pa.array([first + index for index in range(len(firsts))], pa.int64()),
+                "period": pa.array(firsts, pa.date32()),
+            }
+        )
+    )
+    grid = changes.select(*cell_keys).distinct().cross_join(numbered)
+    same = [grid[key] == changes[key] for key in [*cell_keys, "month"]]
+    counted = grid.left_join(changes, same)
+    counted = counted.select(
+        *[counted[k] for k in cell_keys],
+        month=counted.month,
+        period=counted.period,
+        change=counted.change.fill_null(0),
+    )
+    running = ibis.window(group_by=cell_keys, order_by="month", preceding=None, following=0)
+    counted = counted.mutate(population=counted.change.sum().over(running))
+    counted = counted.filter(counted.population > 0)
+    return counted.select(*KEYS, population=counted.population.cast("float64"))
+
+
+def combined(numerator: ir.Table, denominator: ir.Table) -> ir.Table:
+    """Cells with the numerator of one and the denominator of the other (missing counts 0): a
+    union and a sum, which is an outer join on every engine.
+
+    `numerator` has (KEYS…, numerator, sum_squares); `denominator` has (KEYS…, denominator)."""
+    parts = ibis.union(
+        numerator.select(
+            *KEYS,
+            numerator=numerator.numerator.cast("float64"),
+            sum_squares=numerator.sum_squares.cast("float64"),
+            denominator=ibis.literal(0.0),
+        ),
+        denominator.select(
+            *KEYS,
+            numerator=ibis.literal(0.0),
+            sum_squares=ibis.literal(0.0),
+            denominator=denominator.denominator.cast("float64"),
+        ),
+        distinct=False,
+    )
+    return parts.group_by(list(KEYS)).aggregate(
+        numerator=parts.numerator.sum(),
+        denominator=parts.denominator.sum(),
+        sum_squares=parts.sum_squares.sum(),
+    )
+
+
+def counted(cells: ir.Table) -> ir.Table:
+    """Cells whose denominator is the number of events (a proportion or a mean over events)."""
+    return cells.select(
+        *KEYS, numerator=cells.numerator, denominator=cells.events, sum_squares=cells.sum_squares
+    )
+
+
+def population_scope(indicator: Indicator, population: ir.Table) -> ir.Table:
+    """The population cells in the indicator's age (by band: its bounds are band bounds) and sex."""
+    chosen = population
+    if indicator.age_min is not None:
+        chosen = chosen.filter(chosen.age_band >= indicator.age_min)
+    if indicator.age_max is not None:
+        chosen = chosen.filter(chosen.age_band <= indicator.age_max)
+    if indicator.sex != "any":
+        chosen = chosen.filter(chosen.sex == indicator.sex)
+    return chosen.select(*KEYS, denominator=chosen.population)
 
 
 def population_rate_events(indicator: Indicator, tables: Tables, spell_table: ir.Table) -> ir.Table:
@@ -320,32 +429,3 @@ def readmission_events(
         event_date=marked.end_date,
         readmitted=marked.readmitted_id.notnull(),
     )
-
-
-def score_states(tables: Tables, dates: Sequence[dt.date], persons: ir.Table) -> ir.Table:
-    """For each score date: everyone alive's eFI category and diabetes / palliative care
-    registers, computed with stratify's own functions (not read from an earlier run)."""
-    matched = matched_events(tables, max(dates))
-    parts = []
-    for day in dates:
-        on_day = matched.filter(matched.event_date <= ibis.literal(day))
-        alive = population(tables, day)
-        alive = alive.semi_join(persons, alive.patient_id == persons.patient_id)
-        # The eFI is built and validated for people 65 and over: only they are scored.
-        older = alive.filter(alive.age >= frailty.EFI_MINIMUM_AGE)
-        efi = frailty.efi_with_polypharmacy(
-            older, frailty.efi(tables, day, on_day), frailty.medicines_12m(tables, day)
-        ).select(efi_patient="patient_id", efi_category="efi_category")
-        registers = comorbidity.registers(on_day)
-        joined = alive.left_join(registers, alive.patient_id == registers.patient_id)
-        joined = joined.left_join(efi, joined.patient_id == efi.efi_patient)
-        parts.append(
-            joined.select(
-                score_date=ibis.literal(day),
-                score_patient=joined.patient_id,
-                efi_category=joined.efi_category.fill_null("not scored"),
-                diabetes=joined[comorbidity.register_column("diabetes")].fill_null(False),
-                palliative_care=joined[comorbidity.register_column("palliative_care")].fill_null(False),
-            )
-        )
-    return ibis.union(*parts, distinct=False)

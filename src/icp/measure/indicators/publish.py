@@ -1,6 +1,9 @@
 """From cells to the published tables: roll-ups, rates with 95% intervals, indirectly age-sex
 standardised ratios, and disclosure control (`measure.disclosure`) on everything that leaves.
 
+The roll-ups (`rolled`) are Ibis expressions summed on the engine that holds the cells; the few
+thousand rows they give are finished in pandas (intervals, ratios, disclosure control).
+
 Intervals come from maintained libraries: exact Poisson (statsmodels `confint_poisson`,
 "exact-c", Garwood's) for rates, Wilson (statsmodels `proportion_confint`) for proportions, and
 Student's t (scipy) for means. Standardised ratios are observed / expected x 100, the expected count
@@ -22,15 +25,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import ibis
+import ibis.expr.types as ir
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
 from icp.measure.disclosure import disclose_table
 from icp.measure.indicators.definition import Indicator
+from icp.stratify.execute import to_arrow
 
 TABLES = {
     "month_icp": ("period", ["icp"]),
@@ -59,12 +66,6 @@ COLUMNS = [
     "unit",
     "synthetic",
 ]
-
-
-def financial_year(period: pd.Series) -> pd.Series:
-    dates = pd.to_datetime(period)
-    start = pd.Series(np.where(dates.dt.month >= 4, dates.dt.year, dates.dt.year - 1), index=period.index)
-    return start.astype(str) + "/" + ((start + 1) % 100).astype(str).str.zfill(2)
 
 
 def poisson_interval(count: npt.ArrayLike, exposure: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -104,64 +105,87 @@ def add_rates(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     return frame
 
 
-def _with_reference(cells: pd.DataFrame, time: str) -> pd.DataFrame:
-    """Expected counts: each cell's denominator x the all-ICP rate of its time, age band and sex."""
-    keys = [time, "age_band", "sex"]
-    reference = cells.groupby(keys, as_index=False)[["numerator", "denominator"]].sum()
-    reference["reference_rate"] = reference["numerator"] / reference["denominator"].where(
-        reference["denominator"] > 0
-    )
-    merged = cells.merge(reference[[*keys, "reference_rate"]], on=keys, how="left")
-    merged["expected"] = merged["denominator"] * merged["reference_rate"].fillna(0.0)
-    return merged.drop(columns="reference_rate")
+def rolled(
+    cells: ir.Table | pd.DataFrame,
+    indicator: Indicator,
+    table: str,
+    *,
+    periods: Sequence[dt.date] | None = None,
+) -> pd.DataFrame:
+    """One published table (before disclosure): sums of cells over the table's keys, on the
+    engine the cells are on (a pandas frame is summed by DuckDB in-process); only the sums come
+    back, as a pandas frame.
+
+    `periods` are the months the indicator reports (by default those the cells hold); a year
+    table keeps only the financial years they cover whole (`whole_years`). With indirect
+    standardisation, each cell's expected count is its denominator times the rate of its month,
+    age band and sex across every ICP in the cells; a population's year is the average of its
+    months (person-years)."""
+    if isinstance(cells, pd.DataFrame):
+        cells = ibis.memtable(cells)
+    time, keys = TABLES[table]
+    standardise = indicator.standardisation == "indirect_age_sex"
+    snapshot = indicator.measure in ("snapshot", "amputation")
+    if periods is None:
+        found = to_arrow(cells.select("period").distinct()).column("period").to_pylist()
+        periods = sorted(day.date() if isinstance(day, dt.datetime) else day for day in found)
+    frame = cells
+    if time == "year":
+        whole = whole_years(periods, snapshot=snapshot)
+        chosen = [m for m in periods if _financial_year(m) in whole and (not snapshot or m.month == 3)]
+        labels = ibis.memtable(
+            pa.table(
+                {
+                    "label_period": pa.array(chosen, pa.date32()),
+                    "year": pa.array([_financial_year(m) for m in chosen], pa.string()),
+                }
+            )
+        )
+        frame = frame.join(labels, frame.period == labels.label_period).drop("label_period")
+    if standardise:
+        by = ["period", "age_band", "sex"]
+        reference = frame.group_by(by).aggregate(
+            reference_numerator=frame.numerator.sum(), reference_denominator=frame.denominator.sum()
+        )
+        frame = frame.join(reference, by)
+        rate = (frame.reference_denominator > 0).ifelse(
+            frame.reference_numerator / frame.reference_denominator, 0.0
+        )
+        frame = frame.mutate(expected=frame.denominator * rate)
+    sums = {
+        "numerator": frame.numerator.sum(),
+        "denominator": frame.denominator.sum(),
+        "sum_squares": frame.sum_squares.sum(),
+        "months": frame.period.nunique(),
+    }
+    if standardise:
+        sums["expected"] = frame.expected.sum()
+    grouped = frame.group_by([time, *keys]).aggregate(**sums)
+    result = to_arrow(grouped).to_pandas()
+    if indicator.measure == "population_rate" and time == "year":
+        # A year's population is the average of its months' populations (person-years).
+        result["denominator"] = (result["denominator"] / result["months"]).round()
+    result = result.rename(columns={time: "period"})
+    if time == "period":
+        result["period"] = pd.to_datetime(result["period"]).dt.date
+    return result.sort_values(["period", *keys], kind="stable").reset_index(drop=True)
+
+
+def _financial_year(day: dt.date) -> str:
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
 
 
 def whole_years(periods: Sequence[dt.date], *, snapshot: bool) -> set[str]:
     """The financial years `periods` (first days of months) cover whole: all twelve months, or for
     a snapshot, its March."""
-    if not len(periods):
-        return set()
-    days = pd.Series(pd.to_datetime(list(periods))).drop_duplicates()
-    years = financial_year(days)
+    days = sorted(set(periods))
     if snapshot:
-        return set(years[days.dt.month == 3])
-    counts = years.value_counts()
-    return set(counts[counts == 12].index)
-
-
-def rolled(
-    cells: pd.DataFrame, indicator: Indicator, table: str, *, periods: Sequence[dt.date] | None = None
-) -> pd.DataFrame:
-    """One published table (before disclosure): sums of cells over the table's keys.
-
-    `periods` are the months the indicator reports (by default those the cells hold); a year
-    table keeps only the financial years they cover whole (`whole_years`)."""
-    time, keys = TABLES[table]
-    frame = cells.copy()
-    frame["year"] = financial_year(frame["period"])
-    frame["months"] = 1
-    standardise = indicator.standardisation == "indirect_age_sex"
-    snapshot = indicator.measure in ("snapshot", "amputation")
-    if time == "year":
-        reported = sorted(frame["period"].unique()) if periods is None else list(periods)
-        frame = frame[frame["year"].isin(whole_years(reported, snapshot=snapshot))]
-    if time == "year" and snapshot:
-        # A snapshot's year is its last month (31 March).
-        last = frame.groupby("year")["period"].transform("max")
-        frame = frame[frame["period"] == last]
-    if standardise:
-        frame = _with_reference(frame, "period")
-    sums = ["numerator", "denominator", "sum_squares", "months"] + (["expected"] if standardise else [])
-    grouped = frame.groupby([time, *keys], as_index=False, dropna=False)[sums].sum()
-    if indicator.measure == "population_rate" and time == "year":
-        # A year's population is the average of its months' populations (person-years).
-        months = frame.groupby([time, *keys], as_index=False, dropna=False)["period"].nunique()
-        grouped["denominator"] = grouped["denominator"] / months["period"].to_numpy()
-        grouped["denominator"] = grouped["denominator"].round()
-        if standardise:
-            grouped["expected"] = grouped["expected"]  # events over the year: no division
-    grouped = grouped.rename(columns={time: "period"})
-    return grouped
+        return {_financial_year(day) for day in days if day.month == 3}
+    counts: dict[str, int] = {}
+    for day in days:
+        counts[_financial_year(day)] = counts.get(_financial_year(day), 0) + 1
+    return {year for year, months in counts.items() if months == 12}
 
 
 def standardised(frame: pd.DataFrame) -> pd.DataFrame:
@@ -178,7 +202,7 @@ def standardised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def publish(
-    cells: pd.DataFrame,
+    cells: ir.Table | pd.DataFrame,
     indicator: Indicator,
     table: str,
     *,
@@ -187,8 +211,10 @@ def publish(
 ) -> pd.DataFrame:
     """The published, disclosure-controlled table for one indicator (`periods`: see `rolled`)."""
     frame = rolled(cells, indicator, table, periods=periods)
-    frame["numerator"] = frame["numerator"].round()
-    frame["denominator"] = frame["denominator"].round()
+    # Sums of fractions (person-years) on a parallel engine differ in their last bits from run to
+    # run: rounded to 6 places first, a count on .5 is rounded the same way every time.
+    frame["numerator"] = frame["numerator"].round(6).round()
+    frame["denominator"] = frame["denominator"].round(6).round()
     derived = ["rate", "ci_low", "ci_high"]
     if "expected" in frame.columns:
         derived += ["standardised_ratio", "sr_ci_low", "sr_ci_high"]

@@ -1,8 +1,13 @@
-"""Measure every indicator over a warehouse: cells on the engine, published tables in pandas.
+"""Measure every indicator over a warehouse: cells and their roll-ups on the engine, the published
+tables finished in pandas.
 
 `measure(tables, months, excluded=...)` returns each indicator's cells (one row per month, ICP,
-practice, deprivation quintile, age band and sex) and `published(result)` the four disclosure-
-controlled tables of each. `write(result, folder)` writes them as Parquet and CSV.
+practice, deprivation quintile, age band and sex) as engine expressions, `published(result)` the
+four disclosure-controlled tables of each, and `write(result, folder)` writes them as Parquet and
+CSV. The population-sized work stays on the engine: each indicator's cells are computed once, kept
+while its four tables are summed from them, and let go; only the summed rows (a few thousand per
+indicator) come into pandas, for the intervals and disclosure control. Reading `result.cells[id]`
+brings one indicator's cells into pandas (tests, small runs).
 
 Only months the records cover whole are reported: a month ending after the records' last day
 (`data_end`, by default the warehouse's latest admission, attendance or observation) would count
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,19 +33,40 @@ import pyarrow.parquet as pq
 
 from icp.measure.disclosure import disclose_count
 from icp.measure.indicators import cells as c
+from icp.measure.indicators import states as s
 from icp.measure.indicators.definition import Indicator, indicators
-from icp.measure.indicators.publish import TABLES, publish
+from icp.measure.indicators.publish import COLUMNS, TABLES, publish
 from icp.stratify.events import Tables
 from icp.stratify.execute import to_arrow
 
-POOLED_MONTHS = 36
 Progress = Callable[[str], None]
+
+
+class Cells(Mapping[str, pd.DataFrame]):
+    """Each indicator's cells as a pandas frame, computed from its expression when first read."""
+
+    def __init__(self, expressions: dict[str, ir.Table]) -> None:
+        self.expressions = expressions
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, indicator_id: str) -> pd.DataFrame:
+        if indicator_id not in self._frames:
+            frame = to_arrow(self.expressions[indicator_id]).to_pandas()
+            frame["period"] = pd.to_datetime(frame["period"]).dt.date
+            self._frames[indicator_id] = frame
+        return self._frames[indicator_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.expressions)
+
+    def __len__(self) -> int:
+        return len(self.expressions)
 
 
 @dataclass
 class MeasureResult:
     months: c.Months
-    cells: dict[str, pd.DataFrame]
+    cells: Cells
     opted_out: int
     synthetic: bool
     areas: list[str]
@@ -55,50 +81,6 @@ class MeasureResult:
         return self.reported.get(indicator_id, self.months.firsts())
 
 
-def _frame(expression: ir.Table) -> pd.DataFrame:
-    frame = to_arrow(expression).to_pandas()
-    frame["period"] = pd.to_datetime(frame["period"]).dt.date
-    return frame
-
-
-def _with_population(numerator: pd.DataFrame, population: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    chosen = population
-    if indicator.age_min is not None:
-        chosen = chosen[chosen["age_band"] >= indicator.age_min]
-    if indicator.age_max is not None:
-        chosen = chosen[chosen["age_band"] <= indicator.age_max]
-    if indicator.sex != "any":
-        chosen = chosen[chosen["sex"] == indicator.sex]
-    merged = chosen.merge(
-        numerator.drop(columns="denominator", errors="ignore"), on=list(c.KEYS), how="outer"
-    )
-    merged["numerator"] = merged["numerator"].fillna(0.0)
-    merged["sum_squares"] = merged["sum_squares"].fillna(0.0)
-    merged["denominator"] = merged.pop("population").fillna(0.0)
-    return merged
-
-
-def _pooled(frame: pd.DataFrame, months: int) -> pd.DataFrame:
-    """Numerator summed, denominator averaged x years, over the `months` months ending each month."""
-    keys = [k for k in c.KEYS if k != "period"]
-    periods = sorted(frame["period"].unique())
-    grid = frame.pivot_table(
-        index=keys, columns="period", values=["numerator", "denominator"], aggfunc="sum", fill_value=0.0
-    )
-    numerator = grid["numerator"].reindex(columns=periods, fill_value=0.0)
-    denominator = grid["denominator"].reindex(columns=periods, fill_value=0.0)
-    summed = numerator.T.rolling(months).sum().T
-    person_years = denominator.T.rolling(months).mean().T * (months / 12)
-    result = (
-        pd.DataFrame({"numerator": summed.stack(), "denominator": person_years.stack()})
-        .dropna()
-        .reset_index()
-    )
-    result = result.rename(columns={"level_5": "period"}) if "level_5" in result.columns else result
-    result["sum_squares"] = 0.0
-    return result[[*c.KEYS, "numerator", "denominator", "sum_squares"]]
-
-
 def measure(
     tables: Tables,
     months: c.Months,
@@ -111,13 +93,14 @@ def measure(
     """Every (chosen) indicator's cells over `months`, people in `excluded` left out.
 
     `data_end` is the last day the records cover (by default `latest_record`); only the months
-    it covers whole, with any follow-up the indicator needs, are reported (`MeasureResult.periods`)."""
+    it covers whole, with any follow-up the indicator needs, are reported (`MeasureResult.periods`).
+    `progress` is told what is being computed; the tables many indicators share are computed here,
+    each indicator's own cells when they are read or published."""
     note = progress or (lambda _message: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     definitions = list(chosen or indicators())
-    # Tables several indicators read are computed once and kept by the engine (a DuckDB temporary
-    # table, a cached Spark DataFrame).
+    note("people and the records' last day")
     persons = c.kept(c.people(tables, excluded))
     patient = tables["patient"]
     facts = to_arrow(
@@ -134,7 +117,6 @@ def measure(
         left_out = ibis.memtable(pa.table({"excluded_id": pa.array(sorted(excluded), pa.string())}))
         present = patient.semi_join(left_out, patient.patient_id == left_out.excluded_id)
         opted_out = int(to_arrow(present.aggregate(n=present.count())).column("n")[0].as_py())
-    month_table = months.table()
     lists: dict[str, Sequence[str]] = {}
     procedures: dict[str, Sequence[str]] = {}
     for definition in definitions:
@@ -144,61 +126,90 @@ def measure(
         for rule in definition.rules:
             named = procedures if rule.condition == "unless_procedure" else lists
             _name_once(named, rule.list_name, definition)
-    spell_table = c.kept(c.spells(tables, lists, procedures))
-    note("population by month")
-    population = _frame(c.population_cells(persons, months))
-    timings["population"] = time.perf_counter() - started
+    measures = {definition.measure for definition in definitions}
+    spell_table: ir.Table | None = None
+    if measures & {"population_rate", "readmission"}:
+        note("hospital spells")
+        spell_table = c.kept(c.spells(tables, lists, procedures))
+    population: ir.Table | None = None
+    if "population_rate" in measures:
+        note("population by month")
+        population = c.kept(c.population_cells(persons, months))
     states: ir.Table | None = None
-    results: dict[str, pd.DataFrame] = {}
+    if measures & {"snapshot", "amputation"}:
+        note("scores at each 31 March")
+        registers = {d.denominator["register"] for d in definitions if "register" in d.denominator}
+        categories = {k for d in definitions for k in d.denominator.get("efi_categories", [])}
+        states = c.kept(
+            s.score_states(
+                tables,
+                months.score_dates(),
+                persons,
+                registers=sorted(registers),
+                efi_categories=sorted(categories),
+            )
+        )
+    timings["shared"] = time.perf_counter() - started
+    expressions: dict[str, ir.Table] = {}
     reported: dict[str, list[dt.date]] = {}
     for definition in definitions:
-        note(definition.id)
-        begun = time.perf_counter()
-        measure_ = definition.measure
-        if measure_ == "population_rate":
-            events = c.population_rate_events(definition, tables, spell_table)
-            numerator = _frame(c._cells(definition, events, persons, months, value="value"))
-            frame = _with_population(numerator.drop(columns="events"), population, definition)
-        elif measure_ == "readmission":
-            events = c.readmission_events(definition, spell_table, persons, data_end)
-            frame = _frame(c._cells(definition, events, persons, months, denominator="readmitted"))
-            frame["denominator"] = frame.pop("events")
-        elif measure_ == "deaths":
-            death = tables["death"]
-            places = list(definition.numerator["places"])
-            events = death.filter(death.death_date.notnull()).select(
-                "patient_id", event_date=death.death_date, usual=death.place_of_death.isin(places)
-            )
-            frame = _frame(c._cells(definition, events, persons, months, denominator="usual"))
-            frame["denominator"] = frame.pop("events")
-        elif measure_ == "referral_days":
-            referral = tables["referral"]
-            start, end = definition.numerator["from"], definition.numerator["to"]
-            done = referral.filter(referral[end].notnull() & referral[start].notnull())
-            events = done.select(
-                "patient_id",
-                event_date=done[end],
-                days=done[end].delta(done[start], unit="day").cast("float64"),
-            )
-            frame = _frame(c._cells(definition, events, persons, months, value="days"))
-            frame["denominator"] = frame.pop("events")
-        else:
-            if states is None:
-                states = c.kept(c.score_states(tables, months.score_dates(), persons))
-            frame = self_serve(definition, tables, persons, months, month_table, states)
-        if "events" in frame.columns:
-            frame = frame.drop(columns="events")
-        follow_up = c.follow_up_days(definition) if measure_ == "readmission" else 1
+        expression = _cells(definition, tables, persons, months, data_end, spell_table, population, states)
+        follow_up = c.follow_up_days(definition) if definition.measure == "readmission" else 1
         complete = c.followed_months(months, follow_up, data_end)
         if len(complete) < len(months.firsts()):
             reported[definition.id] = complete
-            frame = frame[frame["period"].isin(complete)].reset_index(drop=True)
-        results[definition.id] = frame
-        timings[definition.id] = time.perf_counter() - begun
+            expression = expression.filter(
+                expression.period.isin([ibis.literal(month, "date") for month in complete])
+                if complete
+                else ibis.literal(False)
+            )
+        expressions[definition.id] = expression
     timings["total"] = time.perf_counter() - started
     return MeasureResult(
-        months, results, opted_out, bool(facts["synthetic"]), areas, timings, data_end, reported
+        months, Cells(expressions), opted_out, bool(facts["synthetic"]), areas, timings, data_end, reported
     )
+
+
+def _cells(
+    definition: Indicator,
+    tables: Tables,
+    persons: ir.Table,
+    months: c.Months,
+    data_end: dt.date | None,
+    spell_table: ir.Table | None,
+    population: ir.Table | None,
+    states: ir.Table | None,
+) -> ir.Table:
+    """One indicator's cells: (KEYS…, numerator, denominator, sum_squares)."""
+    measure_ = definition.measure
+    if measure_ == "population_rate":
+        assert spell_table is not None and population is not None
+        events = c.population_rate_events(definition, tables, spell_table)
+        numerator = c._cells(definition, events, persons, months, value="value")
+        return c.combined(numerator, c.population_scope(definition, population))
+    if measure_ == "readmission":
+        assert spell_table is not None
+        events = c.readmission_events(definition, spell_table, persons, data_end)
+        return c.counted(c._cells(definition, events, persons, months, denominator="readmitted"))
+    if measure_ == "deaths":
+        death = tables["death"]
+        places = list(definition.numerator["places"])
+        events = death.filter(death.death_date.notnull()).select(
+            "patient_id", event_date=death.death_date, usual=death.place_of_death.isin(places)
+        )
+        return c.counted(c._cells(definition, events, persons, months, denominator="usual"))
+    if measure_ == "referral_days":
+        referral = tables["referral"]
+        start, end = definition.numerator["from"], definition.numerator["to"]
+        done = referral.filter(referral[end].notnull() & referral[start].notnull())
+        events = done.select(
+            "patient_id",
+            event_date=done[end],
+            days=done[end].delta(done[start], unit="day").cast("float64"),
+        )
+        return c.counted(c._cells(definition, events, persons, months, value="days"))
+    assert states is not None
+    return s.snapshot_cells(definition, tables, persons, months, states)
 
 
 def _name_once(named: dict[str, Sequence[str]], name: str, definition: Indicator) -> None:
@@ -222,79 +233,51 @@ def latest_record(tables: Tables) -> dt.date | None:
     return max(days) if days else None
 
 
-def self_serve(
-    definition: Indicator,
-    tables: Tables,
-    persons: ir.Table,
-    months: c.Months,
-    month_table: ir.Table,
-    states: ir.Table,
-) -> pd.DataFrame:
-    """Snapshot and amputation indicators: people in a state (from the scores) month by month."""
-    if definition.measure == "amputation":
-        register = definition.denominator["register"]
-        eligible = states.filter(states[register])
-    elif "efi_categories" in definition.denominator:
-        eligible = states.filter(states.efi_category.isin(list(definition.denominator["efi_categories"])))
-    else:
-        eligible = states.filter(states[definition.denominator["register"]])
-    monthly = eligible.join(month_table, eligible.score_date == month_table.score_date)
-    monthly = monthly.select(
-        patient_id=monthly.score_patient, event_date=monthly.month_last, period_mid=monthly.month_mid
-    )
-    alive = persons.select(alive_id=persons.patient_id, death_date=persons.death_date)
-    monthly = monthly.join(alive, monthly.patient_id == alive.alive_id)
-    monthly = monthly.filter(monthly.death_date.isnull() | (monthly.death_date > monthly.event_date))
-    if definition.measure == "amputation":
-        procedure = tables["procedure"]
-        codes = definition.codes(definition.numerator["procedures"]["list"])
-        normalised = procedure.code.upper().replace(".", "").strip()
-        done = procedure.filter(procedure.performed_date.notnull() & c._code_match(normalised, codes))
-        diabetic = eligible.select(diabetic_id=eligible.score_patient).distinct()
-        done = done.semi_join(diabetic, done.patient_id == diabetic.diabetic_id)
-        events = done.select("patient_id", event_date=done.performed_date, value=ibis.literal(1.0))
-        numerator = _frame(c._cells(definition, events, persons, months, value="value"))
-        denominator = _frame(
-            c._cells(definition, monthly.select("patient_id", "event_date"), persons, months)
-        )
-        numerator = numerator.drop(columns=["events"])
-        denominator = denominator.rename(columns={"events": "population"})[[*c.KEYS, "population"]]
-        merged = _with_population(numerator.assign(denominator=0.0), denominator, definition)
-        return _pooled(merged, POOLED_MONTHS)
-    plans = tables["care_plan"]
-    category = definition.numerator["care_plan"]
-    chosen = plans.filter(plans.category == category)
-    with_plan = monthly.join(chosen, monthly.patient_id == chosen.patient_id).filter(
-        lambda t: (t.created_date <= t.event_date) & (t.ended_date.isnull() | (t.ended_date > t.event_date))
-    )
-    marked = with_plan.select(plan_id=with_plan.patient_id, plan_day=with_plan.event_date).distinct()
-    flagged = monthly.left_join(
-        marked, (monthly.patient_id == marked.plan_id) & (monthly.event_date == marked.plan_day)
-    )
-    flagged = flagged.select(
-        patient_id=flagged.patient_id, event_date=flagged.event_date, has_plan=flagged.plan_id.notnull()
-    )
-    frame = _frame(c._cells(definition, flagged, persons, months, denominator="has_plan"))
-    frame["denominator"] = frame.pop("events")
-    return frame
+def published(result: MeasureResult, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
+    """The four published tables, every indicator in each (disclosure-controlled).
 
-
-def published(result: MeasureResult) -> dict[str, pd.DataFrame]:
-    """The four published tables, every indicator in each (disclosure-controlled)."""
+    Each indicator's cells are computed once on the engine, kept while its four tables are summed
+    from them, then let go, so that only one indicator's cells are held at a time."""
+    note = progress or (lambda _message: None)
     by_table: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     for definition in indicators():
         if definition.id not in result.cells:
             continue
-        cells = result.cells[definition.id]
-        if cells.empty:
-            continue
-        for name in TABLES:
-            by_table[name].append(
-                publish(
+        note(definition.id)
+        begun = time.perf_counter()
+        with _held(result.cells.expressions[definition.id]) as cells:
+            for name in TABLES:
+                frame = publish(
                     cells, definition, name, synthetic=result.synthetic, periods=result.periods(definition.id)
                 )
-            )
-    return {name: pd.concat(parts, ignore_index=True) for name, parts in by_table.items() if parts}
+                if len(frame):
+                    by_table[name].append(frame)
+        result.timings[definition.id] = time.perf_counter() - begun
+    result.timings["published"] = sum(result.timings.get(d.id, 0.0) for d in indicators())
+    # Every table is written, if empty with its columns (a run shorter than a year has no year rows).
+    return {
+        name: pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+        for name, parts in by_table.items()
+    }
+
+
+class _held:
+    """The cells kept by the engine while they are summed: a DuckDB temporary table, released on
+    exit; on Spark, brought once into an in-process table (the four roll-ups then read that)."""
+
+    def __init__(self, expression: ir.Table) -> None:
+        self.expression = expression
+        self.cached: ir.Table | None = None
+
+    def __enter__(self) -> ir.Table:
+        if self.expression._find_backend(use_default=True).name == "pyspark":
+            return ibis.memtable(to_arrow(self.expression))
+        self.cached = self.expression.cache()
+        return self.cached
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.cached is not None:
+            self.cached.release()
 
 
 def write(result: MeasureResult, folder: Path) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,175 @@
+"""Indicators over a state people are in month by month, from the scores stratify computes: the
+moderately or severely frail with a care plan, the end of life register with an advance care plan
+(snapshots on each month's last day), and major amputations among people with diabetes (pooled
+over three years). Ibis expressions, on DuckDB or Spark alike; cells as in `cells.py`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from icp.measure.indicators import cells as c
+from icp.measure.indicators.definition import Indicator
+from icp.stratify import comorbidity, frailty
+from icp.stratify.events import Tables, matched_events, population, years_before
+
+POOLED_MONTHS = 36
+
+
+def score_states(
+    tables: Tables,
+    dates: Sequence[dt.date],
+    persons: ir.Table,
+    *,
+    registers: Sequence[str],
+    efi_categories: Sequence[str],
+) -> ir.Table:
+    """For each score date, the people alive then who are on one of `registers` or whose eFI
+    category is one of `efi_categories` (the only states an indicator asks about), with their eFI
+    category and a column for each of `registers`, computed with stratify's own functions (not read
+    from an earlier run).
+
+    The coded events are read once, up to the last date. An eFI deficit is present on a day when
+    its earliest record is on or before it, so each person's deficits are kept at their earliest
+    record only (the same eFI on every date, from far fewer rows); register records are kept whole
+    (a register needs the latest code and the latest resolution). Only the registers asked for are
+    matched."""
+    matched = matched_events(tables, max(dates))
+    # Only people 65 or over on some score date are scored for frailty: their deficits and their
+    # medicines are all the eFI reads.
+    oldest_birth = years_before(max(dates), frailty.EFI_MINIMUM_AGE)
+    elders = persons.filter(persons.birth_date <= ibis.literal(oldest_birth)).select(elder_id="patient_id")
+    efi_events = matched.filter(matched.list == "efi")
+    efi_events = efi_events.semi_join(elders, efi_events.patient_id == elders.elder_id)
+    earliest = efi_events.group_by(["patient_id", "list", "key", "role"]).aggregate(
+        event_date=efi_events.event_date.min()
+    )
+    register_events = matched.filter((matched.list == "register") & matched.key.isin(list(registers)))
+    events = c.kept(
+        ibis.union(
+            earliest.select("patient_id", "list", "key", "role", "event_date"),
+            register_events.select("patient_id", "list", "key", "role", "event_date"),
+            distinct=False,
+        )
+    )
+    medication = tables["medication"]
+    elder_tables = {
+        **tables,
+        "medication": medication.semi_join(elders, medication.patient_id == elders.elder_id),
+    }
+    parts = []
+    for day in dates:
+        on_day = events.filter(events.event_date <= ibis.literal(day))
+        alive = population(tables, day)
+        alive = alive.semi_join(persons, alive.patient_id == persons.patient_id)
+        # The eFI is built and validated for people 65 and over: only they are scored.
+        older = alive.filter(alive.age >= frailty.EFI_MINIMUM_AGE)
+        efi = frailty.efi_with_polypharmacy(
+            older, frailty.efi(elder_tables, day, on_day), frailty.medicines_12m(elder_tables, day)
+        )
+        efi = efi.filter(efi.efi_category.isin(list(efi_categories) or ["-"]))
+        efi = efi.select(efi_patient="patient_id", efi_category="efi_category")
+        on_registers = comorbidity.registers(on_day)
+        listed = ibis.literal(False)
+        for name in registers:
+            listed |= on_registers[comorbidity.register_column(name)]
+        on_registers = on_registers.filter(listed)
+        wanted = ibis.union(
+            efi.select(wanted_id=efi.efi_patient),
+            on_registers.select(wanted_id=on_registers.patient_id),
+            distinct=True,
+        )
+        chosen = alive.semi_join(wanted, alive.patient_id == wanted.wanted_id).select("patient_id")
+        joined = chosen.left_join(on_registers, chosen.patient_id == on_registers.patient_id)
+        joined = joined.left_join(efi, joined.patient_id == efi.efi_patient)
+        parts.append(
+            joined.select(
+                score_date=ibis.literal(day),
+                score_patient=joined.patient_id,
+                efi_category=joined.efi_category.fill_null("not scored"),
+                **{name: joined[comorbidity.register_column(name)].fill_null(False) for name in registers},
+            )
+        )
+    return ibis.union(*parts, distinct=False)
+
+
+def snapshot_cells(
+    definition: Indicator, tables: Tables, persons: ir.Table, months: c.Months, states: ir.Table
+) -> ir.Table:
+    """Cells of a snapshot or of the pooled amputation rate (`score_states` gives the states)."""
+    if definition.measure == "amputation":
+        eligible = states.filter(states[definition.denominator["register"]])
+    elif "efi_categories" in definition.denominator:
+        eligible = states.filter(states.efi_category.isin(list(definition.denominator["efi_categories"])))
+    else:
+        eligible = states.filter(states[definition.denominator["register"]])
+    month_table = months.table()
+    monthly = eligible.join(month_table, eligible.score_date == month_table.score_date)
+    monthly = monthly.select(patient_id=monthly.score_patient, event_date=monthly.month_last)
+    alive = persons.select(alive_id=persons.patient_id, death_date=persons.death_date)
+    monthly = monthly.join(alive, monthly.patient_id == alive.alive_id)
+    monthly = monthly.filter(monthly.death_date.isnull() | (monthly.death_date > monthly.event_date))
+    if definition.measure == "amputation":
+        procedure = tables["procedure"]
+        codes = definition.codes(definition.numerator["procedures"]["list"])
+        normalised = procedure.code.upper().replace(".", "").strip()
+        done = procedure.filter(procedure.performed_date.notnull() & c._code_match(normalised, codes))
+        diabetic = eligible.select(diabetic_id=eligible.score_patient).distinct()
+        done = done.semi_join(diabetic, done.patient_id == diabetic.diabetic_id)
+        events = done.select("patient_id", event_date=done.performed_date, value=ibis.literal(1.0))
+        numerator = c._cells(definition, events, persons, months, value="value")
+        register = c._cells(definition, monthly.select("patient_id", "event_date"), persons, months)
+        people = register.select(*c.KEYS, denominator=register.events)
+        return pooled(c.combined(numerator, people), months, POOLED_MONTHS)
+    plans = tables["care_plan"]
+    category = definition.numerator["care_plan"]
+    chosen = plans.filter(plans.category == category)
+    with_plan = monthly.join(chosen, monthly.patient_id == chosen.patient_id).filter(
+        lambda t: (t.created_date <= t.event_date) & (t.ended_date.isnull() | (t.ended_date > t.event_date))
+    )
+    marked = with_plan.select(plan_id=with_plan.patient_id, plan_day=with_plan.event_date).distinct()
+    flagged = monthly.left_join(
+        marked, (monthly.patient_id == marked.plan_id) & (monthly.event_date == marked.plan_day)
+    )
+    flagged = flagged.select(
+        patient_id=flagged.patient_id, event_date=flagged.event_date, has_plan=flagged.plan_id.notnull()
+    )
+    return c.counted(c._cells(definition, flagged, persons, months, denominator="has_plan"))
+
+
+def pooled(cells: ir.Table, months: c.Months, window: int) -> ir.Table:
+    """Each month's cells over the `window` months ending with it: the numerator summed and the
+    denominator averaged over the window's months (a month without a row counts 0) times
+    window / 12, i.e. person-years. Months before the first whole window have no row."""
+    firsts = months.firsts()
+    targets, sources = [], []
+    for end in range(window - 1, len(firsts)):
+        for month in firsts[end - window + 1 : end + 1]:
+            targets.append(firsts[end])
+            sources.append(month)
+    pairs = ibis.memtable(
+        pa.table(
+            {
+                "pool_period": pa.array(targets, pa.date32()),
+                "pool_source": pa.array(sources, pa.date32()),
+            }
+        )
+    )
+    joined = cells.join(pairs, cells.period == pairs.pool_source)
+    others = [key for key in c.KEYS if key != "period"]
+    summed = joined.group_by(["pool_period", *others]).aggregate(
+        numerator=joined.numerator.sum(),
+        # The window's average times window / 12 years: the sum over 12, exactly.
+        denominator=joined.denominator.sum() / 12.0,
+    )
+    return summed.select(
+        summed.pool_period.name("period"),
+        *others,
+        numerator=summed.numerator,
+        denominator=summed.denominator,
+        sum_squares=ibis.literal(0.0),
+    )
