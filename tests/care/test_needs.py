@@ -14,7 +14,7 @@ from django.utils import timezone
 from icp.care.emergency.actions import build_emergency_list, record_outreach
 from icp.care.needs import carers_recorded, need_codes, needs_found, reason_codings
 from icp.care.referrals.actions import create_referral
-from icp.care.referrals.models import Service
+from icp.care.referrals.models import Service, need_words
 from icp.care.teams.actions import add_carer
 from icp.fhir.care import service_request
 from icp.patients.models import RiskResult
@@ -91,3 +91,9 @@ def test_planning_counts_needs_and_carers(
     assert "Needs and carers" in page and "733423003" in page and "not coded" in page
     # One person is a count from 1 to 7: suppressed on the page.
     assert '<td class="nhsuk-table__cell nhsuk-table__cell--numeric">&lt;8</td>' in page
+
+
+def test_needs_read_as_words_and_an_unknown_code_is_kept() -> None:
+    words = need_words(["food", "digital_access", "loneliness"])
+    assert words == "food, digital access, loneliness and isolation"
+    assert need_words(["retired_need"]) == "retired_need" and need_words(None) == ""

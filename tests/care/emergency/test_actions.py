@@ -49,6 +49,7 @@ def test_build_work_and_refer_from_an_emergency_list(
     )
     referral = refer_from_contact(contact=contact, service=other_service, by=w.users["voluntary"])
     assert referral.needs == ["food", "digital_access"] and contact.referral == referral
+    assert referral.reason == "Needs found on outreach: food, digital access."  # words, not codes
     with pytest.raises(PermissionDenied):  # the pharmacy does not work this list
         record_outreach(entry=entry, reached=False, by=w.users["pharmacist"])
 

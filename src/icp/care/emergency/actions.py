@@ -26,7 +26,7 @@ from icp.care.access import care_purpose, refuse, require_care_access
 from icp.care.emergency.models import EmergencyList, EmergencyListEntry, OutreachContact
 from icp.care.pathways.schema import Criterion
 from icp.care.referrals.actions import create_referral
-from icp.care.referrals.models import Need, Referral, Service
+from icp.care.referrals.models import Need, Referral, Service, need_words
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import OrganisationType
 from icp.patients.actions import open_relationship
@@ -185,7 +185,7 @@ def refer_from_contact(*, contact: OutreachContact, service: Service, by: User, 
     referral = create_referral(
         patient=contact.entry.patient,
         service=service,
-        reason=reason.strip() or f"Needs found on outreach: {', '.join(contact.needs) or 'see note'}.",
+        reason=reason.strip() or f"Needs found on outreach: {need_words(contact.needs) or 'see note'}.",
         needs=contact.needs,
         by=by,
     )

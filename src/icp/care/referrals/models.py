@@ -51,6 +51,11 @@ class Need(models.TextChoices):
     CLINICAL = "clinical", "Clinical care"
 
 
+def need_words(needs: list[str] | None) -> str:
+    """Needs as a person reads them ("food, digital access"); a code no longer in the list is kept."""
+    return ", ".join(str(Need(need).label).lower() if need in Need.values else need for need in needs or [])
+
+
 class Service(models.Model):
     """One service of a partner organisation, as the services directory lists it."""
 

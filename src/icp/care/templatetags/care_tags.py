@@ -1,5 +1,6 @@
-"""Template tags of the care pages: the worklist's "enrol the people ticked" form, and the alert of
-referrals past their service's stated time (on the home page, for the receiver and the referrer)."""
+"""Template tags of the care pages: the worklist's "enrol the people ticked" form, the alert of
+referrals past their service's stated time (on the home page, for the receiver and the referrer),
+and needs in words."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from django import template
 
 from icp.care import pathways
 from icp.care.models import MdtList
+from icp.care.referrals.models import need_words
 from icp.care.referrals.queries import breach_alerts
 
 register = template.Library()
+register.filter("need_words", need_words)
 
 
 @register.inclusion_tag("care/pathways/_enrol_selection.html", takes_context=True)
