@@ -45,6 +45,10 @@ def main() -> None:
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
             page.get_by_role("heading", level=1).first.wait_for()
+            # A home is drawn with the site's menu: an error page (a demo from other code) has none,
+            # and must not end up in the guides as someone's home.
+            if not page.get_by_role("navigation", name="Menu").count():
+                raise SystemExit(f"{username}: {page.url} is not a home page: {page.title()!r}")
             target = IMAGES / f"home-{name}.png"
             page.screenshot(path=str(target))
             print(f"{username}: {page.url} -> {target.relative_to(ROOT)}")
