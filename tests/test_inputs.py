@@ -4,13 +4,21 @@ crash of Python's own conversions."""
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from icp.inputs import MAX_WHOLE_NUMBER, InputError, calendar_date, date_time, whole_number
+from icp.inputs import (
+    MAX_WHOLE_NUMBER,
+    InputError,
+    calendar_date,
+    date_time,
+    posted_date,
+    time_of_day,
+    whole_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -65,6 +73,30 @@ def test_no_text_at_all_gets_past_with_anything_but_an_input_error(text: str) ->
         lambda: whole_number(text, "f"),
         lambda: calendar_date(text, "f"),
         lambda: date_time(text, "f"),
+        lambda: time_of_day(text, "f"),
+        lambda: posted_date({"f_day": text, "f_month": text, "f_year": text}, "f", "f"),
     ):
         with contextlib.suppress(InputError):
             read()
+
+
+def test_a_date_from_the_nhs_date_input_or_one_iso_value() -> None:
+    boxes = {"due_day": "5", "due_month": "03", "due_year": "2026"}
+    assert posted_date(boxes, "due", "The due date") == date(2026, 3, 5)
+    assert posted_date({"due": "2026-03-05"}, "due", "The due date") == date(2026, 3, 5)
+    for bad in (
+        {"due_day": "31", "due_month": "2", "due_year": "2026"},
+        {"due_day": "5", "due_month": "", "due_year": "2026"},
+        {"due_day": "5", "due_month": "3", "due_year": "26"},
+        {"due_day": "²", "due_month": "3", "due_year": "2026"},
+        {},
+    ):
+        with pytest.raises(InputError, match="The due date"):
+            posted_date(bad, "due", "The due date")
+
+
+def test_a_time_on_the_24_hour_clock() -> None:
+    assert time_of_day("14:30", "The time") == time(14, 30) and time_of_day("9.05", "The time") == time(9, 5)
+    for bad in ("24:00", "12:60", "2pm", ""):
+        with pytest.raises(InputError, match="The time"):
+            time_of_day(bad, "The time")

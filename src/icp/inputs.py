@@ -10,7 +10,9 @@ raises; `int` refuses more than 4,300 digits; a database refuses a key beyond 64
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
 
 # The largest whole number icp accepts from a request: a database key (signed 64-bit) and more than
 # any count or page number anyone means.
@@ -19,6 +21,9 @@ _ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
 _DATE_TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?"
 )
+
+
+_CLOCK = re.compile(r"([0-9]{1,2})[:.]([0-9]{2})")
 
 
 class InputError(ValueError):
@@ -60,3 +65,33 @@ def date_time(text: str, field: str) -> datetime:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise InputError(f"{field}: {value} is not a real date and time.") from None
+
+
+def posted_date(data: Mapping[str, Any], name: str, field: str) -> date:
+    """A date from a form: the NHS date input's day, month and year boxes (`name_day`, `name_month`,
+    `name_year`), or else one YYYY-MM-DD value under `name` (a script, or a page not yet moved to
+    the date input). An impossible or incomplete date is refused with the field named."""
+    day, month, year = (
+        str(data.get(f"{name}_{part}", "") or "").strip() for part in ("day", "month", "year")
+    )
+    if not (day or month or year):
+        return calendar_date(str(data.get(name, "") or ""), field)
+    if not (
+        _ASCII_DIGITS.fullmatch(day) and _ASCII_DIGITS.fullmatch(month) and re.fullmatch(r"[0-9]{4}", year)
+    ):
+        raise InputError(
+            f"{field} must be a real date: the day, month and year in numbers, such as 27 3 2026."
+        )
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise InputError(f"{field}: {day[:2]} {month[:2]} {year} is not a day of the calendar.") from None
+
+
+def time_of_day(text: str, field: str) -> time:
+    """`text` as a time on the 24-hour clock, such as 14:30 (or 9.05)."""
+    value = (text or "").strip()
+    found = _CLOCK.fullmatch(value)
+    if not found or int(found.group(1)) > 23 or int(found.group(2)) > 59:
+        raise InputError(f"{field} must be a time on the 24-hour clock, such as 14:30, not {value[:10]!r}.")
+    return time(int(found.group(1)), int(found.group(2)))

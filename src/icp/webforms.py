@@ -11,6 +11,8 @@ A module of its own, beside the apps rather than in `icp.site`, so that every ap
 - `NhsDateInput` is the design system's date input (day, month and year boxes), in place of the
   browser's date picker, which shows dates in the American order and cannot be typed into
   consistently: https://service-manual.nhs.uk/design-system/components/date-input
+- `date_field` draws one such date as a whole form group for a page whose form is written by hand
+  (several small forms per person, say); the view reads it back with `icp.inputs.posted_date`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.safestring import SafeString
 
 
 class NhsFormRenderer(TemplatesSetting):
@@ -92,3 +95,14 @@ class NhsDateField(forms.DateField):
 
     widget = NhsDateInput
     default_error_messages = {"invalid": "Enter a real date, for example 27 3 2026."}
+
+
+def date_field(
+    name: str, label: str, *, id_prefix: str, value: date | None = None, hint: str = ""
+) -> SafeString:
+    """One NHS date input as a form group (fieldset, legend, hint, day, month and year), its boxes
+    named `name_day`, `name_month` and `name_year`; `id_prefix` keeps ids unique on a page that draws
+    the same field for several records."""
+    form = forms.Form(auto_id=f"{id_prefix}-%s", initial={name: value})
+    form.fields[name] = forms.DateField(label=label, widget=NhsDateInput, help_text=hint)
+    return form[name].as_field_group()

@@ -27,16 +27,37 @@ def test_start_a_plan_from_an_enrolment_add_goal_and_activity_and_review(
     assert plan.activities.count() == 4 and plan.goals.get().description == "I want to walk to church again"
     url = f"/care/person/pt-alice-0001/plans/{plan.public_id}/"
     yesterday = timezone.localdate() - timedelta(days=1)
+    # The due date in the NHS date input's three boxes, as the page draws it.
+    page = client.get("/care/person/pt-alice-0001/").content.decode()
+    for box in ("due_on_day", "due_on_month", "due_on_year", "next_review_on_day"):
+        assert f'name="{box}"' in page, box
+    assert "YYYY-MM-DD" not in page
     client.post(
         url,
-        {"what": "activity", "description": "Befriending", "owner": "T-VOL", "due_on": yesterday.isoformat()},
+        {
+            "what": "activity",
+            "description": "Befriending",
+            "owner": "T-VOL",
+            "due_on_day": str(yesterday.day),
+            "due_on_month": str(yesterday.month),
+            "due_on_year": str(yesterday.year),
+        },
     )
     client.post(url, {"what": "goal", "description": "To see my grandchildren at Christmas"})
     page = client.get("/care/person/pt-alice-0001/").content.decode()
     assert "“To see my grandchildren at Christmas”" in page
     assert "Test Volunteers (synthetic)" in page and "Overdue" in page
-    response = client.post(url, {"what": "review", "next_review_on": "not a date"}, follow=True)
-    assert "The next review date must be a date written YYYY-MM-DD" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "what": "review",
+            "next_review_on_day": "31",
+            "next_review_on_month": "2",
+            "next_review_on_year": "2027",
+        },
+        follow=True,
+    )
+    assert "The next review date: 31 2 2027 is not a day of the calendar." in response.content.decode()
 
 
 def test_the_persons_referrals_are_shown_as_the_referral_basis_allows_in_one_audit_event(

@@ -31,7 +31,7 @@ from icp.care.plans.models import ActivityStatus, CarePlan
 from icp.care.referrals import queries
 from icp.care.referrals.clocks import clock
 from icp.care.teams import actions as team_actions
-from icp.inputs import InputError, calendar_date, whole_number
+from icp.inputs import InputError, posted_date, whole_number
 from icp.partnership.models import Organisation, User
 from icp.partnership.roles import CLINICAL_ROLES
 from icp.patients.models import PatientIndex
@@ -167,7 +167,7 @@ def plan_change(request: HttpRequest, patient_id: str, plan_id: str) -> HttpResp
             )
         elif what == "activity":
             owner = get_object_or_404(Organisation, code=request.POST.get("owner", "")[:32])
-            due_on = calendar_date(request.POST.get("due_on", ""), "The due date")
+            due_on = posted_date(request.POST, "due_on", "The due date")
             plan_actions.add_activity(
                 care_plan=care_plan,
                 description=request.POST.get("description", ""),
@@ -186,7 +186,7 @@ def plan_change(request: HttpRequest, patient_id: str, plan_id: str) -> HttpResp
                 by=user,
             )
         elif what == "review":
-            next_review = calendar_date(request.POST.get("next_review_on", ""), "The next review date")
+            next_review = posted_date(request.POST, "next_review_on", "The next review date")
             plan_actions.review_care_plan(care_plan=care_plan, next_review_on=next_review, by=user)
         else:
             raise ValidationError({"what": "Unknown change."})

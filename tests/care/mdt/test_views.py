@@ -66,3 +66,11 @@ def test_list_a_worklist_selection_for_the_mdt(client: Client, shared_world: Wor
     assert MdtCase.objects.get(meeting=meeting).source == "worklist"
     client.post(f"/care/mdt/{mdt.pk}/", {"starts_at": "2031-01-05 10:00", "location": "Room 2"})
     assert mdt.meetings.count() == 2
+    # As the page asks: the NHS date input and a time on the 24-hour clock.
+    assert 'name="starts_at_day"' in client.get(f"/care/mdt/{mdt.pk}/").content.decode()
+    date_and_time = {"starts_at_day": "6", "starts_at_month": "1", "starts_at_year": "2031"}
+    client.post(f"/care/mdt/{mdt.pk}/", {**date_and_time, "starts_at_time": "14:30", "location": "Room 3"})
+    third = mdt.meetings.get(location="Room 3")
+    assert timezone.localtime(third.starts_at).strftime("%Y-%m-%d %H:%M") == "2031-01-06 14:30"
+    refused = client.post(f"/care/mdt/{mdt.pk}/", {**date_and_time, "starts_at_time": "25:00"}, follow=True)
+    assert "The time must be a time on the 24-hour clock" in refused.content.decode()

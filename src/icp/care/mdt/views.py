@@ -4,6 +4,9 @@ or a worklist selection."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,7 +19,7 @@ from icp.audit.events import EventType
 from icp.care.mdt import actions, queries
 from icp.care.mdt.models import CaseSource, MdtAction, MdtCase, MdtMeeting
 from icp.care.models import MdtList
-from icp.inputs import InputError, calendar_date, date_time, whole_number
+from icp.inputs import InputError, date_time, posted_date, time_of_day, whole_number
 from icp.partnership.models import Organisation, User
 from icp.patients.models import PatientIndex
 
@@ -28,6 +31,14 @@ def _user(request: HttpRequest) -> User:
 
 
 _member_list = queries.member_list
+
+
+def _starts_at(data: Any) -> datetime:
+    """When a meeting starts: the NHS date input and a time, or one date-time value (a script)."""
+    if any(data.get(f"starts_at_{part}") for part in ("day", "month", "year")):
+        day = posted_date(data, "starts_at", "The date")
+        return datetime.combine(day, time_of_day(data.get("starts_at_time", ""), "The time"))
+    return date_time(data.get("starts_at", ""), "The date and time")
 
 
 @login_required
@@ -42,7 +53,7 @@ def mdt_list_page(request: HttpRequest, list_id: int) -> HttpResponse:
     mdt_list = _member_list(user, list_id, EventType.MDT_LIST_VIEW)
     if request.method == "POST":
         try:
-            starts_at = date_time(request.POST.get("starts_at", ""), "The date and time")
+            starts_at = _starts_at(request.POST)
             if timezone.is_naive(starts_at):
                 starts_at = timezone.make_aware(starts_at)
             meeting = actions.schedule_meeting(
@@ -118,7 +129,7 @@ def meeting_change(request: HttpRequest, meeting_id: str) -> HttpResponse:
             )
         elif what == "action":
             case = get_object_or_404(MdtCase, meeting=meeting, public_id=request.POST.get("case", "")[:32])
-            due_on = calendar_date(request.POST.get("due_on", ""), "The due date")
+            due_on = posted_date(request.POST, "due_on", "The due date")
             actions.add_action(
                 case=case,
                 description=request.POST.get("description", ""),

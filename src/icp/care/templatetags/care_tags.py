@@ -1,6 +1,6 @@
 """Template tags of the care pages: the worklist's "enrol the people ticked" form, the alert of
 referrals past their service's stated time (on the home page, for the receiver and the referrer),
-and needs in words."""
+needs in words, and the NHS date input in the care pages' own forms."""
 
 from __future__ import annotations
 
@@ -12,9 +12,17 @@ from icp.care import pathways
 from icp.care.models import MdtList
 from icp.care.referrals.models import need_words
 from icp.care.referrals.queries import breach_alerts
+from icp.webforms import date_field
 
 register = template.Library()
 register.filter("need_words", need_words)
+
+
+@register.simple_tag
+def date_input(name: str, label: str, id_prefix: str, value: Any = None, hint: str = "") -> Any:
+    """The NHS date input for a hand-written form:
+    `{% date_input "due_on" "Due" "due-"|add:plan.public_id default_due %}`."""
+    return date_field(name, label, id_prefix=id_prefix, value=value or None, hint=hint)
 
 
 @register.inclusion_tag("care/pathways/_enrol_selection.html", takes_context=True)
