@@ -105,6 +105,23 @@ def add_rates(frame: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
     return frame
 
 
+def with_expected(cells: ir.Table) -> ir.Table:
+    """The cells with their expected count: denominator x the rate of the same month, age band
+    and sex across every ICP in the cells (indirect standardisation). A month's reference does not
+    depend on which other months are kept, so it can be added once before any roll-up."""
+    by = ["period", "age_band", "sex"]
+    reference = cells.group_by(by).aggregate(
+        reference_numerator=cells.numerator.sum(), reference_denominator=cells.denominator.sum()
+    )
+    joined = cells.join(reference, by)
+    rate = (joined.reference_denominator > 0).ifelse(
+        joined.reference_numerator / joined.reference_denominator, 0.0
+    )
+    return joined.mutate(expected=joined.denominator * rate).drop(
+        "reference_numerator", "reference_denominator"
+    )
+
+
 def rolled(
     cells: ir.Table | pd.DataFrame,
     indicator: Indicator,
@@ -142,16 +159,8 @@ def rolled(
             )
         )
         frame = frame.join(labels, frame.period == labels.label_period).drop("label_period")
-    if standardise:
-        by = ["period", "age_band", "sex"]
-        reference = frame.group_by(by).aggregate(
-            reference_numerator=frame.numerator.sum(), reference_denominator=frame.denominator.sum()
-        )
-        frame = frame.join(reference, by)
-        rate = (frame.reference_denominator > 0).ifelse(
-            frame.reference_numerator / frame.reference_denominator, 0.0
-        )
-        frame = frame.mutate(expected=frame.denominator * rate)
+    if standardise and "expected" not in frame.columns:
+        frame = with_expected(frame)
     sums = {
         "numerator": frame.numerator.sum(),
         "denominator": frame.denominator.sum(),
