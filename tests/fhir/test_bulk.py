@@ -15,6 +15,7 @@ from icp.fhir.bulk import export_fhir
 from icp.records.ingest import ingest
 from icp.records.schema import CLINICAL_TABLES
 from icp.records.warehouse import Warehouse
+from tests.records.ingest.conftest import rows_as_sent
 
 AREA = "NI-NOR-CA"
 OTHER = "NI-BEL-E"
@@ -226,7 +227,11 @@ def hand_made(root: Path) -> Warehouse:
 
 
 def sorted_rows(warehouse: Warehouse, table: str) -> list[dict[str, Any]]:
-    data = warehouse.read_arrow(table).drop_columns(["source", "batch_id"]).to_pylist()
+    """The rows without provenance, people named as their source sent them (an ingesting warehouse
+    gives each person an opaque id of its own)."""
+    data = rows_as_sent(warehouse, table)
+    for row in data:
+        row.pop("source"), row.pop("batch_id")
     return sorted(data, key=lambda r: json.dumps(r, default=str, sort_keys=True))
 
 

@@ -30,15 +30,23 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     return warehouse
 
 
+def as_sent(warehouse: Warehouse) -> dict[str, str]:
+    """The warehouse's id of each person → the id the fixture's source gave them."""
+    patients = warehouse.read_arrow("patient").to_pylist()
+    return {row["patient_id"]: row["source_id"] for row in patients}
+
+
 @pytest.fixture(scope="module")
 def scores(warehouse: Warehouse) -> dict[str, dict[str, Any]]:
     table = to_arrow(rule_based_scores(open_tables(warehouse), INDEX))
-    return {row["patient_id"]: row for row in table.to_pylist()}
+    sent = as_sent(warehouse)
+    return {sent[row["patient_id"]]: row for row in table.to_pylist()}
 
 
 def test_conditions_naming_an_admission_are_hospital_diagnoses(warehouse: Warehouse) -> None:
     diagnoses = to_arrow(hospital_diagnoses(open_tables(warehouse), Window.years(INDEX, 2), ("inpatient",)))
-    found = sorted((row["patient_id"], row["code"]) for row in diagnoses.to_pylist())
+    sent = as_sent(warehouse)
+    found = sorted((sent[row["patient_id"]], row["code"]) for row in diagnoses.to_pylist())
     # Not the problem-list entry made during the stay (G30.1), not the A&E diagnosis (F05.9 of uk-p2).
     assert found == [(US_PATIENT, "F059"), (US_PATIENT, "N390"), ("uk-p1", "F001"), ("uk-p1", "G810")]
 

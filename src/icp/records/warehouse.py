@@ -5,6 +5,7 @@ Layout under the root (default `ICP_DATA_DIR/warehouse`):
     <table>/icp=<ICP code>/<batch_id>.parquet   clinical tables, one file per table, ICP and batch
     batch/<batch_id>.parquet                     one row describing each committed batch
     _manifest.json                               the committed state: which files are live
+    patient-id.key                               the key of ingested people's ids (owner-only)
 
 A replaced batch keeps its manifest entry (`replaced_by`) and its row in the batch table, but its
 data files are deleted once the replacing batch has committed.
@@ -38,10 +39,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from icp.config import data_dir
+from icp.config import data_dir, key_in_data_dir
 from icp.records.schema import CARE_TABLES, DATA_TABLES, TABLES, conform
 
 MANIFEST = "_manifest.json"
+PATIENT_ID_KEY = "patient-id.key"
 # The kind of batch in which the care app publishes its tables (CARE_TABLES) for evaluation.
 CARE_PUBLISHED = "care"
 
@@ -153,6 +155,12 @@ class Warehouse:
         self.root = Path(root) if root is not None else default_root()
 
     # -- reading -------------------------------------------------------------------------------------
+
+    def patient_id_key(self) -> bytes:
+        """The key of this warehouse's ids for ingested people (`ingest.patient_ids`): random, made on
+        first use in the warehouse folder, owner-only. It belongs with the rows it named: back it up
+        with them, and never replace it (the same source ids would then name new people)."""
+        return key_in_data_dir(PATIENT_ID_KEY, folder=self.root).encode("ascii")
 
     def manifest(self) -> dict[str, Any]:
         path = self.root / MANIFEST

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from icp.records.ingest.patient_ids import opaque_patient_id
 from icp.records.warehouse import Warehouse
 
 SYNTHEA = Path(__file__).resolve().parents[2] / "fixtures" / "synthea"
@@ -33,6 +34,27 @@ def write_ndjson(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+def warehouse_id(warehouse: Warehouse, source_id: str) -> str:
+    """The id the warehouse gives the person its source calls `source_id`."""
+    return opaque_patient_id(warehouse.patient_id_key(), source_id)
+
+
+def rows_as_sent(warehouse: Warehouse, table: str) -> list[dict[str, Any]]:
+    """The table's rows with each person named by the id their source sent (`source_id`, or the
+    warehouse's own id for a person no source sent): what a round trip through FHIR keeps, since
+    the ingesting warehouse gives every person an opaque id of its own."""
+    sent = {
+        row["patient_id"]: row["source_id"] or row["patient_id"]
+        for row in warehouse.read_arrow("patient").select(["patient_id", "source_id"]).to_pylist()
+    }
+    rows = warehouse.read_arrow(table).to_pylist()
+    for row in rows:
+        for column in ("patient_id", "person_id"):
+            if row.get(column) is not None:
+                row[column] = sent.get(row[column], row[column])
+    return rows
 
 
 def patient(patient_id: str, **extra: Any) -> dict[str, Any]:

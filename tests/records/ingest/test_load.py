@@ -13,7 +13,7 @@ import pytest
 
 from icp.records.ingest import InputError, ingest
 from icp.records.warehouse import BatchWriter, Warehouse
-from tests.records.ingest.conftest import AREA, SYNTHEA, condition, observation, patient
+from tests.records.ingest.conftest import AREA, SYNTHEA, condition, observation, patient, warehouse_id
 
 MAPPED = ["Patient", "Condition", "Observation", "Encounter", "MedicationRequest", "Procedure"]
 TABLE_OF = {
@@ -157,9 +157,11 @@ def test_replace_swaps_what_an_earlier_batch_from_the_same_source_held(
 
     assert report.replaced_batches == [first.batch_id]
     assert report.areas == [AREA]
-    patients = {row["patient_id"]: row for row in warehouse.read_arrow("patient").to_pylist()}
+    patients = {row["source_id"]: row for row in warehouse.read_arrow("patient").to_pylist()}
     assert sorted(patients) == ["p1", "q1"]
     assert patients["p1"]["sex"] == "male"
+    # Reloaded, the person keeps the id the warehouse gave them: what the app knows them by holds.
+    assert patients["p1"]["patient_id"] == warehouse_id(warehouse, "p1")
 
 
 def test_a_crash_while_writing_leaves_the_warehouse_as_it_was(
@@ -179,7 +181,7 @@ def test_a_crash_while_writing_leaves_the_warehouse_as_it_was(
         ingest([bad], warehouse=warehouse, area=AREA)
 
     assert warehouse.manifest() == before
-    assert warehouse.read_arrow("patient").column("patient_id").to_pylist() == ["p1"]
+    assert warehouse.read_arrow("patient").column("source_id").to_pylist() == ["p1"]
     assert warehouse.read_arrow("condition").num_rows == 0
     assert list(warehouse.root.glob("quarantine/*")) == []
     assert list((warehouse.root / ".staging").iterdir()) == []
@@ -233,11 +235,11 @@ def test_gzipped_ndjson_and_searchset_and_collection_bundles_are_read(
     report = ingest([gz, searchset, collection], warehouse=warehouse, area=AREA)
 
     assert report.put_aside == 0
-    assert sorted(warehouse.read_arrow("patient").column("patient_id").to_pylist()) == ["7d1c", "p1", "p2"]
+    assert sorted(warehouse.read_arrow("patient").column("source_id").to_pylist()) == ["7d1c", "p1", "p2"]
     observations = {
         r["observation_id"]: r["patient_id"] for r in warehouse.read_arrow("observation").to_pylist()
     }
-    assert observations == {"o1": "p2", "o2": "7d1c"}
+    assert observations == {"o1": warehouse_id(warehouse, "p2"), "o2": warehouse_id(warehouse, "7d1c")}
 
 
 def test_a_byte_order_mark_and_windows_line_ends_are_read(warehouse: Warehouse, tmp_path: Path) -> None:
@@ -276,7 +278,7 @@ def test_patients_are_placed_by_practice_else_attached_to_the_area_unregistered(
     path = write_ndjson("Patient.ndjson", registered, elsewhere, nowhere)
     report = ingest([path], warehouse=warehouse, area=AREA, practices={"Z00001": "NI-BEL-E"})
 
-    rows = {r["patient_id"]: r for r in warehouse.read_arrow("patient").to_pylist()}
+    rows = {r["source_id"]: r for r in warehouse.read_arrow("patient").to_pylist()}
     assert (rows["p1"]["icp"], rows["p1"]["registered"], rows["p1"]["practice_code"]) == (
         "NI-BEL-E",
         True,

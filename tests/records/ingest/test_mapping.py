@@ -9,7 +9,7 @@ from typing import Any
 
 from icp.records.ingest import ingest
 from icp.records.warehouse import Warehouse
-from tests.records.ingest.conftest import AREA, patient
+from tests.records.ingest.conftest import AREA, patient, warehouse_id
 
 SNOMED = "http://snomed.info/sct"
 ICD10 = "http://hl7.org/fhir/sid/icd-10"
@@ -51,9 +51,9 @@ def test_patient(warehouse: Warehouse, write_ndjson: Callable[..., Path]) -> Non
     ingest([write_ndjson("Patient.ndjson", resource)], warehouse=warehouse, area=AREA)
     row = only_row(warehouse, "patient")
     assert row == {
-        "patient_id": "p9",
+        "patient_id": warehouse_id(warehouse, "p9"),  # the warehouse's own opaque id
         "source_id": "p9",
-        "person_id": "p9",  # a person of its own until linked
+        "person_id": warehouse_id(warehouse, "p9"),  # a person of its own until linked
         "national_id": "3201234567",
         "national_id_system": "hcn",
         "given_name": "Jo Ann",
@@ -95,7 +95,7 @@ def test_condition(warehouse: Warehouse, write_ndjson: Callable[..., Path]) -> N
     )
     row = only_row(warehouse, "condition")
     assert (row["patient_id"], row["code_system"], row["code"], row["display"]) == (
-        "p1",
+        warehouse_id(warehouse, "p1"),
         "snomed",
         "38341003",
         "High blood pressure",

@@ -131,6 +131,7 @@ def ingest(
             excluded = set(replaces)
             resolve.prepare(
                 con,
+                patient_id_key=warehouse.patient_id_key(),
                 area=area,
                 practices=practices or {},
                 warehouse_patient_files=_live_files(warehouse, "patient", excluded),

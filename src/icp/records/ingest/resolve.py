@@ -19,6 +19,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from icp.records.ingest.patient_ids import opaque_patient_id
+
 
 def _q(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
@@ -41,6 +43,7 @@ def _parquet(files: Sequence[Path], columns: str, empty: str, where: str = "TRUE
 def prepare(
     con: duckdb.DuckDBPyConnection,
     *,
+    patient_id_key: bytes,
     area: str | None,
     practices: Mapping[str, str],
     warehouse_patient_files: Sequence[Path],
@@ -48,7 +51,26 @@ def prepare(
     warehouse_encounter_files: Sequence[Path] = (),
 ) -> None:
     """Create the views stage 2 reads: accepted patients, known patients, resolved diagnoses, and the
-    A&E attendances an admission can be part of."""
+    A&E attendances an admission can be part of. Each patient of the load gets its opaque id
+    (`patient_ids`, under `patient_id_key`); clinical rows find their patient by the source's id."""
+    source_ids = [
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT resource_id FROM stage "
+            "WHERE resource_type = 'Patient' AND reason IS NULL AND resource_id IS NOT NULL"
+        ).fetchall()
+    ]
+    con.register(
+        "new_patient_id",
+        pa.table(
+            {
+                "source_id": pa.array(source_ids, pa.string()),
+                "patient_id": pa.array(
+                    [opaque_patient_id(patient_id_key, i) for i in source_ids], pa.string()
+                ),
+            }
+        ),
+    )
     con.register(
         "practice_map",
         pa.table(
@@ -60,19 +82,22 @@ def prepare(
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE warehouse_patient AS "
+        # A patient is found by the id its source gave (`source_id`); a synthetic one has no other.
         + _parquet(
-            warehouse_patient_files, "patient_id, icp", "NULL::VARCHAR AS patient_id, NULL::VARCHAR AS icp"
+            warehouse_patient_files,
+            "coalesce(source_id, patient_id) AS source_id, patient_id, icp",
+            "NULL::VARCHAR AS source_id, NULL::VARCHAR AS patient_id, NULL::VARCHAR AS icp",
         )
     )
     area_sql = _q(area) if area else "NULL::VARCHAR"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE patient_placed AS
-        SELECT s.rowid AS stage_row, s.resource_id, pm.icp AS practice_icp,
+        SELECT s.rowid AS stage_row, s.resource_id, n.patient_id, pm.icp AS practice_icp,
                coalesce(pm.icp, {area_sql}) AS icp, pm.icp IS NOT NULL AS registered,
                CASE
                  WHEN row_number() OVER (PARTITION BY s.resource_id ORDER BY s.rowid) > 1
                    THEN 'Patient id ''' || s.resource_id || ''' appears more than once in this load'
-                 WHEN w.patient_id IS NOT NULL
+                 WHEN w.source_id IS NOT NULL
                    THEN 'Patient id ''' || s.resource_id || ''' is already in the warehouse; '
                         || 'use --replace to reload its source'
                  WHEN pm.icp IS NULL AND {area_sql} IS NULL
@@ -81,7 +106,8 @@ def prepare(
                s.practice_code IS NOT NULL AND pm.icp IS NULL AS unknown_practice
         FROM stage s
         LEFT JOIN practice_map pm ON pm.code = s.practice_code
-        LEFT JOIN (SELECT DISTINCT patient_id FROM warehouse_patient) w ON w.patient_id = s.resource_id
+        JOIN new_patient_id n ON n.source_id = s.resource_id
+        LEFT JOIN (SELECT DISTINCT source_id FROM warehouse_patient) w ON w.source_id = s.resource_id
         WHERE s.resource_type = 'Patient' AND s.reason IS NULL"""
     )
     # One warehouse row per resource: a clinical resource whose id appears again in the same load
@@ -96,8 +122,8 @@ def prepare(
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE known_patient AS
-        SELECT resource_id AS patient_id, icp FROM patient_placed WHERE reason IS NULL
-        UNION ALL SELECT patient_id, icp FROM warehouse_patient"""
+        SELECT resource_id AS source_id, patient_id, icp FROM patient_placed WHERE reason IS NULL
+        UNION ALL SELECT source_id, patient_id, icp FROM warehouse_patient"""
     )
     con.execute(
         "CREATE OR REPLACE TEMP VIEW known_condition AS "
@@ -154,7 +180,7 @@ def _provenance(source: str, batch_id: str) -> str:
 def _clinical_join(resource_types: Sequence[str]) -> str:
     listed = ", ".join(_q(t) for t in resource_types)
     return (
-        "FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id "
+        "FROM stage s JOIN known_patient k ON k.source_id = s.subject_id "
         f"WHERE s.resource_type IN ({listed}) AND s.reason IS NULL AND {_FIRST_COPY}"
     )
 
@@ -192,40 +218,40 @@ def table_queries(source: str, batch_id: str) -> dict[str, str]:
         "s.admission_fallback) END"
     )
     return {
-        "patient": f"""SELECT s.resource_id AS patient_id, s.resource_id AS source_id, s.national_id,
+        "patient": f"""SELECT p.patient_id, s.resource_id AS source_id, s.national_id,
                 s.national_id_system, s.given_name, s.family_name, s.sex, s.date1 AS birth_date,
                 s.date2 AS death_date, CASE WHEN p.registered THEN s.practice_code END AS practice_code,
                 p.registered, s.postcode_district, s.small_area, s.deprivation_quintile,
                 p.icp, {provenance}
             FROM stage s JOIN patient_placed p ON p.stage_row = s.rowid WHERE p.reason IS NULL""",
-        "condition": f"""SELECT s.resource_id AS condition_id, s.subject_id AS patient_id,
+        "condition": f"""SELECT s.resource_id AS condition_id, k.patient_id,
                 {hospital_pick("code_system")}, {hospital_pick("code")}, {hospital_pick("display")},
                 s.date1 AS onset_date, s.date2 AS recorded_date,
                 s.date3 AS abatement_date, s.status AS clinical_status, s.category, s.encounter_id,
                 k.icp, {provenance}
             {_clinical_join(["Condition"])}""",
-        "observation": f"""SELECT s.resource_id AS observation_id, s.subject_id AS patient_id,
+        "observation": f"""SELECT s.resource_id AS observation_id, k.patient_id,
                 s.code_system, s.code, s.display, s.date1 AS effective_date, s.value_number,
                 s.value_unit, s.value_code_system, s.value_code, s.value_display, s.value_text,
                 s.encounter_id, k.icp, {provenance}
             {_clinical_join(["Observation"])}""",
-        "medication": f"""SELECT s.resource_id AS medication_id, s.subject_id AS patient_id,
+        "medication": f"""SELECT s.resource_id AS medication_id, k.patient_id,
                 {medication_code}, s.kind, s.status, s.date1 AS start_date, s.date2 AS end_date,
                 s.encounter_id, k.icp, {provenance}
-            FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
+            FROM stage s JOIN known_patient k ON k.source_id = s.subject_id
             LEFT JOIN (SELECT resource_id, code_system, code, display FROM stage
                        WHERE resource_type = 'Medication' AND reason IS NULL) m
               ON s.code IS NULL AND m.resource_id = s.medication_id
             WHERE s.resource_type IN ('MedicationStatement', 'MedicationRequest') AND s.reason IS NULL
               AND {_FIRST_COPY}""",
-        "encounter": f"""SELECT s.resource_id AS encounter_id, s.subject_id AS patient_id, s.setting,
+        "encounter": f"""SELECT s.resource_id AS encounter_id, k.patient_id, s.setting,
                 {admission_method} AS admission_method, s.type_code_system, s.type_code, s.type_display,
                 s.date1 AS start_date, s.date2 AS end_date, s.provider_code,
                 coalesce(d.diagnoses, []) AS diagnoses, k.icp, {provenance}
-            FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
+            FROM stage s JOIN known_patient k ON k.source_id = s.subject_id
             LEFT JOIN encounter_diagnoses d ON d.stage_row = s.rowid
             WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND {_FIRST_COPY}""",
-        "procedure": f"""SELECT s.resource_id AS procedure_id, s.subject_id AS patient_id, s.code_system,
+        "procedure": f"""SELECT s.resource_id AS procedure_id, k.patient_id, s.code_system,
                 s.code, s.display, s.date1 AS performed_date, s.encounter_id, k.icp, {provenance}
             {_clinical_join(["Procedure"])}""",
     }
@@ -233,7 +259,7 @@ def table_queries(source: str, batch_id: str) -> dict[str, str]:
 
 # Encounters with a diagnosis reference found nowhere: kept with the diagnoses that did resolve.
 UNRESOLVED_DIAGNOSES = """
-SELECT count(*) FROM stage s JOIN known_patient k ON k.patient_id = s.subject_id
+SELECT count(*) FROM stage s JOIN known_patient k ON k.source_id = s.subject_id
 JOIN encounter_diagnoses d ON d.stage_row = s.rowid
 WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND d.unresolved IS NOT NULL
   AND s.rowid NOT IN (SELECT stage_row FROM duplicate_rows)
@@ -252,9 +278,9 @@ FROM stage s JOIN duplicate_rows d ON d.stage_row = s.rowid
 UNION ALL
 SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
        'subject ''Patient/' || s.subject_id || ''' is not a Patient in this load or the warehouse'
-FROM stage s LEFT JOIN known_patient k ON k.patient_id = s.subject_id
+FROM stage s LEFT JOIN known_patient k ON k.source_id = s.subject_id
 WHERE s.resource_type IN {CLINICAL_SQL}
-  AND s.reason IS NULL AND k.patient_id IS NULL AND {_FIRST_COPY}
+  AND s.reason IS NULL AND k.source_id IS NULL AND {_FIRST_COPY}
 """
 
 
