@@ -17,6 +17,7 @@ ICP = "NI-NOR-CA"
 # (login, how to reach the page: a path, or the name of the link on the login's home that opens it)
 LISTS = [
     ("demo-gp", "Case-finding worklist"),
+    ("demo-gp", "Overdue reviews"),
     ("demo-gp", "/care/referrals/outbox/"),
     ("demo-voluntary", "/care/referrals/inbox/"),
     ("demo-iglead", "/sharing/audit/"),

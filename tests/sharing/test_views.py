@@ -273,6 +273,9 @@ def test_register_lists_agreements_and_the_gaps(client: Client, shared_world: Wo
 
 def test_an_ig_lead_drafts_from_a_template_and_signs_in_two_steps(client: Client, world: World) -> None:
     ig = as_user(client, world, "iglead")
+    choices = ig.get("/sharing/agreements/new/").content.decode()
+    # Each template by the agreement it makes for this ICP, in words, not by its code.
+    assert f">Emergency response in {world.icp.name}</label>" in choices and ">direct-care<" not in choices
     form = ig.get("/sharing/agreements/new/", {"template": "direct-care"}).content.decode()
     assert "Direct care and care coordination" in form
     response = ig.post(

@@ -64,7 +64,9 @@ def test_the_practice_caseload_and_the_icp_caseloads(client: Client, shared_worl
     enrol(patient=shared_world.patients["alice"], pathway_id="copd", reason="x", by=shared_world.users["gp"])
     code = shared_world.orgs["practice_a"].code
     client.force_login(shared_world.users["gp"])
-    assert "ZEPHYRINE, Alice" in client.get(f"/care/practice/{code}/caseload/?pathway=copd").content.decode()
+    caseload = client.get(f"/care/practice/{code}/caseload/?pathway=copd").content.decode()
+    assert "ZEPHYRINE, Alice" in caseload
+    assert "Chronic obstructive pulmonary disease (COPD)</div>" in caseload  # the pathway in words
     assert client.get(f"/care/icp/{shared_world.icp.code}/caseload/").status_code == 403
     client.force_login(shared_world.users["manager"])
     page = client.get(f"/care/icp/{shared_world.icp.code}/caseload/").content.decode()

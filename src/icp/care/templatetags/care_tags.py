@@ -18,6 +18,13 @@ register = template.Library()
 register.filter("need_words", need_words)
 
 
+@register.filter
+def pathway_title(pathway_id: str) -> str:
+    """A pathway's title ("Falls prevention") for its id; an id no definition has any more is kept."""
+    found = pathways.load_all().get(pathway_id)
+    return found.title if found is not None else pathway_id
+
+
 @register.simple_tag
 def date_input(name: str, label: str, id_prefix: str, value: Any = None, hint: str = "") -> Any:
     """The NHS date input for a hand-written form:

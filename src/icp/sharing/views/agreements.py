@@ -82,7 +82,12 @@ def new_agreement(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "sharing/agreement_template.html",
-            {"icp": icp, "form": TemplateChoiceForm(), "templates": agreement_templates().values()},
+            {
+                "icp": icp,
+                "form": TemplateChoiceForm(),
+                # Each template by the title it gives this ICP's agreement, not by its code.
+                "templates": [(t, t.title_for(icp)) for t in agreement_templates().values()],
+            },
         )
     if request.method == "POST":
         form = AgreementForm(request.POST, icp=icp)
