@@ -41,12 +41,14 @@ def test_each_role_sees_the_pages_of_its_day(demo: None) -> None:
         "Record linkage",
         "Sharing agreements",
     ]
-    assert labels("demo-analyst") == ["Home", "Risk population", "Indicators"]
+    assert labels("demo-analyst") == ["Home", "Risk population", "Indicators", "Caseloads", "Background jobs"]
     assert labels("demo-manager") == [
         "Home",
         "Sharing agreements",
         "Risk population",
         "Indicators",
+        "Caseloads",
+        "Background jobs",
         "Governance",
         "Admin",  # the demo manager is staff
     ]

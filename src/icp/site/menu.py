@@ -66,6 +66,8 @@ def menu_for(user: User) -> list[MenuLink]:
     if role in PLANNING_ROLES and icp is not None:
         links.append(MenuLink("Risk population", reverse("care:population", args=[icp.code])))
         links.append(MenuLink("Indicators", reverse("evaluation:indicators", args=[icp.code])))
+        links.append(MenuLink("Caseloads", reverse("care:icp-caseload", args=[icp.code])))
+        links.append(MenuLink("Background jobs", reverse("jobs:icp", args=[icp.code])))
     if role in (UserRole.ICP_MANAGER, UserRole.COMMITTEE_MEMBER, UserRole.REVIEWER) or user.person_id:
         links.append(MenuLink("Governance", reverse("governance:home")))
     if user.is_staff:
