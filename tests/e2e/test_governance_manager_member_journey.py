@@ -146,7 +146,7 @@ def test_the_managers_home_opens_the_caseloads_the_plan_and_the_next_meeting(
         ("Overdue actions", "Overdue actions"),
     ):
         page.goto(f"{demo_site}/")
-        page.get_by_role("link", name=card, exact=True).click()
+        page.get_by_role("main").get_by_role("link", name=card, exact=True).click()
         page.wait_for_load_state("networkidle")
         assert heading.lower() in page.get_by_role("heading", level=1).inner_text().lower(), card
         visits.check()
