@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import uuid
@@ -89,6 +90,7 @@ def _jobs(site: dict[str, str]) -> dict[str, list[object]]:
             site,
             """
 import json
+import stat
 from icp.jobs.models import Job
 print(json.dumps([[j.kind, j.status, j.progress, j.steps_done, j.scheduled, j.outcome, j.result_file]
                   for j in Job.objects.order_by("pk")]))
@@ -142,3 +144,41 @@ print(Schedule.objects.get(name="icp nightly refresh").next_run > timezone.now()
     _icp(site, "audit", "verify")  # every job's events kept the chain intact
     listing = _icp({**site, "COLUMNS": "300"}, "jobs", "list", "--icp", "NI-NOR-CA").stdout
     assert "Risk stratification refresh" in listing and "schedule" in listing
+
+
+def test_the_worker_makes_the_ig_leads_exports_owner_only_and_logs_nothing_about_the_person(
+    site: dict[str, str],
+) -> None:
+    _icp(site, "migrate")
+    _icp(site, "load-structure")
+    _icp(site, "synth", "--area", "NI-NOR-CA", "--people", "40", "--seed", "3")
+    # The IG lead asks for both exports (the web's start, with the person's id for subject access).
+    patient_id = _python(
+        site,
+        """
+from icp.jobs.actions import start
+from icp.partnership.models import Area, User
+from icp.patients.models import PatientIndex
+icp = Area.objects.get(code="NI-NOR-CA")
+ig_lead = User.objects.create_user(username="ig", role="ig_lead", home_area=icp, password="x" * 20)
+person = PatientIndex.objects.filter(icp=icp).order_by("patient_id").first()
+start(kind="audit_export", icp=icp, by=ig_lead, options={"date_from": "2000-01-01", "date_to": "2100-01-01"})
+start(kind="subject_access", icp=icp, by=ig_lead, options={"patient_id": person.patient_id})
+print(person.patient_id)
+""",
+    )
+    worker = _icp(site, "worker", "--until-idle", "--no-schedule")
+    assert patient_id not in worker.stdout + worker.stderr  # nothing about the person in the worker's log
+    jobs = _jobs(site)
+    for kind in ("audit_export", "subject_access"):
+        status, progress, _, _, outcome, result_file = jobs[kind]
+        assert (status, progress) == ("done", 100), jobs[kind]
+        assert patient_id not in str(outcome) + str(result_file)
+        path = Path(str(result_file))
+        assert (
+            stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+        )
+    audit_csv = Path(str(jobs["audit_export"][5])).read_text()
+    assert audit_csv.startswith("id,occurred_at,actor_username") and "job.start" in audit_csv
+    assert json.loads(Path(str(jobs["subject_access"][5])).read_text())["person"]["patient_id"] == patient_id
+    _icp(site, "audit", "verify")  # the exports' events kept the chain intact

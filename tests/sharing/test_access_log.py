@@ -6,12 +6,17 @@ subject-access export carries the same log. Each surface is exercised for real, 
 from __future__ import annotations
 
 import json
+import stat
+from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from icp.audit.models import AuditEvent, AuditEventSubject
+from icp.jobs import runner
+from icp.jobs.models import Job, JobKind, JobStatus
 from icp.partnership.models import User
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 from tests.care.test_risk_pages import synced, worklist_url  # noqa: F401  (the synced fixture)
 from tests.sharing.conftest import World
@@ -116,10 +121,15 @@ def test_the_subject_access_export_holds_the_record_and_the_whole_log(
     iglead = as_user(client, every_surface.users["iglead"])
     page = iglead.get(f"/sharing/patients/{ALICE}/subject-access/")
     assert page.status_code == 200 and "Review before you send it" in page.content.decode()
-    response = iglead.post(f"/sharing/patients/{ALICE}/subject-access/")
+    started = iglead.post(*_start_export())
+    job = Job.objects.get(kind=JobKind.SUBJECT_ACCESS)
+    assert started.status_code == 302 and started["Location"] == f"/jobs/{job.pk}/"
+    assert runner.run(job.pk) == JobStatus.DONE  # what `icp worker` does with it
+    job.refresh_from_db()
+    assert ALICE not in job.result_file and "zephyr" not in job.outcome.lower()
+    response = iglead.get(f"/jobs/{job.pk}/download/")
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith(f'attachment; filename="subject-access-{ALICE}-')
-    content = json.loads(response.content)
+    content = json.loads(b"".join(response.streaming_content))  # type: ignore[attr-defined]
     assert content["person"]["family_name"].upper() == "ZEPHYRINE"
     assert any(
         "Chronic obstructive lung disease (alice)" in json.dumps(rows) for rows in content["record"].values()
@@ -130,6 +140,12 @@ def test_the_subject_access_export_holds_the_record_and_the_whole_log(
     event = AuditEvent.objects.get(action="subject_access.export", outcome="allowed")
     assert event.actor_username == "iglead" and event.patient_ref == ALICE
     assert event.detail["access_log_events"] == len(content["access_log"])
+    assert AuditEvent.objects.get(action="job.download").patient_ref == ALICE
+
+
+def _start_export(patient_id: str = ALICE) -> tuple[str, dict[str, str]]:
+    icp = PatientIndex.objects.get(patient_id=ALICE).icp.code
+    return f"/jobs/icp/{icp}/start/", {"kind": "subject_access", "patient_id": patient_id}
 
 
 @pytest.mark.parametrize("who", ["gp", "manager", "other_iglead"])
@@ -137,15 +153,39 @@ def test_only_the_ig_lead_of_the_persons_icp_produces_the_export(
     every_surface: World, client: Client, who: str
 ) -> None:
     user = User.objects.get(username=who)
-    response = as_user(client, user).post(f"/sharing/patients/{ALICE}/subject-access/")
+    response = as_user(client, user).post(*_start_export())
     assert response.status_code == 403 and "Zephyrine" not in response.content.decode()
+    assert not Job.objects.exists()
+    # Refused at the door (the jobs of an ICP not theirs, a role that starts no export) or by the
+    # subject-access decision (another ICP's IG lead): audited either way.
     assert AuditEvent.objects.filter(
-        action="subject_access.export", outcome="denied", actor_username=user.username
+        action__in=("job.view", "job.start", "subject_access.export"),
+        outcome="denied",
+        actor_username=user.username,
     ).exists()
 
 
 def test_an_unknown_person_answers_404(every_surface: World, client: Client) -> None:
-    response = as_user(client, every_surface.users["iglead"]).post(
-        "/sharing/patients/pt-nobody/subject-access/"
-    )
-    assert response.status_code == 404
+    iglead = as_user(client, every_surface.users["iglead"])
+    assert iglead.get("/sharing/patients/pt-nobody/subject-access/").status_code == 404
+    # Asked to export an unknown id, the job is refused like any other (revealing nothing).
+    assert iglead.post(*_start_export("pt-nobody")).status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_the_export_and_its_file_are_the_ig_lead_who_started_it_alone(
+    every_surface: World, client: Client
+) -> None:
+    as_user(client, every_surface.users["iglead"]).post(*_start_export())
+    job = Job.objects.get(kind=JobKind.SUBJECT_ACCESS)
+    runner.run(job.pk)
+    job.refresh_from_db()
+    assert stat.S_IMODE(Path(job.result_file).stat().st_mode) == 0o600
+    assert stat.S_IMODE(Path(job.result_file).parent.stat().st_mode) == 0o700
+    for who in ("manager", "analyst", "other_iglead", "gp"):
+        other = as_user(Client(), User.objects.get(username=who))
+        assert other.get(f"/jobs/{job.pk}/download/").status_code == 403, who
+        assert other.get(f"/jobs/{job.pk}/").status_code == 403, who
+    manager = as_user(Client(), User.objects.get(username="manager"))
+    jobs_page = manager.get(f"/jobs/icp/{job.icp.code}/")
+    assert "Subject-access export" not in jobs_page.content.decode()

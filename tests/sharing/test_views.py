@@ -243,6 +243,25 @@ def test_ig_lead_filters_and_exports_the_audit_trail(client: Client, shared_worl
     assert AuditEvent.objects.filter(action="audit.export", actor_username="iglead").exists()
 
 
+def test_a_filtered_csv_too_long_to_wait_for_points_to_the_export_job(
+    client: Client, shared_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from icp.sharing.views import audit
+
+    w = shared_world
+    for _ in range(3):
+        as_user(client, w, "pharmacist").get(ALICE_URL)
+    monkeypatch.setattr(audit, "INLINE_LIMIT", 2)
+    ig = as_user(client, w, "iglead")
+    page = ig.get("/sharing/audit/", {"actor": "pharmacist", "format": "csv"}, follow=True)
+    assert page["Content-Type"].startswith("text/html")
+    assert (
+        "More than 2 events match" in page.content.decode()
+        and "start an audit trail export" in page.content.decode()
+    )
+    assert not AuditEvent.objects.filter(action="audit.export").exists()
+
+
 def test_audit_trail_and_export_are_refused_to_everyone_else(client: Client, shared_world: World) -> None:
     w = shared_world
     as_user(client, w, "gp").get(ALICE_URL)

@@ -111,13 +111,16 @@ def start(
     Example: [bold]icp jobs start stratify --icp NI-NOR-CA[/bold]
     """
     setup_django()
+    from icp.jobs.actions import PERSONAL
     from icp.jobs.actions import start as start_job
     from icp.jobs.models import JobKind
     from icp.partnership.models import Area
     from icp.partnership.roles import AreaLevel
 
+    if kind in PERSONAL:
+        refuse(f"{kind!r} is an IG lead's export: start it from the web, where the access decision asks who")
     if kind not in JobKind.values:
-        refuse(f"{kind!r}: choose one of {', '.join(JobKind.values)}")
+        refuse(f"{kind!r}: choose one of {', '.join(sorted(set(JobKind.values) - PERSONAL))}")
     area = Area.objects.filter(code=icp, level=AreaLevel.ICP).first()
     if area is None:
         refuse(f"--icp {icp!r} is not an ICP code (e.g. NI-NOR-CA)")

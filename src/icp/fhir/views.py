@@ -28,11 +28,11 @@ from icp.partnership.accounts import authenticate_api_key
 from icp.partnership.models import User, home_icp
 from icp.patients.models import PatientIndex
 from icp.sharing.actions import can_record_choices
+from icp.sharing.audit_trail import ig_lead_icp, scoped_events
 from icp.sharing.models import PersonChoice
 from icp.sharing.policy import Code, Decision, decide, latest_choices
 from icp.sharing.record import find_owner, read_section
 from icp.sharing.search import search_patients
-from icp.sharing.views.audit import ig_lead_icp, scoped_events
 from icp.sharing.vocabulary import DataCategory, Purpose
 
 FHIR_JSON = "application/fhir+json"

@@ -1,4 +1,5 @@
-"""What each kind of job does: the nightly refreshes and the long report, run inside the worker.
+"""What each kind of job does: the nightly refreshes, the long report and the IG lead's exports,
+run inside the worker.
 
 Each runner takes the `Job` and a `note(step)` callback (which saves progress on the job) and
 returns what it came to: a sentence for the jobs page and, for a report, the file it wrote. The
@@ -39,6 +40,19 @@ class Kind:
 def results_dir() -> Path:
     """Where jobs leave their files (reports, exports): the data folder, never a web-served folder."""
     return data_dir() / "jobs"
+
+
+def result_path(job: Job, name: str, suffix: str) -> Path:
+    """A new file for the job's result, created empty and owner-only (0600) in the owner-only (0700)
+    results folder before anything is written to it: an export holds identifiable and staff data.
+    Its name starts with the job's id and says what it is, never who it is about."""
+    folder = results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    path = folder / f"{job.pk}-{slugify(name)}{suffix}"
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    path.chmod(0o600)
+    return path
 
 
 def _stratify(job: Job, note: Note) -> Outcome:
@@ -116,15 +130,51 @@ def _report(job: Job, note: Note) -> Outcome:
     from icp.evaluation.report import report_pdf
 
     pdf = report_pdf(html, base_url="file:///")
-    folder = results_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{job.pk}-{slugify(f'{job.icp.code}-evaluation-{label}')}.pdf"
+    path = result_path(job, f"{job.icp.code}-evaluation-{label}", ".pdf")
     path.write_bytes(pdf)
     return Outcome(f"The {label} committee report ({len(pdf) // 1024:,} KB).", path)
+
+
+def _audit_export(job: Job, note: Note) -> Outcome:
+    from icp.sharing.audit_trail import export_period, parse_period
+
+    date_from, date_to = parse_period(job.options.get("date_from", ""), job.options.get("date_to", ""))
+    note(f"Reading the audit trail from {date_from:%d %B %Y} to {date_to:%d %B %Y}…")
+    path = result_path(job, f"audit-{job.icp.code}-{date_from}-to-{date_to}", ".csv")
+    with path.open("w", encoding="utf-8", newline="") as out:
+        events = export_period(
+            icp=job.icp, by=job.started_by, date_from=date_from, date_to=date_to, out=out, progress=note
+        )
+    return Outcome(
+        f"{events:,} audit events from {date_from:%d %B %Y} to {date_to:%d %B %Y}, "
+        f"as CSV ({path.stat().st_size // 1024:,} KB).",
+        path,
+    )
+
+
+def _subject_access(job: Job, note: Note) -> Outcome:
+    from icp.sharing.subject_access import export
+
+    note("Gathering the person's record, choices, relationships and access log…")
+    # The access decision is asked again now, and the export audited with what it held.
+    produced = export(patient_id=str(job.options.get("patient_id", "")), by=job.started_by)
+    note("Writing the file…")
+    path = result_path(job, f"subject-access-{job.created_at:%Y-%m-%d}", ".json")
+    path.write_bytes(produced.as_json())
+    log = len(produced.content["access_log"])
+    rows = sum(len(rows) for rows in produced.content["record"].values())
+    # No patient data here: the outcome is shown on the job page and listed by `icp jobs list`.
+    return Outcome(
+        f"One person's subject-access export: {rows:,} record rows, {log:,} access-log events "
+        "(review it before release).",
+        path,
+    )
 
 
 KINDS: dict[str, Kind] = {
     JobKind.STRATIFY: Kind(_stratify, expected_steps=8),
     JobKind.INDICATORS: Kind(_indicators, expected_steps=12),
     JobKind.REPORT: Kind(_report, expected_steps=2),
+    JobKind.AUDIT_EXPORT: Kind(_audit_export, expected_steps=3),
+    JobKind.SUBJECT_ACCESS: Kind(_subject_access, expected_steps=2),
 }

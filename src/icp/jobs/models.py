@@ -18,6 +18,8 @@ class JobKind(models.TextChoices):
     STRATIFY = "stratify", "Risk stratification refresh"
     INDICATORS = "indicators", "Indicator refresh"
     REPORT = "report", "Committee report (PDF)"
+    AUDIT_EXPORT = "audit_export", "Audit trail export (CSV)"
+    SUBJECT_ACCESS = "subject_access", "Subject-access export (JSON)"
 
 
 class JobStatus(models.TextChoices):

@@ -33,7 +33,7 @@ from icp.patients.models import CareRelationship, PatientIndex, RiskResult
 from icp.records.warehouse import Warehouse
 from icp.sharing.access_log import entries
 from icp.sharing.models import PersonChoice
-from icp.sharing.policy import SUBJECT_ACCESS, decide_subject_access
+from icp.sharing.policy import SUBJECT_ACCESS, Decision, decide_subject_access
 from icp.sharing.record import SECTIONS, read_section
 from icp.sharing.vocabulary import DataCategory
 
@@ -111,9 +111,10 @@ def _relationships(patient: PatientIndex) -> list[dict[str, Any]]:
     ]
 
 
-def export(*, patient_id: str, by: Any, warehouse: Warehouse | None = None) -> SubjectAccessExport:
-    """The person's subject-access export, for the IG lead of their ICP. Audited, allowed or refused:
-    a refusal raises PermissionDenied (and an unknown id is refused like any other, revealing nothing)."""
+def check(*, patient_id: str, by: Any) -> tuple[PatientIndex, dict[str, Decision]]:
+    """The person and the access decision, when `by` may produce their export; otherwise raises the
+    audited PermissionDenied (an unknown id is refused like any other, revealing nothing). The page,
+    the export job's start and the job itself each ask this, so a refusal reads the same everywhere."""
     found, decisions = decide_subject_access(by, patient_id)
     refused = next((d for d in decisions.values() if not d.allowed), None)
     if found is None or refused is not None:
@@ -128,6 +129,13 @@ def export(*, patient_id: str, by: Any, warehouse: Warehouse | None = None) -> S
             reason=reason,
             detail={"code": str(refused.code) if refused else "unknown-patient"},
         )
+    return found, decisions
+
+
+def export(*, patient_id: str, by: Any, warehouse: Warehouse | None = None) -> SubjectAccessExport:
+    """The person's subject-access export, for the IG lead of their ICP. Audited, allowed or refused:
+    a refusal raises PermissionDenied (and an unknown id is refused like any other, revealing nothing)."""
+    found, decisions = check(patient_id=patient_id, by=by)
     warehouse = warehouse or Warehouse()
     record_sections: dict[str, list[dict[str, Any]]] = {}
     for category in DataCategory.values:

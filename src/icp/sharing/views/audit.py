@@ -2,83 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, time
-from typing import Any
-
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
-from icp.audit.models import AuditEvent
-from icp.partnership.models import Area, User, home_icp
-from icp.partnership.roles import UserRole
+from icp.partnership.models import User
 from icp.sharing import actions
+from icp.sharing.audit_trail import CSV_COLUMNS, csv_rows, filter_events, ig_lead_icp, scoped_events
 from icp.sharing.forms import AuditFilterForm, ReviewForm
 from icp.sharing.models import BreakGlass, ReviewOutcome
 from icp.sharing.views import current_user, forbidden
 from icp.spreadsheet import csv_lines
 
-CSV_COLUMNS = (
-    "id",
-    "occurred_at",
-    "actor_username",
-    "actor_organisation",
-    "actor_role",
-    "action",
-    "patient_ref",
-    "purpose",
-    "outcome",
-    "reason",
-    "category",
-    "hash",
-)
-
-
-def ig_lead_icp(user: User) -> Area | None:
-    """The ICP whose audit trail the user may read: an IG lead's own ICP."""
-    if user.role != UserRole.IG_LEAD:
-        return None
-    return home_icp(user)
-
-
-def scoped_events(icp: Area) -> QuerySet[AuditEvent]:
-    """Events about the ICP's people (and its partnership), and everything its own users did."""
-    users = User.objects.filter(home_area=icp).values("pk")
-    return AuditEvent.objects.filter(Q(detail__icp=icp.code) | Q(actor_id__in=users))
-
-
-def filter_events(events: QuerySet[AuditEvent], data: dict[str, Any]) -> QuerySet[AuditEvent]:
-    tz = timezone.get_current_timezone()
-    if data.get("date_from"):
-        events = events.filter(occurred_at__gte=datetime.combine(data["date_from"], time.min, tzinfo=tz))
-    if data.get("date_to"):
-        events = events.filter(occurred_at__lte=datetime.combine(data["date_to"], time.max, tzinfo=tz))
-    for field, column in (
-        ("actor", "actor_username"),
-        ("organisation", "actor_organisation"),
-        ("patient", "patient_ref"),
-        ("action", "action"),
-        ("outcome", "outcome"),
-        ("purpose", "purpose"),
-    ):
-        if data.get(field):
-            events = events.filter(**{column: data[field]})
-    return events
-
-
-def _csv_rows(events: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
-    for event in events.iterator(chunk_size=2000):
-        values = {name: getattr(event, name, "") for name in CSV_COLUMNS}
-        values["occurred_at"] = event.occurred_at.isoformat()
-        values["category"] = event.detail.get("category", "")
-        yield [values[name] for name in CSV_COLUMNS]
+# The most events the audit page's CSV streams while the IG lead waits; beyond it, the export job.
+INLINE_LIMIT = 10_000
 
 
 def _refuse(request: HttpRequest, user: User, action: EventType) -> HttpResponse:
@@ -103,10 +46,20 @@ def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     events = filter_events(scoped_events(icp), data).order_by("-id")
     filters = {key: str(value) for key, value in data.items() if value}
+    if export and events[INLINE_LIMIT : INLINE_LIMIT + 1].exists():
+        # Too long to stream while the IG lead waits: the export job writes it in the background.
+        messages.info(
+            request,
+            f"More than {INLINE_LIMIT:,} events match: narrow the filters, or start an audit trail export "
+            "for the period from the background jobs page.",
+        )
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{request.path}?{query.urlencode()}")
     if export:
         record(action=EventType.AUDIT_EXPORT, actor=user, detail={"icp": icp.code, "filters": filters})
         response = StreamingHttpResponse(
-            csv_lines(CSV_COLUMNS, _csv_rows(events)), content_type="text/csv; charset=utf-8"
+            csv_lines(CSV_COLUMNS, csv_rows(events)), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = (
             f'attachment; filename="audit-{icp.code}-{timezone.localdate()}.csv"'
@@ -119,7 +72,14 @@ def audit_events(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return render(
         request,
         "sharing/audit.html",
-        {"icp": icp, "form": form, "page": page, "query": query.urlencode(), "filters": filters},
+        {
+            "icp": icp,
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "filters": filters,
+            "inline_limit": INLINE_LIMIT,
+        },
     )
 
 
