@@ -39,6 +39,7 @@ def test_each_role_sees_the_pages_of_its_day(demo: None) -> None:
         "Break glass",
         "Audit trail",
         "Record linkage",
+        "Exports",
         "Sharing agreements",
     ]
     assert labels("demo-analyst") == ["Home", "Risk population", "Indicators", "Caseloads", "Background jobs"]

@@ -61,6 +61,8 @@ def menu_for(user: User) -> list[MenuLink]:
         links.append(MenuLink("Break glass", reverse("sharing:break-glass-review")))
         links.append(MenuLink("Audit trail", reverse("sharing:audit")))
         links.append(MenuLink("Record linkage", reverse("sharing:linkage")))
+        # The audit-trail and subject-access exports run as background jobs, listed there.
+        links.append(MenuLink("Exports", reverse("jobs:icp", args=[icp.code])))
     if role in (UserRole.IG_LEAD, UserRole.ICP_MANAGER) and icp is not None:
         links.append(MenuLink("Sharing agreements", reverse("sharing:register")))
     if role in PLANNING_ROLES and icp is not None:
