@@ -39,8 +39,7 @@ def score_states(
     (a register needs the latest code and the latest resolution). Only the registers asked for are
     matched."""
     matched = matched_events(tables, max(dates))
-    # Only people 65 or over on some score date are scored for frailty: their deficits and their
-    # medicines are all the eFI reads.
+    # Only people 65 or over on some score date are scored for frailty: only their deficits are read.
     oldest_birth = years_before(max(dates), frailty.EFI_MINIMUM_AGE)
     elders = persons.filter(persons.birth_date <= ibis.literal(oldest_birth)).select(elder_id="patient_id")
     efi_events = matched.filter(matched.list == "efi")
@@ -57,9 +56,12 @@ def score_states(
         )
     )
     medication = tables["medication"]
-    elder_tables = {
+    score_tables = {
         **tables,
-        "medication": medication.semi_join(elders, medication.patient_id == elders.elder_id),
+        # Read at every score date: kept by the engine once, with the columns read.
+        "medication": c.kept(
+            medication.select("patient_id", "code_system", "code", "status", "start_date", "end_date")
+        ),
     }
     parts = []
     for day in dates:
@@ -69,7 +71,7 @@ def score_states(
         # The eFI is built and validated for people 65 and over: only they are scored.
         older = alive.filter(alive.age >= frailty.EFI_MINIMUM_AGE)
         efi = frailty.efi_with_polypharmacy(
-            older, frailty.efi(elder_tables, day, on_day), frailty.medicines_12m(elder_tables, day)
+            older, frailty.efi(score_tables, day, on_day), frailty.medicines_12m(score_tables, day)
         )
         efi = efi.filter(efi.efi_category.isin(list(efi_categories) or ["-"]))
         efi = efi.select(efi_patient="patient_id", efi_category="efi_category")
