@@ -86,6 +86,13 @@ def test_duckdb_threads_can_be_limited() -> None:
     assert con.raw_sql("SELECT current_setting('threads')").fetchone()[0] == 1
 
 
+def test_duckdb_memory_can_be_bounded_and_a_bad_size_is_refused() -> None:
+    con = connect("duckdb", memory_limit="1500MB")
+    assert con.raw_sql("SELECT current_setting('memory_limit')").fetchall()[0][0].startswith("1.3 GiB")
+    with pytest.raises(ValueError, match="expected a size such as 2GB"):
+        connect("duckdb", memory_limit="2GB'; SET threads = 1; --")
+
+
 def test_an_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown engine 'polars'"):
         connect("polars")  # type: ignore[arg-type]

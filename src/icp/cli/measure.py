@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -84,9 +85,9 @@ def measure(
     Example: [bold]icp measure --area NI-NOR-CA --from 2023-04 --to 2025-03 --out indicators/[/bold]
     """
     from icp.measure.indicators.cells import Months
+    from icp.measure.indicators.run import MEMORY_LIMIT, write
     from icp.measure.indicators.run import measure as run_measure
-    from icp.measure.indicators.run import write
-    from icp.records.engine import open_tables
+    from icp.records.engine import connect, open_tables
     from icp.records.persons import by_person
     from icp.records.warehouse import Warehouse
     from icp.stratify.run import areas_in
@@ -102,13 +103,15 @@ def measure(
     areas = _areas(area, areas_in(warehouse))
     excluded = _opted_out(areas, months.end)
     _say_care_source(warehouse, areas)
-    tables = by_person(open_tables(warehouse, engine=engine, areas=areas))  # type: ignore[arg-type]
+    con = connect("duckdb", memory_limit=MEMORY_LIMIT) if engine == "duckdb" else None
+    tables = by_person(open_tables(warehouse, engine=engine, areas=areas, con=con))  # type: ignore[arg-type]
+    began = time.perf_counter()
     with console.status("Measuring…") as status:
         result = run_measure(
             tables, months, excluded=excluded, progress=lambda step: status.update(f"Measuring: {step}")
         )
-        published = write(result, out)
-    _summary(published, result.opted_out, out, result.synthetic, result.timings.get("total", 0.0))
+        published = write(result, out, progress=lambda step: status.update(f"Publishing: {step}"))
+    _summary(published, result.opted_out, out, result.synthetic, time.perf_counter() - began)
     _say_incomplete(result)
 
 

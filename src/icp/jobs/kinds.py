@@ -80,8 +80,8 @@ def _months_to(last: dt.date) -> tuple[dt.date, dt.date]:
 def _indicators(job: Job, note: Note) -> Outcome:
     from icp.evaluation.published import indicators_dir
     from icp.measure.indicators.cells import Months
-    from icp.measure.indicators.run import measure, write
-    from icp.records.engine import open_tables
+    from icp.measure.indicators.run import MEMORY_LIMIT, measure, write
+    from icp.records.engine import connect, open_tables
     from icp.records.warehouse import Warehouse
     from icp.sharing.policy import planning_opt_outs
     from icp.stratify.run import areas_in, latest_record_date
@@ -98,7 +98,7 @@ def _indicators(job: Job, note: Note) -> Outcome:
     for icp in areas:
         excluded |= set(planning_opt_outs(icp, on=end).patient_ids)
     note(f"Measuring every indicator, {start:%B %Y} to {end:%B %Y}, for {len(areas)} ICP(s)…")
-    tables = open_tables(warehouse, engine="duckdb", areas=areas)
+    tables = open_tables(warehouse, areas=areas, con=connect("duckdb", memory_limit=MEMORY_LIMIT))
     result = measure(
         tables, Months(start, end), excluded=excluded, progress=lambda step: note(f"Measuring: {step}")
     )

@@ -8,6 +8,7 @@ bound to 127.0.0.1 with its UI off.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Sequence
 from typing import Any, Literal
@@ -40,12 +41,17 @@ def spark_session(app_name: str = "icp", cores: int = 2) -> Any:
     )
 
 
-def connect(engine: Engine = "duckdb", *, threads: int | None = None) -> Any:
-    """An Ibis backend for `engine`."""
+def connect(engine: Engine = "duckdb", *, threads: int | None = None, memory_limit: str | None = None) -> Any:
+    """An Ibis backend for `engine`. On DuckDB, `memory_limit` (e.g. "2GB") bounds what it holds:
+    beyond it, kept tables and large sorts and joins go to temporary files instead."""
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         if threads:
             con.raw_sql(f"SET threads = {int(threads)}")
+        if memory_limit:
+            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.IGNORECASE):
+                raise ValueError(f"memory limit {memory_limit!r}: expected a size such as 2GB or 1500MB")
+            con.raw_sql(f"SET memory_limit = '{memory_limit.strip()}'")
         return con
     if engine == "spark":
         return ibis.pyspark.connect(spark_session())

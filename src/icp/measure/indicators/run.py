@@ -40,6 +40,9 @@ from icp.stratify.events import Tables
 from icp.stratify.execute import to_arrow
 
 Progress = Callable[[str], None]
+# What `icp measure` and the indicator refresh give DuckDB (records.engine.connect): with it a run
+# over all of Northern Ireland peaks near 2.3 GB, under issue 11's 3 GB (docs/evaluation.md, Speed).
+MEMORY_LIMIT = "2GB"
 
 
 class Cells(Mapping[str, pd.DataFrame]):
@@ -287,10 +290,10 @@ class _held:
             self.cached.release()
 
 
-def write(result: MeasureResult, folder: Path) -> dict[str, pd.DataFrame]:
+def write(result: MeasureResult, folder: Path, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     """Each published table as Parquet and CSV in `folder`, and the opt-out count (disclosed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    tables = published(result)
+    tables = published(result, progress)
     for name, frame in tables.items():
         table = pa.Table.from_pandas(frame, preserve_index=False)
         pq.write_table(table, folder / f"{name}.parquet")
