@@ -140,6 +140,7 @@ def test_the_ig_lead_exports_the_icps_audit_trail_for_a_period_as_a_job(
     assert runner.run(job.pk) == JobStatus.DONE
     job.refresh_from_db()
     assert job.outcome.startswith("2 audit events from 01 January 2020 to 31 December 2099"), job.outcome
+    assert job.steps_done == 1 + 2  # reading, then each tenth of the events (here each one) as written
     path = Path(job.result_file)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.suffix == ".csv"
     download = client.get(f"/jobs/{job.pk}/download/")

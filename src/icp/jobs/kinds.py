@@ -175,6 +175,6 @@ KINDS: dict[str, Kind] = {
     JobKind.STRATIFY: Kind(_stratify, expected_steps=8),
     JobKind.INDICATORS: Kind(_indicators, expected_steps=12),
     JobKind.REPORT: Kind(_report, expected_steps=2),
-    JobKind.AUDIT_EXPORT: Kind(_audit_export, expected_steps=3),
+    JobKind.AUDIT_EXPORT: Kind(_audit_export, expected_steps=1 + 10),
     JobKind.SUBJECT_ACCESS: Kind(_subject_access, expected_steps=2),
 }

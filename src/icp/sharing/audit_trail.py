@@ -35,8 +35,8 @@ CSV_COLUMNS = (
     "category",
     "hash",
 )
-# How often a long export reports progress (rows).
-PROGRESS_EVERY = 20_000
+# A long export reports its progress this many times (each a tenth of the events).
+PROGRESS_REPORTS = 10
 
 
 def ig_lead_icp(user: Any) -> Area | None:
@@ -110,12 +110,14 @@ def export_period(
         )
     period = {"date_from": date_from, "date_to": date_to}
     events = filter_events(scoped_events(icp), period).order_by("id")
+    total = events.count()
+    every = max(1, -(-total // PROGRESS_REPORTS))
     written = -1  # the header line is not an event
     for line in csv_lines(CSV_COLUMNS, csv_rows(events)):
         out.write(line)
         written += 1
-        if written and written % PROGRESS_EVERY == 0:
-            progress(f"{written:,} events written…")
+        if written and written % every == 0:
+            progress(f"{written:,} of {total:,} events written…")
     record(
         action=EventType.AUDIT_EXPORT,
         actor=by,

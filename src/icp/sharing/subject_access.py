@@ -49,11 +49,6 @@ class SubjectAccessExport:
     patient_id: str
     content: dict[str, Any]
 
-    @property
-    def filename(self) -> str:
-        day = timezone.localdate().isoformat()
-        return f"subject-access-{self.patient_id}-{day}.json"
-
     def as_json(self) -> bytes:
         return json.dumps(self.content, indent=2, ensure_ascii=False, default=str).encode("utf-8")
 
