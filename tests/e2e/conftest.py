@@ -152,6 +152,20 @@ def sideways_overflow(page: Any) -> int:
     return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
 
 
+# The innermost elements that reach past the screen's right edge, so a failure says what is too wide.
+_TOO_WIDE = """() => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+        && ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 1))
+    .slice(0, 3)
+    .map(e => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} ` +
+        `(${Math.round(e.getBoundingClientRect().width)} px): ${e.textContent.trim().slice(0, 60)}`)"""
+
+
+def too_wide(page: Any) -> list[str]:
+    """What makes the page scroll sideways: up to three of the innermost elements past its edge."""
+    return list(page.evaluate(_TOO_WIDE))
+
+
 def log_in(page: Any, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/")
     page.get_by_label("Username").fill(username)
