@@ -43,7 +43,10 @@ def test_the_most_used_lists_fit_a_390_pixel_phone(
             if more.is_visible():
                 more.click()
             link = menu.get_by_role("link", name=where, exact=True)
-        link.click()
+        # Wait for the list's page itself: the home's own heading would otherwise pass for it.
+        with phone.expect_navigation():
+            link.click()
+    phone.wait_for_load_state("load")
     phone.get_by_role("heading", level=1).wait_for()
     assert sideways_overflow(phone) <= 0, f"{phone.url} scrolls sideways: {too_wide(phone)}"
     responsive = phone.locator("table.nhsuk-table-responsive")
