@@ -289,3 +289,37 @@ def test_export_of_one_icp_holds_only_that_icp(tmp_path: Path, table: str) -> No
     export_fhir(tmp_path / "out", warehouse=warehouse, areas=[AREA])
     text = (tmp_path / "out" / f"{table.capitalize()}.ndjson").read_text()
     assert "S3" not in text
+
+
+def test_a_linked_persons_records_link_to_each_other_in_the_export(tmp_path: Path) -> None:
+    """Two sources' records of one person (record linkage's `person_id`) export as Patients with
+    FHIR's "seealso" link to each other; a record of a person of its own has none."""
+    warehouse = hand_made(tmp_path / "warehouse")
+    with warehouse.batch(kind="ingest", source="a trust (hand-made)") as batch:
+        batch.write(
+            "patient",
+            rows(
+                "patient",
+                {
+                    "patient_id": "T1",
+                    "source_id": "T1",
+                    "person_id": "S1",
+                    "given_name": "Ann",
+                    "family_name": "Lee",
+                    "sex": "female",
+                    "birth_date": dt.date(1940, 3, 1),
+                    "registered": False,
+                    "icp": AREA,
+                },
+            ),
+        )
+    export_fhir(tmp_path / "out", warehouse=warehouse)
+
+    patients = {
+        resource["id"]: resource
+        for resource in map(json.loads, (tmp_path / "out" / "Patient.ndjson").read_text().splitlines())
+    }
+    assert patients["T1"]["link"] == [{"other": {"reference": "Patient/S1"}, "type": "seealso"}]
+    assert patients["S1"]["link"] == [{"other": {"reference": "Patient/T1"}, "type": "seealso"}]
+    assert "link" not in patients["S2"]
+    get_fhir_model_class("Patient").model_validate(patients["T1"])

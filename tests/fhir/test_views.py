@@ -12,6 +12,7 @@ from fhirclient.models.fhirelementfactory import FHIRElementFactory
 from icp.audit.models import AuditEvent
 from icp.care import actions as care_actions
 from icp.partnership.models import ApiToken
+from icp.patients.models import PatientIndex
 from icp.records.warehouse import Warehouse
 from icp.sharing import actions
 from icp.sharing.models import PersonChoice
@@ -68,6 +69,23 @@ def test_patient_read_for_the_registered_gp(client: Client, shared_world: World)
     assert AuditEvent.objects.filter(
         action="fhir.read", outcome="allowed", patient_ref="pt-alice-0001"
     ).exists()
+
+
+def test_a_patient_links_to_the_other_sources_records_of_the_same_person(
+    client: Client, shared_world: World
+) -> None:
+    """Record linkage reaches the API as FHIR's own "seealso" link, both ways; an unlinked person
+    has none."""
+    from tests.sharing.test_policy import _linked_record
+
+    trust_record = _linked_record(shared_world, "alice", "practice_b")
+    PatientIndex.objects.filter(patient_id="pt-alice-0001").update(person_id="pt-alice-0001")  # as linkage writes
+    _, alice = get(client, "/fhir/Patient/pt-alice-0001", shared_world, "gp")
+    assert alice["link"] == [{"other": {"reference": f"Patient/{trust_record.patient_id}"}, "type": "seealso"}]
+    _, other = get(client, f"/fhir/Patient/{trust_record.patient_id}", shared_world, "gp")
+    assert other["link"] == [{"other": {"reference": "Patient/pt-alice-0001"}, "type": "seealso"}]
+    _, bob = get(client, "/fhir/Patient/pt-bob-0002", shared_world, "gp")
+    assert "link" not in bob
 
 
 @pytest.mark.parametrize("resource_type", ["Condition", "Observation", "MedicationStatement", "Encounter"])

@@ -515,6 +515,20 @@ def test_break_glass_belongs_to_one_user(shared_world: World) -> None:
     assert decide(w.users["trust"], w.patients["alice"], P.DIRECT_CARE).code == Code.NO_RELATIONSHIP
 
 
+def test_break_glass_follows_the_person_to_each_of_their_linked_records(shared_world: World) -> None:
+    """Glass broken on the trust's record of Alice opens her GP record too (the same human being),
+    and nobody else's."""
+    w = shared_world
+    pharmacist, alice = w.users["pharmacist"], w.patients["alice"]
+    trust_record = _linked_record(w, "alice", "practice_b")
+    assert not decide(pharmacist, alice, P.DIRECT_CARE, C.MEDICATIONS)
+    actions.break_glass(patient=trust_record, reason="Collapsed in the pharmacy, unresponsive", by=pharmacist)
+    decision = decide(pharmacist, alice, P.DIRECT_CARE, C.MEDICATIONS)
+    assert decision.allowed and decision.code == Code.BREAK_GLASS
+    assert last_event().outcome == "break-glass"
+    assert decide(pharmacist, w.patients["bob"], P.DIRECT_CARE, C.MEDICATIONS).code == Code.NO_RELATIONSHIP
+
+
 # -- many categories at once, and the opt-out list ------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from icp.fhir.mapping import BY_TABLE, Row
@@ -37,6 +38,21 @@ def _rows(files: Sequence[Path]) -> Iterator[Row]:
             yield from batch.to_pylist()
 
 
+def _linked_ids(warehouse: Warehouse, areas: Sequence[str] | None) -> dict[str, list[str]]:
+    """Each linked source record's other records of the same person (record linkage), for the
+    Patient's "seealso" links; records of a person of their own are not listed."""
+    records = warehouse.read_arrow("patient", areas, columns=["patient_id", "person_id"])
+    if records.num_rows == 0:
+        return {}
+    groups = records.group_by("person_id").aggregate([("patient_id", "list"), ("patient_id", "count")])
+    linked = groups.filter(pc.greater(groups.column("patient_id_count"), 1))
+    found: dict[str, list[str]] = {}
+    for members in linked.column("patient_id_list").to_pylist():
+        for member in members:
+            found[member] = sorted(other for other in members if other != member)
+    return found
+
+
 def export_fhir(
     out: Path | str,
     *,
@@ -51,8 +67,11 @@ def export_fhir(
     result = ExportResult(out=out)
     handles: dict[str, TextIO] = {}
     with contextlib.ExitStack() as stack:
+        linked = _linked_ids(warehouse, areas) if warehouse.files("patient", areas) else {}
         for table, build in BY_TABLE.items():
             for row in _rows(warehouse.files(table, areas)):
+                if table == "patient" and row["patient_id"] in linked:
+                    row["linked_ids"] = linked[row["patient_id"]]
                 resource = build(row)
                 resource_type = resource["resourceType"]
                 handle = handles.get(resource_type)

@@ -111,7 +111,8 @@ def _lower(value: Any) -> str:
 
 
 def patient(row: Row) -> Resource:
-    """A Patient from a `patient` row. An optional `practice_name` key names the registered practice."""
+    """A Patient from a `patient` row. Optional keys: `practice_name` names the registered practice;
+    `linked_ids` lists the other source records of the same person."""
     extensions = []
     if row.get("small_area"):
         extensions.append({"url": SMALL_AREA_EXTENSION, "valueString": row["small_area"]})
@@ -132,6 +133,9 @@ def patient(row: Row) -> Resource:
         given = [row["given_name"]] if row.get("given_name") else None
         name = [{"use": "official", "family": row.get("family_name"), "given": given}]
     district = row.get("postcode_district")
+    # Other sources' records of the same person (record linkage): FHIR's "seealso" link, "another
+    # patient resource that is known to contain data about the same person".
+    links = [{"other": reference("Patient", other), "type": "seealso"} for other in row.get("linked_ids") or []]
     return compact(
         {
             "resourceType": "Patient",
@@ -145,6 +149,7 @@ def patient(row: Row) -> Resource:
             "deceasedDateTime": iso(row.get("death_date")),
             "address": [{"use": "home", "postalCode": district}] if district else None,
             "generalPractitioner": practice,
+            "link": links,
         }
     )
 

@@ -55,6 +55,7 @@ def patient(index: PatientIndex) -> dict[str, Any]:
         "practice_code": practice.code if practice else None,
         "practice_name": practice.name if practice else None,
         "synthetic": index.synthetic,
+        "linked_ids": [r.patient_id for r in index.linked_records() if r.pk != index.pk],
     }
     return mapping.patient(row)
 

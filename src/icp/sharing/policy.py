@@ -232,10 +232,20 @@ def _gather(
     choices = latest_choices_of(patients, on)
     glasses: dict[int, BreakGlass] = {}
     if purpose not in PLANNING_PURPOSES:
-        active = BreakGlass.objects.filter(
-            user=user, patient__in=[p.pk for p in patients], started_at__lte=now, expires_at__gt=now
-        ).order_by("expires_at")
-        glasses = {glass.patient_id: glass for glass in active}  # the latest expiry of each person
+        # A break glass follows the person: it was for the human being in front of the user, so it
+        # opens every source record linked to them, as their shared care record brings together.
+        active = (
+            BreakGlass.objects.filter(
+                Q(patient__in=[p.pk for p in patients]) | Q(patient__person_id__in={p.person for p in patients}),
+                user=user,
+                started_at__lte=now,
+                expires_at__gt=now,
+            )
+            .select_related("patient")
+            .order_by("expires_at")
+        )
+        by_person = {glass.patient.person: glass for glass in active}  # the latest expiry of each person
+        glasses = {p.pk: by_person[p.person] for p in patients if p.person in by_person}
     found: dict[int, _Facts] = {}
     for patient in patients:
         facts = _Facts(
