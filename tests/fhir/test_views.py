@@ -79,9 +79,11 @@ def test_a_patient_links_to_the_other_sources_records_of_the_same_person(
     from tests.sharing.test_policy import _linked_record
 
     trust_record = _linked_record(shared_world, "alice", "practice_b")
-    PatientIndex.objects.filter(patient_id="pt-alice-0001").update(person_id="pt-alice-0001")  # as linkage writes
+    # Linkage gives the primary record its own id as the person's.
+    PatientIndex.objects.filter(patient_id="pt-alice-0001").update(person_id="pt-alice-0001")
     _, alice = get(client, "/fhir/Patient/pt-alice-0001", shared_world, "gp")
-    assert alice["link"] == [{"other": {"reference": f"Patient/{trust_record.patient_id}"}, "type": "seealso"}]
+    trust_reference = f"Patient/{trust_record.patient_id}"
+    assert alice["link"] == [{"other": {"reference": trust_reference}, "type": "seealso"}]
     _, other = get(client, f"/fhir/Patient/{trust_record.patient_id}", shared_world, "gp")
     assert other["link"] == [{"other": {"reference": "Patient/pt-alice-0001"}, "type": "seealso"}]
     _, bob = get(client, "/fhir/Patient/pt-bob-0002", shared_world, "gp")

@@ -135,7 +135,8 @@ def patient(row: Row) -> Resource:
     district = row.get("postcode_district")
     # Other sources' records of the same person (record linkage): FHIR's "seealso" link, "another
     # patient resource that is known to contain data about the same person".
-    links = [{"other": reference("Patient", other), "type": "seealso"} for other in row.get("linked_ids") or []]
+    linked = row.get("linked_ids") or []
+    links = [{"other": reference("Patient", other), "type": "seealso"} for other in linked]
     return compact(
         {
             "resourceType": "Patient",

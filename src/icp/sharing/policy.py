@@ -236,7 +236,8 @@ def _gather(
         # opens every source record linked to them, as their shared care record brings together.
         active = (
             BreakGlass.objects.filter(
-                Q(patient__in=[p.pk for p in patients]) | Q(patient__person_id__in={p.person for p in patients}),
+                Q(patient__in=[p.pk for p in patients])
+                | Q(patient__person_id__in={p.person for p in patients}),
                 user=user,
                 started_at__lte=now,
                 expires_at__gt=now,
