@@ -67,8 +67,14 @@ def _note(progress: Progress | None, message: str) -> None:
 def score_table(
     tables: Tables, index_date: dt.date, *, excluded: Collection[str] = ()
 ) -> tuple[pa.Table, pa.Table]:
-    """(rule-based scores, latest observations) as Arrow, for everyone alive at the index date."""
-    scores = to_arrow(rule_based_scores(tables, index_date, excluded=excluded))
+    """(rule-based scores, latest observations) as Arrow, for everyone alive at the index date.
+
+    The scores come in patient id order. Neither engine keeps rows in any order of its own (DuckDB's
+    threads and Spark's partitions each return them differently from run to run), and the model's
+    row bagging depends on the order of the rows it is fitted on: ordered, the same records give the
+    same feature matrix, so the same model and the same risks, on DuckDB and Spark, run after run.
+    """
+    scores = to_arrow(rule_based_scores(tables, index_date, excluded=excluded).order_by("patient_id"))
     observations = to_arrow(features.latest_observations(tables, index_date))
     return scores, observations
 
