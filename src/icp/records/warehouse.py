@@ -223,7 +223,7 @@ class Warehouse:
             schema = pa.schema([schema.field(c) for c in columns])
         files = self.files(table_name, areas)
         if not files:
-            return schema.empty_table()
+            return pa.Table.from_batches([], schema=schema)  # schema.empty_table() imports pandas
         return pa.concat_tables(
             pq.read_table(f, columns=schema.names, schema=TABLES[table_name]).cast(schema) for f in files
         )

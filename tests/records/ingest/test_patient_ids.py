@@ -7,8 +7,10 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from icp.records.ingest import ingest
-from icp.records.ingest.patient_ids import opaque_patient_id
+from icp.records.ingest.patient_ids import hmac_pads, opaque_patient_id, opaque_patient_id_sql
 from icp.records.warehouse import PATIENT_ID_KEY, Warehouse
 from tests.records.ingest.conftest import AREA, condition, patient
 
@@ -49,3 +51,18 @@ def test_a_later_loads_records_find_the_person_by_the_sources_id(
     assert report.put_aside == 0
     (person,) = warehouse.read_arrow("patient").to_pylist()
     assert warehouse.read_arrow("condition").column("patient_id").to_pylist() == [person["patient_id"]]
+
+
+def test_the_vectorised_id_is_the_same_hmac_for_any_key_and_id() -> None:
+    ids = ["1001", "synthetic-p1", "é∂x", "", "a" * 200]
+    # A short key, one exactly a block long, and one longer than a block (hashed first, RFC 2104).
+    for key in (b"k", b"6" * 64, b"x6-_" * 40):
+        con = duckdb.connect()
+        con.execute(
+            "CREATE TEMP TABLE id_key AS SELECT ?::BLOB AS ipad, ?::BLOB AS opad", list(hmac_pads(key))
+        )
+        rows = con.execute(
+            f"SELECT s, {opaque_patient_id_sql('s')} FROM unnest(?::VARCHAR[]) t(s), id_key",  # noqa: S608
+            [ids],
+        ).fetchall()
+        assert dict(rows) == {i: opaque_patient_id(key, i) for i in ids}

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from icp.records.ingest.patient_ids import opaque_patient_id
+from icp.records.ingest.patient_ids import hmac_pads, opaque_patient_id_sql
 
 
 def _q(text: str) -> str:
@@ -53,23 +53,15 @@ def prepare(
     """Create the views stage 2 reads: accepted patients, known patients, resolved diagnoses, and the
     A&E attendances an admission can be part of. Each patient of the load gets its opaque id
     (`patient_ids`, under `patient_id_key`); clinical rows find their patient by the source's id."""
-    source_ids = [
-        row[0]
-        for row in con.execute(
-            "SELECT DISTINCT resource_id FROM stage "
-            "WHERE resource_type = 'Patient' AND reason IS NULL AND resource_id IS NOT NULL"
-        ).fetchall()
-    ]
-    con.register(
-        "new_patient_id",
-        pa.table(
-            {
-                "source_id": pa.array(source_ids, pa.string()),
-                "patient_id": pa.array(
-                    [opaque_patient_id(patient_id_key, i) for i in source_ids], pa.string()
-                ),
-            }
-        ),
+    ipad, opad = hmac_pads(patient_id_key)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE id_key AS SELECT ?::BLOB AS ipad, ?::BLOB AS opad", [ipad, opad]
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE new_patient_id AS
+        SELECT source_id, {opaque_patient_id_sql("source_id")} AS patient_id
+        FROM (SELECT DISTINCT resource_id AS source_id FROM stage
+              WHERE resource_type = 'Patient' AND reason IS NULL AND resource_id IS NOT NULL), id_key"""
     )
     con.register(
         "practice_map",
