@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -240,6 +241,94 @@ def test_gzipped_ndjson_and_searchset_and_collection_bundles_are_read(
         r["observation_id"]: r["patient_id"] for r in warehouse.read_arrow("observation").to_pylist()
     }
     assert observations == {"o1": warehouse_id(warehouse, "p2"), "o2": warehouse_id(warehouse, "7d1c")}
+
+
+def test_references_to_a_bundles_full_urls_are_resolved_wherever_the_mapping_reads_them(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """fullUrls that are not the resources' own ids (`urn:uuid:`s of a transaction, another server's
+    URLs), referenced from subject, encounter, partOf, medicationReference, generalPractitioner,
+    serviceProvider and Encounter.diagnosis; an entry without an id takes its fullUrl's."""
+    coded = {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10", "code": "J18.9"}]}
+
+    def encounter(encounter_id: str, kind: str, **extra: Any) -> dict[str, Any]:
+        subject = {"reference": "urn:uuid:bb"}
+        period = {"start": "2024-01-01"}
+        return {"resourceType": "Encounter", "id": encounter_id, "class": {"code": kind}, **extra} | {
+            "status": "finished",
+            "subject": subject,
+            "period": period,
+        }
+
+    entries = [
+        ("urn:uuid:aa", {"resourceType": "Organization", "id": "Z00001"}),
+        ("urn:uuid:bb", patient("p9", generalPractitioner=[{"reference": "urn:uuid:aa"}])),
+        ("urn:uuid:cc", encounter("ae1", "EMER")),
+        (
+            "https://trust.example/fhir/Condition/dx",
+            {**condition("cond-1", None, code=coded), "subject": {"reference": "urn:uuid:bb"}},
+        ),
+        (
+            "urn:uuid:dd",
+            encounter(
+                "adm1",
+                "IMP",
+                partOf={"reference": "urn:uuid:cc"},
+                serviceProvider={"reference": "urn:uuid:aa"},
+                diagnosis=[{"condition": {"reference": "https://trust.example/fhir/Condition/dx"}}],
+            ),
+        ),
+        (
+            "urn:uuid:ee",
+            {
+                "resourceType": "Medication",
+                "code": {
+                    "coding": [
+                        {"system": "https://dmd.nhs.uk", "code": "322236009", "display": "Paracetamol"}
+                    ]
+                },
+            },
+        ),
+        (
+            "urn:uuid:ff",
+            {
+                "resourceType": "MedicationRequest",
+                "id": "m1",
+                "status": "active",
+                "subject": {"reference": "urn:uuid:bb"},
+                "encounter": {"reference": "urn:uuid:dd"},
+                "medicationReference": {"reference": "urn:uuid:ee"},
+                "authoredOn": "2024-01-02",
+            },
+        ),
+    ]
+    bundle = tmp_path / "transaction.json"
+    bundle.write_text(
+        json.dumps(
+            {
+                "resourceType": "Bundle",
+                "type": "transaction",
+                "entry": [{"fullUrl": url, "resource": resource} for url, resource in entries],
+            }
+        )
+    )
+    report = ingest([bundle], warehouse=warehouse, area=AREA, practices={"Z00001": AREA})
+
+    assert report.put_aside == 0
+    person = warehouse_id(warehouse, "p9")
+    (registered,) = warehouse.read_arrow("patient").to_pylist()
+    assert (registered["practice_code"], registered["registered"]) == ("Z00001", True)
+    encounters = {e["encounter_id"]: e for e in warehouse.read_arrow("encounter").to_pylist()}
+    assert {e["patient_id"] for e in encounters.values()} == {person}
+    admission = encounters["adm1"]
+    assert admission["admission_method"] == "emergency"  # partOf the A&E attendance, by its fullUrl
+    assert admission["provider_code"] == "Z00001"
+    assert [d["code"] for d in admission["diagnoses"]] == ["J18.9"]
+    (medication,) = warehouse.read_arrow("medication").to_pylist()
+    assert (medication["patient_id"], medication["encounter_id"]) == (person, "adm1")
+    assert (medication["code_system"], medication["code"]) == ("dmd", "322236009")  # the Medication
+    (diagnosis,) = warehouse.read_arrow("condition").to_pylist()
+    assert diagnosis["patient_id"] == person
 
 
 def test_a_byte_order_mark_and_windows_line_ends_are_read(warehouse: Warehouse, tmp_path: Path) -> None:

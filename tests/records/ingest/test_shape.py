@@ -11,7 +11,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from icp.records.ingest.shape import install_macros
-from icp.records.ingest.sources import resolve_references
 
 
 @pytest.fixture(scope="module")
@@ -102,30 +101,6 @@ def test_a_urn_uuid_reference_gives_the_uuid(con: duckdb.DuckDBPyConnection, uui
 @pytest.mark.parametrize("reference", ["Patient/", "Patient", "#contained", "Patient/has space", "patient/1"])
 def test_references_that_name_no_patient(con: duckdb.DuckDBPyConnection, reference: str) -> None:
     assert sql(con, "ref_id(?, 'Patient')", reference) is None
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    full_urls=st.dictionaries(
-        st.uuids().map(lambda u: f"urn:uuid:{u}"),
-        fhir_ids.map(lambda i: f"Patient/{i}"),
-        min_size=1,
-        max_size=5,
-    ),
-    depth=st.integers(min_value=0, max_value=3),
-)
-def test_bundle_references_to_full_urls_become_type_and_id_at_any_depth(
-    full_urls: dict[str, str], depth: int
-) -> None:
-    for full_url, local in full_urls.items():
-        value: object = {"reference": full_url, "display": "kept"}
-        for _ in range(depth):
-            value = {"nested": [value]}
-        expected: object = {"reference": local, "display": "kept"}
-        for _ in range(depth):
-            expected = {"nested": [expected]}
-        assert resolve_references(value, full_urls) == expected
-    assert resolve_references({"reference": "Patient/other"}, full_urls) == {"reference": "Patient/other"}
 
 
 def test_code_systems_get_their_short_names(con: duckdb.DuckDBPyConnection) -> None:

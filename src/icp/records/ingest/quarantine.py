@@ -15,7 +15,7 @@ from typing import Any, TextIO
 import duckdb
 import pyarrow as pa
 
-from icp.records.ingest.sources import InputFile, bundle_entries, ndjson_lines
+from icp.records.ingest.sources import InputFile, ndjson_lines, read_bundle
 
 ALL_REJECTS = """
 SELECT file_id, line, resource_type, resource_id, reason, raw, NULL::BIGINT AS stage_row FROM stage
@@ -32,11 +32,11 @@ def fill_missing_text(con: duckdb.DuckDBPyConnection, files: Sequence[InputFile]
     for (file_id,) in wanted:
         file = files[file_id]
         if file.format == "bundle":
-            entries, _ = bundle_entries(file.path)
+            entries, _ = read_bundle(file.path)
             lines = pa.table(
                 {
-                    "line": pa.array(range(1, len(entries) + 1), pa.int64()),
-                    "text": pa.array(entries, pa.string()),
+                    "line": pa.array(range(1, len(entries.texts) + 1), pa.int64()),
+                    "text": pa.array(entries.texts, pa.binary()).cast(pa.string()),
                 }
             )
             con.register("located", lines)

@@ -2,8 +2,8 @@
 
 NDJSON is read in fixed-size chunks and split into lines with NumPy, so memory stays bounded
 whatever the file size and every line keeps its number. A Bundle is one JSON document: it is read
-whole (one at a time), its `urn:uuid:` and other fullUrl references are rewritten to `Type/id`,
-and each entry becomes one line of JSON for the same mapping query as NDJSON.
+whole (one at a time) and each entry's resource becomes one line of JSON, beside its fullUrl, for
+the same mapping query as NDJSON (which resolves references to fullUrls).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+import msgspec
 import numpy as np
 import pyarrow as pa
 
@@ -139,56 +140,84 @@ class BundleProblem:
     reason: str
 
 
-def bundle_entries(path: Path) -> tuple[list[str], BundleProblem | None]:
-    """The Bundle's resources as JSON lines, references resolved; or the reason it cannot be read.
+@dataclass(frozen=True)
+class BundleEntries:
+    """A Bundle's resources, entry i as line i + 1: each resource's JSON as the Bundle gave it (a
+    placeholder for an entry without one), and the entry's fullUrl when it is a string."""
 
-    Entry i of the Bundle is line i + 1 of the result (quarantine reports it as `entry`).
+    texts: list[bytes]
+    full_urls: list[str | None]
+
+
+# An entry without a resource: a line that stage 1 puts aside ("no resourceType").
+NO_RESOURCE = b'{"resourceType": null, "_problem": "entry has no resource"}'
+
+
+class _Entry(msgspec.Struct):
+    fullUrl: Any = None
+    resource: msgspec.Raw = msgspec.Raw()
+
+
+class _Bundle(msgspec.Struct):
+    resourceType: Any = None
+    entry: list[_Entry] | None = None
+
+
+_BUNDLE = msgspec.json.Decoder(_Bundle)
+
+
+def _resource_text(raw: msgspec.Raw) -> bytes:
+    text = bytes(raw)
+    return text if text.lstrip()[:1] == b"{" else NO_RESOURCE
+
+
+def read_bundle(path: Path) -> tuple[BundleEntries, BundleProblem | None]:
+    """The Bundle's resources as JSON lines with their fullUrls; or the reason it cannot be read.
+
+    The usual Bundle is split by a typed decoder that keeps each resource's bytes as they are (no
+    parse into Python objects, no re-serialising); anything else (a single resource in a .json
+    file, a Bulk Data manifest, malformed JSON) is read with `json` to say what it is. References to
+    other entries' fullUrls are resolved in SQL (stage.py), where the mapping reads them.
     """
     try:
         with _open(path) as handle:
-            bundle = json.load(handle)
+            data = handle.read()
+    except OSError as error:
+        return BundleEntries([], []), BundleProblem(None, f"unreadable: {error}")
+    try:
+        bundle = _BUNDLE.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        bundle = None
+    if bundle is not None and bundle.resourceType == "Bundle":
+        entries = bundle.entry or []
+        return BundleEntries(
+            [_resource_text(e.resource) for e in entries],
+            [e.fullUrl if isinstance(e.fullUrl, str) else None for e in entries],
+        ), None
+    return _read_bundle_slowly(data)
+
+
+def _read_bundle_slowly(data: bytes) -> tuple[BundleEntries, BundleProblem | None]:
+    none = BundleEntries([], [])
+    try:
+        bundle = json.loads(data)
     except json.JSONDecodeError as error:
-        return [], BundleProblem(error.lineno, f"malformed JSON: {error.msg} (column {error.colno})")
-    except (UnicodeDecodeError, OSError) as error:
-        return [], BundleProblem(None, f"unreadable: {error}")
+        return none, BundleProblem(error.lineno, f"malformed JSON: {error.msg} (column {error.colno})")
+    except UnicodeDecodeError as error:
+        return none, BundleProblem(None, f"unreadable: {error}")
     if isinstance(bundle, dict) and "transactionTime" in bundle and "output" in bundle:
-        return [], None  # a Bulk Data export manifest: its NDJSON files are read on their own
+        return none, None  # a Bulk Data export manifest: its NDJSON files are read on their own
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         if isinstance(bundle, dict) and isinstance(bundle.get("resourceType"), str):
-            return [json.dumps(bundle)], None  # a single resource in a .json file
-        return [], BundleProblem(1, "not a FHIR Bundle or resource (no resourceType)")
+            return BundleEntries([json.dumps(bundle).encode()], [None]), None  # a single resource
+        return none, BundleProblem(1, "not a FHIR Bundle or resource (no resourceType)")
     entries = bundle.get("entry") or []
     if not isinstance(entries, list):
-        return [], BundleProblem(None, "Bundle.entry is not a list")
-    full_urls: dict[str, str] = {}
+        return none, BundleProblem(None, "Bundle.entry is not a list")
+    texts, full_urls = [], []
     for entry in entries:
         resource = entry.get("resource") if isinstance(entry, dict) else None
-        if not isinstance(resource, dict):
-            continue
-        if not resource.get("id") and isinstance(entry.get("fullUrl"), str):
-            # Transaction bundles may give the id only in the fullUrl (urn:uuid:<id>).
-            resource["id"] = entry["fullUrl"].rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-        full_url = entry.get("fullUrl")
-        if isinstance(full_url, str) and resource.get("resourceType") and resource.get("id"):
-            full_urls[full_url] = f"{resource['resourceType']}/{resource['id']}"
-    lines = []
-    for entry in entries:
-        resource = entry.get("resource") if isinstance(entry, dict) else None
-        if not isinstance(resource, dict):
-            lines.append(json.dumps({"resourceType": None, "_problem": "entry has no resource"}))
-            continue
-        lines.append(json.dumps(resolve_references(resource, full_urls)))
-    return lines, None
-
-
-def resolve_references(value: Any, full_urls: dict[str, str]) -> Any:
-    """`value` with every Reference.reference that names a Bundle entry's fullUrl made `Type/id`."""
-    if isinstance(value, dict):
-        resolved = {key: resolve_references(inner, full_urls) for key, inner in value.items()}
-        reference = resolved.get("reference")
-        if isinstance(reference, str) and reference in full_urls:
-            resolved["reference"] = full_urls[reference]
-        return resolved
-    if isinstance(value, list):
-        return [resolve_references(inner, full_urls) for inner in value]
-    return value
+        full_url = entry.get("fullUrl") if isinstance(entry, dict) else None
+        texts.append(json.dumps(resource).encode() if isinstance(resource, dict) else NO_RESOURCE)
+        full_urls.append(full_url if isinstance(full_url, str) else None)
+    return BundleEntries(texts, full_urls), None

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from icp.records.ingest.mapping import EXPRESSIONS, fields_for, stage_select
 from icp.records.ingest.shape import RESOURCE, duckdb_type, from_json_structure
-from icp.records.ingest.sources import InputFile, bundle_entries, ndjson_lines
+from icp.records.ingest.sources import InputFile, ndjson_lines, read_bundle
 
 BUNDLE_FLUSH_LINES = 50_000
 _TYPE_IN_NAME = re.compile(r"(?:^|[._-])([A-Z][A-Za-z]+)(?:[._-]|$)")
@@ -65,7 +65,10 @@ class Stager:
         self.con.execute(
             "CREATE TABLE unreadable (file_id INTEGER, line BIGINT, reason VARCHAR, raw VARCHAR)"
         )
-        self._pending: list[tuple[int, int, str]] = []
+        self._bundle_files: list[int] = []
+        self._bundle_lines: list[int] = []
+        self._bundle_texts: list[bytes] = []
+        self._bundle_urls: list[str | None] = []
 
     # -- NDJSON ----------------------------------------------------------------------------------------
 
@@ -129,29 +132,53 @@ class Stager:
     # -- Bundles ---------------------------------------------------------------------------------------
 
     def stage_bundle(self, file_id: int, file: InputFile) -> None:
-        entries, problem = bundle_entries(file.path)
+        entries, problem = read_bundle(file.path)
         if problem is not None:
             self.con.execute(
                 "INSERT INTO unreadable VALUES (?, ?, ?, NULL)", [file_id, problem.line, problem.reason]
             )
             return
-        self._pending.extend((file_id, number, text) for number, text in enumerate(entries, start=1))
-        if len(self._pending) >= BUNDLE_FLUSH_LINES:
+        count = len(entries.texts)
+        self._bundle_files.extend([file_id] * count)
+        self._bundle_lines.extend(range(1, count + 1))
+        self._bundle_texts.extend(entries.texts)
+        self._bundle_urls.extend(entries.full_urls)
+        if len(self._bundle_texts) >= BUNDLE_FLUSH_LINES:
             self.flush()
 
     def flush(self) -> None:
-        if not self._pending:
+        if not self._bundle_texts:
             return
-        file_ids, numbers, texts = zip(*self._pending, strict=True)
-        self._pending = []
-        self._careful(
-            pa.table(
-                {
-                    "file_id": pa.array(file_ids, type=pa.int32()),
-                    "line": pa.array(numbers, type=pa.int64()),
-                    "text": pa.array(texts, type=pa.string()),
-                }
+        chunk = pa.table(
+            {
+                "file_id": pa.array(self._bundle_files, type=pa.int32()),
+                "line": pa.array(self._bundle_lines, type=pa.int64()),
+                # Bytes a JSON decoder took whole from the file: valid UTF-8 and valid JSON.
+                "text": pa.array(self._bundle_texts, type=pa.binary()).cast(pa.string()),
+                "full_url": pa.array(self._bundle_urls, type=pa.string()),
+            }
+        )
+        self._bundle_files, self._bundle_lines, self._bundle_texts, self._bundle_urls = [], [], [], []
+        self.con.register("bundle_chunk", chunk)
+        try:
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE bundle_parsed AS SELECT file_id, line, full_url, "
+                f"text AS raw_text, from_json(text, {_q(from_json_structure())}) AS j FROM bundle_chunk"
             )
+        finally:
+            self.con.unregister("bundle_chunk")
+        # fullUrl → Type/id of the entry that has it (the last, if two have the same), per Bundle; an
+        # entry without an id takes the fullUrl's last segment (a transaction's urn:uuid).
+        self.con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE bundle_url AS
+            SELECT file_id, full_url, arg_max(j.resourceType || '/' || {_ENTRY_ID}, line) AS target
+            FROM bundle_parsed WHERE full_url IS NOT NULL
+              AND coalesce(j.resourceType, '') <> '' AND coalesce({_ENTRY_ID}, '') <> ''
+            GROUP BY ALL"""
+        )
+        self.con.execute(f"CREATE OR REPLACE TEMP VIEW source AS {_bundle_source()}")
+        self.con.execute(
+            f"INSERT INTO stage BY NAME {stage_select(list(EXPRESSIONS), synthetic=self.synthetic)}"
         )
 
     # -- the careful path ------------------------------------------------------------------------------
@@ -174,3 +201,52 @@ class Stager:
             )
         finally:
             self.con.unregister("chunk")
+
+
+# A Bundle entry's id: its resource's, else the last segment of its fullUrl (urn:uuid:<id>, …/Type/<id>).
+_ENTRY_ID = (
+    "CASE WHEN coalesce(j.id, '') = '' AND full_url IS NOT NULL "
+    "THEN string_split(string_split(full_url, ':')[-1], '/')[-1] ELSE j.id END"
+)
+# The references the mapping reads, which may name another entry by its fullUrl.
+_SCALAR_REFERENCES = ("subject", "encounter", "context", "medicationReference", "partOf", "serviceProvider")
+
+
+def _bundle_source() -> str:
+    """The `source` relation for Bundle entries (bundle_parsed): every RESOURCE field, with each
+    reference the mapping reads that names an entry's fullUrl made that entry's `Type/id`."""
+    joins, fields = [], []
+    for name in RESOURCE:
+        if name == "id":
+            fields.append(f"{_ENTRY_ID.replace('j.', 'b.j.').replace('full_url', 'b.full_url')} AS id")
+        elif name in _SCALAR_REFERENCES:
+            joins.append(
+                f"LEFT JOIN bundle_url u_{name} ON u_{name}.file_id = b.file_id "
+                f"AND u_{name}.full_url = b.j.{name}.reference"
+            )
+            fields.append(
+                f"CASE WHEN b.j.{name} IS NOT NULL THEN struct_update(b.j.{name}, "
+                f"reference := coalesce(u_{name}.target, b.j.{name}.reference)) END AS {name}"
+            )
+        elif name == "generalPractitioner":
+            fields.append(
+                "list_transform(b.j.generalPractitioner, lambda g: struct_update(g, "
+                "reference := coalesce(urls.m[g.reference], g.reference))) AS generalPractitioner"
+            )
+        elif name == "diagnosis":
+            fields.append(
+                "list_transform(b.j.diagnosis, lambda d: struct_update(d, condition := "
+                "CASE WHEN d.condition IS NOT NULL THEN struct_update(d.condition, reference := "
+                "coalesce(urls.m[d.condition.reference], d.condition.reference)) END)) AS diagnosis"
+            )
+        else:
+            fields.append(f'b.j."{name}" AS "{name}"')
+    # Lists of references look up a map of the Bundle's fullUrls (a join cannot reach into a list).
+    joins.append(
+        "LEFT JOIN (SELECT file_id, map_from_entries(list((full_url, target))) AS m FROM bundle_url "
+        "GROUP BY file_id) urls ON urls.file_id = b.file_id"
+    )
+    return (
+        f"SELECT b.file_id, b.line, b.raw_text, {', '.join(fields)} FROM bundle_parsed b "
+        f"{' '.join(joins)} ORDER BY b.file_id, b.line"
+    )
