@@ -90,13 +90,18 @@ def population_for(
     if also:
         lists[also["list"]] = definition.codes(also["list"])
     spells = cells.kept(cells.spells(tables, lists))
-    events = cells.population_rate_events(definition, tables, spells)
+    events = cells.population_rate_events(
+        definition, tables, spells, months=cells.Months(start, last), data_end=last
+    )
     events = events.semi_join(persons, events.patient_id == persons.patient_id)
     outcome_events = _frame(events.select("patient_id", "event_date", "value"))
-    # A bed-day outcome counts days; every other outcome counts events (one row each).
+    # A bed-day outcome counts nights, one row each on its own day (a stay's nights in a month
+    # follow its first night there); every other outcome counts events (one row each).
     outcome_events = outcome_events.loc[
         outcome_events.index.repeat(outcome_events["value"].clip(lower=0).astype(int))
     ]
+    night = outcome_events.groupby(level=0).cumcount()
+    outcome_days = _days(outcome_events["event_date"]) + night.to_numpy()
     emergency = _frame(spells.filter(spells.emergency).select("patient_id", event_date=spells.start_date))
     enrolment = tables["enrolment"]
     chosen = enrolment.filter(enrolment.pathway == pathway)
@@ -105,9 +110,7 @@ def population_for(
         raise EvaluationError(f"nobody in this area is enrolled in the pathway {pathway!r}")
     return Population(
         people=people,
-        outcome=pd.DataFrame(
-            {"patient_id": outcome_events["patient_id"], "day": _days(outcome_events["event_date"])}
-        ),
+        outcome=pd.DataFrame({"patient_id": outcome_events["patient_id"], "day": outcome_days}),
         emergency=pd.DataFrame(
             {"patient_id": emergency["patient_id"], "day": _days(emergency["event_date"])}
         ),

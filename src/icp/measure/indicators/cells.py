@@ -351,8 +351,16 @@ def population_scope(indicator: Indicator, population: ir.Table) -> ir.Table:
     return chosen.select(*KEYS, denominator=chosen.population)
 
 
-def population_rate_events(indicator: Indicator, tables: Tables, spell_table: ir.Table) -> ir.Table:
-    """The numerator events of a population rate: (patient_id, event_date, value)."""
+def population_rate_events(
+    indicator: Indicator,
+    tables: Tables,
+    spell_table: ir.Table,
+    *,
+    months: Months,
+    data_end: dt.date | None,
+) -> ir.Table:
+    """The numerator events of a population rate: (patient_id, event_date, value). Bed days are
+    each stay's nights in each of `months` (`nights_by_month`), not the whole stay at admission."""
     numerator = indicator.numerator
     if numerator["events"] == "ae_attendance":
         encounter = tables["encounter"]
@@ -370,11 +378,41 @@ def population_rate_events(indicator: Indicator, tables: Tables, spell_table: ir
     if "also" in numerator:
         chosen = chosen.filter(chosen[f"any_{numerator['also']['list']}"])
     if numerator.get("count") == "bed_days":
-        stay = chosen.end_date.delta(chosen.start_date, unit="day").fill_null(0)
-        return chosen.select(
-            "patient_id", event_date=chosen.start_date, value=ibis.greatest(stay, 0).cast("float64")
-        )
+        return nights_by_month(chosen, months, data_end)
     return chosen.select("patient_id", event_date=chosen.start_date, value=ibis.literal(1.0))
+
+
+def nights_by_month(stays: ir.Table, months: Months, data_end: dt.date | None) -> ir.Table:
+    """The nights of each stay (patient_id, start_date, end_date) in each of `months`, as one event
+    per stay and month: (patient_id, event_date: its first night in the month, value: its nights
+    in the month).
+
+    A night belongs to the day it begins, as a bed is counted occupied at midnight: a stay occupies
+    the nights from its admission day to the day before its discharge (a same-day stay none), so a
+    stay from 25 June to 2 July has six nights in June and one in July, and a stay admitted before
+    the first month counts its nights in the months measured. A stay with no discharge date is
+    still in hospital at the records' last day (`data_end`) and occupies every night to that day's
+    (none when the records' last day is unknown)."""
+    firsts = months.firsts()
+    nexts = [*firsts[1:], (firsts[-1].replace(day=28) + dt.timedelta(days=4)).replace(day=1)]
+    month_table = ibis.memtable(
+        pa.table({"night_first": pa.array(firsts, pa.date32()), "night_next": pa.array(nexts, pa.date32())})
+    )
+    still_in = (
+        ibis.literal(data_end + dt.timedelta(days=1), "date") if data_end is not None else stays.start_date
+    )
+    dated = stays.select("patient_id", arrive=stays.start_date, leave=stays.end_date.fill_null(still_in))
+    dated = dated.filter(dated.leave > dated.arrive)
+    joined = dated.join(
+        month_table, (dated.arrive < month_table.night_next) & (dated.leave > month_table.night_first)
+    )
+    first_night = ibis.greatest(joined.arrive, joined.night_first)
+    after_last = ibis.least(joined.leave, joined.night_next)
+    return joined.select(
+        "patient_id",
+        event_date=first_night,
+        value=after_last.delta(first_night, unit="day").cast("float64"),
+    )
 
 
 def follow_up_days(indicator: Indicator) -> int:

@@ -191,7 +191,7 @@ def _cells(
     measure_ = definition.measure
     if measure_ == "population_rate":
         assert spell_table is not None and population is not None
-        events = c.population_rate_events(definition, tables, spell_table)
+        events = c.population_rate_events(definition, tables, spell_table, months=months, data_end=data_end)
         numerator = c._cells(definition, events, persons, months, value="value")
         return c.combined(numerator, c.population_scope(definition, population))
     if measure_ == "readmission":
