@@ -52,6 +52,43 @@ def test_a_suppressed_month_is_left_out_of_the_chart_and_counted(published: Path
     assert synthetic
 
 
+def test_the_latest_month_shows_its_rate_or_says_why_it_has_none(published: Path, icp_area: Area) -> None:
+    charts, _ = summary.indicator_charts(icp_area.code, folder=published)
+    admissions = next(c for c in charts if c.info.id == "emergency_admissions_65")
+    assert admissions.latest_period == "March 2026"
+    assert admissions.latest_rate[0].isdigit() and " to " in admissions.latest_interval
+    months = pq.read_table(published / "month_icp.parquet").to_pandas()
+    latest = months["period"] == "2026-03-01"
+    hidden = latest & (months["indicator"] == "frail_with_care_plan")
+    months.loc[hidden, ["numerator", "rate", "ci_low", "ci_high"]] = None
+    months.loc[hidden, "suppressed"] = True
+    empty = latest & (months["indicator"] == "emergency_admissions_65")
+    months.loc[empty, ["numerator", "denominator", "rate", "ci_low", "ci_high"]] = [0, 0, None, None, None]
+    pq.write_table(pa.Table.from_pandas(months, preserve_index=False), published / "month_icp.parquet")
+    charts, _ = summary.indicator_charts(icp_area.code, folder=published)
+    frail = next(c for c in charts if c.info.id == "frail_with_care_plan")
+    admissions = next(c for c in charts if c.info.id == "emergency_admissions_65")
+    assert frail.latest_rate == "not shown: a count from 1 to 7 is suppressed (disclosure control)"
+    assert admissions.latest_rate == "no rate: nobody in the denominator that month"
+    assert frail.latest_interval == admissions.latest_interval == ""
+
+
+def test_a_lower_limit_below_zero_is_drawn_at_zero_and_said_so(published: Path, icp_area: Area) -> None:
+    months = pq.read_table(published / "month_icp.parquet").to_pandas()
+    # A rate that swings between near nothing and a lot: its lower process limit is below zero.
+    chosen = months["indicator"] == "frail_with_care_plan"
+    months.loc[chosen, "rate"] = [1.0 if n % 2 else 60.0 for n in range(int(chosen.sum()))]
+    pq.write_table(pa.Table.from_pandas(months, preserve_index=False), published / "month_icp.parquet")
+    charts, _ = summary.indicator_charts(icp_area.code, folder=published)
+    frail = next(c for c in charts if c.info.id == "frail_with_care_plan")
+    assert frail.chart is not None and float(frail.chart.points["lower"].iloc[0]) < 0
+    assert frail.floored == len(frail.rows) and "drawn at 0" in frail.floor_words
+    assert frail.rows[0].lower.startswith("-")  # the table keeps the limit as calculated
+    assert frail.rows[0].date == "Apr 2023"
+    admissions = next(c for c in charts if c.info.id == "emergency_admissions_65")
+    assert admissions.floored == 0
+
+
 def test_charts_for_a_report_stop_at_its_quarter(published: Path, icp_area: Area) -> None:
     charts, _ = summary.indicator_charts(icp_area.code, folder=published, until=date(2025, 6, 30))
     assert charts[0].latest_period == "June 2025" and charts[0].charted == 27

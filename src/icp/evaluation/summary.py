@@ -25,6 +25,8 @@ from icp.measure.spc_chart import (
     assurance_icon_svg,
     chart_svg,
     data_rows,
+    floor_words,
+    floored,
     variation_icon_svg,
 )
 
@@ -61,6 +63,13 @@ class IndicatorChart:
     assurance_icon: str
     variation_words: str
     target: str = ""  # the target in words, where a committed business case sets one
+    floored: int = 0  # points whose lower process limit is below zero, drawn at zero
+    floor_words: str = ""
+
+
+# Every indicator is a rate, a proportion, a count or a mean of days: none can be negative, so a
+# lower process limit below zero is drawn at zero (the table keeps the limit as calculated).
+FLOOR = 0.0
 
 
 def indicator_charts(
@@ -104,24 +113,40 @@ def indicator_charts(
             IndicatorChart(
                 info=info,
                 chart=chart,
-                svg=chart_svg(chart, title=f"{info.title} ({info.unit})", element_id=f"spc-{indicator_id}")
+                svg=chart_svg(
+                    chart, title=f"{info.title} ({info.unit})", element_id=f"spc-{indicator_id}", floor=FLOOR
+                )
                 if chart
                 else "",
                 rows=data_rows(chart, places=2) if chart else [],
                 charted=len(shown),
                 suppressed_months=len(rows) - len(shown),
                 latest_period=latest["day"].strftime("%B %Y"),
-                latest_rate=_number(latest["rate"], 2),
-                latest_interval=f"{_number(latest['ci_low'], 2)} to {_number(latest['ci_high'], 2)}",
+                latest_rate=_latest_words(latest),
+                latest_interval=f"{_number(latest['ci_low'], 2)} to {_number(latest['ci_high'], 2)}"
+                if pd.notna(latest["rate"])
+                else "",
                 variation_icon=variation_icon_svg(chart.variation) if chart and chart.variation else "",
                 assurance_icon=assurance_icon_svg(chart.assurance) if chart and chart.assurance else "",
                 variation_words=VARIATION_WORDS[chart.variation]
                 if chart and chart.variation
                 else "Not charted",
                 target=_target_words(aim),
+                floored=floored(chart, FLOOR) if chart else 0,
+                floor_words=floor_words(FLOOR),
             )
         )
     return charts, is_synthetic(months)
+
+
+def _latest_words(latest: pd.Series) -> str:
+    """The latest month's rate, or why it has none: suppressed by disclosure control (a count from
+    1 to 7), or nobody in its denominator."""
+    if pd.notna(latest["rate"]):
+        return _number(latest["rate"], 2)
+    if bool(latest["suppressed"]):
+        return "not shown: a count from 1 to 7 is suppressed (disclosure control)"
+    return "no rate: nobody in the denominator that month"
 
 
 def _target_words(aim: Target | None) -> str:

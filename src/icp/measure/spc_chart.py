@@ -7,12 +7,20 @@ triangle for neutral special cause. Pages put the data behind it in a table insi
 (`data_rows`). Colours are Making Data Count's (as NHSRplotthedots' `ptd_spc_colours`), darkened where
 needed to reach 3:1 contrast with white for graphics.
 
+Dates are written in words: "Apr 2025" where every point is a month's first day (the published
+monthly tables), "3 Apr 2025" otherwise. A series that cannot be negative (a rate, a count, a
+proportion) is drawn with `floor=0`: a lower process limit below zero is drawn at zero, as NHS
+England's Making Data Count tool does, and the description says so; the limit's own value (as
+NHSRplotthedots computes it) stays in the numbers, the table and the JSON.
+
 The icons are drawn here from their Making Data Count meaning (a circle in the variation's colour with
 H or L for high or low; P, F or a wave for assurance), each with its own title.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from math import isnan
@@ -60,11 +68,26 @@ def _fmt(value: float, places: int) -> str:
     return "-" if value is None or isnan(value) else f"{value:,.{places}f}"
 
 
+def date_words(days: Sequence[dt.date]) -> list[str]:
+    """Each date in words: "Apr 2025" when every one is a month's first day (monthly figures),
+    else "3 Apr 2025"."""
+    monthly = all(day.day == 1 for day in days)
+    return [f"{day:%b %Y}" if monthly else f"{day.day} {day:%b %Y}" for day in days]
+
+
+def floored(chart: SpcChart, floor: float | None) -> int:
+    """How many points have a lower process limit below `floor` (drawn at the floor)."""
+    if floor is None:
+        return 0
+    return int((chart.points["lower"] < floor).sum())
+
+
 def data_rows(chart: SpcChart, *, places: int = 1) -> list[DataRow]:
-    """The chart's numbers as rows for the table behind the chart."""
+    """The chart's numbers as rows for the table behind the chart (the limits as calculated)."""
+    words = date_words(list(chart.points["date"]))
     return [
         DataRow(
-            date=point.date.isoformat(),
+            date=word,
             value=_fmt(point.value, places),
             mean=_fmt(point.mean, places),
             lower=_fmt(point.lower, places),
@@ -76,20 +99,23 @@ def data_rows(chart: SpcChart, *, places: int = 1) -> list[DataRow]:
             )
             + (" · trial limits" if point.trial_limits else ""),
         )
-        for point in chart.points.itertuples(index=False)
+        for word, point in zip(words, chart.points.itertuples(index=False), strict=True)
     ]
 
 
-def describe(chart: SpcChart, *, places: int = 1) -> str:
+def describe(chart: SpcChart, *, places: int = 1, floor: float | None = None) -> str:
     """A plain-words description of the chart for its <desc> and for screen readers."""
     points = chart.points
-    first, last = points.iloc[0], points.iloc[-1]
+    last = points.iloc[-1]
     flagged = points["special_cause"].value_counts()
+    dates = date_words(list(points["date"]))
     words = [
-        f"{len(points)} points from {first['date'].isoformat()} to {last['date'].isoformat()}.",
+        f"{len(points)} points from {dates[0]} to {dates[-1]}.",
         f"Latest value {_fmt(last['value'], places)}; mean {_fmt(last['mean'], places)}, "
         f"process limits {_fmt(last['lower'], places)} to {_fmt(last['upper'], places)}.",
     ]
+    if floor is not None and floored(chart, floor):
+        words.append(floor_words(floor))
     if points["period"].max() > 0:
         words.append(f"Limits recalculated {int(points['period'].max())} time(s) at a rebase date.")
     if bool(last["trial_limits"]):
@@ -109,6 +135,14 @@ def describe(chart: SpcChart, *, places: int = 1) -> str:
     return " ".join(words)
 
 
+def floor_words(floor: float) -> str:
+    """What the chart says of a lower limit drawn at the floor."""
+    return (
+        f"The lower process limit is below {floor:g} and drawn at {floor:g}, as the value cannot be "
+        "negative; the table gives the limit as calculated."
+    )
+
+
 def _marker(kind: str | None, x: float, y: float) -> str:
     colour = COLOURS[kind or "common_cause"]
     if kind == "improvement":
@@ -120,10 +154,15 @@ def _marker(kind: str | None, x: float, y: float) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>'
 
 
-def chart_svg(chart: SpcChart, *, title: str, element_id: str = "spc", places: int = 1) -> str:
-    """The XmR chart as an SVG document (inline in a page, or saved to a file)."""
+def chart_svg(
+    chart: SpcChart, *, title: str, element_id: str = "spc", places: int = 1, floor: float | None = None
+) -> str:
+    """The XmR chart as an SVG document (inline in a page, or saved to a file). With `floor`, a
+    lower process limit below it is drawn at it (a series that cannot be negative: `floor=0`)."""
     width, height, left, right, top, bottom = 720, 320, 64, 16, 16, 40
-    points = chart.points
+    points = chart.points.copy()
+    if floor is not None:
+        points["lower"] = points["lower"].clip(lower=floor)
     numbers = [*points["value"], *points["lower"], *points["upper"]]
     if chart.target is not None:
         numbers.append(chart.target)
@@ -146,7 +185,7 @@ def chart_svg(chart: SpcChart, *, title: str, element_id: str = "spc", places: i
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
         f'aria-labelledby="{title_id} {desc_id}" class="icp-spc-chart" preserveAspectRatio="xMidYMid meet">',
         f'<title id="{title_id}">{escape(title)}</title>',
-        f'<desc id="{desc_id}">{escape(describe(chart, places=places))}</desc>',
+        f'<desc id="{desc_id}">{escape(describe(chart, places=places, floor=floor))}</desc>',
         f'<rect x="{left}" y="{top}" width="{width - left - right}" height="{height - top - bottom}" '
         'fill="#ffffff" stroke="#d8dde0"/>',
     ]
@@ -182,14 +221,29 @@ def chart_svg(chart: SpcChart, *, title: str, element_id: str = "spc", places: i
     parts.append(f'<polyline points="{path}" fill="none" stroke="{COLOURS["limit"]}" stroke-width="1"/>')
     for index, point in enumerate(points.itertuples(index=False)):
         parts.append(_marker(point.special_cause, x_at(index), y_at(point.value)))
-    for index in sorted({0, count - 1}):
-        anchor = "start" if index == 0 and count > 1 else "end"
+    dates = date_words(list(points["date"]))
+    for index, anchor in _date_ticks(list(points["date"])):
         parts.append(
+            f'<line x1="{x_at(index):.1f}" y1="{height - bottom}" x2="{x_at(index):.1f}" '
+            f'y2="{height - bottom + 5}" stroke="#4c6272"/>'
             f'<text x="{x_at(index):.1f}" y="{height - 14}" text-anchor="{anchor}" font-size="14" '
-            f'font-family="Arial, sans-serif" fill="#4c6272">{points["date"].iloc[index].isoformat()}</text>'
+            f'font-family="Arial, sans-serif" fill="#4c6272">{escape(dates[index])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _date_ticks(days: list[dt.date]) -> list[tuple[int, str]]:
+    """The points whose dates label the axis, with each label's anchor: the first and the last,
+    and each January between them far enough from both (8 points) not to overlap them."""
+    count = len(days)
+    ticks = [(0, "start" if count > 1 else "middle")]
+    for index, day in enumerate(days):
+        if day.month == 1 and 8 <= index <= count - 9 and index - ticks[-1][0] >= 8:
+            ticks.append((index, "middle"))
+    if count > 1:
+        ticks.append((count - 1, "end"))
+    return ticks
 
 
 def variation_icon_svg(variation: str, *, size: int = 48) -> str:
