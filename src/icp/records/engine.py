@@ -24,21 +24,31 @@ Engine = Literal["duckdb", "spark"]
 
 
 def spark_session(app_name: str = "icp", cores: int = 2) -> Any:
-    """A local Spark session on loopback only (or the cluster named by SPARK_MASTER)."""
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    """A Spark session: local mode on loopback only, or the cluster named by SPARK_MASTER.
+
+    In local mode (no SPARK_MASTER, or a `local[…]` one) Spark binds to 127.0.0.1 and splits
+    shuffles into a few partitions for the machine's `cores`. On a cluster the executors, on other
+    machines, must reach the driver: its address is Spark's own choice (SPARK_LOCAL_IP or
+    `spark.driver.host`), and the number of shuffle partitions is the cluster's (docs/spark.md).
+    """
     from pyspark.sql import SparkSession
 
-    return (
+    master = os.environ.get("SPARK_MASTER") or f"local[{cores}]"
+    builder = (
         SparkSession.builder.appName(app_name)
-        .master(os.environ.get("SPARK_MASTER", f"local[{cores}]"))
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
+        .master(master)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
         .config("spark.sql.ansi.enabled", "false")
-        .getOrCreate()
     )
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = (
+            builder.config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", str(max(2, cores * 2)))
+        )
+    return builder.getOrCreate()
 
 
 def connect(engine: Engine = "duckdb", *, threads: int | None = None, memory_limit: str | None = None) -> Any:
