@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -89,11 +90,12 @@ class BatchWriter:
             return
         # Every row carries the id of the batch that wrote it (whatever the caller put there), and
         # the batch's source unless the caller names a more precise one.
-        batch_ids = pa.repeat(pa.scalar(self.batch_id, pa.string()), data.num_rows)
-        if "batch_id" in data.column_names:
-            data = data.set_column(data.column_names.index("batch_id"), "batch_id", batch_ids)
-        else:
-            data = data.append_column("batch_id", batch_ids)
+        if not _is_constant(data, "batch_id", self.batch_id):
+            batch_ids = pa.repeat(pa.scalar(self.batch_id, pa.string()), data.num_rows)
+            if "batch_id" in data.column_names:
+                data = data.set_column(data.column_names.index("batch_id"), "batch_id", batch_ids)
+            else:
+                data = data.append_column("batch_id", batch_ids)
         if "source" not in data.column_names:
             data = data.append_column("source", pa.repeat(pa.scalar(self.source, pa.string()), data.num_rows))
         data = conform(table_name, data)
@@ -101,9 +103,11 @@ class BatchWriter:
             data = _own_person_unless_linked(data)
         if data.column("icp").null_count:
             raise ValueError(f"{table_name}: every row needs an icp")
-        icps = pc.unique(data.column("icp")).to_pylist()
-        for icp in icps:
-            part = data if len(icps) == 1 else data.filter(pc.equal(data.column("icp"), icp))
+        unique_icps = pc.unique(data.column("icp"))
+        icps = unique_icps.to_pylist()
+        for number, icp in enumerate(icps):
+            # Compared with the Arrow scalar, not the Python string: converting one imports pandas.
+            part = data if len(icps) == 1 else data.filter(pc.equal(data.column("icp"), unique_icps[number]))
             key = (table_name, icp)
             writer = self._writers.get(key)
             if writer is None:
@@ -128,24 +132,38 @@ class BatchWriter:
         return sorted({icp for _table, icp in self._writers} | self._covered)
 
     def record(self, finished_at: datetime) -> pa.Table:
-        row = {
-            "batch_id": [self.batch_id],
-            "kind": [self.kind],
-            "source": [self.source],
-            "inputs": [self.inputs],
-            "input_sha256": [self.input_sha256],
-            "areas": [self.areas],
-            "started_at": [self.started_at],
-            "finished_at": [finished_at],
-            "records_read": [self.records_read],
-            "accepted": [sum(self.counts.values())],
-            "skipped": [self.skipped],
-            "put_aside": [self.put_aside],
-            "quarantine_path": [self.quarantine_path],
-            "replaced_batches": [self.replaces],
-            "detail": [json.dumps({"counts": self.counts, **self.detail}, sort_keys=True)],
+        values = {
+            "batch_id": self.batch_id,
+            "kind": self.kind,
+            "source": self.source,
+            "inputs": self.inputs,
+            "input_sha256": self.input_sha256,
+            "areas": self.areas,
+            "started_at": self.started_at,
+            "finished_at": finished_at,
+            "records_read": self.records_read,
+            "accepted": sum(self.counts.values()),
+            "skipped": self.skipped,
+            "put_aside": self.put_aside,
+            "quarantine_path": self.quarantine_path,
+            "replaced_batches": self.replaces,
+            "detail": json.dumps({"counts": self.counts, **self.detail}, sort_keys=True),
         }
-        return pa.Table.from_pydict(row, schema=TABLES["batch"])
+        # Made by DuckDB, not pyarrow: pyarrow imports pandas to convert any Python value, which
+        # costs a small load more than the load itself.
+        schema = TABLES["batch"]
+        columns = ", ".join(f"?::{_DUCKDB_TYPES[field.type]} AS {field.name}" for field in schema)
+        with duckdb.connect() as con:
+            row = con.sql(f"SELECT {columns}", params=[values[field.name] for field in schema])
+            return row.to_arrow_table().cast(schema)
+
+
+_DUCKDB_TYPES = {
+    pa.string(): "VARCHAR",
+    pa.list_(pa.string()): "VARCHAR[]",
+    pa.timestamp("us", tz="UTC"): "TIMESTAMPTZ",
+    pa.int64(): "BIGINT",
+}
 
 
 class Warehouse:
@@ -429,6 +447,14 @@ class Warehouse:
             for relative in batch["files"]:
                 if not relative.startswith("batch/"):  # keep the history of what was loaded
                     (self.root / relative).unlink(missing_ok=True)
+
+
+def _is_constant(data: pa.Table, column: str, value: str) -> bool:
+    """Whether every row's `column` is `value` already (as a load's own query writes it): then it
+    need not be rebuilt from a Python string, which makes pyarrow import pandas."""
+    if column not in data.column_names or data.column(column).null_count:
+        return False
+    return bool(pc.unique(data.column(column)).to_pylist() == [value])
 
 
 def _own_person_unless_linked(patient: pa.Table) -> pa.Table:

@@ -211,6 +211,7 @@ def _staging_database(work: Path, *, threads: int, memory_limit: str) -> duckdb.
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute(f"SET temp_directory = '{work / 'spill'}'")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")  # the command shows its own progress
     # No checkpoints of the in-memory staging database: one costs more than staging a file.
     con.execute("SET checkpoint_threshold = '1TB'")
     install_macros(con)

@@ -94,7 +94,8 @@ def tally(report: IngestReport, table: str, rows: pa.Table) -> None:
         elif uncoded.num_rows:
             report.counts(_TYPE_OF_TABLE[table]).uncoded += uncoded.num_rows
     if table == "encounter":
-        admitted = rows.filter(pc.equal(rows.column("setting"), "inpatient"))
+        # A regular expression (an option), not a Python scalar: converting one imports pandas.
+        admitted = rows.filter(pc.match_substring_regex(rows.column("setting"), pattern="^inpatient$"))
         report.admitted += admitted.num_rows
         for method, count in Counter(admitted.column("admission_method").to_pylist()).items():
             if method is None:

@@ -63,14 +63,12 @@ def prepare(
         FROM (SELECT DISTINCT resource_id AS source_id FROM stage
               WHERE resource_type = 'Patient' AND reason IS NULL AND resource_id IS NOT NULL), id_key"""
     )
-    con.register(
-        "practice_map",
-        pa.table(
-            {
-                "code": pa.array(list(practices), pa.string()),
-                "icp": pa.array(list(practices.values()), pa.string()),
-            }
-        ),
+    # As list parameters, not a registered Arrow table: registering one imports pandas (DuckDB
+    # checks for a DataFrame), which costs a load more than placing its patients.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE practice_map AS "
+        "SELECT unnest(?::VARCHAR[]) AS code, unnest(?::VARCHAR[]) AS icp",
+        [list(practices), list(practices.values())],
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE warehouse_patient AS "

@@ -149,24 +149,17 @@ class Stager:
     def flush(self) -> None:
         if not self._bundle_texts:
             return
-        chunk = pa.table(
-            {
-                "file_id": pa.array(self._bundle_files, type=pa.int32()),
-                "line": pa.array(self._bundle_lines, type=pa.int64()),
-                # Bytes a JSON decoder took whole from the file: valid UTF-8 and valid JSON.
-                "text": pa.array(self._bundle_texts, type=pa.binary()).cast(pa.string()),
-                "full_url": pa.array(self._bundle_urls, type=pa.string()),
-            }
+        # The entries go in as list parameters: registering an Arrow table would import pandas
+        # (DuckDB checks for a DataFrame), which costs more than a thousand Bundles.
+        texts = [text.decode("utf-8") for text in self._bundle_texts]
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE bundle_parsed AS SELECT file_id, line, full_url, "
+            f"text AS raw_text, from_json(text, {_q(from_json_structure())}) AS j FROM ("
+            "SELECT unnest(?::INTEGER[]) AS file_id, unnest(?::BIGINT[]) AS line, "
+            "unnest(?::VARCHAR[]) AS text, unnest(?::VARCHAR[]) AS full_url)",
+            [self._bundle_files, self._bundle_lines, texts, self._bundle_urls],
         )
         self._bundle_files, self._bundle_lines, self._bundle_texts, self._bundle_urls = [], [], [], []
-        self.con.register("bundle_chunk", chunk)
-        try:
-            self.con.execute(
-                "CREATE OR REPLACE TEMP TABLE bundle_parsed AS SELECT file_id, line, full_url, "
-                f"text AS raw_text, from_json(text, {_q(from_json_structure())}) AS j FROM bundle_chunk"
-            )
-        finally:
-            self.con.unregister("bundle_chunk")
         # fullUrl → Type/id of the entry that has it (the last, if two have the same), per Bundle; an
         # entry without an id takes the fullUrl's last segment (a transaction's urn:uuid).
         self.con.execute(
