@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +106,45 @@ def train(
     return model.fit(development, holdout, features.feature_names(), areas=areas, synthetic=synthetic)
 
 
+def _fit_and_save(
+    root: str,
+    as_of: dt.date,
+    areas: list[str] | None,
+    area_list: list[str],
+    excluded: list[str],
+    models_dir: str,
+) -> str:
+    """In a child process: open the warehouse afresh, fit, save; the saved model's folder."""
+    tables = by_person(open_tables(Warehouse(Path(root)), areas=areas))
+    fitted, _gbm, _baseline = train(tables, as_of, areas=area_list, excluded=frozenset(excluded))
+    return str(fitted.save(Path(models_dir)))
+
+
+def fit_apart(
+    warehouse: Warehouse,
+    as_of: dt.date,
+    *,
+    areas: list[str] | None,
+    area_list: list[str],
+    excluded: Collection[str],
+    models_dir: Path,
+) -> model.FittedModel:
+    """Fit and save the model in a child process (DuckDB), and load what it saved.
+
+    The fit builds two years of features for everyone and LightGBM's own copy of them; in its own
+    process that memory is returned before the scoring run builds its own, so a first run peaks at
+    the larger of the two, not their sum. The scoring uses the model as saved, as every later run
+    does. model.TooFewOutcomes raised in the child is raised here.
+    """
+    context = multiprocessing.get_context("spawn")  # no fork of a process with DuckDB's threads
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        job = pool.submit(
+            _fit_and_save, str(warehouse.root), as_of, areas, area_list, sorted(excluded), str(models_dir)
+        )
+        folder = job.result()
+    return model.load(Path(folder))
+
+
 def _list_column(table: pa.Table, columns: Sequence[str], values: Sequence[str]) -> pa.Array:
     """A list<string> column holding `values[i]` for every true `columns[i]`, in list order."""
     if not columns:
@@ -129,17 +170,27 @@ def _hfrs_lists(tables: Tables, index_date: dt.date, patient_ids: pa.ChunkedArra
     return pc.fill_null(aligned.column("code3_list"), pa.scalar([], pa.list_(pa.string()))).combine_chunks()
 
 
-def _risk_factors(fitted: model.FittedModel, matrix: np.ndarray, chosen: np.ndarray) -> list[list[str]]:
-    """Top positive contributions (feature=+log-odds) for the chosen rows; [] for everyone else."""
-    out: list[list[str]] = [[] for _ in range(matrix.shape[0])]
-    if chosen.size == 0:
-        return out
-    contributions = fitted.contributions(matrix[chosen])[:, :-1]
-    names = fitted.feature_names
-    for row_number, row in zip(chosen.tolist(), contributions, strict=True):
-        top = np.argsort(-row)[:RISK_FACTORS_SHOWN]
-        out[row_number] = [f"{names[i]}=+{row[i]:.2f}" for i in top if row[i] > 0]
-    return out
+def _risk_factors(fitted: model.FittedModel | None, matrix: np.ndarray, chosen: np.ndarray) -> pa.Array:
+    """Top positive contributions (feature=+log-odds) for the chosen rows; [] for everyone else.
+
+    Built as one Arrow list array (offsets and the few hundred thousand texts), not a Python list
+    per person: everyone outside the chosen rows gets an empty list for free.
+    """
+    counts = np.zeros(matrix.shape[0], dtype=np.int32)
+    texts: list[str] = []
+    if fitted is not None and chosen.size:
+        contributions = fitted.contributions(matrix[chosen])[:, :-1]
+        # Row by row as np.argsort(-row) would (the same sort per row), then the positive ones.
+        top = np.argsort(-contributions, axis=1)[:, :RISK_FACTORS_SHOWN]
+        values = np.take_along_axis(contributions, top, axis=1)
+        shown = values > 0
+        counts[chosen] = shown.sum(axis=1)
+        names = fitted.feature_names
+        texts = [
+            f"{names[i]}=+{value:.2f}" for i, value in zip(top[shown].tolist(), values[shown], strict=True)
+        ]
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(texts, pa.string()))
 
 
 def results(
@@ -165,7 +216,7 @@ def results(
     risk: np.ndarray | None = None
     if fitted is None:
         priority = tiers.rule_based_priority(scores)
-        factors: list[list[str]] = [[] for _ in range(scores.num_rows)]
+        factors = _risk_factors(None, np.empty((scores.num_rows, 0)), np.empty(0, dtype=np.int64))
     else:
         matrix, names = features.matrix(scores, observations)
         if names != fitted.feature_names:
@@ -202,7 +253,7 @@ def results(
         else pa.nulls(scores.num_rows, pa.float64()),
         risk_rank=pa.array(rank, pa.int64()),
         tier=pa.array(tier.tolist(), pa.string()),
-        risk_factors=pa.array(factors, pa.list_(pa.string())),
+        risk_factors=factors,
         source=pa.array(["icp stratify"] * scores.num_rows, pa.string()),
         batch_id=pa.array([""] * scores.num_rows, pa.string()),
     )
@@ -242,10 +293,21 @@ def run(
     if fitted is None:
         started = time.perf_counter()
         try:
-            fitted, _gbm, _baseline = train(
-                tables, index_date, areas=area_list, excluded=opted_out, progress=progress
-            )
-            fitted.save(models_dir)
+            if engine == "duckdb" and con is None:
+                _note(progress, "Fitting the admission model (in a separate process)…")
+                fitted = fit_apart(
+                    warehouse,
+                    index_date,
+                    areas=areas,
+                    area_list=area_list,
+                    excluded=opted_out,
+                    models_dir=models_dir,
+                )
+            else:  # Spark's session (or a connection handed in) lives in this process
+                fitted, _gbm, _baseline = train(
+                    tables, index_date, areas=area_list, excluded=opted_out, progress=progress
+                )
+                fitted.save(models_dir)
         except model.TooFewOutcomes as error:
             not_used = f"no admission model: {error}; people are ranked by the rule-based scores instead"
         timings["train"] = time.perf_counter() - started

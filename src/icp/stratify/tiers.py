@@ -59,20 +59,30 @@ def assign(
     n = risk.size
     tiers = np.empty(n, dtype=object)
     ranks = np.zeros(n, dtype=np.int64)
-    icp_values = np.asarray(pc.cast(icp, pa.string()).to_numpy(zero_copy_only=False), dtype=object)
-    ids = np.asarray(pc.cast(patient_id, pa.string()).to_numpy(zero_copy_only=False), dtype=object)
-    for area in np.unique(icp_values):
-        members = np.flatnonzero(icp_values == area)
-        # Sort by risk descending, then patient id ascending.
-        order = members[np.lexsort((ids[members], -risk[members]))]
-        size = order.size
-        ranks[order] = np.arange(1, size + 1)
+    people = pa.table(
+        {
+            "icp": pc.cast(icp, pa.string()),
+            "risk": pa.array(np.asarray(risk, dtype=np.float64)),
+            "patient_id": pc.cast(patient_id, pa.string()),
+        }
+    )
+    # One sort for everyone (Arrow's, on two threads' worth of data in a second or two, where a
+    # NumPy sort of Python strings per ICP took ten): by ICP, risk descending, then patient id.
+    order = pc.sort_indices(
+        people, sort_keys=[("icp", "ascending"), ("risk", "descending"), ("patient_id", "ascending")]
+    ).to_numpy()
+    counts = pc.value_counts(people.column("icp")).to_pylist()
+    first = 0
+    for size in [count["counts"] for count in sorted(counts, key=lambda count: count["values"])]:
+        members = order[first : first + size]
+        first += size
+        ranks[members] = np.arange(1, size + 1)
         start, cumulative = 0, 0.0
         for tier in pyramid:
             # Boundaries from the cumulative share, so rounding does not pile up down the pyramid.
             cumulative = 1.0 if tier.share is None else cumulative + tier.share
             end = min(size, round(size * cumulative))
-            tiers[order[start:end]] = tier.name
+            tiers[members[start:end]] = tier.name
             start = end
     return tiers, ranks
 
