@@ -31,7 +31,8 @@ SYNTH_HELP = " ".join(
         "Synthesising an ICP again replaces its earlier synthetic population.\n\n",
         "Examples:\n\n",
         "[bold]icp synth --area NI-NOR-CA --seed 42[/bold]\n\n",
-        "[bold]icp synth --area NI --seed 1 --people 200000[/bold]",
+        "[bold]icp synth --area NI --seed 1 --people 200000[/bold]\n\n",
+        "[bold]icp synth --area NI --seed 1 --people 10254435 --no-sync[/bold] (five times NI)",
     ]
 )
 
@@ -46,7 +47,12 @@ def synth(
     ] = 42,
     people: Annotated[
         int | None,
-        typer.Option(help="Total people (default: the practices' real list sizes)", min=1, metavar="COUNT"),
+        typer.Option(
+            help="Total people, shared out by list size (default: the practices' real list sizes; "
+            "up to 4,000,000 an ICP, e.g. 10254435 for five times NI)",
+            min=1,
+            metavar="COUNT",
+        ),
     ] = None,
     sync: Annotated[bool, typer.Option("--sync/--no-sync", help="Sync the patient index afterwards")] = True,
     workers: Annotated[

@@ -172,3 +172,32 @@ def test_patient_ids_are_opaque_not_a_running_number(ni_sample: Warehouse) -> No
     # Spread over 2^63, not packed into 0..N: no id is a neighbour's id plus one.
     assert all(b - a > 1 for a, b in itertools.pairwise(tails))
     assert tails[-1] > 2**40
+
+
+def test_an_icp_larger_than_a_block_is_written_block_by_block_as_one_population(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large ICPs (--people) are synthesised in interleaved blocks: one batch, every person once,
+    row ids running on across blocks, each block a sample of every practice, and deterministic."""
+    from icp.records.synth import run
+
+    monkeypatch.setattr(run, "BLOCK_PEOPLE", 700)
+    assert [len(b) for b in run.blocks(2000)] == [667, 667, 666]
+    tables = []
+    for name in ("first", "again"):
+        warehouse = Warehouse(tmp_path / name)
+        [result] = synthesise(warehouse, area="NI-WE-SW", seed=5, people=2000)
+        assert result.people == 2000
+        patients = read(warehouse, "patient")
+        assert patients.num_rows == 2000 == len(set(patients["patient_id"].to_pylist()))
+        assert len(set(patients["national_id"].to_pylist())) == 2000
+        conditions = read(warehouse, "condition")
+        numbers = sorted(int(i.rsplit("-C", 1)[1]) for i in conditions["condition_id"].to_pylist())
+        assert numbers == list(range(conditions.num_rows))
+        # Every block is drawn from all the ICP's practices, not from one end of the list.
+        first_block = patients.slice(0, 667)
+        assert len(set(first_block["practice_code"].to_pylist())) == len(
+            set(patients["practice_code"].to_pylist())
+        )
+        tables.append({t: _without_batch_id(read(warehouse, t)) for t in ("patient", "encounter")})
+    assert all(tables[0][t].equals(tables[1][t]) for t in ("patient", "encounter"))

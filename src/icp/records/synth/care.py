@@ -30,7 +30,7 @@ import pyarrow as pa
 from icp.records.synth.history import FALLS_PROGRAMME_DAYS, history_days
 from icp.records.synth.outcomes import Outcomes
 from icp.records.synth.population import DAYS_PER_YEAR, EXTRACT_DAY, NEVER, START_DAY, Bools, Cohort, Ints
-from icp.records.synth.tables import constant, dates, ids, pick, provenance
+from icp.records.synth.tables import constant, dates, pick, provenance, row_ids
 
 # pathway → the service type its referrals go to (the care app's service types)
 PATHWAY_SERVICES = {
@@ -151,7 +151,7 @@ def _enrolment_table(
     n = person.size
     return pa.table(
         {
-            "enrolment_id": ids(f"S-{cohort.icp}-EN", 0, n),
+            "enrolment_id": row_ids(cohort, "EN", n),
             "patient_id": pids.take(pa.array(person)),
             "pathway": pa.array(pathway, pa.string()),
             "practice_code": pick(cohort.practice_codes, cohort.practice[person]),
@@ -207,7 +207,7 @@ def _care_plan_table(
     n = p_person.size
     return pa.table(
         {
-            "care_plan_id": ids(f"S-{cohort.icp}-CP", 0, n),
+            "care_plan_id": row_ids(cohort, "CP", n),
             "patient_id": pids.take(pa.array(p_person)),
             "pathway": pa.array(np.concatenate(pathways), pa.string()),
             "category": pa.array(category, pa.string()),
@@ -264,7 +264,7 @@ def _referral_table(
     )
     return pa.table(
         {
-            "referral_id": ids(f"S-{cohort.icp}-R", 0, n),
+            "referral_id": row_ids(cohort, "R", n),
             "patient_id": pids.take(pa.array(person)),
             "pathway": pa.array(pathway, pa.string()),
             "service_type": pa.array(service, pa.string()),

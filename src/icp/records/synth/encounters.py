@@ -14,11 +14,15 @@ exp(0.2 x registers).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from icp.records.quality import allowed_for
+from icp.records.quality import code_rules
 from icp.records.schema import DIAGNOSIS
 from icp.records.synth.codes import (
     ELECTIVE_DIAGNOSES,
@@ -32,7 +36,7 @@ from icp.records.synth.codes import (
 from icp.records.synth.history import AE_SEASON, AE_TREND, GP_SEASON, history_days
 from icp.records.synth.outcomes import Outcomes
 from icp.records.synth.population import DAYS_PER_YEAR, EXTRACT_DAY, START_DAY, YEARS, Bools, Cohort, Ints
-from icp.records.synth.tables import constant, dates, ids, pick, provenance
+from icp.records.synth.tables import constant, dates, pick, provenance, row_ids
 
 ENCOUNTER_TYPES = {
     "gp": ("185345009", "Encounter for symptom"),
@@ -67,17 +71,70 @@ def _age_at(cohort: Cohort, person: Ints, day: Ints) -> npt.NDArray[np.float64]:
     return (day.astype(np.float64) - cohort.birth_day[person]) / DAYS_PER_YEAR
 
 
-def _allowed(codes: npt.NDArray[np.object_], male: Bools, age: npt.NDArray[np.float64]) -> Bools:
-    """Whether each code suits the sex and age of its spell's person (records.quality's rules)."""
-    allowed = np.ones(codes.size, dtype=bool)
-    for code in np.unique(codes):
-        at = np.flatnonzero(codes == code)
-        allowed[at] = allowed_for("icd10", str(code), male=male[at], age=age[at])
-    return allowed
+@dataclass(frozen=True)
+class _Vocabulary:
+    """Every ICD-10 code a spell can carry, once: rows refer to codes by their place in it.
+
+    Each code's sex and age rules (records.quality's `code_rules`, folded into one rule a code) are
+    kept beside it, so whether a code suits a spell's person is a look-up, not a string comparison.
+    """
+
+    codes: tuple[str, ...]
+    displays: tuple[str, ...]
+    males_only: Bools
+    females_only: Bools
+    min_age: npt.NDArray[np.float64]
+    below_age: npt.NDArray[np.float64]  # aged under this (max_age + 1 in whole years)
+
+    def index(self, codes: Iterable[str]) -> npt.NDArray[np.int32]:
+        place = {code: at for at, code in enumerate(self.codes)}
+        return np.array([place[code] for code in codes], dtype=np.int32)
+
+    def allowed(self, code: npt.NDArray[np.integer], male: Bools, age: npt.NDArray[np.float64]) -> Bools:
+        """Whether each code (by place) suits its person's sex and age (records.quality's rules)."""
+        suits: Bools = (
+            ~(self.males_only[code] & ~male)
+            & ~(self.females_only[code] & male)
+            & (age >= self.min_age[code])
+            & (age < self.below_age[code])
+        )
+        return suits
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    pairs: dict[str, str] = {}
+    for code, display in (
+        *[entry for entries in EMERGENCY_DIAGNOSES.values() for entry in entries],
+        *GENERAL_EMERGENCY_DIAGNOSES,
+        *ELECTIVE_DIAGNOSES,
+        *[(c.code, c.display) for c, _ in hfrs_codes()],
+        *[(c, d) for c, d, _ in FALLS_INJURIES],
+        *[(c, d) for c, d, _ in FALLS_CAUSES],
+    ):
+        pairs.setdefault(code, display)
+    codes = tuple(pairs)
+    size = len(codes)
+    males_only, females_only = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+    min_age, below_age = np.full(size, -np.inf), np.full(size, np.inf)
+    for rule in code_rules():
+        if rule.code_system != "icd10":
+            continue
+        for at, code in enumerate(codes):
+            if not rule.covers(code):
+                continue
+            males_only[at] |= rule.sex == "male"
+            females_only[at] |= rule.sex == "female"
+            if rule.min_age is not None:
+                min_age[at] = max(min_age[at], rule.min_age)
+            if rule.max_age is not None:
+                below_age[at] = min(below_age[at], rule.max_age + 1)
+    return _Vocabulary(codes, tuple(pairs.values()), males_only, females_only, min_age, below_age)
 
 
 def _falls_diagnoses(rng: np.random.Generator, spells: int) -> pa.Array:
     """Falls injury spells: an injury (S00-T98) as primary diagnosis, a fall (W00-W19) as cause."""
+    vocabulary = _vocabulary()
     injury = rng.choice(len(FALLS_INJURIES), size=spells, p=_weights(FALLS_INJURIES))
     cause = rng.choice(len(FALLS_CAUSES), size=spells, p=_weights(FALLS_CAUSES))
     index = np.arange(spells, dtype=np.int64)
@@ -87,12 +144,8 @@ def _falls_diagnoses(rng: np.random.Generator, spells: int) -> pa.Array:
         np.full(spells, 80.0),
         [index, index],
         [
-            np.array([c for c, _, _ in FALLS_INJURIES], dtype=object)[injury],
-            np.array([c for c, _, _ in FALLS_CAUSES], dtype=object)[cause],
-        ],
-        [
-            np.array([d for _, d, _ in FALLS_INJURIES], dtype=object)[injury],
-            np.array([d for _, d, _ in FALLS_CAUSES], dtype=object)[cause],
+            vocabulary.index(c for c, _, _ in FALLS_INJURIES)[injury],
+            vocabulary.index(c for c, _, _ in FALLS_CAUSES)[cause],
         ],
     )
 
@@ -117,6 +170,7 @@ def _diagnosis_lists(
     `male` and `age` (exact years at the spell) are per spell: no spell gets a code specific to the
     other sex or to another age (records.quality.code_rules, e.g. N40 hyperplasia of prostate).
     """
+    vocabulary = _vocabulary()
     spells = person.size
     with_codes = [name for name in REGISTERS if name in EMERGENCY_DIAGNOSES]
     held = np.stack([registers[name][person] for name in with_codes], axis=1)
@@ -129,29 +183,22 @@ def _diagnosis_lists(
         general = ELECTIVE_DIAGNOSES
         pick_register = np.zeros(spells, dtype=np.int64)
         use_register = np.zeros(spells, dtype=bool)
-    general_codes = np.array([c for c, _ in general], dtype=object)
-    general_displays = np.array([d for _, d in general], dtype=object)
+    general_codes = vocabulary.index(c for c, _ in general)
     # A common reason that suits the person, uniformly among those that do.
-    suits = np.stack([_allowed(np.full(spells, c, dtype=object), male, age) for c in general_codes], axis=1)
+    suits = vocabulary.allowed(general_codes[None, :], male[:, None], age[:, None])
     primary_general = np.argmax(suits * rng.random(suits.shape), axis=1)
-    # Flatten: each spell's diagnoses in order, built as (spell, code, display) arrays.
-    spell_index: list[npt.NDArray[np.int64]] = []
-    code: list[npt.NDArray[np.object_]] = []
-    display: list[npt.NDArray[np.object_]] = []
-    register_codes = np.array([EMERGENCY_DIAGNOSES[n][0][0] for n in with_codes], dtype=object)
-    register_displays = np.array([EMERGENCY_DIAGNOSES[n][0][1] for n in with_codes], dtype=object)
-    spell_index.append(np.arange(spells))
-    code.append(np.where(use_register, register_codes[pick_register], general_codes[primary_general]))
-    display.append(
-        np.where(use_register, register_displays[pick_register], general_displays[primary_general])
-    )
+    # Flatten: each spell's diagnoses in order, built as (spell, code) arrays.
+    register_codes = vocabulary.index(EMERGENCY_DIAGNOSES[n][0][0] for n in with_codes)
+    spell_index: list[npt.NDArray[np.int64]] = [np.arange(spells)]
+    code: list[npt.NDArray[np.int32]] = [
+        np.where(use_register, register_codes[pick_register], general_codes[primary_general])
+    ]
     # Secondary: the person's other conditions as coded comorbidities.
     comorbid = held & (rng.random(held.shape) < (0.7 if emergency else 0.4))
     comorbid[np.arange(spells), pick_register] &= ~use_register
     spell_c, register_c = np.nonzero(comorbid)
     spell_index.append(spell_c)
     code.append(register_codes[register_c])
-    display.append(register_displays[register_c])
     # Secondary: HFRS codes, drawn by their weights, more of them with frailty.
     hfrs = hfrs_codes()
     weights = np.array([w for _, w in hfrs])
@@ -159,10 +206,9 @@ def _diagnosis_lists(
     spell_h = np.repeat(np.arange(spells), count)
     chosen = rng.choice(len(hfrs), size=spell_h.size, p=weights / weights.sum())
     spell_index.append(spell_h)
-    code.append(np.array([c.code for c, _ in hfrs], dtype=object)[chosen])
-    display.append(np.array([c.display for c, _ in hfrs], dtype=object)[chosen])
+    code.append(vocabulary.index(c.code for c, _ in hfrs)[chosen])
 
-    return _as_lists(spells, male, age, spell_index, code, display)
+    return _as_lists(spells, male, age, spell_index, code)
 
 
 def _as_lists(
@@ -170,24 +216,27 @@ def _as_lists(
     male: Bools,
     age: npt.NDArray[np.float64],
     spell_index: list[npt.NDArray[np.int64]],
-    code: list[npt.NDArray[np.object_]],
-    display: list[npt.NDArray[np.object_]],
+    code: list[npt.NDArray[np.int32]],
 ) -> pa.Array:
-    """Diagnosis lists from parts of (spell, code, display), ranked in the order the parts come."""
+    """Diagnosis lists from parts of (spell, code by place in the vocabulary), ranked in the order
+    the parts come."""
+    vocabulary = _vocabulary()
     order = np.argsort(np.concatenate(spell_index), kind="stable")
     spell_all = np.concatenate(spell_index)[order]
     code_all = np.concatenate(code)[order]
-    display_all = np.concatenate(display)[order]
     # Secondary codes drawn without regard to sex or age (HFRS's R54 senility …) that do not suit.
-    keep = _allowed(code_all, male[spell_all], age[spell_all])
-    spell_all, code_all, display_all = spell_all[keep], code_all[keep], display_all[keep]
-    codes = pa.array(code_all, pa.string())
-    displays = pa.array(display_all, pa.string())
+    keep = vocabulary.allowed(code_all, male[spell_all], age[spell_all])
+    spell_all, code_all = spell_all[keep], code_all[keep].astype(np.int32)
     offsets = np.zeros(spells + 1, dtype=np.int32)
     np.cumsum(np.bincount(spell_all, minlength=spells), out=offsets[1:])
     rank = (np.arange(spell_all.size) - offsets[spell_all] + 1).astype(np.int16)
     values = pa.StructArray.from_arrays(
-        [constant("icd10", spell_all.size, pa.string()), codes, displays, pa.array(rank, pa.int16())],
+        [
+            constant("icd10", spell_all.size, pa.string()),
+            pick(vocabulary.codes, code_all),
+            pick(vocabulary.displays, code_all),
+            pa.array(rank, pa.int16()),
+        ],
         fields=list(DIAGNOSIS),
     )
     return pa.ListArray.from_arrays(pa.array(offsets), values, type=pa.list_(DIAGNOSIS))
@@ -336,7 +385,7 @@ def encounter_table(
     count = body.num_rows
     return pa.table(
         {
-            "encounter_id": ids(f"S-{cohort.icp}-E", 0, count),
+            "encounter_id": row_ids(cohort, "E", count),
             **{c: body[c] for c in body.column_names},
             **provenance(cohort.icp, count, source),
         }

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -60,10 +61,24 @@ FALLS_PROGRAMME_DAYS = 180  # the falls programme's length: the enrolment ends a
 RECENT_FALL_DAYS = 182
 
 
+@cache
 def _season_weights(amplitude: float) -> Floats:
     day = np.arange(DAYS_IN_YEAR, dtype=np.float64)
     weights = 1.0 + amplitude * np.cos(2.0 * np.pi * (day - WINTER_PEAK) / DAYS_IN_YEAR)
     return np.asarray(weights / weights.sum(), dtype=np.float64)
+
+
+@cache
+def _cumulative(weights: tuple[float, ...]) -> Floats:
+    cdf = np.cumsum(np.asarray(weights, dtype=np.float64))
+    return np.asarray(cdf / cdf[-1], dtype=np.float64)
+
+
+def _choose(rng: np.random.Generator, weights: Floats, count: int) -> npt.NDArray[np.int64]:
+    """`rng.choice(len(weights), count, p=weights)`, without checking the weights again each call
+    (the same draws: one uniform each, placed on the cumulative weights)."""
+    cdf = _cumulative(tuple(weights.tolist()))
+    return np.asarray(cdf.searchsorted(rng.random(count), side="right"), dtype=np.int64)
 
 
 def year_start(year: int) -> int:
@@ -72,7 +87,7 @@ def year_start(year: int) -> int:
 
 def seasonal_days(rng: np.random.Generator, count: int, year: int, amplitude: float) -> Ints:
     """`count` days in financial year `year` (0 = 2022/23), more of them in winter."""
-    offsets = rng.choice(DAYS_IN_YEAR, size=count, p=_season_weights(amplitude))
+    offsets = _choose(rng, _season_weights(amplitude), count)
     return (year_start(year) + offsets).astype(np.int32)
 
 
@@ -84,8 +99,8 @@ def trend(year: int | Floats, per_year: float) -> Floats:
 def history_days(rng: np.random.Generator, count: int, amplitude: float, per_year: float) -> Ints:
     """`count` days anywhere in the four years, with seasonality and a trend across years."""
     weights = trend(np.arange(YEARS, dtype=np.float64), per_year)
-    year = rng.choice(YEARS, size=count, p=weights / weights.sum())
-    offsets = rng.choice(DAYS_IN_YEAR, size=count, p=_season_weights(amplitude))
+    year = _choose(rng, weights / weights.sum(), count)
+    offsets = _choose(rng, _season_weights(amplitude), count)
     starts = np.array([year_start(y) for y in range(YEARS)], dtype=np.int64)
     return (starts[year] + offsets).astype(np.int32)
 
@@ -123,60 +138,75 @@ def simulate_falls(
     death_day: Ints,
     intervention_effect: float,
 ) -> FallsHistory:
-    """Falls admissions and falls pathway enrolments over the 48 months (see the module docstring)."""
+    """Falls admissions and falls pathway enrolments over the 48 months (see the module docstring).
+
+    Only people who are adults by the extract date and alive at the start can fall (children have no
+    falls rate), and only those 65 or over by then can enrol: each month's arithmetic runs over them
+    alone, with the exponentials that do not change taken out of the monthly loop.
+    """
     if not 0.0 <= intervention_effect <= 1.0:
         raise ValueError(f"intervention effect {intervention_effect} must be between 0 and 1")
     starts = month_starts()
     season = _season_weights(FALLS_SEASON) * DAYS_IN_YEAR
-    sex = cohort.male.astype(np.int32)
-    rr = np.exp(3.0 * efi + 0.7 * falls_deficit)
-    enrol_rr_base = 2.0 * efi + 0.6 * falls_deficit
-    enrolled_day = np.full(cohort.size, NEVER, dtype=np.int64)
-    last_fall = np.full(cohort.size, -(10**6), dtype=np.int64)
+    extract_age = cohort.age_on(EXTRACT_DAY)
+    who = np.flatnonzero((extract_age >= 18) & (death_day > START_DAY)).astype(np.int32)
+    birth_day = cohort.birth_day[who]
+    death = death_day[who].astype(np.int64)
+    sex = cohort.male[who].astype(np.int32)
+    rr = np.exp(3.0 * efi[who] + 0.7 * falls_deficit[who])
+    # 0.0095 exp(0.085 (age - 70)) = older_rate x exp(0.085 x years since the start).
+    older_rate = 0.0095 * np.exp(0.085 * (cohort.age_on(START_DAY)[who] - 70.0))
+    # Enrolment: only people 65+ by the extract date (a subset of `who`, by place in it).
+    older = np.flatnonzero(extract_age[who] >= 65)
+    enrol_rr_base = np.exp(2.0 * efi[who][older] + 0.6 * falls_deficit[who][older])
+    recent_factor = float(np.exp(1.4))
+    enrolled_day = np.full(who.size, NEVER, dtype=np.int64)
+    last_fall = np.full(who.size, -(10**6), dtype=np.int64)
     people: list[Ints] = []
     days: list[Ints] = []
     averted = 0
     for month in range(MONTHS):
         first, after = int(starts[month]), int(starts[month + 1])
         length = after - first
-        age = cohort.age_on(first)
-        alive = death_day > first
+        age = (first - birth_day) / DAYS_PER_YEAR
+        alive = death > first
         group = sex * 32 + np.minimum(age // 5, 20).astype(np.int32)
-        rate = np.where(age >= 65, 0.0095 * np.exp(0.085 * (age - 70)), np.where(age >= 18, 0.0012, 0.0))
+        growth = float(np.exp(0.085 * (first - START_DAY) / DAYS_PER_YEAR))
+        rate = np.where(age >= 65, older_rate * growth, np.where(age >= 18, 0.0012, 0.0))
         offset = (first - START_DAY) % DAYS_IN_YEAR
         year = (first - START_DAY) // DAYS_IN_YEAR
         factor = float(season[offset]) * float(trend(year, FALLS_TREND)) * length / DAYS_PER_YEAR
         # Enrolment this month (decided first, so that falls later in the month feel it): 65+, alive,
         # not yet enrolled; more likely frail and fallen in the months before.
-        eligible = alive & (age >= 65) & (enrolled_day == NEVER)
-        recent = (first - last_fall) <= RECENT_FALL_DAYS
-        enrol_rr = np.exp(enrol_rr_base + 1.4 * recent)
+        eligible = alive[older] & (age[older] >= 65) & (enrolled_day[older] == NEVER)
+        recent = (first - last_fall[older]) <= RECENT_FALL_DAYS
+        enrol_rr = np.where(recent, enrol_rr_base * recent_factor, enrol_rr_base)
         mean_rr = float(enrol_rr[eligible].mean()) if eligible.any() else 1.0
         chance = np.clip(FALLS_ENROLMENT_MONTHLY * enrol_rr / mean_rr, 0.0, 0.5)
-        enrols = eligible & (rng.random(cohort.size) < chance)
-        day_enrolled = first + rng.integers(0, length, cohort.size)
-        enrols &= (day_enrolled < death_day) & (day_enrolled <= EXTRACT_DAY)
-        enrolled_day = np.where(enrols, day_enrolled, enrolled_day)
+        enrols = eligible & (rng.random(older.size) < chance)
+        day_enrolled = first + rng.integers(0, length, older.size)
+        enrols &= (day_enrolled < death[older]) & (day_enrolled <= EXTRACT_DAY)
+        enrolled_day[older[enrols]] = day_enrolled[enrols]
 
         expected = np.where(alive, rate * _normalised(rr, group, alive & (age >= 18)) * factor, 0.0)
         counts = rng.poisson(expected)
-        person = np.repeat(np.arange(cohort.size, dtype=np.int32), counts)
+        person = np.repeat(np.arange(who.size, dtype=np.int32), counts)
         day = (first + rng.integers(0, length, person.size)).astype(np.int32)
-        keep = day < death_day[person]
+        keep = day < death[person]
         # The intervention: a fall after the person's enrolment is kept with probability 1 - R.
         after_enrolment = day >= enrolled_day[person]
         removed = after_enrolment & (rng.random(person.size) < intervention_effect)
         averted += int((keep & removed).sum())
         keep &= ~removed
         person, day = person[keep], day[keep]
-        people.append(person)
+        people.append(who[person])
         days.append(day)
         np.maximum.at(last_fall, person, day)
-    chosen = np.flatnonzero(enrolled_day != NEVER).astype(np.int32)
+    chosen = np.flatnonzero(enrolled_day != NEVER)
     return FallsHistory(
         person=np.concatenate(people),
         day=np.concatenate(days),
-        enrolled_person=chosen,
+        enrolled_person=who[chosen],
         enrolled_day=enrolled_day[chosen].astype(np.int32),
         averted=averted,
     )

@@ -112,15 +112,34 @@ def _register_logit(name: str, cohort: Cohort, age: Floats, registers: dict[str,
 
 
 def _solve_intercept(logit: Floats, eligible: Bools, target: float) -> float:
-    """The intercept a with mean(sigmoid(a + logit)) over everyone = target (bisection)."""
+    """The intercept a with mean(sigmoid(a + logit)) over everyone = target.
+
+    Newton's method on the increasing function of a, kept inside a shrinking bracket (a step that
+    would leave it bisects instead): the same root as bisection, in a handful of passes over the
+    data instead of 36 (calibration runs before any ICP can start).
+    """
     low, high = -25.0, 15.0
     base = logit[eligible]
     population = eligible.size
-    for _ in range(36):
-        middle = (low + high) / 2
-        achieved = _sigmoid(middle + base).sum() / population
-        low, high = (middle, high) if achieved < target else (low, middle)
-    return (low + high) / 2
+    if base.size == 0 or target <= 0.0:
+        return low
+    middle = float(np.clip(np.log(target / (1.0 - target)) - float(np.median(base)), low, high))
+    for _ in range(60):
+        share = _sigmoid(middle + base)
+        achieved = float(share.sum()) / population
+        slope = float((share * (1.0 - share)).sum()) / population
+        if achieved < target:
+            low = middle
+        else:
+            high = middle
+        step = (target - achieved) / slope if slope > 0 else np.inf
+        following = middle + step
+        if not low < following < high:
+            following = (low + high) / 2
+        if abs(following - middle) < 1e-11:
+            return following
+        middle = following
+    return middle
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ class Cohort:
     health: Floats  # latent ill-health (standard normal, shifted by deprivation)
     frailty: Floats  # latent frailty (correlated with ill-health)
     extra: dict[str, npt.NDArray[np.generic]] = field(default_factory=dict)
+    # How many rows of each kind (by id letter) the ICP's blocks have numbered so far (tables.row_ids).
+    next_ids: dict[str, int] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -54,6 +56,25 @@ class Cohort:
 
     def age_on(self, day: int | Ints) -> Floats:
         return (np.asarray(day, dtype=np.float64) - self.birth_day) / DAYS_PER_YEAR
+
+    def subset(self, people: npt.NDArray[np.integer]) -> Cohort:
+        """The same ICP's people at places `people` (a block synthesised on its own, run.py)."""
+        return Cohort(
+            icp=self.icp,
+            icp_index=self.icp_index,
+            practice_codes=self.practice_codes,
+            practice_districts=self.practice_districts,
+            practice=self.practice[people],
+            male=self.male[people],
+            age_at_start=self.age_at_start[people],
+            birth_day=self.birth_day[people],
+            soa_rank=self.soa_rank[people],
+            quintile=self.quintile[people],
+            health=self.health[people],
+            frailty=self.frailty[people],
+            extra={name: values[people] for name, values in self.extra.items()},
+            next_ids=self.next_ids,  # shared: ids run on across the ICP's blocks
+        )
 
 
 def practice_sizes(icp: str, people: int | None) -> tuple[list[reference.Practice], npt.NDArray[np.int64]]:

@@ -30,7 +30,7 @@ from icp.records.synth.population import (
     Cohort,
     Ints,
 )
-from icp.records.synth.tables import constant, dates, ids, opaque_ids, pick, provenance
+from icp.records.synth.tables import constant, dates, opaque_ids, pick, provenance, row_ids
 
 # Observation codes: SNOMED CT where the UK records it so (and stratify's code lists look for it),
 # LOINC for smoking status and FEV1. No verified national code for the MRC dyspnoea scale was
@@ -79,10 +79,17 @@ def patient_ids(cohort: Cohort, rng: np.random.Generator) -> pa.Array:
 
 
 def patient_table(
-    cohort: Cohort, rng: np.random.Generator, outcomes: Outcomes, source: str, pids: pa.Array
+    cohort: Cohort,
+    rng: np.random.Generator,
+    outcomes: Outcomes,
+    source: str,
+    pids: pa.Array,
+    national: npt.NDArray[np.int64] | None = None,
 ) -> pa.Table:
+    """One row per person; `national` gives their H&C numbers (default: the ICP's first ones)."""
     n = cohort.size
-    national = health_and_care_numbers(cohort.icp_index, n)
+    if national is None:
+        national = health_and_care_numbers(cohort.icp_index, n)
     given_f = rng.integers(0, len(GIVEN_FEMALE), n)
     given_m = rng.integers(0, len(GIVEN_MALE), n)
     given = np.where(cohort.male, pick_index_offset(given_m, len(GIVEN_FEMALE)), given_f)
@@ -155,7 +162,7 @@ def condition_table(
     n = body.num_rows
     table = pa.table(
         {
-            "condition_id": ids(f"S-{cohort.icp}-C", 0, n),
+            "condition_id": row_ids(cohort, "C", n),
             "patient_id": body["patient_id"],
             "code_system": constant("snomed", n, pa.string()),
             "code": body["code"],
@@ -197,7 +204,7 @@ def medication_table(
     n = person.size
     return pa.table(
         {
-            "medication_id": ids(f"S-{cohort.icp}-M", 0, n),
+            "medication_id": row_ids(cohort, "M", n),
             "patient_id": pids.take(pa.array(person)),
             "code_system": constant("dmd", n, pa.string()),
             "code": pick([m.code for m in medicines], medicine_index),
@@ -289,7 +296,7 @@ def observation_table(
     value_code = np.where(is_smoking, coded, 0).astype(np.int32)
     return pa.table(
         {
-            "observation_id": ids(f"S-{cohort.icp}-O", 0, count),
+            "observation_id": row_ids(cohort, "O", count),
             "patient_id": pids.take(pa.array(person)),
             "code_system": pick([m[0] for m in meta], kind),
             "code": pick([m[1] for m in meta], kind),

@@ -7,7 +7,7 @@ import pyarrow as pa
 
 from icp.records.synth.outcomes import DEATH_PLACES, MAJOR_AMPUTATIONS, MINOR_AMPUTATIONS, Outcomes
 from icp.records.synth.population import NEVER, Cohort
-from icp.records.synth.tables import constant, dates, ids, pick, provenance
+from icp.records.synth.tables import constant, dates, pick, provenance, row_ids
 
 
 def death_table(cohort: Cohort, outcomes: Outcomes, pids: pa.Array, source: str) -> pa.Table:
@@ -38,7 +38,7 @@ def procedure_table(cohort: Cohort, outcomes: Outcomes, pids: pa.Array, source: 
     table = (*MAJOR_AMPUTATIONS, *MINOR_AMPUTATIONS)
     return pa.table(
         {
-            "procedure_id": ids(f"S-{cohort.icp}-P", 0, n),
+            "procedure_id": row_ids(cohort, "P", n),
             "patient_id": pids.take(pa.array(person)),
             "code_system": constant("opcs4", n, pa.string()),
             "code": pick([c for c, _, _ in table], code),

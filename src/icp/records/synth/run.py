@@ -15,13 +15,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
 
 from icp.records.synth import reference
 from icp.records.synth.care import care_tables
 from icp.records.synth.encounters import encounter_table
 from icp.records.synth.morbidity import Calibration, calibrate, draw_deficits, draw_registers
 from icp.records.synth.outcomes import draw_medicines, simulate_outcomes
-from icp.records.synth.population import EXTRACT_DATE, HISTORY_START, make_cohort, practice_sizes
+from icp.records.synth.population import (
+    EXTRACT_DATE,
+    HISTORY_START,
+    Cohort,
+    make_cohort,
+    national_ids,
+    practice_sizes,
+)
 from icp.records.synth.primary_care import (
     condition_table,
     medication_table,
@@ -30,10 +39,10 @@ from icp.records.synth.primary_care import (
     patient_table,
 )
 from icp.records.synth.registrations import death_table, procedure_table
-from icp.records.warehouse import Warehouse
+from icp.records.warehouse import BatchWriter, Warehouse
 
 ALL_NI = "NI"
-MAX_PEOPLE_PER_ICP = 400_000
+MAX_PEOPLE_PER_ICP = 4_000_000  # the H&C numbers an ICP has (identity.py), with room to spare
 
 
 @dataclass
@@ -119,8 +128,20 @@ def synthesise(
     return [results[icp] for icp in areas]
 
 
-# The random stream the opaque patient ids are drawn from (beside each area's main stream).
+# The random streams beside each area's main one: the opaque patient ids, and each block's own.
 PATIENT_ID_STREAM = 1
+BLOCK_STREAM = 2
+# People synthesised together: an ICP larger than this is split into interleaved blocks (person
+# k of the ICP goes to block k mod the number of blocks), each a fair sample of all its practices,
+# so memory stays bounded whatever --people asks and the age-sex normalisations in outcomes.py and
+# history.py see the whole ICP's mix, not one practice's.
+BLOCK_PEOPLE = 120_000
+
+
+def blocks(people: int) -> list[npt.NDArray[np.int64]]:
+    """The places of each block's people in the ICP (interleaved; see BLOCK_PEOPLE)."""
+    count = max(1, -(-people // BLOCK_PEOPLE))
+    return [np.arange(block, people, count, dtype=np.int64) for block in range(count)]
 
 
 def _synthesise_area(
@@ -132,7 +153,8 @@ def _synthesise_area(
     on_progress: Callable[[str, str], None] | None,
     intervention_effect: float = 0.2,
 ) -> AreaResult:
-    """One ICP, start to commit (also the body of a worker process)."""
+    """One ICP, start to commit (also the body of a worker process): its people are drawn at once,
+    then synthesised and written block by block into the batch's Parquet files."""
     note = on_progress or (lambda _icp, _step: None)
     warehouse = Warehouse(root)
     started = time.perf_counter()
@@ -140,15 +162,14 @@ def _synthesise_area(
     rng = np.random.default_rng(np.random.SeedSequence([seed, index]))
     source = f"icp synth seed={seed}"
     note(icp, "people")
-    cohort = make_cohort(icp, index, people, rng)
-    registers = draw_registers(cohort, rng, calibration.register_intercepts)
-    deficits = draw_deficits(cohort, rng, calibration.deficit_intercepts, registers)
-    prescribed = draw_medicines(cohort, rng, registers)
-    note(icp, "outcomes")
-    outcomes = simulate_outcomes(
-        cohort, rng, registers, deficits, calibration, prescribed, intervention_effect=intervention_effect
+    everyone = make_cohort(icp, index, people, rng)
+    # Opaque ids from a stream of their own: the rest of the population is the same as before.
+    all_pids = patient_ids(
+        everyone, np.random.default_rng(np.random.SeedSequence([seed, index, PATIENT_ID_STREAM]))
     )
+    all_national = national_ids(everyone)
     replaced = warehouse.find_batches(kind="synth", area=icp)
+    averted = 0
     with warehouse.batch(
         kind="synth",
         source=source,
@@ -160,39 +181,77 @@ def _synthesise_area(
         ],
         replaces=replaced,
     ) as batch:
+        parts = blocks(everyone.size)
+        for number, places in enumerate(parts):
+            step = f"block {number + 1} of {len(parts)}: " if len(parts) > 1 else ""
+
+            def block_note(what: str, step: str = step) -> None:
+                note(icp, step + what)
+
+            cohort = everyone.subset(places) if len(parts) > 1 else everyone
+            pids = all_pids.take(pa.array(places)) if len(parts) > 1 else all_pids
+            block_rng = np.random.default_rng(np.random.SeedSequence([seed, index, BLOCK_STREAM, number]))
+            averted += _synthesise_block(
+                batch,
+                cohort,
+                block_rng,
+                pids,
+                all_national[places],
+                calibration,
+                source,
+                intervention_effect,
+                block_note,
+            )
         batch.detail.update(
             seed=seed,
             area=icp,
             history_start=HISTORY_START.isoformat(),
             extract_date=EXTRACT_DATE.isoformat(),
             intervention_effect=intervention_effect,
-            falls_admissions_averted=outcomes.falls.averted if outcomes.falls else 0,
+            falls_admissions_averted=averted,
+            blocks=len(parts),
         )
-        # Opaque ids from a stream of their own: the rest of the population is the same as before.
-        pids = patient_ids(
-            cohort, np.random.default_rng(np.random.SeedSequence([seed, index, PATIENT_ID_STREAM]))
-        )
-        note(icp, "patients")
-        batch.write("patient", patient_table(cohort, rng, outcomes, source, pids))
-        note(icp, "conditions")
-        conditions, onsets = condition_table(cohort, rng, registers, deficits, outcomes, pids, source)
-        batch.write("condition", conditions)
-        del conditions
-        note(icp, "medicines")
-        batch.write("medication", medication_table(cohort, rng, prescribed, onsets, outcomes, pids, source))
-        note(icp, "observations")
-        batch.write("observation", observation_table(cohort, rng, registers, outcomes, pids, source))
-        note(icp, "encounters")
-        batch.write("encounter", encounter_table(cohort, rng, registers, outcomes, pids, source))
-        note(icp, "deaths, procedures and care history")
-        batch.write("death", death_table(cohort, outcomes, pids, source))
-        batch.write("procedure", procedure_table(cohort, outcomes, pids, source))
-        for name, table in care_tables(
-            cohort, rng, registers, deficits, outcomes, onsets, pids, source
-        ).items():
-            batch.write(name, table)
-        batch.records_read = cohort.size
+        batch.records_read = everyone.size
         rows = dict(batch.counts)
         batch_id = batch.batch_id
     note(icp, "done")
-    return AreaResult(icp, batch_id, cohort.size, rows, time.perf_counter() - started, replaced)
+    return AreaResult(icp, batch_id, everyone.size, rows, time.perf_counter() - started, replaced)
+
+
+def _synthesise_block(
+    batch: BatchWriter,
+    cohort: Cohort,
+    rng: np.random.Generator,
+    pids: pa.Array,
+    national: npt.NDArray[np.int64],
+    calibration: Calibration,
+    source: str,
+    intervention_effect: float,
+    note: Callable[[str], None],
+) -> int:
+    """Synthesise one block of people and write its rows; returns the falls admissions averted."""
+    registers = draw_registers(cohort, rng, calibration.register_intercepts)
+    deficits = draw_deficits(cohort, rng, calibration.deficit_intercepts, registers)
+    prescribed = draw_medicines(cohort, rng, registers)
+    note("outcomes")
+    outcomes = simulate_outcomes(
+        cohort, rng, registers, deficits, calibration, prescribed, intervention_effect=intervention_effect
+    )
+    note("patients")
+    batch.write("patient", patient_table(cohort, rng, outcomes, source, pids, national))
+    note("conditions")
+    conditions, onsets = condition_table(cohort, rng, registers, deficits, outcomes, pids, source)
+    batch.write("condition", conditions)
+    del conditions
+    note("medicines")
+    batch.write("medication", medication_table(cohort, rng, prescribed, onsets, outcomes, pids, source))
+    note("observations")
+    batch.write("observation", observation_table(cohort, rng, registers, outcomes, pids, source))
+    note("encounters")
+    batch.write("encounter", encounter_table(cohort, rng, registers, outcomes, pids, source))
+    note("deaths, procedures and care history")
+    batch.write("death", death_table(cohort, outcomes, pids, source))
+    batch.write("procedure", procedure_table(cohort, outcomes, pids, source))
+    for name, table in care_tables(cohort, rng, registers, deficits, outcomes, onsets, pids, source).items():
+        batch.write(name, table)
+    return outcomes.falls.averted if outcomes.falls else 0
