@@ -34,6 +34,11 @@ def run_demo(*, console: Console, password: str) -> None:
             load_structure()
     logins = create_demo_partnership(password=password)
     ensure_demo_population(console=console, icp=DEMO_ICP)
+    # Before stratification, so that scores count each person once.
+    with console.status("Record linkage: a trust, a council and a pharmacy send records of some people…"):
+        from icp.demo.linkage import link_demo_sources
+
+        console.print(link_demo_sources(DEMO_ICP))
     with console.status("Governance: a year of meetings, business cases, plan, projects, ECHO networks…"):
         from icp.demo.governance import create_demo_governance
 

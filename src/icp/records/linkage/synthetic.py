@@ -109,16 +109,30 @@ def linkage_set(people: int, *, seed: int = 42, icp: str = "NI-NOR-CA") -> Linka
     gp = patient_table(cohort, rng, outcomes, "gp", pids)  # type: ignore[arg-type]
     gp = gp.append_column("source_id", pids)
     rows = gp.to_pylist()
+    copies, truth = other_sources(rows, rng)
+    out = [dict(row, source="gp") for row in rows] + copies
+    truth.update({str(row["patient_id"]): str(row["patient_id"]) for row in rows})
+    table = pa.Table.from_pylist(out).select([name for name in gp.column_names if name != "batch_id"])
+    return LinkageSet(table, truth)
+
+
+def other_sources(
+    rows: list[dict[str, object]],
+    rng: np.random.Generator,
+    shares: dict[str, float] = SOURCES,
+    prefix: str = "",
+) -> tuple[list[dict[str, object]], dict[str, str]]:
+    """Copies of some of the GP records `rows` as each other source sends them (`shares`: the share
+    of people each holds), with the errors in `ERRORS`; and the truth (copy's id → GP record's id).
+    `prefix` starts every copy's id (to keep them apart from ids already in a warehouse)."""
     districts = sorted({str(row["postcode_district"]) for row in rows})
-    out = [dict(row, source="gp") for row in rows]
-    truth = {str(row["patient_id"]): str(row["patient_id"]) for row in rows}
-    for source, share in SOURCES.items():
-        prefix = source[:2].upper()
+    copies: list[dict[str, object]] = []
+    truth: dict[str, str] = {}
+    for source, share in shares.items():
         chosen = np.flatnonzero(rng.random(len(rows)) < share)
         # Each source numbers its people in its own order, unrelated to the practice's.
         for number, index in enumerate(rng.permutation(chosen)):
-            new_id = f"{prefix}-{number:07d}"
-            out.append(_copy(rows[index], source, new_id, districts, rng))
+            new_id = f"{prefix}{source[:2].upper()}-{number:07d}"
+            copies.append(_copy(rows[index], source, new_id, districts, rng))
             truth[new_id] = str(rows[index]["patient_id"])
-    table = pa.Table.from_pylist(out).select([name for name in gp.column_names if name != "batch_id"])
-    return LinkageSet(table, truth)
+    return copies, truth
