@@ -170,6 +170,7 @@ def simulate_outcomes(
     previous = np.zeros(cohort.size, dtype=np.int64)
     emergency: list[tuple[Ints, Ints]] = []
     elective: list[tuple[Ints, Ints]] = []
+    rr_elective = np.exp(0.12 * multimorbidity)
     for year in range(YEARS):
         year_start = START_DAY + round(year * DAYS_PER_YEAR)
         alive = death_day == NEVER
@@ -194,12 +195,12 @@ def simulate_outcomes(
         hazard = (
             mx[sex, np.minimum(age.astype(np.int64), 100)] * rr_death / _group_mean(rr_death, group, alive)
         )
-        dies = alive & (rng.random(cohort.size) < 1.0 - np.exp(-hazard))
-        day = seasonal_days(rng, cohort.size, year, DEATH_SEASON)
-        death_day = np.where(dies & (day <= EXTRACT_DAY), day, death_day).astype(np.int32)
+        dying = np.flatnonzero(alive & (rng.random(cohort.size) < -np.expm1(-hazard)))
+        day = seasonal_days(rng, dying.size, year, DEATH_SEASON)  # days for the dying alone
+        dying, day = dying[day <= EXTRACT_DAY], day[day <= EXTRACT_DAY]
+        death_day[dying] = day
 
         emergency.append(_events(rng, counts, year, death_day, EMERGENCY_SEASON))
-        rr_elective = np.exp(0.12 * multimorbidity)
         expected_elective = (
             admissions * rates.elective_share * rr_elective / _group_mean(rr_elective, group, alive)
         )

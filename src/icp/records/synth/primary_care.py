@@ -9,8 +9,6 @@ calibrated to a published table.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
@@ -242,49 +240,52 @@ def observation_table(
         rng.random(n) < smoker_p, 0, np.where(rng.random(n) < 0.3 + 0.4 * copd, 1, 2)
     ).astype(np.int32)
 
-    def add(kind: str, who: Bools, year_start: int, values: npt.NDArray[Any], coded: int = -1) -> None:
-        day = year_start + rng.integers(0, 365, n)
-        who = who & (day < outcomes.death_day) & (day <= EXTRACT_DAY)
-        person = np.flatnonzero(who)
+    def measured(kind: str, who: Bools, year_start: int, coded: int = -1) -> Ints:
+        """Measure `kind` on a day of the year for each of `who` alive that day; returns their
+        places, for the caller to add their values (drawn for those measured alone)."""
+        person = np.flatnonzero(who).astype(np.int32)
+        day = year_start + rng.integers(0, 365, person.size)
+        keep = (day < outcomes.death_day[person]) & (day <= EXTRACT_DAY)
+        person, day = person[keep], day[keep]
         columns["person"].append(person)
         columns["kind"].append(np.full(person.size, kinds.index(kind), dtype=np.int32))
-        columns["day"].append(day[person].astype(np.int32))
-        columns["value"].append(values[person])
+        columns["day"].append(day.astype(np.int32))
         columns["coded"].append(
             np.full(person.size, coded, dtype=np.int32) if coded >= 0 else smoking_status[person]
         )
+        return person
 
+    values = columns["value"]
+    hypertension = registers["hypertension"]
     for year in range(YEARS):
         year_start = START_DAY + round(year * DAYS_PER_YEAR)
         age = cohort.age_on(year_start)
         adult = age >= 18
-        checked = cardiovascular | (adult & (age >= 40) & (rng.random(n) < 0.35))
-        systolic = rng.normal(124 + 0.35 * (age - 50) + 9 * registers["hypertension"], 14)
-        diastolic = rng.normal(78 + 4 * registers["hypertension"] - 0.1 * (age - 60), 9)
-        add("systolic", checked, year_start, np.round(np.clip(systolic, 85, 220)))
-        add("diastolic", checked, year_start, np.round(np.clip(diastolic, 45, 130)))
-        hba1c = np.where(diabetes, rng.normal(58, 13, n), rng.normal(38, 4, n))
+        checked = cardiovascular | ((age >= 40) & (rng.random(n) < 0.35))
+        p = measured("systolic", checked, year_start)
+        systolic = rng.normal(124 + 0.35 * (age[p] - 50) + 9 * hypertension[p], 14)
+        values.append(np.round(np.clip(systolic, 85, 220)))
+        p = measured("diastolic", checked, year_start)
+        diastolic = rng.normal(78 + 4 * hypertension[p] - 0.1 * (age[p] - 60), 9)
+        values.append(np.round(np.clip(diastolic, 45, 130)))
         for _ in range(2):
-            add(
-                "hba1c",
-                diabetes | (adult & (age >= 40) & (rng.random(n) < 0.05)),
-                year_start,
-                np.round(np.clip(hba1c, 25, 140)),
-            )
-        egfr = np.where(ckd, rng.normal(42, 9, n), rng.normal(92 - 0.7 * np.maximum(age - 40, 0), 12, n))
-        add("egfr", ckd | diabetes | registers["hypertension"], year_start, np.round(np.clip(egfr, 8, 120)))
-        bmi = rng.normal(27.2 + 3.0 * diabetes + 0.3 * deprivation, 4.8)
-        add("bmi", adult & (rng.random(n) < 0.3), year_start, np.round(np.clip(bmi, 15, 60), 1))
-        add(
-            "smoking",
-            copd | (adult & (rng.random(n) < (0.5 if year == 0 else 0.15))),
-            year_start,
-            np.full(n, np.nan),
-        )
-        fev1 = rng.normal(1.7 - 0.02 * (age - 60) + 0.6 * cohort.male - 1.0 * outcomes.efi, 0.4)
-        add("fev1", copd, year_start, np.round(np.clip(fev1, 0.4, 4.5), 2))
-        mrc = np.clip(np.round(1.6 + 5.0 * outcomes.efi + rng.normal(0, 0.8, n)), 1, 5)
-        add("mrc", copd, year_start, mrc)
+            p = measured("hba1c", diabetes | ((age >= 40) & (rng.random(n) < 0.05)), year_start)
+            hba1c = np.where(diabetes[p], rng.normal(58, 13, p.size), rng.normal(38, 4, p.size))
+            values.append(np.round(np.clip(hba1c, 25, 140)))
+        p = measured("egfr", ckd | diabetes | hypertension, year_start)
+        usual = 92 - 0.7 * np.maximum(age[p] - 40, 0)
+        egfr = np.where(ckd[p], rng.normal(42, 9, p.size), rng.normal(usual, 12, p.size))
+        values.append(np.round(np.clip(egfr, 8, 120)))
+        p = measured("bmi", adult & (rng.random(n) < 0.3), year_start)
+        bmi = rng.normal(27.2 + 3.0 * diabetes[p] + 0.3 * deprivation[p], 4.8)
+        values.append(np.round(np.clip(bmi, 15, 60), 1))
+        p = measured("smoking", copd | (adult & (rng.random(n) < (0.5 if year == 0 else 0.15))), year_start)
+        values.append(np.full(p.size, np.nan))
+        p = measured("fev1", copd, year_start)
+        fev1 = rng.normal(1.7 - 0.02 * (age[p] - 60) + 0.6 * cohort.male[p] - 1.0 * outcomes.efi[p], 0.4)
+        values.append(np.round(np.clip(fev1, 0.4, 4.5), 2))
+        p = measured("mrc", copd, year_start)
+        values.append(np.clip(np.round(1.6 + 5.0 * outcomes.efi[p] + rng.normal(0, 0.8, p.size)), 1, 5))
 
     person = np.concatenate(columns["person"])
     kind = np.concatenate(columns["kind"])
