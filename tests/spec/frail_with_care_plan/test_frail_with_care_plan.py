@@ -25,5 +25,13 @@ def test_counted_by_hand(indicator_on_engine: IndicatorOnEngine) -> None:
     care_plan(r, "f5", "care_plan", d(2025, 3, 1), ended=d(2025, 6, 15))
     frail(r, "f6", deficits=14)  # 14 of 36 = 0.39: severe, with an advance care plan only
     care_plan(r, "f6", "advance_care_plan", d(2025, 3, 1))
-    # Denominator: f1, f2, f5, f6 = 4; numerator: f1 = 1.
-    assert indicator_on_engine(r, "frail_with_care_plan", JUNE) == (1, 4)
+    # 8 coded deficits and 5 medicines in the year to 31 March 2025 (polypharmacy, the 9th): 0.25,
+    # moderate, with a plan. 7 coded deficits and polypharmacy: 8 of 36 = 0.22, mild: not counted.
+    frail(r, "f7", deficits=8)
+    frail(r, "f8", deficits=7)
+    for person in ("f7", "f8"):
+        care_plan(r, person, "care_plan", d(2025, 3, 1))
+        for number in range(5):
+            r.medicine(person, f"3{number}0000", d(2024, 6, 1))
+    # Denominator: f1, f2, f5, f6, f7 = 5; numerator: f1, f7 = 2.
+    assert indicator_on_engine(r, "frail_with_care_plan", JUNE) == (2, 5)

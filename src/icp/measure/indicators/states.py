@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from icp.measure.indicators import cells as c
 from icp.measure.indicators.definition import Indicator
-from icp.stratify import comorbidity, frailty
+from icp.stratify import codelists, comorbidity, frailty
 from icp.stratify.events import Tables, matched_events, population, years_before
 
 POOLED_MONTHS = 36
@@ -37,7 +37,9 @@ def score_states(
     its earliest record is on or before it, so each person's deficits are kept at their earliest
     record only (the same eFI on every date, from far fewer rows); register records are kept whole
     (a register needs the latest code and the latest resolution). Only the registers asked for are
-    matched."""
+    matched, and only the people who could be in a state asked about are scored: those on one of
+    the registers' codes, or with enough eFI deficits by the last date to reach one of the
+    categories (`efi_deficits_needed`, less one for polypharmacy)."""
     matched = matched_events(tables, max(dates))
     # Only people 65 or over on some score date are scored for frailty: only their deficits are read.
     oldest_birth = years_before(max(dates), frailty.EFI_MINIMUM_AGE)
@@ -47,6 +49,18 @@ def score_states(
     earliest = efi_events.group_by(["patient_id", "list", "key", "role"]).aggregate(
         event_date=efi_events.event_date.min()
     )
+    # Only people who could be in one of `efi_categories` on some date are scored: those with
+    # enough coded deficits by the last date (polypharmacy, from the medicines, may add one).
+    # Categories reached with one deficit or none would need everyone: then nobody is left out.
+    needed = efi_deficits_needed(efi_categories)
+    narrowed = needed is None or needed >= 2
+    if needed is None:
+        earliest = earliest.filter(ibis.literal(False))
+    elif narrowed:
+        coded = earliest.filter(earliest.key != "polypharmacy")
+        counts = coded.group_by(candidate_id=coded.patient_id).aggregate(deficits=coded.key.nunique())
+        candidates = counts.filter(counts.deficits >= needed - 1)
+        earliest = earliest.semi_join(candidates, earliest.patient_id == candidates.candidate_id)
     register_events = matched.filter((matched.list == "register") & matched.key.isin(list(registers)))
     events = c.kept(
         ibis.union(
@@ -55,9 +69,16 @@ def score_states(
             distinct=False,
         )
     )
-    medication = tables["medication"]
+    patient, medication = tables["patient"], tables["medication"]
+    if narrowed:
+        # Everyone else is in none of the states asked about on any date: stratify's functions
+        # are given only these people (the same scores, from far fewer rows).
+        wanted = c.kept(events.select(wanted_id=events.patient_id).distinct())
+        patient = patient.semi_join(wanted, patient.patient_id == wanted.wanted_id)
+        medication = medication.semi_join(wanted, medication.patient_id == wanted.wanted_id)
     score_tables = {
         **tables,
+        "patient": patient,
         # Read at every score date: kept by the engine once, with the columns read.
         "medication": c.kept(
             medication.select("patient_id", "code_system", "code", "status", "start_date", "end_date")
@@ -66,7 +87,7 @@ def score_states(
     parts = []
     for day in dates:
         on_day = events.filter(events.event_date <= ibis.literal(day))
-        alive = population(tables, day)
+        alive = population(score_tables, day)
         alive = alive.semi_join(persons, alive.patient_id == persons.patient_id)
         # The eFI is built and validated for people 65 and over: only they are scored.
         older = alive.filter(alive.age >= frailty.EFI_MINIMUM_AGE)
@@ -97,6 +118,18 @@ def score_states(
             )
         )
     return ibis.union(*parts, distinct=False)
+
+
+def efi_deficits_needed(categories: Sequence[str]) -> int | None:
+    """The fewest of the 36 deficits whose eFI is in one of `categories` (as stratify bands it:
+    the first band containing the score), or None when no count is."""
+    bands = codelists.bands("efi")
+    for deficits in range(frailty.EFI_DEFICIT_COUNT + 1):
+        score = deficits / float(frailty.EFI_DEFICIT_COUNT)
+        band = next((band for band in bands if band.contains(score)), None)
+        if band is not None and band.category in categories:
+            return deficits
+    return None
 
 
 def snapshot_cells(
