@@ -157,8 +157,11 @@ def _print_command(console: Console, command: dict[str, Any]) -> None:
             out.add_row(database, str(runs), "", "", "", "", "")
             continue
         for name, result in runs.items():
-            met = "wall" if result["wall_target_met"] else "no (wall)"
-            met += ", memory" if result["memory_target_met"] else ", no (memory)"
+            if result["wall_target_met"] is None:
+                met = "not all of NI"
+            else:
+                met = "wall" if result["wall_target_met"] else "no (wall)"
+                met += ", memory" if result["memory_target_met"] else ", no (memory)"
             out.add_row(
                 database,
                 name,

@@ -86,7 +86,7 @@ sync_patient_index; from icp.records.warehouse import Warehouse; from icp.strati
 sync_patient_index(areas=areas_in(Warehouse()))"
 
 
-def measure(data_dir: Path, database_url: str | None) -> dict[str, Any]:
+def measure(data_dir: Path, database_url: str | None, *, all_of_ni: bool) -> dict[str, Any]:
     """First run (fits the model) and a run with the saved model, on one database."""
     env = _environment(data_dir, database_url)
     if database_url:
@@ -97,9 +97,9 @@ def measure(data_dir: Path, database_url: str | None) -> dict[str, Any]:
         "first run": _run([ICP, "stratify", "--area", "NI", "--retrain"], env),
         "saved model": _run([ICP, "stratify", "--area", "NI"], env),
     }
-    for name, result in runs.items():
-        result["wall_target_met"] = result["wall_seconds"] < TARGETS[name]
-        result["memory_target_met"] = result["peak_gb"] < TARGET_PEAK_GB
+    for name, result in runs.items():  # the targets are for all of NI: none for a smaller run
+        result["wall_target_met"] = result["wall_seconds"] < TARGETS[name] if all_of_ni else None
+        result["memory_target_met"] = result["peak_gb"] < TARGET_PEAK_GB if all_of_ni else None
     return runs
 
 
@@ -107,16 +107,18 @@ def whole_command(quick: bool) -> dict[str, Any]:
     """Both databases' measurements (PostgreSQL skipped, and said, when it cannot be reached)."""
     given = os.environ.get("ICP_BENCH_STRATIFY_DATA")
     folder = Path(given) if given else Path(tempfile.mkdtemp(prefix="icp-bench-e2e-"))
-    report: dict[str, Any] = {"data_dir": str(folder), "people": "NI" if not quick else QUICK_PEOPLE}
+    people = "as in the given data folder" if given else ("NI" if not quick else QUICK_PEOPLE)
+    report: dict[str, Any] = {"data_dir": str(folder), "people": people}
     try:
         if not given:
             prepare(folder, quick)
-        report["sqlite"] = measure(folder, None)
+        all_of_ni = not quick  # a given folder counts as all of NI unless --quick
+        report["sqlite"] = measure(folder, None, all_of_ni=all_of_ni)
         server = os.environ.get("ICP_BENCH_DATABASE_URL", DEFAULT_POSTGRES).rstrip("/")
         database = f"icp_bench_stratify_{secrets.token_hex(4)}"
         if _postgres(server, f"CREATE DATABASE {database}"):
             try:
-                report["postgresql"] = measure(folder, f"{server}/{database}")
+                report["postgresql"] = measure(folder, f"{server}/{database}", all_of_ni=all_of_ni)
             finally:
                 _postgres(server, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         else:
