@@ -8,7 +8,7 @@ indicator's events, emergency admissions and the pathway's enrolments.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 
 import ibis
 import ibis.expr.types as ir
@@ -85,11 +85,8 @@ def population_for(
     people["birth_day"] = _days(people.pop("birth_date"))
     people["death_day"] = _days(people.pop("death_date"))
     people["male"] = (people.pop("sex") == "male").astype(float)
-    lists: dict[str, Sequence[str]] = {}
-    also = definition.numerator.get("also")
-    if also:
-        lists[also["list"]] = definition.codes(also["list"])
-    spells = cells.kept(cells.spells(tables, lists))
+    # Every list the outcome's rules read (acsc_chronic's exclusions among them), as icp measure.
+    spells = cells.kept(cells.spells(tables, *cells.spell_lists([definition])))
     events = cells.population_rate_events(
         definition, tables, spells, months=cells.Months(start, last), data_end=last
     )

@@ -170,6 +170,31 @@ def _code_match(code: ir.StringValue, prefixes: Sequence[str]) -> ir.BooleanValu
     return condition
 
 
+def spell_lists(
+    definitions: Sequence[Indicator],
+) -> tuple[dict[str, Sequence[str]], dict[str, Sequence[str]]]:
+    """The diagnosis and procedure code lists `spells` must flag for `definitions`: each one's
+    `also` list and its rules' lists (a procedure list for `unless_procedure`)."""
+    lists: dict[str, Sequence[str]] = {}
+    procedures: dict[str, Sequence[str]] = {}
+    for definition in definitions:
+        also = definition.numerator.get("also")
+        if also:
+            _name_once(lists, also["list"], definition)
+        for rule in definition.rules:
+            named = procedures if rule.condition == "unless_procedure" else lists
+            _name_once(named, rule.list_name, definition)
+    return lists, procedures
+
+
+def _name_once(named: dict[str, Sequence[str]], name: str, definition: Indicator) -> None:
+    """The spell flags are one column per list name: two definitions may share a name only with
+    the same codes."""
+    codes = definition.codes(name)
+    if named.setdefault(name, codes) != codes:
+        raise ValueError(f"{definition.path}: code list {name!r} differs from another definition's")
+
+
 def spells(
     tables: Tables,
     indicator_lists: dict[str, Sequence[str]],

@@ -124,15 +124,7 @@ def measure(
         left_out = ibis.memtable(pa.table({"excluded_id": pa.array(sorted(excluded), pa.string())}))
         present = patient.semi_join(left_out, patient.patient_id == left_out.excluded_id)
         opted_out = int(to_arrow(present.aggregate(n=present.count())).column("n")[0].as_py())
-    lists: dict[str, Sequence[str]] = {}
-    procedures: dict[str, Sequence[str]] = {}
-    for definition in definitions:
-        also = definition.numerator.get("also")
-        if also:
-            _name_once(lists, also["list"], definition)
-        for rule in definition.rules:
-            named = procedures if rule.condition == "unless_procedure" else lists
-            _name_once(named, rule.list_name, definition)
+    lists, procedures = c.spell_lists(definitions)
     measures = {definition.measure for definition in definitions}
     spell_table: ir.Table | None = None
     if measures & {"population_rate", "readmission"}:
@@ -217,14 +209,6 @@ def _cells(
         return c.counted(c._cells(definition, events, persons, months, value="days"))
     assert states is not None
     return s.snapshot_cells(definition, tables, persons, months, states)
-
-
-def _name_once(named: dict[str, Sequence[str]], name: str, definition: Indicator) -> None:
-    """The spell flags are one column per list name: two definitions may share a name only with
-    the same codes."""
-    codes = definition.codes(name)
-    if named.setdefault(name, codes) != codes:
-        raise ValueError(f"{definition.path}: code list {name!r} differs from another definition's")
 
 
 def latest_record(tables: Tables) -> dt.date | None:
