@@ -171,3 +171,30 @@ def test_spark_gives_the_same_numbers_and_the_same_published_tables(
         pd.testing.assert_frame_equal(
             _ordered(from_spark[name]), _ordered(frame), check_dtype=False, rtol=1e-9, obj=name
         )
+
+
+def test_a_second_sources_records_of_people_already_counted_change_no_number(tmp_path: Path) -> None:
+    """With records linked into persons (`by_person`, as `icp measure` reads them), a trust's records
+    of people the practices already hold count nobody twice: every indicator's cells are those of
+    the practices' records alone."""
+    import pyarrow as pa
+
+    from icp.records.persons import by_person
+
+    warehouse = Warehouse(tmp_path / "warehouse")
+    synthesise(warehouse, area=AREA, seed=5, people=1500)
+    alone = measure(by_person(open_tables(warehouse)), MONTHS)
+    gp = warehouse.read_arrow("patient").slice(0, 200).to_pylist()
+    copies = [
+        {**row, "patient_id": f"TRUST-{n}", "source_id": f"TRUST-{n}", "person_id": row["patient_id"]}
+        | {"practice_code": None, "registered": False, "batch_id": None, "source": "a trust (synthetic)"}
+        for n, row in enumerate(gp)
+    ]
+    with warehouse.batch(kind="ingest", source="a trust (synthetic)") as batch:
+        batch.write("patient", pa.Table.from_pylist(copies))
+
+    linked = measure(by_person(open_tables(warehouse)), MONTHS)
+
+    assert set(linked.cells) == set(alone.cells)
+    for name in alone.cells:
+        assert _sorted(linked.cells[name]) == _sorted(alone.cells[name]), name

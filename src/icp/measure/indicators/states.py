@@ -74,7 +74,11 @@ def score_states(
         # Everyone else is in none of the states asked about on any date: stratify's functions
         # are given only these people (the same scores, from far fewer rows).
         wanted = c.kept(events.select(wanted_id=events.patient_id).distinct())
+        # `view()`: with linked records `by_person` hands over the tables as joins, which Ibis will
+        # not extend with another join; a view of each is a relation of its own.
+        patient = patient.view()
         patient = patient.semi_join(wanted, patient.patient_id == wanted.wanted_id)
+        medication = medication.view()
         medication = medication.semi_join(wanted, medication.patient_id == wanted.wanted_id)
     score_tables = {
         **tables,
