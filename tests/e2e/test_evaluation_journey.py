@@ -52,5 +52,7 @@ def test_the_committee_report_pdf_downloads(demo_site: str, page: Any) -> None:
     log_in(page, demo_site, "demo-manager")
     page.goto(f"{demo_site}/evaluation/icp/{ICP}/report/")
     link = page.get_by_role("link", name="Download this report as a PDF (tagged for screen readers)")
-    response = page.request.get(f"{demo_site}{link.get_attribute('href')}")
+    # The PDF is typeset while the request waits: on a loaded two-core machine that has taken over
+    # Playwright's default 30 s (seen twice in a full parallel run), so this request waits longer.
+    response = page.request.get(f"{demo_site}{link.get_attribute('href')}", timeout=120_000)
     assert response.status == 200 and response.body().startswith(b"%PDF-")
