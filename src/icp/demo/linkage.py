@@ -53,6 +53,7 @@ def add_second_sources(
 
 def link_demo_sources(icp_code: str) -> str:
     """`make demo`'s step: the other sources' records, then `icp link` over the ICP (once)."""
+    from icp.audit.events import EventType
     from icp.audit.models import AuditEvent
     from icp.partnership.models import Area, Organisation
     from icp.patients.linkage import run_linkage
@@ -65,7 +66,7 @@ def link_demo_sources(icp_code: str) -> str:
     names = {key: found.get(code, f"A {key}") for key, code in codes.items()}
     names = {key: name if "synthetic" in name else f"{name} (synthetic)" for key, name in names.items()}
     written = add_second_sources(icp_code, names)
-    linked_before = AuditEvent.objects.filter(action="linkage.run", detail__icp=icp_code).exists()
+    linked_before = AuditEvent.objects.filter(action=EventType.LINKAGE_RUN, detail__icp=icp_code).exists()
     if not written and linked_before:
         return f"Record linkage: {icp_code} already linked."
     summary = run_linkage(area=icp_code)

@@ -293,7 +293,9 @@ def run(
     if fitted is None:
         started = time.perf_counter()
         try:
-            if engine == "duckdb" and con is None:
+            # A daemonic process (a background job's worker) may not start children: it fits here.
+            apart = engine == "duckdb" and con is None and not multiprocessing.current_process().daemon
+            if apart:
                 _note(progress, "Fitting the admission model (in a separate process)…")
                 fitted = fit_apart(
                     warehouse,
