@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from icp.records.linkage.synthetic import other_sources
 from icp.records.schema import CLINICAL_TABLES
 from icp.records.warehouse import Warehouse
 
-# A small share of the ICP's people in each other source: enough for a review queue an IG lead
-# can work through in the demo (tens of pairs), few enough that linking takes seconds.
+# A small share of the ICP's people in each other source, so the demo's linkage stays about a
+# minute. Few second-source records among 100,000 make the model's prior small, so many true pairs
+# wait for review (about 1,900 on the demo ICP; docs/linkage.md, "In the demo").
 DEMO_SHARES: dict[str, float] = {"trust": 0.03, "council": 0.01, "pharmacy": 0.02}
 SEED = 7
 
@@ -36,9 +38,9 @@ def add_second_sources(
     if warehouse.find_batches(source=label, area=icp_code):
         return 0
     schema = CLINICAL_TABLES["patient"]
-    columns = [name for name in schema.names if name not in {"batch_id", "source", "loaded_at"}]
+    columns = [name for name in schema.names if name not in {"batch_id", "source"}]
     gp = warehouse.read_arrow("patient", [icp_code], columns=columns)
-    gp = gp.filter(pa.compute.equal(gp.column("registered"), True))
+    gp = gp.filter(pc.equal(gp.column("registered"), True))
     copies, _truth = other_sources(gp.to_pylist(), np.random.default_rng(SEED), DEMO_SHARES, prefix="DEMO-")
     if not copies:
         return 0

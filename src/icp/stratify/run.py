@@ -305,7 +305,7 @@ def run(
                     excluded=opted_out,
                     models_dir=models_dir,
                 )
-            else:  # Spark's session (or a connection handed in) lives in this process
+            else:  # Spark's session, a connection handed in, or a job's worker: fit in this process
                 fitted, _gbm, _baseline = train(
                     tables, index_date, areas=area_list, excluded=opted_out, progress=progress
                 )
