@@ -111,6 +111,9 @@ def test_break_glass_opens_the_record_and_lands_on_the_ig_review_page(
     client.post("/sharing/break-glass/", {"glass": glass.pk, "outcome": "appropriate", "note": ""})
     glass.refresh_from_db()
     assert glass.review_outcome == ReviewOutcome.APPROPRIATE
+    # Reviewed, it still leads to who has looked at the record (and from there its subject-access export).
+    reviewed = client.get("/sharing/break-glass/").content.decode()
+    assert 'href="/sharing/patients/pt-alice-0001/access-log/"' in reviewed
 
 
 def test_break_glass_needs_a_reason_and_a_clinical_role(client: Client, shared_world: World) -> None:
