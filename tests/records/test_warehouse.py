@@ -252,3 +252,34 @@ def test_a_failed_rewrite_leaves_the_warehouse_as_it_was(small_warehouse: Wareho
         small_warehouse.rewrite("patient", area="NI-NOR-CA", transform=broken, kind="link", source="test")
     assert json.loads((small_warehouse.root / MANIFEST).read_text()) == before
     assert small_warehouse.read_arrow("patient").num_rows == 5
+
+
+def test_files_read_back_with_the_schema_types_and_statistics_only_where_a_reader_can_skip(
+    small_warehouse: Warehouse,
+) -> None:
+    import pyarrow.parquet as pq
+
+    from icp.records.schema import TABLES
+
+    [path] = small_warehouse.files("condition", ["NI-NOR-CA"])
+    assert pq.read_schema(path).equals(TABLES["condition"])  # provenance written encoded, read as strings
+    columns = pq.ParquetFile(path).metadata.row_group(0)
+    statistics = {
+        columns.column(i).path_in_schema: columns.column(i).statistics is not None
+        for i in range(columns.num_columns)
+    }
+    assert statistics["patient_id"] and statistics["onset_date"]
+    assert not statistics["code"] and not statistics["batch_id"] and not statistics["source"]
+
+
+def test_the_source_may_be_given_encoded_or_plain(tmp_path: Path) -> None:
+    from icp.records.warehouse import constant_string
+
+    warehouse = Warehouse(tmp_path)
+    patients = small_patients().drop_columns(["source"])
+    with warehouse.batch(kind="test", source="fixture") as batch:
+        batch.write("patient", patients.append_column("source", constant_string("a GP", patients.num_rows)))
+        batch.write("patient", patients.append_column("source", pa.array(["a trust"] * patients.num_rows)))
+    rows = warehouse.read_arrow("patient")
+    assert rows.schema.field("source").type == pa.string()
+    assert sorted(set(rows.column("source").to_pylist())) == ["a GP", "a trust"]

@@ -295,20 +295,28 @@ DATA_TABLES: dict[str, pa.Schema] = {**CLINICAL_TABLES, **REGISTRATION_TABLES, *
 TABLES: dict[str, pa.Schema] = {**DATA_TABLES, "batch": BATCH}
 
 
-def conform(table_name: str, data: pa.Table) -> pa.Table:
+def conform(table_name: str, data: pa.Table, *, dictionaries: bool = False) -> pa.Table:
     """Return `data` with exactly the table's columns, in order, cast to the schema.
 
     Missing nullable columns are filled with nulls; an unknown column or a failed cast raises
-    ValueError naming the table and column.
+    ValueError naming the table and column. With `dictionaries`, a dictionary-encoded column of a
+    string field's type is kept encoded (the warehouse's writer stores it as it is, without
+    hashing every value again); the schema returned then says so.
     """
     schema = TABLES[table_name]
     unknown = set(data.column_names) - set(schema.names)
     if unknown:
         raise ValueError(f"{table_name}: unknown column(s) {', '.join(sorted(unknown))}")
     columns = []
+    fields = []
     for field in schema:
         if field.name in data.column_names:
             column = data.column(field.name)
+            if dictionaries and pa.types.is_dictionary(column.type) and column.type.value_type == field.type:
+                columns.append(column)
+                fields.append(field.with_type(column.type))
+                continue
+            fields.append(field)
             try:
                 columns.append(column.cast(field.type))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
@@ -316,7 +324,8 @@ def conform(table_name: str, data: pa.Table) -> pa.Table:
                     f"{table_name}.{field.name}: cannot cast {column.type} to {field.type}"
                 ) from error
         elif field.nullable:
+            fields.append(field)
             columns.append(pa.nulls(data.num_rows, field.type))
         else:
             raise ValueError(f"{table_name}: required column {field.name} is missing")
-    return pa.Table.from_arrays(columns, schema=schema)
+    return pa.Table.from_arrays(columns, schema=pa.schema(fields, metadata=schema.metadata))

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -90,15 +91,14 @@ class BatchWriter:
             return
         # Every row carries the id of the batch that wrote it (whatever the caller put there), and
         # the batch's source unless the caller names a more precise one.
-        if not _is_constant(data, "batch_id", self.batch_id):
-            batch_ids = pa.repeat(pa.scalar(self.batch_id, pa.string()), data.num_rows)
-            if "batch_id" in data.column_names:
-                data = data.set_column(data.column_names.index("batch_id"), "batch_id", batch_ids)
-            else:
-                data = data.append_column("batch_id", batch_ids)
+        batch_ids = constant_string(self.batch_id, data.num_rows)
+        if "batch_id" in data.column_names:
+            data = data.set_column(data.column_names.index("batch_id"), "batch_id", batch_ids)
+        else:
+            data = data.append_column("batch_id", batch_ids)
         if "source" not in data.column_names:
-            data = data.append_column("source", pa.repeat(pa.scalar(self.source, pa.string()), data.num_rows))
-        data = conform(table_name, data)
+            data = data.append_column("source", constant_string(self.source, data.num_rows))
+        data = conform(table_name, data, dictionaries=True)
         if table_name == "patient":
             data = _own_person_unless_linked(data)
         if data.column("icp").null_count:
@@ -108,18 +108,21 @@ class BatchWriter:
         for number, icp in enumerate(icps):
             # Compared with the Arrow scalar, not the Python string: converting one imports pandas.
             part = data if len(icps) == 1 else data.filter(pc.equal(data.column("icp"), unique_icps[number]))
+            # A file holds one ICP: its icp column is that one value, with nothing to hash.
+            position = part.column_names.index("icp")
+            part = part.set_column(
+                position,
+                part.field(position).with_type(DICTIONARY_STRING),
+                constant_string(icp, part.num_rows),
+            )
             key = (table_name, icp)
             writer = self._writers.get(key)
             if writer is None:
                 path = self.staging / table_name / f"icp={icp}" / f"{self.batch_id}.parquet"
                 path.parent.mkdir(parents=True, exist_ok=True)
-                # Dictionary-encode every column but the row's own id (unique: nothing to gain).
-                dictionary = [name for name in TABLES[table_name].names if name != f"{table_name}_id"]
-                writer = pq.ParquetWriter(
-                    path, TABLES[table_name], compression="zstd", use_dictionary=dictionary
-                )
+                writer = _parquet_writer(path, table_name)
                 self._writers[key] = writer
-            writer.write_table(part)
+            writer.write_table(_as_file_columns(part, writer.schema))
         self.counts[table_name] = self.counts.get(table_name, 0) + data.num_rows
 
     def close_files(self) -> list[Path]:
@@ -449,12 +452,69 @@ class Warehouse:
                     (self.root / relative).unlink(missing_ok=True)
 
 
-def _is_constant(data: pa.Table, column: str, value: str) -> bool:
-    """Whether every row's `column` is `value` already (as a load's own query writes it): then it
-    need not be rebuilt from a Python string, which makes pyarrow import pandas."""
-    if column not in data.column_names or data.column(column).null_count:
-        return False
-    return bool(pc.unique(data.column(column)).to_pylist() == [value])
+# The columns written dictionary-encoded from Arrow's own dictionaries: the provenance every row
+# carries (one value a file for batch_id and icp, one or a few for source). Parquet's dictionary
+# encoder would otherwise hash each of their values, tens of millions a synthetic NI.
+DICTIONARY_STRING = pa.dictionary(pa.int32(), pa.string())
+DICTIONARY_COLUMNS = ("icp", "source", "batch_id")
+# Column statistics (min and max per row group and page) are written where a reader filters on the
+# column and the values can cluster: dates and numbers (time windows, ages) and a person's ids (one
+# person's record). Other strings (codes, names, provenance) have nearly every value in every row
+# group, so their statistics never let a reader skip anything, and cost a quarter of the writing.
+STATISTICS_STRINGS = ("patient_id", "person_id")
+
+
+def _parquet_writer(path: Path, table_name: str) -> pq.ParquetWriter:
+    schema = TABLES[table_name]
+    file_schema = pa.schema(
+        [
+            column.with_type(DICTIONARY_STRING) if column.name in DICTIONARY_COLUMNS else column
+            for column in schema
+        ],
+        metadata=schema.metadata,
+    )
+    # Dictionary-encode every column but the row's own id (unique: nothing to gain).
+    dictionary = [name for name in schema.names if name != f"{table_name}_id"]
+    statistics = [
+        column.name
+        for column in schema
+        if column.name in STATISTICS_STRINGS
+        or not (pa.types.is_string(column.type) or pa.types.is_nested(column.type))
+    ]
+    # store_schema=False: the Arrow schema is not stored with the file, so readers see the
+    # dictionary-encoded columns as the plain strings the table's schema says they are.
+    return pq.ParquetWriter(
+        path,
+        file_schema,
+        compression="zstd",
+        use_dictionary=dictionary,
+        write_statistics=statistics,
+        store_schema=False,
+    )
+
+
+def _as_file_columns(data: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`data` with each column of the file's type: dictionary-encoded where the file's is."""
+    columns = []
+    for wanted, column in zip(schema, data.columns, strict=True):
+        if column.type != wanted.type:
+            if pa.types.is_dictionary(wanted.type) and not pa.types.is_dictionary(column.type):
+                column = column.dictionary_encode()
+            if column.type != wanted.type:  # a plain string, or a dictionary of another index type
+                column = column.cast(wanted.type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def constant_string(value: str, count: int) -> pa.ChunkedArray:
+    """`count` times `value`, dictionary-encoded: one value and `count` zeros, built from buffers
+    (pyarrow imports pandas to convert a Python value, which costs more than the column)."""
+    encoded = value.encode()
+    dictionary = pa.StringArray.from_buffers(
+        1, pa.py_buffer(np.array([0, len(encoded)], dtype=np.int32)), pa.py_buffer(encoded)
+    )
+    indices = pa.Array.from_buffers(pa.int32(), count, [None, pa.py_buffer(np.zeros(count, dtype=np.int32))])
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(indices, dictionary)], DICTIONARY_STRING)
 
 
 def _own_person_unless_linked(patient: pa.Table) -> pa.Table:

@@ -102,10 +102,10 @@ def synthesise(
     areas = resolve_areas(area)
     counts = people_per_area(areas, people)
     note = on_progress or (lambda _icp, _step: None)
-    note("", "calibrating to the NI reference tables")
-    calibration = calibrate()
     jobs = [(icp, counts[icp]) for icp in areas]
     if workers <= 1 or len(jobs) == 1:
+        note("", "calibrating to the NI reference tables")
+        calibration = calibrate()
         return [
             _synthesise_area(warehouse.root, icp, n, seed, calibration, note, intervention_effect)
             for icp, n in jobs
@@ -114,7 +114,13 @@ def synthesise(
     # Largest ICPs first, so the two workers finish together.
     jobs.sort(key=lambda job: -(job[1] or int(practice_sizes(job[0], None)[1].sum())))
     context = multiprocessing.get_context("spawn")  # no fork of a process with Arrow's threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_prepare_worker) as pool:
+        # The workers start (a new interpreter each, importing NumPy, Arrow and the synthesiser: a
+        # few seconds) while this process calibrates, instead of after it.
+        for _ in range(workers):
+            pool.submit(_prepare_worker)
+        note("", "calibrating to the NI reference tables")
+        calibration = calibrate()
         futures = {
             pool.submit(
                 _synthesise_area, warehouse.root, icp, n, seed, calibration, None, intervention_effect
@@ -126,6 +132,12 @@ def synthesise(
             results[result.icp] = result
             note(result.icp, "done")
     return [results[icp] for icp in areas]
+
+
+def _prepare_worker() -> None:
+    """Pay a worker's one-off costs as it starts: its imports (this module's are done by now), and
+    the pandas import pyarrow makes on its first conversion of a Python or NumPy value."""
+    pa.array([0])
 
 
 # The random streams beside each area's main one: the opaque patient ids, and each block's own.

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from icp.records.synth.codes import CodeChoice
 from icp.records.synth.population import NEVER, Cohort
+from icp.records.warehouse import constant_string
 
 SOURCE = "icp synth"
 HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
@@ -112,11 +113,12 @@ def constant(value: object, count: int, type_: pa.DataType) -> pa.Array:
     return pa.repeat(pa.scalar(value, type=type_), count)
 
 
-def provenance(icp: str, count: int, source: str) -> dict[str, pa.Array]:
+def provenance(icp: str, count: int, source: str) -> dict[str, pa.Array | pa.ChunkedArray]:
     """The columns every synthetic row carries (batch_id is set by the batch writer)."""
     return {
         "icp": constant(icp, count, pa.string()),
-        "source": constant(source, count, pa.string()),
+        # Dictionary-encoded, as the warehouse writes it (its icp column it encodes itself).
+        "source": constant_string(source, count),
         "synthetic": constant(True, count, pa.bool_()),
     }
 
