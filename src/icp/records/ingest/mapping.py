@@ -336,17 +336,95 @@ def _reason(types: list[str]) -> str:
     return "nullif(concat_ws('; ', " + ", ".join(problems) + "), '')"
 
 
+# The staging table keeps the columns only one resource type fills in a one-element list per type
+# (NULL for the other types): an in-memory DuckDB table pays for every NULL scalar it stores, and a
+# Bulk Data file of Observations would otherwise store some thirty of them per row, which cost more
+# than mapping the row. The `stage` view (STAGE_VIEW) unpacks them under their own names.
+PACKED: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "patient_fields": (
+        ("Patient",),
+        {
+            "national_id": "VARCHAR",
+            "national_id_system": "VARCHAR",
+            "given_name": "VARCHAR",
+            "family_name": "VARCHAR",
+            "sex": "VARCHAR",
+            "practice_code": "VARCHAR",
+            "postcode_district": "VARCHAR",
+            "small_area": "VARCHAR",
+            "deprivation_quintile": "TINYINT",
+        },
+    ),
+    "encounter_fields": (
+        ("Encounter",),
+        {
+            "setting": "VARCHAR",
+            "admission_method": "VARCHAR",
+            "admission_fallback": "VARCHAR",
+            "provider_code": "VARCHAR",
+            "part_of_id": "VARCHAR",
+            "type_code_system": "VARCHAR",
+            "type_code": "VARCHAR",
+            "type_display": "VARCHAR",
+        },
+    ),
+    "value_fields": (
+        ("Observation",),
+        {
+            "value_number": "DOUBLE",
+            "value_unit": "VARCHAR",
+            "value_text": "VARCHAR",
+            "value_code_system": "VARCHAR",
+            "value_code": "VARCHAR",
+            "value_display": "VARCHAR",
+        },
+    ),
+    "medication_fields": (
+        ("MedicationStatement", "MedicationRequest"),
+        {"kind": "VARCHAR", "reference_display": "VARCHAR", "medication_id": "VARCHAR"},
+    ),
+    "condition_fields": (("Condition",), {"category": "VARCHAR"}),
+}
+_PACKED_COLUMNS = [column for _types, columns in PACKED.values() for column in columns]
+
+
+def _packed_type(columns: dict[str, str]) -> str:
+    return "STRUCT(" + ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items()) + ")[]"
+
+
+def _pack(name: str, staged: list[str]) -> str:
+    owners, columns = PACKED[name]
+    present = [t for t in owners if t in staged]
+    if not present:
+        return f"NULL::{_packed_type(columns)} AS {name}"
+    fields = ", ".join(f"{column} := {column}::{sql_type}" for column, sql_type in columns.items())
+    return f"CASE WHEN resource_type IN {_in(present)} THEN [struct_pack({fields})] END AS {name}"
+
+
+# The staging rows as stage 2 reads them: every column by its own name, and the row's number.
+STAGE_VIEW = (
+    "CREATE OR REPLACE TEMP VIEW stage AS SELECT rowid AS stage_row, * EXCLUDE ("
+    + ", ".join(PACKED)
+    + "), "
+    + ", ".join(f"{name}[1].{column} AS {column}" for name, (_t, cols) in PACKED.items() for column in cols)
+    + " FROM stage_rows"
+)
+
+
 def stage_select(types: Iterable[str | None], *, synthetic: bool) -> str:
-    """SELECT over the relation `r` (file_id, line and the RESOURCE fields) giving staging rows.
+    """SELECT over the relation `r` (file_id, line and the RESOURCE fields) giving staging rows, in
+    the shape of the `stage_rows` table (the columns of PACKED in their lists).
 
     `types` are the resource types present in the input (None for rows without one).
     """
     staged = sorted(t for t in set(types) if t in EXPRESSIONS)
     columns = ",\n        ".join(_column(column, staged) for column in STAGE_COLUMNS)
     tagged = "TRUE" if synthetic else _TAGGED
+    packs = ", ".join(_pack(name, staged) for name in PACKED)
     return f"""
 SELECT * EXCLUDE (raw_text, subject_ref, encounter_ref, medication_ref, part_of_ref, date1_raw, date2_raw,
-                  date3_raw),
+                  date3_raw, {", ".join(_PACKED_COLUMNS)}),
+       {packs},
        CASE WHEN reason IS NOT NULL THEN raw_text END AS raw
 FROM (
 SELECT * EXCLUDE (coding, value_coding, type_coding, code_cc, value_cc, type_cc),

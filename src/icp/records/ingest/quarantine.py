@@ -51,8 +51,8 @@ def fill_missing_text(con: duckdb.DuckDBPyConnection, files: Sequence[InputFile]
             f"""CREATE OR REPLACE TEMP TABLE wanted_rows AS
             SELECT r.stage_row, r.line, r.resource_type, r.resource_id, o.nth
             FROM stage2_rejects r
-            LEFT JOIN (SELECT rowid AS stage_row, row_number() OVER (
-                           PARTITION BY resource_type, resource_id ORDER BY rowid) AS nth
+            LEFT JOIN (SELECT stage_row, row_number() OVER (
+                           PARTITION BY resource_type, resource_id ORDER BY stage_row) AS nth
                        FROM stage WHERE file_id = {file_id}) o ON o.stage_row = r.stage_row
             WHERE r.file_id = {file_id}"""
         )

@@ -30,7 +30,7 @@ def _q(text: str) -> str:
 CLINICAL_SQL = (
     "('Condition', 'Observation', 'MedicationStatement', 'MedicationRequest', 'Encounter', 'Procedure')"
 )
-_FIRST_COPY = "s.rowid NOT IN (SELECT stage_row FROM duplicate_rows)"
+_FIRST_COPY = "s.stage_row NOT IN (SELECT stage_row FROM duplicate_rows)"
 
 
 def _parquet(files: Sequence[Path], columns: str, empty: str, where: str = "TRUE") -> str:
@@ -82,10 +82,10 @@ def prepare(
     area_sql = _q(area) if area else "NULL::VARCHAR"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE patient_placed AS
-        SELECT s.rowid AS stage_row, s.resource_id, n.patient_id, pm.icp AS practice_icp,
+        SELECT s.stage_row AS stage_row, s.resource_id, n.patient_id, pm.icp AS practice_icp,
                coalesce(pm.icp, {area_sql}) AS icp, pm.icp IS NOT NULL AS registered,
                CASE
-                 WHEN row_number() OVER (PARTITION BY s.resource_id ORDER BY s.rowid) > 1
+                 WHEN row_number() OVER (PARTITION BY s.resource_id ORDER BY s.stage_row) > 1
                    THEN 'Patient id ''' || s.resource_id || ''' appears more than once in this load'
                  WHEN w.source_id IS NOT NULL
                    THEN 'Patient id ''' || s.resource_id || ''' is already in the warehouse; '
@@ -104,11 +104,11 @@ def prepare(
     # (against FHIR: Bundle fullUrls and Bulk Data ids are unique) loads once, as first read.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE duplicate_rows AS
-        SELECT s.rowid AS stage_row FROM stage s JOIN (
-            SELECT resource_type, resource_id, min(rowid) AS first_row FROM stage
+        SELECT s.stage_row AS stage_row FROM stage s JOIN (
+            SELECT resource_type, resource_id, min(stage_row) AS first_row FROM stage
             WHERE reason IS NULL AND resource_type IN {CLINICAL_SQL} GROUP BY ALL HAVING count(*) > 1
         ) d ON s.resource_type = d.resource_type AND s.resource_id = d.resource_id
-        WHERE s.reason IS NULL AND s.rowid <> d.first_row"""
+        WHERE s.reason IS NULL AND s.stage_row <> d.first_row"""
     )
     con.execute(
         """CREATE OR REPLACE TEMP TABLE known_patient AS
@@ -143,7 +143,7 @@ def prepare(
     con.execute(
         """CREATE OR REPLACE TEMP TABLE encounter_diagnoses AS
         WITH listed AS (
-            SELECT rowid AS stage_row, unnest(diagnoses) AS d FROM stage
+            SELECT stage_row, unnest(diagnoses) AS d FROM stage
             WHERE resource_type = 'Encounter' AND reason IS NULL AND len(diagnoses) > 0
         ), resolved AS (
             SELECT l.stage_row, l.d.ref AS ref, l.d.rank AS rank,
@@ -213,7 +213,7 @@ def table_queries(source: str, batch_id: str) -> dict[str, str]:
                 s.date2 AS death_date, CASE WHEN p.registered THEN s.practice_code END AS practice_code,
                 p.registered, s.postcode_district, s.small_area, s.deprivation_quintile,
                 p.icp, {provenance}
-            FROM stage s JOIN patient_placed p ON p.stage_row = s.rowid WHERE p.reason IS NULL""",
+            FROM stage s JOIN patient_placed p ON p.stage_row = s.stage_row WHERE p.reason IS NULL""",
         "condition": f"""SELECT s.resource_id AS condition_id, k.patient_id,
                 {hospital_pick("code_system")}, {hospital_pick("code")}, {hospital_pick("display")},
                 s.date1 AS onset_date, s.date2 AS recorded_date,
@@ -239,7 +239,7 @@ def table_queries(source: str, batch_id: str) -> dict[str, str]:
                 s.date1 AS start_date, s.date2 AS end_date, s.provider_code,
                 coalesce(d.diagnoses, []) AS diagnoses, k.icp, {provenance}
             FROM stage s JOIN known_patient k ON k.source_id = s.subject_id
-            LEFT JOIN encounter_diagnoses d ON d.stage_row = s.rowid
+            LEFT JOIN encounter_diagnoses d ON d.stage_row = s.stage_row
             WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND {_FIRST_COPY}""",
         "procedure": f"""SELECT s.resource_id AS procedure_id, k.patient_id, s.code_system,
                 s.code, s.display, s.date1 AS performed_date, s.encounter_id, k.icp, {provenance}
@@ -250,23 +250,23 @@ def table_queries(source: str, batch_id: str) -> dict[str, str]:
 # Encounters with a diagnosis reference found nowhere: kept with the diagnoses that did resolve.
 UNRESOLVED_DIAGNOSES = """
 SELECT count(*) FROM stage s JOIN known_patient k ON k.source_id = s.subject_id
-JOIN encounter_diagnoses d ON d.stage_row = s.rowid
+JOIN encounter_diagnoses d ON d.stage_row = s.stage_row
 WHERE s.resource_type = 'Encounter' AND s.reason IS NULL AND d.unresolved IS NOT NULL
-  AND s.rowid NOT IN (SELECT stage_row FROM duplicate_rows)
+  AND s.stage_row NOT IN (SELECT stage_row FROM duplicate_rows)
 """
 
 # Rows stage 2 puts aside, with the reason; one query, so counting and quarantine agree. Only what
 # cannot be tied to a person: a reference that does not resolve elsewhere (a medication, a diagnosis)
 # keeps the record, uncoded or with fewer diagnoses, and is counted in the report instead.
 STAGE2_REJECTS = f"""
-SELECT s.rowid AS stage_row, s.file_id, s.line, s.resource_type, s.resource_id, p.reason
-FROM stage s JOIN patient_placed p ON p.stage_row = s.rowid WHERE p.reason IS NOT NULL
+SELECT s.stage_row AS stage_row, s.file_id, s.line, s.resource_type, s.resource_id, p.reason
+FROM stage s JOIN patient_placed p ON p.stage_row = s.stage_row WHERE p.reason IS NOT NULL
 UNION ALL
-SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
+SELECT s.stage_row, s.file_id, s.line, s.resource_type, s.resource_id,
        s.resource_type || ' id ''' || s.resource_id || ''' appears more than once in this load'
-FROM stage s JOIN duplicate_rows d ON d.stage_row = s.rowid
+FROM stage s JOIN duplicate_rows d ON d.stage_row = s.stage_row
 UNION ALL
-SELECT s.rowid, s.file_id, s.line, s.resource_type, s.resource_id,
+SELECT s.stage_row, s.file_id, s.line, s.resource_type, s.resource_id,
        'subject ''Patient/' || s.subject_id || ''' is not a Patient in this load or the warehouse'
 FROM stage s LEFT JOIN known_patient k ON k.source_id = s.subject_id
 WHERE s.resource_type IN {CLINICAL_SQL}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from icp.records.ingest.mapping import EXPRESSIONS, fields_for, stage_select
+from icp.records.ingest.mapping import EXPRESSIONS, STAGE_VIEW, fields_for, stage_select
 from icp.records.ingest.shape import RESOURCE, duckdb_type, from_json_structure
 from icp.records.ingest.sources import InputFile, ndjson_lines, read_bundle
 
@@ -59,9 +59,9 @@ class Stager:
             f"CREATE OR REPLACE TEMP VIEW source AS SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line, "
             f"NULL::VARCHAR AS raw_text, {_projection([])} LIMIT 0"
         )
-        self.con.execute(
-            f"CREATE TABLE stage AS {stage_select(list(EXPRESSIONS), synthetic=self.synthetic)} LIMIT 0"
-        )
+        # Typed by the query for no resource type, which is cheap to plan (the columns are the same).
+        self.con.execute(f"CREATE TABLE stage_rows AS {stage_select([], synthetic=self.synthetic)} LIMIT 0")
+        self.con.execute(STAGE_VIEW)
         self.con.execute(
             "CREATE TABLE unreadable (file_id INTEGER, line BIGINT, reason VARCHAR, raw VARCHAR)"
         )
@@ -102,7 +102,8 @@ class Stager:
                 f"FROM read_json({path}, format='newline_delimited', columns={columns})"
             )
             self.con.execute("BEGIN")
-            self.con.execute(f"INSERT INTO stage BY NAME {stage_select(types, synthetic=self.synthetic)}")
+            select = stage_select(types, synthetic=self.synthetic)
+            self.con.execute(f"INSERT INTO stage_rows BY NAME {select}")
             found = self.con.execute(
                 "SELECT list(DISTINCT resource_type) FILTER (WHERE resource_type IS NOT NULL), "
                 f"count(reason) FROM stage WHERE file_id = {file_id}"
@@ -171,7 +172,7 @@ class Stager:
         )
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW source AS {_bundle_source()}")
         self.con.execute(
-            f"INSERT INTO stage BY NAME {stage_select(list(EXPRESSIONS), synthetic=self.synthetic)}"
+            f"INSERT INTO stage_rows BY NAME {stage_select(list(EXPRESSIONS), synthetic=self.synthetic)}"
         )
 
     # -- the careful path ------------------------------------------------------------------------------
@@ -190,7 +191,7 @@ class Stager:
                 f"from_json(text, {_q(from_json_structure())}) AS j FROM chunk WHERE json_valid(text))"
             )
             self.con.execute(
-                f"INSERT INTO stage BY NAME {stage_select(list(EXPRESSIONS), synthetic=self.synthetic)}"
+                f"INSERT INTO stage_rows BY NAME {stage_select(list(EXPRESSIONS), synthetic=self.synthetic)}"
             )
         finally:
             self.con.unregister("chunk")
