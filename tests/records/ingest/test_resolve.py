@@ -209,3 +209,30 @@ def test_one_warehouse_row_per_resource_a_repeated_id_loads_once(
     assert report.quarantine_path is not None
     (entry,) = map(json.loads, report.quarantine_path.read_text(encoding="utf-8").splitlines())
     assert (entry["line"], entry["reason"]) == (3, "Condition id 'c1' appears more than once in this load")
+
+
+def test_in_a_bundle_too_a_repeated_id_loads_once_as_first_sent(warehouse: Warehouse, tmp_path: Path) -> None:
+    # Every entry refers to its patient by fullUrl, so each reference is resolved by a join to the
+    # Bundle's fullUrls; the entries still keep the order they were sent in.
+    def entry(resource: dict[str, Any]) -> dict[str, Any]:
+        return {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
+
+    def coded(code: str) -> dict[str, Any]:
+        return {
+            "resourceType": "Condition",
+            "id": "c1",
+            "subject": {"reference": "urn:uuid:p1"},
+            "code": {"coding": [{"system": "http://snomed.info/sct", "code": code}]},
+        }
+
+    resources = [patient("p1"), coded("38341003"), *(coded(str(n)) for n in range(2, 40))]
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [entry(r) for r in resources]}
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    report = ingest([path], warehouse=warehouse, area=AREA)
+    assert report.by_type["Condition"].accepted == 1 and report.by_type["Condition"].put_aside == 38
+    assert rows(warehouse, "condition", "condition_id")["c1"]["code"] == "38341003"  # the first copy
+    assert report.quarantine_path is not None
+    entries = [json.loads(line) for line in report.quarantine_path.read_text(encoding="utf-8").splitlines()]
+    assert [e["entry"] for e in entries] == list(range(3, 41))
+    assert [e["record"]["code"]["coding"][0]["code"] for e in entries] == [str(n) for n in range(2, 40)]

@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -61,9 +62,13 @@ def find_inputs(paths: Sequence[Path | str]) -> list[InputFile]:
     Raises InputError for a path that does not exist or a named file of an unknown kind; files of
     other kinds inside folders (README, SOURCE.md …) are passed over.
     """
+    listed = list_inputs(paths)
+    # Two files at a time: hashlib lets go of the GIL while it hashes, so both cores read and hash.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        digests = list(pool.map(file_sha256, [path for path, _kind in listed]))
     return [
-        InputFile(path=path, format=kind, sha256=file_sha256(path), size=path.stat().st_size)
-        for path, kind in list_inputs(paths)
+        InputFile(path=path, format=kind, sha256=digest, size=path.stat().st_size)
+        for (path, kind), digest in zip(listed, digests, strict=True)
     ]
 
 
