@@ -37,7 +37,7 @@ import pyarrow.compute
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.stratify_command import whole_command
+from benchmarks.stratify_command import table_of, whole_command
 from icp.records.engine import connect, open_tables
 from icp.records.warehouse import Warehouse
 from icp.stratify import codelists, comorbidity, frailty, model
@@ -148,30 +148,7 @@ def pandas_efi_charlson(warehouse: Warehouse, index_date: Any) -> tuple[int, int
 
 
 def _print_command(console: Console, command: dict[str, Any]) -> None:
-    out = Table(title=f"icp stratify --area NI, end to end (people: {command['people']})")
-    for heading in ("Database", "Run", "Wall s", "CPU s", "Peak GB", "Target met", "Load avg (1 min)"):
-        out.add_column(heading, justify="left" if heading in ("Database", "Run") else "right")
-    for database in ("sqlite", "postgresql"):
-        runs = command.get(database)
-        if not isinstance(runs, dict):
-            out.add_row(database, str(runs), "", "", "", "", "")
-            continue
-        for name, result in runs.items():
-            if result["wall_target_met"] is None:
-                met = "not all of NI"
-            else:
-                met = "wall" if result["wall_target_met"] else "no (wall)"
-                met += ", memory" if result["memory_target_met"] else ", no (memory)"
-            out.add_row(
-                database,
-                name,
-                f"{result['wall_seconds']}",
-                f"{result['cpu_seconds']}",
-                f"{result['peak_gb']}",
-                met,
-                " → ".join(str(x) for x in result["load_average_1min"]),
-            )
-    console.print(out)
+    console.print(table_of(command))
 
 
 def main(quick: bool) -> dict[str, Any]:

@@ -5,14 +5,22 @@ system) and its peak memory cover the command and every process it starts (the m
 child process on a first run); the peak is the largest single process's. Measured on the SQLite
 database in the data folder and, when the server can be reached, on a fresh PostgreSQL database
 (migrated, the NI structure and the patient index loaded untimed), each as a first run that fits
-the model (`--retrain`) and a run with the saved model.
+the model (`--retrain`) and a run with the saved model. `ICP_BENCH_DATABASES=sqlite` (or
+`postgresql`) measures one of them only.
 
 The data folder is a synthetic NI made by `icp synth --area NI` (`ICP_BENCH_STRATIFY_DATA` names
 one already made; otherwise one is synthesised, untimed: all of NI, or 100,000 people for --quick).
+
+Run alone (the command only, not bench_stratify's scoring part), it prints a table against the
+issue's targets and the figures measured before the sync set its indexes aside (ADR 0196), and
+writes benchmarks/results/stratify_command.json:
+
+    ICP_BENCH_STRATIFY_DATA=data flock /tmp/icp-bench.lock python -m benchmarks.stratify_command
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -29,6 +37,10 @@ QUICK_PEOPLE = 100_000
 TARGETS = {"first run": 90.0, "saved model": 45.0}
 TARGET_PEAK_GB = 3.0
 ICP = str(Path(sys.executable).with_name("icp"))
+RESULTS = Path(__file__).resolve().parent / "results"
+# Measured before ADR 0196 on all of NI (docs/risk-stratification.md, 1 December 2026, a nearly
+# quiet machine): wall seconds and peak GB; the first run was not measured then.
+PREVIOUS = {("sqlite", "saved model"): (180.0, 3.28), ("postgresql", "saved model"): (168.0, 2.88)}
 
 
 def _run(arguments: list[str], env: dict[str, str], *, check: bool = True) -> dict[str, Any]:
@@ -113,7 +125,11 @@ def whole_command(quick: bool) -> dict[str, Any]:
         if not given:
             prepare(folder, quick)
         all_of_ni = not quick  # a given folder counts as all of NI unless --quick
-        report["sqlite"] = measure(folder, None, all_of_ni=all_of_ni)
+        databases = os.environ.get("ICP_BENCH_DATABASES", "sqlite,postgresql").split(",")
+        if "sqlite" in databases:
+            report["sqlite"] = measure(folder, None, all_of_ni=all_of_ni)
+        if "postgresql" not in databases:
+            return report
         server = os.environ.get("ICP_BENCH_DATABASE_URL", DEFAULT_POSTGRES).rstrip("/")
         database = f"icp_bench_stratify_{secrets.token_hex(4)}"
         if _postgres(server, f"CREATE DATABASE {database}"):
@@ -127,3 +143,55 @@ def whole_command(quick: bool) -> dict[str, Any]:
         if not given:
             shutil.rmtree(folder, ignore_errors=True)
     return report
+
+
+def table_of(command: dict[str, Any]) -> Any:
+    """The measurements as a table: each run against its target and the figure measured before."""
+    from rich.table import Table
+
+    out = Table(title=f"icp stratify --area NI, end to end (people: {command['people']})")
+    headings = ("Database", "Run", "Wall s", "CPU s", "Peak GB", "Target s", "Before s", "Before / now")
+    for heading in (*headings, "Target met", "Load avg (1 min)"):
+        out.add_column(heading, justify="left" if heading in ("Database", "Run") else "right")
+    for database in ("sqlite", "postgresql"):
+        runs = command.get(database)
+        if not isinstance(runs, dict):
+            out.add_row(database, str(runs), *[""] * 8)
+            continue
+        for name, result in runs.items():
+            if result["wall_target_met"] is None:
+                met = "not all of NI"
+            else:
+                met = "wall" if result["wall_target_met"] else "no (wall)"
+                met += ", memory" if result["memory_target_met"] else ", no (memory)"
+            before = PREVIOUS.get((database, name))
+            result["before_wall_seconds"] = before[0] if before else None
+            result["before_over_now"] = round(before[0] / result["wall_seconds"], 2) if before else None
+            out.add_row(
+                database,
+                name,
+                f"{result['wall_seconds']}",
+                f"{result['cpu_seconds']}",
+                f"{result['peak_gb']}",
+                f"{TARGETS[name]:.0f}",
+                f"{before[0]:.0f}" if before else "not measured",
+                f"{result['before_over_now']}x" if before else "",
+                met,
+                " → ".join(str(x) for x in result["load_average_1min"]),
+            )
+    return out
+
+
+def main(quick: bool = False) -> dict[str, Any]:
+    from rich.console import Console
+
+    command = whole_command(quick)
+    Console().print(table_of(command))
+    RESULTS.mkdir(exist_ok=True)
+    name = "stratify_command-quick.json" if quick else "stratify_command.json"
+    (RESULTS / name).write_text(json.dumps(command, indent=1) + "\n", encoding="utf-8")
+    return command
+
+
+if __name__ == "__main__":
+    main("--quick" in sys.argv[1:])

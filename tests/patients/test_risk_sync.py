@@ -1,10 +1,14 @@
-"""A run's results replace the ICP's latest risk rows; the run is recorded; the unindexed counted."""
+"""A run's results replace the ICP's latest risk rows; the run is recorded; the unindexed counted; a
+sync as large as the table builds the table's indexes afresh, the same ones, instead of updating them."""
 
 from __future__ import annotations
 
+import pytest
+from django.db import connection
+
 from icp.audit.models import AuditEvent
 from icp.patients.models import RiskResult, RiskRun
-from icp.patients.risk_sync import sync_results
+from icp.patients.risk_sync import replacing, sync_results
 from tests.care.risk_rows import RUN_ID, result_row, results_table
 from tests.sharing.conftest import World
 
@@ -79,3 +83,59 @@ def test_lists_flags_and_text_arrive_as_the_run_wrote_them(world: World) -> None
     assert (bob.practice, bob.lives_alone, bob.model_risk) == (None, True, None)
     assert bob.risk_factors == ['say "why"\\now']
     assert RiskResult.objects.filter(registers_text__contains=",diabetes,").count() == 1
+
+
+def _indexes() -> dict[str, tuple[tuple[str, ...], bool]]:
+    """RiskResult's indexes as the database reports them: name -> (columns, unique)."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, RiskResult._meta.db_table)
+    return {name: (tuple(c["columns"]), c["unique"]) for name, c in found.items() if c["index"]}
+
+
+def test_a_large_sync_sets_the_indexes_aside_and_builds_the_same_ones_again(world: World) -> None:
+    practice_a, other = world.orgs["practice_a"].code, world.orgs["other_practice"].code
+    sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a)))
+    sync_results(world.other_icp, results_table(result_row("pt-carol-0003", other)))
+    before = _indexes()
+    assert any(columns == ("icp_id", "tier") for columns, _unique in before.values())
+
+    with replacing([world.icp], rows=1, set_aside=True) as cleared:
+        assert cleared
+        # The ICP's rows are gone at once, another ICP's stay; the secondary indexes are set aside.
+        assert list(RiskResult.objects.values_list("patient__patient_id", flat=True)) == ["pt-carol-0003"]
+        assert len(_indexes()) < len(before)
+        summary = sync_results(
+            world.icp,
+            results_table(
+                result_row("pt-bob-0002", world.orgs["practice_b"].code, tier="high"),
+                result_row("pt-alice-0001", practice_a, risk_rank=2),
+            ),
+            cleared=True,
+        )
+
+    assert summary.synced == 2
+    assert _indexes() == before
+    assert sorted(RiskResult.objects.values_list("patient__patient_id", "icp__code", "tier")) == [
+        ("pt-alice-0001", "NI-NOR-CA", "very_high"),
+        ("pt-bob-0002", "NI-NOR-CA", "high"),
+        ("pt-carol-0003", world.other_icp.code, "very_high"),
+    ]
+    assert RiskResult.objects.filter(icp=world.icp, tier="high").count() == 1  # served by (icp, tier)
+
+
+def test_a_small_sync_into_a_larger_table_keeps_its_indexes(world: World) -> None:
+    sync_results(world.icp, results_table(result_row("pt-alice-0001", world.orgs["practice_a"].code)))
+    before = _indexes()
+    with replacing([world.icp], rows=1) as cleared:
+        assert not cleared
+        assert _indexes() == before
+        assert RiskResult.objects.count() == 1
+
+
+def test_a_failed_sync_leaves_the_rows_and_indexes_as_they_were(world: World) -> None:
+    sync_results(world.icp, results_table(result_row("pt-alice-0001", world.orgs["practice_a"].code)))
+    before = _indexes()
+    with pytest.raises(RuntimeError), replacing([world.icp], rows=1, set_aside=True):
+        raise RuntimeError("the warehouse could not be read")
+    assert _indexes() == before
+    assert list(RiskResult.objects.values_list("patient__patient_id", flat=True)) == ["pt-alice-0001"]

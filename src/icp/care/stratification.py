@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from icp.partnership.models import Area
-from icp.patients.risk_sync import SyncSummary, sync_results
+from icp.patients.risk_sync import SyncSummary, replacing, sync_results
 from icp.records.engine import Engine, open_tables
 from icp.records.persons import by_person
 from icp.records.warehouse import Warehouse
@@ -90,16 +90,22 @@ class IcpSync:
 
 
 def sync(warehouse: Warehouse, summary: runs.RunSummary, *, by: Any = None) -> list[IcpSync]:
-    """Replace each ICP's results in the app database with the run's (audited per ICP by the sync)."""
+    """Replace each ICP's results in the app database with the run's (audited per ICP by the sync).
+
+    All the run's ICPs are replaced in one transaction; a run as large as the table is written with
+    its secondary indexes set aside and built once at the end (`risk_sync.replacing`, ADR 0196).
+    """
     detail = runs.run_detail(warehouse, summary.run_id)
+    areas = {area.code: area for area in Area.objects.filter(code__in=summary.areas)}
     synced = []
-    for icp in summary.areas:
-        area = Area.objects.filter(code=icp).first()
-        if area is None:
-            synced.append(IcpSync(icp, None))
-            continue
-        table = runs.run_results(warehouse, icp, summary.run_id)
-        synced.append(IcpSync(icp, sync_results(area, table, run_detail=detail, by=by)))
+    with replacing(list(areas.values()), rows=summary.people) as cleared:
+        for icp in summary.areas:
+            area = areas.get(icp)
+            if area is None:
+                synced.append(IcpSync(icp, None))
+                continue
+            table = runs.run_results(warehouse, icp, summary.run_id)
+            synced.append(IcpSync(icp, sync_results(area, table, run_detail=detail, by=by, cleared=cleared)))
     return synced
 
 

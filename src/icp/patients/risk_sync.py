@@ -14,8 +14,10 @@ is not stored: `RiskResult.reasons` derives it from the stored scores when a pag
 from __future__ import annotations
 
 import io
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +75,13 @@ NOT_NULL_TEXT = ["sex", "model_version", "efi_category", "hfrs_category", "tier"
 # Boolean columns the model declares NOT NULL with a default of False.
 NOT_NULL_FLAGS = ["polypharmacy_review", "housebound", "carer", "cared_for", "falls_12m", "synthetic"]
 NOT_NULL_COUNTS = ["medicines_12m", "emergency_admissions_12m", "ae_attendances_12m"]
+# Columns that hold one value for all of an ICP's rows of a run: bound from one Python object.
+CONSTANT = ["run_id", "index_date", "model_version", "icp_id", "synced_at"]
+# A sync that writes at least this many rows, and at least as many as the table holds, sets the
+# table's secondary indexes aside and builds them afresh once the rows are in (ADR 0196).
+SET_ASIDE_ROWS = 50_000
+# PostgreSQL's memory for building those indexes, for the sync's transaction only.
+POSTGRESQL_INDEX_MEMORY = "256MB"
 # A list value with a quote, a backslash or a control character needs JSON escaping.
 NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 
@@ -85,20 +94,87 @@ class SyncSummary:
     not_in_index: int
 
 
+@contextmanager
+def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None) -> Iterator[bool]:
+    """One transaction in which the ICPs' results are replaced, each by `sync_results(…, cleared=…)`.
+
+    When the sync is large (`rows`, the rows about to be written, at least SET_ASIDE_ROWS and at
+    least the rows the table holds; or `set_aside` True), the table's secondary indexes are dropped,
+    the ICPs' rows deleted in one statement, and the indexes built afresh from their own definitions
+    once every row is in: one sort per index instead of a B-tree update per row (ADR 0196). Yields
+    whether the rows were cleared (then each `sync_results` need not delete its ICP's rows).
+    Everything happens in the one transaction: readers see the old rows until it commits (SQLite's
+    WAL readers carry on; PostgreSQL's wait for the table's lock while the indexes are rebuilt).
+    """
+    with transaction.atomic():
+        if set_aside is None:
+            set_aside = rows >= SET_ASIDE_ROWS and rows >= RiskResult.objects.count()
+        if not set_aside:
+            yield False
+            return
+        definitions = _drop_secondary_indexes()
+        RiskResult.objects.filter(icp__in=list(icps)).delete()
+        yield True
+        _build_indexes(definitions)
+
+
+def _drop_secondary_indexes() -> list[str]:
+    """Drop RiskResult's indexes that back no constraint; their CREATE statements, to build them again."""
+    table = RiskResult._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid = %s::regclass AND NOT EXISTS "
+                "(SELECT 1 FROM pg_constraint WHERE conindid = indexrelid)",
+                [table],
+            )
+        else:  # SQLite: its automatic indexes (primary key, UNIQUE) have no SQL and stay
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+                [table],
+            )
+        found = cursor.fetchall()
+        for name, _sql in found:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    return [sql for _name, sql in found]
+
+
+def _build_indexes(definitions: list[str]) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The rows' foreign keys are checked at commit (deferred); PostgreSQL builds no index on
+            # a table with checks pending, so they are made now, then deferred again.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{POSTGRESQL_INDEX_MEMORY}'")
+        for sql in definitions:
+            cursor.execute(sql)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def sync_results(
-    icp: Area, table: pa.Table, *, run_detail: dict[str, Any] | None = None, by: Any = None
+    icp: Area,
+    table: pa.Table,
+    *,
+    run_detail: dict[str, Any] | None = None,
+    by: Any = None,
+    cleared: bool = False,
 ) -> SyncSummary:
     """Replace the ICP's RiskResult rows with `table` (rows of one run, one ICP) and record the run.
 
     `run_detail` is the run's batch detail from the warehouse (index date, model and code list
-    versions, engine, opt-outs left out).
+    versions, engine, opt-outs left out). `cleared`: the ICP's rows were already deleted in this
+    transaction (by `replacing`).
     """
     detail = run_detail or {}
     run_id = table.column("batch_id")[0].as_py() if table.num_rows else str(detail.get("run_id", ""))
     rows = _rows(icp, table)
     missing = table.num_rows - rows.num_rows
     with transaction.atomic():
-        RiskResult.objects.filter(icp=icp).delete()
+        if not cleared:
+            RiskResult.objects.filter(icp=icp).delete()
         _insert(rows)
         if table.num_rows:
             RiskRun.objects.update_or_create(
@@ -241,22 +317,43 @@ def _copy_postgresql(rows: pa.Table) -> None:
 
 
 def _executemany(rows: pa.Table) -> None:
-    """SQLite: one prepared INSERT, executed for every row of each chunk (dates as ISO text)."""
+    """SQLite: one prepared INSERT, executed for every row of each chunk (dates as ISO text).
+
+    The rows go in patient order, so the unique index on the person grows at its end; a column
+    with one value for every row is bound from one Python object, not a list of two million.
+    """
     table = connection.ops.quote_name(RiskResult._meta.db_table)
     dates = pc.cast(rows.column("index_date"), pa.string())
     rows = rows.set_column(rows.schema.get_field_index("index_date"), "index_date", dates)
+    rows = rows.sort_by("patient_id")
     placeholders = ", ".join(["%s"] * rows.num_columns)
     statement = f"INSERT INTO {table} ({_column_list(rows)}) VALUES ({placeholders})"  # noqa: S608
+    constant = {name: rows.column(name)[0].as_py() for name in CONSTANT}
     with connection.cursor() as cursor:
-        # Most of the time is SQLite updating the table's eight B-trees; a larger page cache while
-        # the sync runs (the default is 2 MB) saves re-reading their pages. Put back afterwards, so
-        # a long-lived connection (a job worker) does not keep it.
+        # Most of the time is SQLite updating the table's B-trees; a larger page cache while the
+        # sync runs (the default is 2 MB) saves re-reading their pages. Put back afterwards, so a
+        # long-lived connection (a job worker) does not keep it.
         cursor.execute("PRAGMA cache_size")
         before = int(cursor.fetchone()[0])
         cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
         try:
             for chunk in _chunks(rows):
-                values = list(zip(*(c.to_pylist() for c in chunk.columns), strict=True))
-                cursor.executemany(statement, values)
+                columns = [
+                    itertools.repeat(constant[name])
+                    if name in constant
+                    else _python_values(chunk.column(name))
+                    for name in chunk.column_names
+                ]
+                # strict=False: the constant columns repeat without end, the others end together.
+                cursor.executemany(statement, list(zip(*columns, strict=False)))
         finally:
             cursor.execute(f"PRAGMA cache_size = {before}")
+
+
+def _python_values(column: pa.ChunkedArray) -> list[Any]:
+    """The column's values as Python objects: NumPy's conversion when there is no null (faster)."""
+    if column.null_count == 0 and (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+        values: list[Any] = column.to_numpy().tolist()
+    else:
+        values = column.to_pylist()
+    return values
