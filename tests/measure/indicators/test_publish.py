@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ibis
 import pandas as pd
 
-from icp.measure.indicators.cells import Months
+from icp.measure.indicators.cells import KEYS, Months, combined, population_scope
 from icp.measure.indicators.definition import indicator
-from icp.measure.indicators.publish import rolled, whole_years
+from icp.measure.indicators.publish import TABLES, population_rolls, rate_rolled, rolled, whole_years
+from icp.stratify.execute import to_arrow
 
 
 def _cells(months: list[dt.date]) -> pd.DataFrame:
@@ -48,3 +50,39 @@ def test_a_year_missing_its_last_month_has_no_year_row() -> None:
     assert years["numerator"].iloc[0] == 120 and years["denominator"].iloc[0] == 1000
     months_table = rolled(_cells(reported), definition, "month_icp", periods=reported)
     assert len(months_table) == 23
+
+
+def test_a_population_rate_rolled_from_its_numerator_and_the_shared_population_is_the_same() -> None:
+    """`rate_rolled` sums a rate's numerator cells and the population rolled up once for every
+    rate; it gives what `rolled` gives from the cells combining the two, expected counts included."""
+    definition = indicator("emergency_admissions_65")
+    months = Months(dt.date(2024, 4, 1), dt.date(2025, 3, 1)).firsts()
+    base = _cells(months)
+    population = pd.concat(
+        [
+            base.assign(age_band=70, sex="female", population=1000.0),
+            base.assign(age_band=80, sex="male", population=400.0, practice_code="Z00002"),
+            base.assign(age_band=40, sex="male", population=900.0),  # out of the indicator's scope
+            base.assign(icp="NI-BEL-CA", deprivation_quintile=1, age_band=70, sex="female", population=600.0),
+        ],
+        ignore_index=True,
+    )[[*KEYS, "population"]]
+    numerator = pd.concat(
+        [
+            base.assign(numerator=10.0, sum_squares=10.0),
+            base.iloc[:3].assign(
+                age_band=80, sex="male", practice_code="Z00002", numerator=3.0, sum_squares=3.0
+            ),
+            base.iloc[:1].assign(age_band=85, sex="male", numerator=1.0, sum_squares=1.0),  # no population
+        ],
+        ignore_index=True,
+    )[[*KEYS, "numerator", "sum_squares"]]
+    cells = to_arrow(
+        combined(ibis.memtable(numerator), population_scope(definition, ibis.memtable(population)))
+    ).to_pandas()
+    cells["period"] = pd.to_datetime(cells["period"]).dt.date
+    rolls = population_rolls(ibis.memtable(population))
+    for table in TABLES:
+        expected = rolled(cells, definition, table, periods=months)
+        found = rate_rolled(ibis.memtable(numerator), rolls, definition, table, periods=months)
+        pd.testing.assert_frame_equal(found[expected.columns], expected, check_dtype=False)

@@ -366,14 +366,19 @@ def counted(cells: ir.Table) -> ir.Table:
 
 def population_scope(indicator: Indicator, population: ir.Table) -> ir.Table:
     """The population cells in the indicator's age (by band: its bounds are band bounds) and sex."""
-    chosen = population
-    if indicator.age_min is not None:
-        chosen = chosen.filter(chosen.age_band >= indicator.age_min)
-    if indicator.age_max is not None:
-        chosen = chosen.filter(chosen.age_band <= indicator.age_max)
-    if indicator.sex != "any":
-        chosen = chosen.filter(chosen.sex == indicator.sex)
+    chosen = banded_scope(indicator, population)
     return chosen.select(*KEYS, denominator=chosen.population)
+
+
+def banded_scope(indicator: Indicator, rows: ir.Table) -> ir.Table:
+    """The rows (with age_band and sex) in the indicator's age, by band, and sex."""
+    if indicator.age_min is not None:
+        rows = rows.filter(rows.age_band >= indicator.age_min)
+    if indicator.age_max is not None:
+        rows = rows.filter(rows.age_band <= indicator.age_max)
+    if indicator.sex != "any":
+        rows = rows.filter(rows.sex == indicator.sex)
+    return rows
 
 
 def population_rate_events(

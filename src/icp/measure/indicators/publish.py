@@ -36,6 +36,7 @@ from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson
 
 from icp.measure.disclosure import disclose_table
+from icp.measure.indicators.cells import banded_scope
 from icp.measure.indicators.definition import Indicator
 from icp.stratify.execute import to_arrow
 
@@ -146,21 +147,14 @@ def rolled(
     if periods is None:
         found = to_arrow(cells.select("period").distinct()).column("period").to_pylist()
         periods = sorted(day.date() if isinstance(day, dt.datetime) else day for day in found)
-    frame = cells
-    if time == "year":
-        whole = whole_years(periods, snapshot=snapshot)
-        chosen = [m for m in periods if _financial_year(m) in whole and (not snapshot or m.month == 3)]
-        labels = ibis.memtable(
-            pa.table(
-                {
-                    "label_period": pa.array(chosen, pa.date32()),
-                    "year": pa.array([_financial_year(m) for m in chosen], pa.string()),
-                }
-            )
-        )
-        frame = frame.join(labels, frame.period == labels.label_period).drop("label_period")
+    frame = _labelled(cells, periods, snapshot=snapshot) if time == "year" else cells
     if standardise and "expected" not in frame.columns:
         frame = with_expected(frame)
+    return _finished(_summed(frame, [time, *keys], standardise=standardise), indicator, table)
+
+
+def _summed(frame: ir.Table, by: list[str], *, standardise: bool) -> ir.Table:
+    """The sums a published row is made from, and the months it counts."""
     sums = {
         "numerator": frame.numerator.sum(),
         "denominator": frame.denominator.sum(),
@@ -169,7 +163,12 @@ def rolled(
     }
     if standardise:
         sums["expected"] = frame.expected.sum()
-    grouped = frame.group_by([time, *keys]).aggregate(**sums)
+    return frame.group_by(by).aggregate(**sums)
+
+
+def _finished(grouped: ir.Table, indicator: Indicator, table: str) -> pd.DataFrame:
+    """A table's sums brought into pandas: a population's year averaged, periods as dates, sorted."""
+    time, keys = TABLES[table]
     result = to_arrow(grouped).to_pandas()
     if indicator.measure == "population_rate" and time == "year":
         # A year's population is the average of its months' populations (person-years).
@@ -178,6 +177,110 @@ def rolled(
     if time == "period":
         result["period"] = pd.to_datetime(result["period"]).dt.date
     return result.sort_values(["period", *keys], kind="stable").reset_index(drop=True)
+
+
+def _labelled(frame: ir.Table, periods: Sequence[dt.date], *, snapshot: bool) -> ir.Table:
+    """The rows of the whole financial years `periods` cover, each with its `year`."""
+    whole = whole_years(periods, snapshot=snapshot)
+    chosen = [m for m in periods if _financial_year(m) in whole and (not snapshot or m.month == 3)]
+    labels = ibis.memtable(
+        pa.table(
+            {
+                "label_period": pa.array(chosen, pa.date32()),
+                "year": pa.array([_financial_year(m) for m in chosen], pa.string()),
+            }
+        )
+    )
+    return frame.join(labels, frame.period == labels.label_period).drop("label_period")
+
+
+def population_rolls(population: ir.Table) -> dict[str, ir.Table]:
+    """The population cells summed to each published table's keys with the month, age band and
+    sex kept (the keys of an indirectly standardised expected count): (period, keys…, age_band,
+    sex, population). Every population rate is rolled up from these (`rate_rolled`), so the
+    population is summed once, not once per indicator."""
+    rolls = {}
+    for table, (_time, keys) in TABLES.items():
+        by = list(dict.fromkeys(["period", *keys, "age_band", "sex"]))
+        rolls[table] = population.group_by(by).aggregate(population=population.population.sum())
+    return rolls
+
+
+def rate_rolled(
+    numerator: ir.Table,
+    rolls: dict[str, ir.Table],
+    indicator: Indicator,
+    table: str,
+    *,
+    periods: Sequence[dt.date],
+) -> pd.DataFrame:
+    """A population rate's table, as `rolled` gives it from the indicator's cells (its numerator
+    cells combined with the population in its scope), summed instead from the numerator cells
+    (KEYS…, numerator, sum_squares) and the population already rolled up (`population_rolls`):
+    the same sums, without combining a million population cells with each indicator's numerator.
+
+    A cell's expected count is its population times the rate of its month, age band and sex, so a
+    table row's expected count is the sum of its (month, age band, sex) populations times those
+    rates; the months a row counts (for a year's average population) are those with a cell,
+    numerator or population."""
+    time, keys = TABLES[table]
+    chosen = [ibis.literal(month, "date") for month in periods]
+
+    def scoped(rolled_population: ir.Table) -> ir.Table:
+        rows = rolled_population.filter(
+            rolled_population.period.isin(chosen) if chosen else ibis.literal(False)
+        )
+        return banded_scope(indicator, rows)
+
+    events = numerator.filter(numerator.period.isin(chosen) if chosen else ibis.literal(False))
+    population = scoped(rolls[table])
+    standardise = indicator.standardisation == "indirect_age_sex"
+    if standardise:
+        by = ["period", "age_band", "sex"]
+        # The reference: every ICP's events and population in the scope, by month, band and sex.
+        reference_population = scoped(rolls["year_icp_age_sex"])
+        parts = ibis.union(
+            events.select(*by, reference_numerator=events.numerator, reference_denominator=ibis.literal(0.0)),
+            reference_population.select(
+                *by,
+                reference_numerator=ibis.literal(0.0),
+                reference_denominator=reference_population.population,
+            ),
+            distinct=False,
+        )
+        reference = parts.group_by(by).aggregate(
+            reference_numerator=parts.reference_numerator.sum(),
+            reference_denominator=parts.reference_denominator.sum(),
+        )
+        joined = population.join(reference, by)
+        rate = (joined.reference_denominator > 0).ifelse(
+            joined.reference_numerator / joined.reference_denominator, 0.0
+        )
+        population = joined.select(*population.columns, expected=joined.population * rate)
+    else:
+        population = population.mutate(expected=ibis.literal(0.0))
+    if time == "year":
+        events = _labelled(events, periods, snapshot=False)
+        population = _labelled(population, periods, snapshot=False)
+    group = list(dict.fromkeys([time, *keys, "period"]))
+    combined = ibis.union(
+        events.select(
+            *group,
+            numerator=events.numerator.cast("float64"),
+            denominator=ibis.literal(0.0),
+            sum_squares=events.sum_squares.cast("float64"),
+            expected=ibis.literal(0.0),
+        ),
+        population.select(
+            *group,
+            numerator=ibis.literal(0.0),
+            denominator=population.population.cast("float64"),
+            sum_squares=ibis.literal(0.0),
+            expected=population.expected.cast("float64"),
+        ),
+        distinct=False,
+    )
+    return _finished(_summed(combined, [time, *keys], standardise=standardise), indicator, table)
 
 
 def _financial_year(day: dt.date) -> str:
@@ -219,7 +322,12 @@ def publish(
     periods: Sequence[dt.date] | None = None,
 ) -> pd.DataFrame:
     """The published, disclosure-controlled table for one indicator (`periods`: see `rolled`)."""
-    frame = rolled(cells, indicator, table, periods=periods)
+    return disclosed(rolled(cells, indicator, table, periods=periods), indicator, synthetic=synthetic)
+
+
+def disclosed(frame: pd.DataFrame, indicator: Indicator, *, synthetic: bool) -> pd.DataFrame:
+    """A rolled-up table (`rolled`, `rate_rolled`) as published: counts disclosure-controlled, and
+    the rates, intervals and standardised ratios derived from the disclosed counts."""
     # Sums of fractions (person-years) on a parallel engine differ in their last bits from run to
     # run: rounded to 6 places first, a count on .5 is rounded the same way every time.
     frame["numerator"] = frame["numerator"].round(6).round()

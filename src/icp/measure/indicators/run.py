@@ -35,7 +35,15 @@ from icp.measure.disclosure import disclose_count
 from icp.measure.indicators import cells as c
 from icp.measure.indicators import states as s
 from icp.measure.indicators.definition import Indicator, indicators
-from icp.measure.indicators.publish import COLUMNS, TABLES, publish, with_expected
+from icp.measure.indicators.publish import (
+    COLUMNS,
+    TABLES,
+    disclosed,
+    population_rolls,
+    publish,
+    rate_rolled,
+    with_expected,
+)
 from icp.stratify.events import Tables
 from icp.stratify.execute import to_arrow
 
@@ -82,6 +90,10 @@ class MeasureResult:
     data_end: dt.date | None = None
     # The months each indicator reports, where fewer than `months` (a follow-up still running).
     reported: dict[str, list[dt.date]] = field(default_factory=dict)
+    # Each population rate's numerator cells (KEYS…, numerator, sum_squares) and the population
+    # cells (KEYS…, population) its cells combine them with: its tables are rolled up from these.
+    numerators: dict[str, ir.Table] = field(default_factory=dict)
+    population: ir.Table | None = None
 
     def periods(self, indicator_id: str) -> list[dt.date]:
         """The months `indicator_id` reports: every month measured unless its follow-up is not in."""
@@ -151,8 +163,16 @@ def measure(
     timings["shared"] = time.perf_counter() - started
     expressions: dict[str, ir.Table] = {}
     reported: dict[str, list[dt.date]] = {}
+    numerators: dict[str, ir.Table] = {}
     for definition in definitions:
-        expression = _cells(definition, tables, persons, months, data_end, spell_table, population, states)
+        if definition.measure == "population_rate":
+            assert spell_table is not None and population is not None
+            numerators[definition.id] = _rate_numerator(
+                definition, tables, persons, months, data_end, spell_table
+            )
+            expression = c.combined(numerators[definition.id], c.population_scope(definition, population))
+        else:
+            expression = _cells(definition, tables, persons, months, data_end, spell_table, states)
         follow_up = c.follow_up_days(definition) if definition.measure == "readmission" else 1
         complete = c.followed_months(months, follow_up, data_end)
         if len(complete) < len(months.firsts()):
@@ -165,8 +185,30 @@ def measure(
         expressions[definition.id] = expression
     timings["total"] = time.perf_counter() - started
     return MeasureResult(
-        months, Cells(expressions), opted_out, bool(facts["synthetic"]), areas, timings, data_end, reported
+        months,
+        Cells(expressions),
+        opted_out,
+        bool(facts["synthetic"]),
+        areas,
+        timings,
+        data_end,
+        reported,
+        numerators,
+        population,
     )
+
+
+def _rate_numerator(
+    definition: Indicator,
+    tables: Tables,
+    persons: ir.Table,
+    months: c.Months,
+    data_end: dt.date | None,
+    spell_table: ir.Table,
+) -> ir.Table:
+    """A population rate's numerator cells: (KEYS…, numerator, events, sum_squares)."""
+    events = c.population_rate_events(definition, tables, spell_table, months=months, data_end=data_end)
+    return c._cells(definition, events, persons, months, value="value")
 
 
 def _cells(
@@ -176,16 +218,11 @@ def _cells(
     months: c.Months,
     data_end: dt.date | None,
     spell_table: ir.Table | None,
-    population: ir.Table | None,
     states: ir.Table | None,
 ) -> ir.Table:
-    """One indicator's cells: (KEYS…, numerator, denominator, sum_squares)."""
+    """One indicator's cells, other than a population rate's: (KEYS…, numerator, denominator,
+    sum_squares)."""
     measure_ = definition.measure
-    if measure_ == "population_rate":
-        assert spell_table is not None and population is not None
-        events = c.population_rate_events(definition, tables, spell_table, months=months, data_end=data_end)
-        numerator = c._cells(definition, events, persons, months, value="value")
-        return c.combined(numerator, c.population_scope(definition, population))
     if measure_ == "readmission":
         assert spell_table is not None
         events = c.readmission_events(definition, spell_table, persons, data_end)
@@ -231,11 +268,25 @@ def published(result: MeasureResult, progress: Progress | None = None) -> dict[s
     from them, then let go, so that only one indicator's cells are held at a time."""
     note = progress or (lambda _message: None)
     by_table: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    rolls: dict[str, ir.Table] | None = None
     for definition in indicators():
         if definition.id not in result.cells:
             continue
         note(definition.id)
         begun = time.perf_counter()
+        if definition.id in result.numerators and result.population is not None:
+            # A population rate: its numerator with the population summed once for every rate.
+            if rolls is None:
+                rolls = {name: c.kept(roll) for name, roll in population_rolls(result.population).items()}
+            with _held(result.numerators[definition.id]) as numerator:
+                for name in TABLES:
+                    frame = rate_rolled(
+                        numerator, rolls, definition, name, periods=result.periods(definition.id)
+                    )
+                    if len(frame):
+                        by_table[name].append(disclosed(frame, definition, synthetic=result.synthetic))
+            result.timings[definition.id] = time.perf_counter() - begun
+            continue
         expression = result.cells.expressions[definition.id]
         if definition.standardisation == "indirect_age_sex":
             expression = with_expected(expression)
