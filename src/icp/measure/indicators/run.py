@@ -6,8 +6,11 @@ practice, deprivation quintile, age band and sex) as engine expressions, `publis
 four disclosure-controlled tables of each, and `write(result, folder)` writes them as Parquet and
 CSV. The population-sized work stays on the engine: each indicator's cells are computed once, kept
 while its four tables are summed from them, and let go; only the summed rows (a few thousand per
-indicator) come into pandas, for the intervals and disclosure control. Reading `result.cells[id]`
-brings one indicator's cells into pandas (tests, small runs).
+indicator) come into pandas, for the intervals and disclosure control. A population rate's cells
+would combine its numerator with about a million population cells: its tables are summed instead
+from its numerator cells and the population rolled up once to each table's keys for every rate
+(`publish.rate_rolled`, the same sums). Reading `result.cells[id]` brings one indicator's cells
+into pandas (tests, small runs).
 
 Only months the records cover whole are reported: a month ending after the records' last day
 (`data_end`, by default the warehouse's latest admission, attendance or observation) would count
@@ -264,8 +267,9 @@ def latest_record(tables: Tables) -> dt.date | None:
 def published(result: MeasureResult, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     """The four published tables, every indicator in each (disclosure-controlled).
 
-    Each indicator's cells are computed once on the engine, kept while its four tables are summed
-    from them, then let go, so that only one indicator's cells are held at a time."""
+    Each indicator's cells (a population rate's numerator cells) are computed once on the engine,
+    kept while its four tables are summed from them, then let go, so that only one indicator's
+    cells are held at a time; the population rolled up for the rates is kept throughout."""
     note = progress or (lambda _message: None)
     by_table: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
     rolls: dict[str, ir.Table] | None = None
