@@ -281,7 +281,9 @@ def published(result: MeasureResult, progress: Progress | None = None) -> dict[s
         if definition.id in result.numerators and result.population is not None:
             # A population rate: its numerator with the population summed once for every rate.
             if rolls is None:
-                rolls = {name: c.kept(roll) for name, roll in population_rolls(result.population).items()}
+                rolls = {
+                    name: _materialised(roll) for name, roll in population_rolls(result.population).items()
+                }
             with _held(result.numerators[definition.id]) as numerator:
                 for name in TABLES:
                     frame = rate_rolled(
@@ -320,13 +322,21 @@ class _held:
 
     def __enter__(self) -> ir.Table:
         if self.expression._find_backend(use_default=True).name == "pyspark":
-            return ibis.memtable(to_arrow(self.expression))
-        self.cached = self.expression.cache()
+            return _materialised(self.expression)
+        self.cached = _materialised(self.expression)
         return self.cached
 
     def __exit__(self, *_exc: object) -> None:
         if self.cached is not None:
             self.cached.release()
+
+
+def _materialised(expression: ir.Table) -> ir.Table:
+    """The expression computed once: a DuckDB temporary table, or on Spark an in-process table
+    (Spark would otherwise compute it again at every read)."""
+    if expression._find_backend(use_default=True).name == "pyspark":
+        return ibis.memtable(to_arrow(expression))
+    return expression.cache()
 
 
 def write(result: MeasureResult, folder: Path, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
