@@ -76,9 +76,9 @@ def test_a_patient_links_to_the_other_sources_records_of_the_same_person(
 ) -> None:
     """Record linkage reaches the API as FHIR's own "seealso" link, both ways; an unlinked person
     has none."""
-    from tests.sharing.test_policy import _linked_record
+    from tests.sharing.policy.conftest import linked_record
 
-    trust_record = _linked_record(shared_world, "alice", "practice_b")
+    trust_record = linked_record(shared_world, "alice", "practice_b")
     # Linkage gives the primary record its own id as the person's.
     PatientIndex.objects.filter(patient_id="pt-alice-0001").update(person_id="pt-alice-0001")
     _, alice = get(client, "/fhir/Patient/pt-alice-0001", shared_world, "gp")

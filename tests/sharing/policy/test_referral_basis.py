@@ -26,7 +26,7 @@ from icp.sharing.policy import Code, Decision, decide, decide_many, decide_refer
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue, DataCategory, Purpose
 from tests.care.referrals.conftest import make_referral, service, user_in
 from tests.sharing.conftest import World
-from tests.sharing.test_policy import add_team, choose, last_event
+from tests.sharing.policy.conftest import add_team, choose, last_event
 
 __all__ = ["make_referral", "service", "user_in"]
 
