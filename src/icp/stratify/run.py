@@ -16,8 +16,9 @@ import datetime as dt
 import json
 import multiprocessing
 import time
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,8 @@ def _fit_and_save(
     return str(fitted.save(Path(models_dir)))
 
 
-def fit_apart(
+@contextmanager
+def fitting_apart(
     warehouse: Warehouse,
     as_of: dt.date,
     *,
@@ -128,21 +130,23 @@ def fit_apart(
     area_list: list[str],
     excluded: Collection[str],
     models_dir: Path,
-) -> model.FittedModel:
-    """Fit and save the model in a child process (DuckDB), and load what it saved.
+) -> Iterator[Callable[[], model.FittedModel]]:
+    """Start fitting and saving the model in a child process (DuckDB); yields a function that waits
+    for it and loads what it saved.
 
     The fit builds two years of features for everyone and LightGBM's own copy of them; in its own
-    process that memory is returned before the scoring run builds its own, so a first run peaks at
-    the larger of the two, not their sum. The scoring uses the model as saved, as every later run
-    does. model.TooFewOutcomes raised in the child is raised here.
+    process that memory is returned when it ends, and the scoring uses the model as saved, as every
+    later run does. Meanwhile this process works out everything the scoring needs that does not
+    depend on the model (`results(…, awaiting=…)`): the scores at the as-of date, the features and
+    the lists, which the fit does not use. model.TooFewOutcomes raised in the child is raised by
+    the function it yields.
     """
     context = multiprocessing.get_context("spawn")  # no fork of a process with DuckDB's threads
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         job = pool.submit(
             _fit_and_save, str(warehouse.root), as_of, areas, area_list, sorted(excluded), str(models_dir)
         )
-        folder = job.result()
-    return model.load(Path(folder))
+        yield lambda: model.load(Path(job.result()))
 
 
 def _list_column(table: pa.Table, columns: Sequence[str], values: Sequence[str]) -> pa.Array:
@@ -157,8 +161,9 @@ def _list_column(table: pa.Table, columns: Sequence[str], values: Sequence[str])
     )
     _rows, cols = np.nonzero(flags)
     offsets = np.concatenate([[0], np.cumsum(flags.sum(axis=1))]).astype(np.int32)
-    names = np.asarray(values, dtype=object)[cols]
-    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(names.tolist(), pa.string()))
+    # The names taken by Arrow from the few values, not a Python string per flag that is set.
+    names = pa.array(list(values), pa.string()).take(pa.array(cols))
+    return pa.ListArray.from_arrays(pa.array(offsets), names)
 
 
 def _hfrs_lists(tables: Tables, index_date: dt.date, patient_ids: pa.ChunkedArray) -> pa.Array:
@@ -201,11 +206,15 @@ def results(
     pyramid: tuple[tiers.Tier, ...] = tiers.DEFAULT_PYRAMID,
     excluded: Collection[str] = (),
     timings: dict[str, float] | None = None,
+    awaiting: Callable[[], model.FittedModel | None] | None = None,
 ) -> pa.Table:
     """The risk_result rows (without batch provenance) for everyone alive at the index date.
 
     Without a fitted model (`fitted` None) people are ranked by tiers.RULE_BASED_ORDER and the model
-    risk is empty.
+    risk is empty. `awaiting`, when given (with `fitted` None), is called for the model once
+    everything that does not depend on it is done: the scores, the features and the lists, worked
+    out while the model is being fitted in another process (`fitting_apart`); it may give None (no
+    model could be fitted), and then the ranking is rule-based.
     """
     timings = timings if timings is not None else {}
     started = time.perf_counter()
@@ -213,23 +222,56 @@ def results(
     timings["rule_based_scores"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    matrix: np.ndarray | None = None
+    if fitted is not None or awaiting is not None:
+        matrix, names = features.matrix(scores, observations)
+    del observations
+    columns = _model_free_columns(tables, index_date, scores)
+    timings["features_and_lists"] = time.perf_counter() - started
+
+    if awaiting is not None:
+        started = time.perf_counter()
+        fitted = awaiting()
+        timings["waiting_for_model"] = time.perf_counter() - started
+
+    started = time.perf_counter()
     risk: np.ndarray | None = None
     if fitted is None:
         priority = tiers.rule_based_priority(scores)
-        factors = _risk_factors(None, np.empty((scores.num_rows, 0)), np.empty(0, dtype=np.int64))
     else:
-        matrix, names = features.matrix(scores, observations)
+        assert matrix is not None
         if names != fitted.feature_names:
             raise ValueError(
                 f"model {fitted.version} was trained on other features; retrain it (icp model train)"
             )
         risk = priority = fitted.predict(matrix)
     tier, rank = tiers.assign(scores.column("icp"), scores.column("patient_id"), priority, pyramid)
+    explained = np.flatnonzero(np.logical_or.reduce([tier == name for name in EXPLAINED_TIERS]))
     if fitted is not None:
-        factors = _risk_factors(fitted, matrix, np.flatnonzero(np.isin(tier, EXPLAINED_TIERS)))
+        assert matrix is not None
+        factors = _risk_factors(fitted, matrix, explained)
+    else:
+        factors = _risk_factors(None, np.empty((scores.num_rows, 0)), np.empty(0, dtype=np.int64))
     timings["model"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    n = scores.num_rows
+    columns.update(
+        index_date=pa.repeat(pa.scalar(index_date, pa.date32()), n),
+        model_version=pa.repeat(pa.scalar(_version(fitted), pa.string()), n),
+        model_risk=pa.array(risk, pa.float64()) if risk is not None else pa.nulls(n, pa.float64()),
+        risk_rank=pa.array(rank, pa.int64()),
+        tier=pa.array(tier, pa.string()),
+        risk_factors=factors,
+    )
+    table = pa.table({name: columns[name] for name in RISK_RESULT.names}).cast(RISK_RESULT)
+    timings["assemble"] = time.perf_counter() - started
+    return table
+
+
+def _model_free_columns(tables: Tables, index_date: dt.date, scores: pa.Table) -> dict[str, Any]:
+    """The risk_result columns that do not depend on the model: scores, flags and their lists."""
+    n = scores.num_rows
     efi_keys = [d.key for d in codelists.efi_deficits()]
     charlson_keys = [c.key for c in codelists.charlson_categories()]
     register_names = list(codelists.registers())
@@ -237,9 +279,7 @@ def results(
         name: scores.column(name) for name in RISK_RESULT.names if name in scores.column_names
     }
     columns.update(
-        index_date=pa.array([index_date] * scores.num_rows, pa.date32()),
-        model_version=pa.array([_version(fitted)] * scores.num_rows, pa.string()),
-        planning_opt_out=pa.array(np.zeros(scores.num_rows, dtype=bool)),
+        planning_opt_out=pa.array(np.zeros(n, dtype=bool)),
         efi_deficit_list=_list_column(scores, [frailty.efi_deficit_column(k) for k in efi_keys], efi_keys),
         hfrs_codes=_hfrs_lists(tables, index_date, scores.column("patient_id")),
         charlson_categories=_list_column(
@@ -248,18 +288,10 @@ def results(
         registers=_list_column(
             scores, [comorbidity.register_column(r) for r in register_names], register_names
         ),
-        model_risk=pa.array(risk, pa.float64())
-        if risk is not None
-        else pa.nulls(scores.num_rows, pa.float64()),
-        risk_rank=pa.array(rank, pa.int64()),
-        tier=pa.array(tier.tolist(), pa.string()),
-        risk_factors=factors,
-        source=pa.array(["icp stratify"] * scores.num_rows, pa.string()),
-        batch_id=pa.array([""] * scores.num_rows, pa.string()),
+        source=pa.repeat(pa.scalar("icp stratify", pa.string()), n),
+        batch_id=pa.repeat(pa.scalar("", pa.string()), n),
     )
-    table = pa.table({name: columns[name] for name in RISK_RESULT.names}).cast(RISK_RESULT)
-    timings["assemble"] = time.perf_counter() - started
-    return table
+    return columns
 
 
 def run(
@@ -290,31 +322,34 @@ def run(
     if fitted is not None and fitted.feature_names != features.feature_names():
         fitted = None
     not_used = None
-    if fitted is None:
+    # A daemonic process (a background job's worker) may not start children: it fits in-process.
+    apart = engine == "duckdb" and con is None and not multiprocessing.current_process().daemon
+    if fitted is None and not apart:  # Spark's session, a connection handed in, or a job's worker
         started = time.perf_counter()
         try:
-            # A daemonic process (a background job's worker) may not start children: it fits here.
-            apart = engine == "duckdb" and con is None and not multiprocessing.current_process().daemon
-            if apart:
-                _note(progress, "Fitting the admission model (in a separate process)…")
-                fitted = fit_apart(
-                    warehouse,
-                    index_date,
-                    areas=areas,
-                    area_list=area_list,
-                    excluded=opted_out,
-                    models_dir=models_dir,
-                )
-            else:  # Spark's session, a connection handed in, or a job's worker: fit in this process
-                fitted, _gbm, _baseline = train(
-                    tables, index_date, areas=area_list, excluded=opted_out, progress=progress
-                )
-                fitted.save(models_dir)
+            fitted, _gbm, _baseline = train(
+                tables, index_date, areas=area_list, excluded=opted_out, progress=progress
+            )
+            fitted.save(models_dir)
         except model.TooFewOutcomes as error:
-            not_used = f"no admission model: {error}; people are ranked by the rule-based scores instead"
+            not_used = _not_used(error)
         timings["train"] = time.perf_counter() - started
-    _note(progress, f"Scoring everyone at {index_date:%d %B %Y} ({_version(fitted)})…")
-    table = results(tables, index_date, fitted, pyramid=pyramid, excluded=opted_out, timings=timings)
+    if fitted is not None or not_used is not None:
+        _note(progress, f"Scoring everyone at {index_date:%d %B %Y} ({_version(fitted)})…")
+        table = results(tables, index_date, fitted, pyramid=pyramid, excluded=opted_out, timings=timings)
+    else:  # a first run: the model is fitted in a child process while this one scores everyone
+        table, fitted, not_used = _score_while_fitting(
+            warehouse,
+            tables,
+            index_date,
+            areas=areas,
+            area_list=area_list,
+            excluded=opted_out,
+            models_dir=models_dir,
+            pyramid=pyramid,
+            timings=timings,
+            progress=progress,
+        )
     _note(progress, "Writing the run to the warehouse…")
     started = time.perf_counter()
     summary = _summarise(table, index_date, area_list, engine, fitted, len(opted_out), timings)
@@ -323,12 +358,7 @@ def run(
     with warehouse.batch(
         kind="stratify", source="icp stratify", inputs=[f"index_date={index_date}"]
     ) as batch:
-        batch_id = batch.batch_id
-        table = table.set_column(
-            table.schema.get_field_index("batch_id"),
-            "batch_id",
-            pa.array([batch_id] * table.num_rows, pa.string()),
-        )
+        batch_id = batch.batch_id  # the batch sets it on every row it writes
         batch.detail.update(
             index_date=index_date.isoformat(),
             model_version=_version(fitted),
@@ -353,6 +383,52 @@ def run(
     summary.timings = timings
     summary.opted_out_by_icp = {icp: len(ids) for icp, ids in opted_out_by_icp.items()}
     return summary
+
+
+def _score_while_fitting(
+    warehouse: Warehouse,
+    tables: Tables,
+    index_date: dt.date,
+    *,
+    areas: list[str] | None,
+    area_list: list[str],
+    excluded: Collection[str],
+    models_dir: Path,
+    pyramid: tuple[tiers.Tier, ...],
+    timings: dict[str, float],
+    progress: Progress | None,
+) -> tuple[pa.Table, model.FittedModel | None, str | None]:
+    """(results, the model fitted, why there is none) with the fit in a child process meanwhile.
+
+    `timings["train"]` is the fit's wall time as this process saw it: from its start until the saved
+    model is loaded, much of it spent scoring here.
+    """
+    when = f"{index_date:%d %B %Y}"
+    _note(progress, f"Fitting the admission model (in a separate process); scoring everyone at {when}…")
+    started = time.perf_counter()
+    outcome: dict[str, Any] = {"fitted": None, "not_used": None}
+    with fitting_apart(
+        warehouse, index_date, areas=areas, area_list=area_list, excluded=excluded, models_dir=models_dir
+    ) as arrived:
+
+        def awaited() -> model.FittedModel | None:
+            try:
+                outcome["fitted"] = arrived()
+            except model.TooFewOutcomes as error:
+                outcome["not_used"] = _not_used(error)
+            timings["train"] = time.perf_counter() - started
+            _note(progress, f"Scoring everyone at {when} ({_version(outcome['fitted'])})…")
+            fitted: model.FittedModel | None = outcome["fitted"]
+            return fitted
+
+        table = results(
+            tables, index_date, None, pyramid=pyramid, excluded=excluded, timings=timings, awaiting=awaited
+        )
+    return table, outcome["fitted"], outcome["not_used"]
+
+
+def _not_used(error: model.TooFewOutcomes) -> str:
+    return f"no admission model: {error}; people are ranked by the rule-based scores instead"
 
 
 def _version(fitted: model.FittedModel | None) -> str:
