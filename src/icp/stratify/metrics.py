@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 TOP_SHARES = (0.005, 0.02, 0.05)
 
@@ -78,9 +79,6 @@ def calibration_table(
 
 
 def evaluate(outcome: np.ndarray, risk: np.ndarray) -> Evaluation:
-    # Imported here: a run with a saved model evaluates nothing and need not load scikit-learn.
-    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-
     outcome = np.asarray(outcome, dtype=np.int8)
     risk = np.asarray(risk, dtype=np.float64)
     if outcome.min() == outcome.max():

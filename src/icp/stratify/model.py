@@ -30,6 +30,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import lightgbm as lgb
 import numpy as np
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from icp.stratify import codelists
 from icp.stratify.metrics import Evaluation, evaluate
@@ -109,12 +113,6 @@ def fit(
     synthetic: bool,
 ) -> tuple[FittedModel, Evaluation, Evaluation]:
     """Fit LightGBM and the logistic baseline on `development`; evaluate both on `holdout`."""
-    # Imported here: only a fit needs scikit-learn, and a run with a saved model need not load it.
-    from sklearn.impute import SimpleImputer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     if development.outcome.sum() < MINIMUM_OUTCOMES or holdout.outcome.sum() < MINIMUM_OUTCOMES:
         raise TooFewOutcomes(
             "too few emergency admissions to fit and validate a model "
