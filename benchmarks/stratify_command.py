@@ -12,7 +12,7 @@ The data folder is a synthetic NI made by `icp synth --area NI` (`ICP_BENCH_STRA
 one already made; otherwise one is synthesised, untimed: all of NI, or 100,000 people for --quick).
 
 Run alone (the command only, not bench_stratify's scoring part), it prints a table against the
-issue's targets and the figures measured before ADR 0197 (a first run scoring while it fits), and
+issue's targets and the figures measured before ADR 0198 (a first run scoring while it fits), and
 writes benchmarks/results/stratify_command.json:
 
     ICP_BENCH_STRATIFY_DATA=data flock /tmp/icp-bench.lock python -m benchmarks.stratify_command
@@ -38,7 +38,7 @@ TARGETS = {"first run": 90.0, "saved model": 45.0}
 TARGET_PEAK_GB = 3.0
 ICP = str(Path(sys.executable).with_name("icp"))
 RESULTS = Path(__file__).resolve().parent / "results"
-# Measured after ADR 0196, before ADR 0197, on all of NI (docs/risk-stratification.md, 2 December
+# Measured after ADR 0196, before ADR 0198, on all of NI (docs/risk-stratification.md, 2 December
 # 2026, a quiet machine): wall seconds and peak GB.
 PREVIOUS = {
     ("sqlite", "first run"): (168.5, 3.22),
