@@ -120,8 +120,9 @@ _TAGGED = (
     f"AND t.code = {_q(TEST_DATA_TAG_CODE)})) > 0, FALSE)"
 )
 
-# Stage-1 columns and their types, in order. Each type's expressions below fill some of them;
-# the rest are NULL for that type.
+# Stage-1 columns and their types, in order: the one place a staging column's SQL type is stated.
+# Each type's EXPRESSIONS fill some of the mapped columns (the rest are NULL for that type); the
+# DERIVED ones are computed from those in stage_select (a reference's id, the coding picked).
 STAGE_COLUMNS: dict[str, str] = {
     "subject_ref": "VARCHAR",
     "code_cc": "STRUCT(coding STRUCT(system VARCHAR, code VARCHAR, display VARCHAR)[], text VARCHAR)",
@@ -158,7 +159,27 @@ STAGE_COLUMNS: dict[str, str] = {
     "small_area": "VARCHAR",
     "deprivation_quintile": "TINYINT",
     "diagnosis_coding": "STRUCT(system VARCHAR, code VARCHAR, display VARCHAR)",
+    # derived
+    "medication_id": "VARCHAR",
+    "part_of_id": "VARCHAR",
+    "value_code_system": "VARCHAR",
+    "value_code": "VARCHAR",
+    "value_display": "VARCHAR",
+    "type_code_system": "VARCHAR",
+    "type_code": "VARCHAR",
+    "type_display": "VARCHAR",
 }
+DERIVED = (
+    "medication_id",
+    "part_of_id",
+    "value_code_system",
+    "value_code",
+    "value_display",
+    "type_code_system",
+    "type_code",
+    "type_display",
+)
+_MAPPED_COLUMNS = [column for column in STAGE_COLUMNS if column not in DERIVED]
 
 # Per resource type: stage column → SQL over `r`. Date columns hold the raw text of the first
 # date field present (parsed in the next layer, so a bad one can be reported with its text).
@@ -340,56 +361,49 @@ def _reason(types: list[str]) -> str:
 # (NULL for the other types): an in-memory DuckDB table pays for every NULL scalar it stores, and a
 # Bulk Data file of Observations would otherwise store some thirty of them per row, which cost more
 # than mapping the row. The `stage` view (STAGE_VIEW) unpacks them under their own names.
-PACKED: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+PACKED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "patient_fields": (
         ("Patient",),
-        {
-            "national_id": "VARCHAR",
-            "national_id_system": "VARCHAR",
-            "given_name": "VARCHAR",
-            "family_name": "VARCHAR",
-            "sex": "VARCHAR",
-            "practice_code": "VARCHAR",
-            "postcode_district": "VARCHAR",
-            "small_area": "VARCHAR",
-            "deprivation_quintile": "TINYINT",
-        },
+        (
+            "national_id",
+            "national_id_system",
+            "given_name",
+            "family_name",
+            "sex",
+            "practice_code",
+            "postcode_district",
+            "small_area",
+            "deprivation_quintile",
+        ),
     ),
     "encounter_fields": (
         ("Encounter",),
-        {
-            "setting": "VARCHAR",
-            "admission_method": "VARCHAR",
-            "admission_fallback": "VARCHAR",
-            "provider_code": "VARCHAR",
-            "part_of_id": "VARCHAR",
-            "type_code_system": "VARCHAR",
-            "type_code": "VARCHAR",
-            "type_display": "VARCHAR",
-        },
+        (
+            "setting",
+            "admission_method",
+            "admission_fallback",
+            "provider_code",
+            "part_of_id",
+            "type_code_system",
+            "type_code",
+            "type_display",
+        ),
     ),
     "value_fields": (
         ("Observation",),
-        {
-            "value_number": "DOUBLE",
-            "value_unit": "VARCHAR",
-            "value_text": "VARCHAR",
-            "value_code_system": "VARCHAR",
-            "value_code": "VARCHAR",
-            "value_display": "VARCHAR",
-        },
+        ("value_number", "value_unit", "value_text", "value_code_system", "value_code", "value_display"),
     ),
     "medication_fields": (
         ("MedicationStatement", "MedicationRequest"),
-        {"kind": "VARCHAR", "reference_display": "VARCHAR", "medication_id": "VARCHAR"},
+        ("kind", "reference_display", "medication_id"),
     ),
-    "condition_fields": (("Condition",), {"category": "VARCHAR"}),
+    "condition_fields": (("Condition",), ("category",)),
 }
 _PACKED_COLUMNS = [column for _types, columns in PACKED.values() for column in columns]
 
 
-def _packed_type(columns: dict[str, str]) -> str:
-    return "STRUCT(" + ", ".join(f"{name} {sql_type}" for name, sql_type in columns.items()) + ")[]"
+def _packed_type(columns: tuple[str, ...]) -> str:
+    return "STRUCT(" + ", ".join(f"{name} {STAGE_COLUMNS[name]}" for name in columns) + ")[]"
 
 
 def _pack(name: str, staged: list[str]) -> str:
@@ -397,7 +411,7 @@ def _pack(name: str, staged: list[str]) -> str:
     present = [t for t in owners if t in staged]
     if not present:
         return f"NULL::{_packed_type(columns)} AS {name}"
-    fields = ", ".join(f"{column} := {column}::{sql_type}" for column, sql_type in columns.items())
+    fields = ", ".join(f"{column} := {column}::{STAGE_COLUMNS[column]}" for column in columns)
     return f"CASE WHEN resource_type IN {_in(present)} THEN [struct_pack({fields})] END AS {name}"
 
 
@@ -418,7 +432,7 @@ def stage_select(types: Iterable[str | None], *, synthetic: bool) -> str:
     `types` are the resource types present in the input (None for rows without one).
     """
     staged = sorted(t for t in set(types) if t in EXPRESSIONS)
-    columns = ",\n        ".join(_column(column, staged) for column in STAGE_COLUMNS)
+    columns = ",\n        ".join(_column(column, staged) for column in _MAPPED_COLUMNS)
     tagged = "TRUE" if synthetic else _TAGGED
     packs = ", ".join(_pack(name, staged) for name in PACKED)
     return f"""
