@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from icp.records.ingest import ingest
 from icp.records.warehouse import Warehouse
 from tests.records.ingest.conftest import AREA, patient, warehouse_id
@@ -310,3 +312,23 @@ def test_an_unknown_code_system_is_kept_as_its_uri(
     )
     row = only_row(warehouse, "condition")
     assert (row["code_system"], row["code"]) == ("https://emis.example/codes", "EMISNQ1")
+
+
+def test_every_staging_column_has_the_one_type_stage_columns_states() -> None:
+    """STAGE_COLUMNS is the one table of staging types: the packed columns, and those derived in the
+    query (a reference's id, the coding picked), come out of the `stage` view with exactly its types."""
+    from icp.records.ingest.mapping import EXPRESSIONS, PACKED, STAGE_COLUMNS, STAGE_VIEW, stage_select
+    from icp.records.ingest.shape import install_macros
+    from icp.records.ingest.stage import Stager
+
+    con = duckdb.connect()
+    install_macros(con)
+    Stager(con, synthetic=False).create_tables()
+    con.execute(f"CREATE OR REPLACE TABLE stage_rows AS {stage_select(list(EXPRESSIONS), synthetic=False)}")
+    con.execute(STAGE_VIEW)
+    described = {name: sql_type for name, sql_type, *_ in con.execute("DESCRIBE stage").fetchall()}
+    packed = [column for _owners, columns in PACKED.values() for column in columns]
+    assert set(packed) <= set(STAGE_COLUMNS)
+    for column in [*packed, "medication_id", "part_of_id", "value_code", "type_code"]:
+        expected = con.execute(f"SELECT NULL::{STAGE_COLUMNS[column]}").description[0][1]
+        assert (column, described[column]) == (column, str(expected)), column

@@ -31,6 +31,7 @@ from icp.records.ingest.stage import Stager
 from icp.records.warehouse import Warehouse
 
 ProgressCallback = Callable[[InputFile, int, int], None]
+STAGING_ROW_GROUP_ROWS = 16_384
 
 
 def default_source(paths: Sequence[Path | str]) -> str:
@@ -214,6 +215,10 @@ def _staging_database(work: Path, *, threads: int, memory_limit: str) -> duckdb.
     con.execute("SET enable_progress_bar = false")  # the command shows its own progress
     # No checkpoints of the in-memory staging database: one costs more than staging a file.
     con.execute("SET checkpoint_threshold = '1TB'")
+    # The staging tables live in a database of small row groups: DuckDB scans a table one row group
+    # per thread at a time, and its default (122,880 rows) leaves the second core idle in most loads.
+    con.execute(f"ATTACH ':memory:' AS staging (ROW_GROUP_SIZE {STAGING_ROW_GROUP_ROWS})")
+    con.execute("USE staging")
     install_macros(con)
     return con
 

@@ -154,7 +154,7 @@ class Stager:
         # (DuckDB checks for a DataFrame), which costs more than a thousand Bundles.
         texts = [text.decode("utf-8") for text in self._bundle_texts]
         self.con.execute(
-            "CREATE OR REPLACE TEMP TABLE bundle_parsed AS SELECT file_id, line, full_url, "
+            "CREATE OR REPLACE TABLE bundle_parsed AS SELECT file_id, line, full_url, "
             f"text AS raw_text, from_json(text, {_q(from_json_structure())}) AS j FROM ("
             "SELECT unnest(?::INTEGER[]) AS file_id, unnest(?::BIGINT[]) AS line, "
             "unnest(?::VARCHAR[]) AS text, unnest(?::VARCHAR[]) AS full_url)",
@@ -251,7 +251,7 @@ def _bundle_source() -> list[str]:
         "GROUP BY file_id) urls ON urls.file_id = b.file_id"
     )
     return [
-        f"CREATE OR REPLACE TEMP TABLE bundle_reference AS SELECT b.rowid AS entry_row, "
+        f"CREATE OR REPLACE TABLE bundle_reference AS SELECT b.rowid AS entry_row, "
         f"{', '.join(resolved)} FROM bundle_parsed b {' '.join(joins)} ORDER BY entry_row",
         f"CREATE OR REPLACE TEMP VIEW source AS SELECT b.file_id, b.line, b.raw_text, {', '.join(fields)} "
         "FROM bundle_parsed b POSITIONAL JOIN bundle_reference r",
