@@ -135,10 +135,14 @@ def _cells(
     *,
     value: str | None = None,
     denominator: str | None = None,
+    living: bool = False,
 ) -> ir.Table:
     """Events (patient_id, event_date[, value, flag]) → cells: numerator (sum of the values of the
-    flagged events), events (all events) and sum_squares (of the flagged values)."""
+    flagged events), events (all events) and sum_squares (of the flagged values). `living`: only
+    the events dated before the person's death (a snapshot of a state counts the living)."""
     joined = events.join(persons, events.patient_id == persons.patient_id)
+    if living:
+        joined = joined.filter(joined.death_date.isnull() | (joined.death_date > joined.event_date))
     age = age_on(joined.birth_date, joined.event_date)
     rows = joined.select(
         period=joined.event_date.truncate("M"),
@@ -462,24 +466,19 @@ def followed_months(months: Months, days: int, data_end: dt.date | None) -> list
     ]
 
 
-def readmission_events(
-    indicator: Indicator, spell_table: ir.Table, persons: ir.Table, data_end: dt.date | None
-) -> ir.Table:
-    """Index spells (live discharges, not excluded) with `readmitted`: an emergency admission
+def readmission_events(indicator: Indicator, spell_table: ir.Table, data_end: dt.date | None) -> ir.Table:
+    """Discharges (spells with an end, not excluded) with `readmitted`: an emergency admission
     starting 0 to 29 days after discharge. Only discharges the data follows for the whole window
-    (discharge + 29 days on or before `data_end`, the records' last day) are index spells."""
+    (discharge + 29 days on or before `data_end`, the records' last day) are given. The index
+    spells are the live discharges: the cells count these with `living` (the person's death after
+    the discharge day), where the people are joined anyway."""
     window = follow_up_days(indicator)
     excluded = indicator.codes("excluded")
-    deaths = persons.select(death_patient=persons.patient_id, death_date=persons.death_date)
     spells_ = spell_table.filter(
         spell_table.end_date.notnull() & ~_code_match(spell_table.primary_code, excluded)
     )
-    index = spells_.left_join(deaths, spells_.patient_id == deaths.death_patient)
     last_judged = (data_end or dt.date.min + dt.timedelta(days=window)) - dt.timedelta(days=window - 1)
-    index = index.filter(
-        (index.death_date.isnull() | (index.death_date > index.end_date))
-        & (index.end_date <= ibis.literal(last_judged))
-    )
+    index = spells_.filter(spells_.end_date <= ibis.literal(last_judged))
     later = spells_.filter(spells_.emergency).select(
         later_id=spells_.encounter_id, later_patient=spells_.patient_id, later_start=spells_.start_date
     )

@@ -228,8 +228,8 @@ def _cells(
     measure_ = definition.measure
     if measure_ == "readmission":
         assert spell_table is not None
-        events = c.readmission_events(definition, spell_table, persons, data_end)
-        return c.counted(c._cells(definition, events, persons, months, denominator="readmitted"))
+        events = c.readmission_events(definition, spell_table, data_end)
+        return c.counted(c._cells(definition, events, persons, months, denominator="readmitted", living=True))
     if measure_ == "deaths":
         death = tables["death"]
         places = list(definition.numerator["places"])

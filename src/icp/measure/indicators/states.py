@@ -41,6 +41,10 @@ def score_states(
     the registers' codes, or with enough eFI deficits by the last date to reach one of the
     categories (`efi_deficits_needed`, less one for polypharmacy)."""
     matched = matched_events(tables, max(dates))
+    # The coded records (conditions, observations, procedures: the largest tables read here) are
+    # read once, kept as the eFI and asked-for register events only; all else comes from these.
+    asked = (matched.list == "register") & matched.key.isin(list(registers))
+    matched = c.kept(matched.filter((matched.list == "efi") | asked))
     # Only people 65 or over on some score date are scored for frailty: only their deficits are read.
     oldest_birth = years_before(max(dates), frailty.EFI_MINIMUM_AGE)
     elders = persons.filter(persons.birth_date <= ibis.literal(oldest_birth)).select(elder_id="patient_id")
@@ -61,7 +65,7 @@ def score_states(
         counts = coded.group_by(candidate_id=coded.patient_id).aggregate(deficits=coded.key.nunique())
         candidates = counts.filter(counts.deficits >= needed - 1)
         earliest = earliest.semi_join(candidates, earliest.patient_id == candidates.candidate_id)
-    register_events = matched.filter((matched.list == "register") & matched.key.isin(list(registers)))
+    register_events = matched.filter(matched.list == "register")
     events = c.kept(
         ibis.union(
             earliest.select("patient_id", "list", "key", "role", "event_date"),
@@ -69,20 +73,33 @@ def score_states(
             distinct=False,
         )
     )
-    patient, medication = tables["patient"], tables["medication"]
+    # `view()`: with linked records `by_person` hands over the tables as joins, which Ibis will
+    # not extend with another join; a view of each is a relation of its own.
+    patient, medication = tables["patient"].view(), tables["medication"]
+    # Only the people measured are scored: joined to them once here, not at every score date.
+    patient = patient.semi_join(persons, patient.patient_id == persons.patient_id)
     if narrowed:
         # Everyone else is in none of the states asked about on any date: stratify's functions
         # are given only these people (the same scores, from far fewer rows).
         wanted = c.kept(events.select(wanted_id=events.patient_id).distinct())
-        # `view()`: with linked records `by_person` hands over the tables as joins, which Ibis will
-        # not extend with another join; a view of each is a relation of its own.
-        patient = patient.view()
         patient = patient.semi_join(wanted, patient.patient_id == wanted.wanted_id)
         medication = medication.view()
         medication = medication.semi_join(wanted, medication.patient_id == wanted.wanted_id)
     score_tables = {
         **tables,
-        "patient": patient,
+        # Read at every score date: kept by the engine once, with the columns `population` reads.
+        "patient": c.kept(
+            patient.select(
+                "patient_id",
+                "icp",
+                "practice_code",
+                "sex",
+                "birth_date",
+                "death_date",
+                "deprivation_quintile",
+                "synthetic",
+            )
+        ),
         # Read at every score date: kept by the engine once, with the columns read.
         "medication": c.kept(
             medication.select("patient_id", "code_system", "code", "status", "start_date", "end_date")
@@ -92,7 +109,6 @@ def score_states(
     for day in dates:
         on_day = events.filter(events.event_date <= ibis.literal(day))
         alive = population(score_tables, day)
-        alive = alive.semi_join(persons, alive.patient_id == persons.patient_id)
         # The eFI is built and validated for people 65 and over: only they are scored.
         older = alive.filter(alive.age >= frailty.EFI_MINIMUM_AGE)
         efi = frailty.efi_with_polypharmacy(
@@ -148,10 +164,9 @@ def snapshot_cells(
         eligible = states.filter(states[definition.denominator["register"]])
     month_table = months.table()
     monthly = eligible.join(month_table, eligible.score_date == month_table.score_date)
+    # Each month's last day, for as long as the person lives (`living` in the cells): the people
+    # are joined once, where the cells are counted.
     monthly = monthly.select(patient_id=monthly.score_patient, event_date=monthly.month_last)
-    alive = persons.select(alive_id=persons.patient_id, death_date=persons.death_date)
-    monthly = monthly.join(alive, monthly.patient_id == alive.alive_id)
-    monthly = monthly.filter(monthly.death_date.isnull() | (monthly.death_date > monthly.event_date))
     if definition.measure == "amputation":
         procedure = tables["procedure"]
         codes = definition.codes(definition.numerator["procedures"]["list"])
@@ -161,7 +176,7 @@ def snapshot_cells(
         done = done.semi_join(diabetic, done.patient_id == diabetic.diabetic_id)
         events = done.select("patient_id", event_date=done.performed_date, value=ibis.literal(1.0))
         numerator = c._cells(definition, events, persons, months, value="value")
-        register = c._cells(definition, monthly.select("patient_id", "event_date"), persons, months)
+        register = c._cells(definition, monthly, persons, months, living=True)
         people = register.select(*c.KEYS, denominator=register.events)
         return pooled(c.combined(numerator, people), months, POOLED_MONTHS)
     plans = tables["care_plan"]
@@ -177,38 +192,59 @@ def snapshot_cells(
     flagged = flagged.select(
         patient_id=flagged.patient_id, event_date=flagged.event_date, has_plan=flagged.plan_id.notnull()
     )
-    return c.counted(c._cells(definition, flagged, persons, months, denominator="has_plan"))
+    return c.counted(c._cells(definition, flagged, persons, months, denominator="has_plan", living=True))
 
 
 def pooled(cells: ir.Table, months: c.Months, window: int) -> ir.Table:
     """Each month's cells over the `window` months ending with it: the numerator summed and the
     denominator averaged over the window's months (a month without a row counts 0) times
-    window / 12, i.e. person-years. Months before the first whole window have no row."""
+    window / 12, i.e. person-years. Months before the first whole window have no row.
+
+    Summed as a moving window over each cell's months, not by copying every cell into each of the
+    `window` windows it falls in (about 36 times the cells): every cell key is given every month
+    (a month without a cell adds 0), and a window with no cell in it has no row. The counts are
+    whole numbers, so the sums are exact and the same as adding them up window by window."""
     firsts = months.firsts()
-    targets, sources = [], []
-    for end in range(window - 1, len(firsts)):
-        for month in firsts[end - window + 1 : end + 1]:
-            targets.append(firsts[end])
-            sources.append(month)
-    pairs = ibis.memtable(
+    numbered = ibis.memtable(
         pa.table(
             {
-                "pool_period": pa.array(targets, pa.date32()),
-                "pool_source": pa.array(sources, pa.date32()),
+                "pool_month": pa.array(range(len(firsts)), pa.int64()),
+                "pool_period": pa.array(firsts, pa.date32()),
             }
         )
     )
-    joined = cells.join(pairs, cells.period == pairs.pool_source)
     others = [key for key in c.KEYS if key != "period"]
-    summed = joined.group_by(["pool_period", *others]).aggregate(
-        numerator=joined.numerator.sum(),
-        # The window's average times window / 12 years: the sum over 12, exactly.
-        denominator=joined.denominator.sum() / 12.0,
+    indexed = cells.join(numbered, cells.period == numbered.pool_period)
+    indexed = indexed.select(
+        *others,
+        month=indexed.pool_month,
+        numerator=indexed.numerator.cast("float64"),
+        denominator=indexed.denominator.cast("float64"),
     )
+    grid = indexed.select(*others).distinct().cross_join(numbered)
+    joined = grid.left_join(
+        indexed, [*[grid[key] == indexed[key] for key in others], grid.pool_month == indexed.month]
+    )
+    joined = joined.select(
+        *[joined[key] for key in others],
+        pool_month=joined.pool_month,
+        pool_period=joined.pool_period,
+        present=joined.month.notnull().cast("int64"),
+        numerator=joined.numerator.fill_null(0.0),
+        denominator=joined.denominator.fill_null(0.0),
+    )
+    moving = ibis.window(group_by=others, order_by="pool_month", preceding=window - 1, following=0)
+    summed = joined.mutate(
+        cells_in_window=joined.present.sum().over(moving),
+        numerator_sum=joined.numerator.sum().over(moving),
+        denominator_sum=joined.denominator.sum().over(moving),
+    )
+    summed = summed.filter((summed.pool_month >= window - 1) & (summed.cells_in_window > 0))
     return summed.select(
         summed.pool_period.name("period"),
         *others,
-        numerator=summed.numerator,
-        denominator=summed.denominator,
+        numerator=summed.numerator_sum,
+        # The window's average times window / 12 years: the sum over 12, exactly.
+        denominator=summed.denominator_sum / 12.0,
         sum_squares=ibis.literal(0.0),
     )
