@@ -33,13 +33,15 @@ def score_states(
     category and a column for each of `registers`, computed with stratify's own functions (not read
     from an earlier run).
 
-    The coded events are read once, up to the last date. An eFI deficit is present on a day when
-    its earliest record is on or before it, so each person's deficits are kept at their earliest
-    record only (the same eFI on every date, from far fewer rows); register records are kept whole
-    (a register needs the latest code and the latest resolution). Only the registers asked for are
-    matched, and only the people who could be in a state asked about are scored: those on one of
-    the registers' codes, or with enough eFI deficits by the last date to reach one of the
-    categories (`efi_deficits_needed`, less one for polypharmacy)."""
+    The coded events are read once, up to the last date, and kept by the engine (the eFI's and the
+    asked-for registers' only); the people scored are joined to `persons` once and kept, for every
+    date to read. An eFI deficit is present on a day when its earliest record is on or before it,
+    so each person's deficits are kept at their earliest record only (the same eFI on every date,
+    from far fewer rows); register records are kept whole (a register needs the latest code and the
+    latest resolution). Only the registers asked for are matched, and only the people who could be
+    in a state asked about are scored: those on one of the registers' codes, or with enough eFI
+    deficits by the last date to reach one of the categories (`efi_deficits_needed`, less one for
+    polypharmacy)."""
     matched = matched_events(tables, max(dates))
     # The coded records (conditions, observations, procedures: the largest tables read here) are
     # read once, kept as the eFI and asked-for register events only; all else comes from these.
