@@ -4,7 +4,7 @@ sync as large as the table builds the table's indexes afresh, the same ones, ins
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from icp.audit.models import AuditEvent
 from icp.patients.models import RiskResult, RiskRun
@@ -139,3 +139,37 @@ def test_a_failed_sync_leaves_the_rows_and_indexes_as_they_were(world: World) ->
         raise RuntimeError("the warehouse could not be read")
     assert _indexes() == before
     assert list(RiskResult.objects.values_list("patient__patient_id", flat=True)) == ["pt-alice-0001"]
+
+
+def test_a_sync_replacing_the_whole_table_keeps_its_foreign_keys(world: World) -> None:
+    """The table emptied in one statement and, on PostgreSQL, its keys set aside and checked again."""
+    sync_results(world.icp, results_table(result_row("pt-alice-0001", world.orgs["practice_a"].code)))
+    keys = _foreign_keys()
+    assert len(keys) == 3  # the ICP, the person and the practice
+    with replacing([world.icp], rows=1, set_aside=True) as cleared:
+        assert cleared and RiskResult.objects.count() == 0
+        sync_results(
+            world.icp,
+            results_table(result_row("pt-bob-0002", world.orgs["practice_b"].code)),
+            cleared=True,
+        )
+    assert _foreign_keys() == keys
+    assert list(RiskResult.objects.values_list("patient__patient_id", flat=True)) == ["pt-bob-0002"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps its keys during a sync")
+def test_a_row_naming_a_missing_person_fails_the_whole_sync(world: World) -> None:
+    """Keys set aside are checked when they are added again: a dangling row undoes everything."""
+    practice_a = world.orgs["practice_a"].code
+    sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a)))
+    with pytest.raises(IntegrityError), replacing([world.icp], rows=1, set_aside=True):
+        sync_results(world.icp, results_table(result_row("pt-bob-0002", practice_a)), cleared=True)
+        RiskResult.objects.update(patient_id=999_999_999)  # no such person in the index
+    assert list(RiskResult.objects.values_list("patient__patient_id", flat=True)) == ["pt-alice-0001"]
+
+
+def _foreign_keys() -> set[tuple[str, str]]:
+    table = RiskResult._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {(c["columns"][0], c["foreign_key"][0]) for c in constraints.values() if c["foreign_key"]}

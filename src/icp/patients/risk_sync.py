@@ -101,7 +101,9 @@ def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None)
     When the sync is large (`rows`, the rows about to be written, at least SET_ASIDE_ROWS and at
     least the rows the table holds; or `set_aside` True), the table's secondary indexes are dropped,
     the ICPs' rows deleted in one statement, and the indexes built afresh from their own definitions
-    once every row is in: one sort per index instead of a B-tree update per row (ADR 0196). Yields
+    once every row is in: one sort per index instead of a B-tree update per row (ADR 0196). On
+    PostgreSQL the foreign keys are set aside too and checked by one join each at the end (ADR 0201).
+    Yields
     whether the rows were cleared (then each `sync_results` need not delete its ICP's rows).
     Everything happens in the one transaction: readers see the old rows until it commits (SQLite's
     WAL readers carry on; PostgreSQL's wait for the table's lock while the indexes are rebuilt).
@@ -113,9 +115,64 @@ def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None)
             yield False
             return
         definitions = _drop_secondary_indexes()
-        RiskResult.objects.filter(icp__in=list(icps)).delete()
+        foreign_keys = _drop_foreign_keys()
+        _clear(icps)
         yield True
         _build_indexes(definitions)
+        _add_foreign_keys(foreign_keys)
+
+
+def _clear(icps: Sequence[Area]) -> None:
+    """Delete the ICPs' rows: the whole table in one statement when it holds nobody else's.
+
+    `DELETE` without a condition is emptied by SQLite's truncate optimisation (its pages freed, no
+    row visited); PostgreSQL's `TRUNCATE` likewise (it takes the table's exclusive lock, which the
+    dropped indexes already hold). Nothing refers to RiskResult rows by key, so neither cascades.
+    """
+    if RiskResult.objects.exclude(icp__in=list(icps)).exists():
+        RiskResult.objects.filter(icp__in=list(icps)).delete()
+        return
+    table = connection.ops.quote_name(RiskResult._meta.db_table)
+    with connection.cursor() as cursor:
+        # Only the model's own table name goes into the text.
+        cursor.execute(f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}")  # noqa: S608
+
+
+def _drop_foreign_keys() -> list[tuple[str, str]]:
+    """PostgreSQL: drop RiskResult's foreign keys; (name, definition) of each, to add them again.
+
+    With the keys in place COPY queues a check per row and key (six million for all of NI), run one
+    by one at commit; added again once the rows are in, each key is checked by one join over the
+    table (PostgreSQL's own advice for a bulk load: "Populating a Database"). SQLite checks a key
+    with one index lookup as each row goes in, which is cheap: its keys stay.
+    """
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+            [RiskResult._meta.db_table],
+        )
+        found: list[tuple[str, str]] = cursor.fetchall()
+        table = connection.ops.quote_name(RiskResult._meta.db_table)
+        # Checks already queued in this transaction (rows written before) are run first: PostgreSQL
+        # alters no table with checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, _definition in found:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    return found
+
+
+def _add_foreign_keys(keys: list[tuple[str, str]]) -> None:
+    table = connection.ops.quote_name(RiskResult._meta.db_table)
+    with connection.cursor() as cursor:
+        for name, definition in keys:
+            # The definition as PostgreSQL printed it (deferrable, initially deferred), so unchanged.
+            cursor.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
+            )
 
 
 def _drop_secondary_indexes() -> list[str]:
