@@ -43,7 +43,8 @@ from icp.records.warehouse import Warehouse
 from icp.stratify import codelists, comorbidity, frailty, model
 from icp.stratify.events import Window, matched_events, population
 from icp.stratify.execute import to_arrow
-from icp.stratify.run import results, train
+from icp.stratify.fitting import train
+from icp.stratify.results import results
 
 FULL_PEOPLE = 2_050_000
 QUICK_PEOPLE = 60_000

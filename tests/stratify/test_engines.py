@@ -22,7 +22,7 @@ from icp.records.engine import open_tables
 from icp.records.synth.population import EXTRACT_DATE
 from icp.records.synth.run import synthesise
 from icp.records.warehouse import Warehouse
-from icp.stratify import features, run
+from icp.stratify import features, fitting, run
 from icp.stratify.events import years_before
 
 ICP = "NI-NOR-CA"
@@ -113,8 +113,8 @@ def test_spark_gives_duckdbs_scores_features_model_risk_and_tiers(
     # and the outcome it learns, as the run builds them for the hold-out year.
     holdout = years_before(AS_OF, 1)
     left_out = set().union(*opted_out.values())
-    duckdb = run.training_data(open_tables(warehouse), holdout, left_out)
-    spark = run.training_data(open_tables(warehouse, engine="spark", con=con), holdout, left_out)
+    duckdb = fitting.training_data(open_tables(warehouse), holdout, left_out)
+    spark = fitting.training_data(open_tables(warehouse, engine="spark", con=con), holdout, left_out)
     assert duckdb.features.shape == spark.features.shape
     differing = ~(
         (duckdb.features == spark.features) | (np.isnan(duckdb.features) & np.isnan(spark.features))

@@ -21,6 +21,7 @@ from icp.records.engine import Engine, open_tables
 from icp.records.persons import by_person
 from icp.records.warehouse import Warehouse
 from icp.sharing.policy import planning_opt_outs
+from icp.stratify import fitting
 from icp.stratify import run as runs
 from icp.stratify.model import FittedModel
 from icp.stratify.tiers import DEFAULT_PYRAMID, Tier
@@ -112,7 +113,7 @@ def sync(warehouse: Warehouse, summary: runs.RunSummary, *, by: Any = None) -> l
 def train(population: Scope, *, progress: Progress | None = None) -> tuple[FittedModel, Any, Any]:
     """Fit the admission model on everyone in scope but the opted out: (model, its metrics, baseline's)."""
     tables = by_person(open_tables(population.warehouse, areas=population.areas))
-    return runs.train(
+    return fitting.train(
         tables,
         population.index_date,
         areas=population.icps,

@@ -1,0 +1,109 @@
+"""Fitting the emergency-admission model for a run: the development and hold-out data, the fit, and
+a first run's fit in a child process while the parent scores (ADR 0198).
+
+Development data are the features at as-of - 2 years with the outcome in the year after; the
+hold-out, the same at as-of - 1 year (outcomes end by the as-of date). model.py fits and validates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from icp.records.engine import open_tables
+from icp.records.persons import by_person
+from icp.records.warehouse import Warehouse
+from icp.stratify import features, model
+from icp.stratify.events import Tables, years_before
+from icp.stratify.execute import to_arrow
+from icp.stratify.results import score_table
+
+Progress = Callable[[str], None]
+
+
+def training_data(tables: Tables, index_date: dt.date, excluded: Collection[str]) -> model.TrainingData:
+    """Everyone's features at `index_date` and whether they had an emergency admission in the year after."""
+    scores, observations = score_table(tables, index_date, excluded=excluded)
+    matrix, _names = features.matrix(scores, observations)
+    admitted = to_arrow(features.outcome(tables, index_date, features.horizon_end(index_date)))
+    return model.TrainingData(matrix, features.outcome_vector(scores, admitted), index_date)
+
+
+def train(
+    tables: Tables,
+    as_of: dt.date,
+    *,
+    areas: list[str],
+    excluded: Collection[str] = (),
+    synthetic: bool = True,
+    progress: Progress | None = None,
+) -> tuple[model.FittedModel, Any, Any]:
+    """Fit on features at as-of - 2 years, validate on as-of - 1 year (outcomes end by as-of)."""
+    if progress is not None:
+        progress("Building development data (as-of date - 2 years)…")
+    development = training_data(tables, years_before(as_of, 2), excluded)
+    if progress is not None:
+        progress("Building hold-out data (as-of date - 1 year)…")
+    holdout = training_data(tables, years_before(as_of, 1), excluded)
+    if progress is not None:
+        progress("Fitting LightGBM and the logistic-regression baseline…")
+    return model.fit(development, holdout, features.feature_names(), areas=areas, synthetic=synthetic)
+
+
+def _fit_and_save(
+    root: str,
+    as_of: dt.date,
+    areas: list[str] | None,
+    area_list: list[str],
+    excluded: list[str],
+    models_dir: str,
+) -> str:
+    """In a child process: open the warehouse afresh, fit, save; the saved model's folder."""
+    tables = by_person(open_tables(Warehouse(Path(root)), areas=areas))
+    fitted, _gbm, _baseline = train(tables, as_of, areas=area_list, excluded=frozenset(excluded))
+    return str(fitted.save(Path(models_dir)))
+
+
+class Fitting:
+    """A model being fitted in a child process: ask whether it is done, or wait for it."""
+
+    def __init__(self, job: Future[str]) -> None:
+        self._job = job
+
+    def done(self) -> bool:
+        return self._job.done()
+
+    def result(self) -> model.FittedModel:
+        """Wait for the fit and load the model it saved; raises model.TooFewOutcomes as the child did."""
+        return model.load(Path(self._job.result()))
+
+
+@contextmanager
+def fitting_apart(
+    warehouse: Warehouse,
+    as_of: dt.date,
+    *,
+    areas: list[str] | None,
+    area_list: list[str],
+    excluded: Collection[str],
+    models_dir: Path,
+) -> Iterator[Fitting]:
+    """Start fitting and saving the model in a child process (DuckDB).
+
+    The fit builds two years of features for everyone and LightGBM's own copy of them; in its own
+    process that memory is returned when it ends, and the scoring uses the model as saved, as every
+    later run does. Meanwhile the parent works out everything the scoring needs that does not
+    depend on the model (results.prepare): the scores at the as-of date, the features and the
+    lists, which the fit does not use.
+    """
+    context = multiprocessing.get_context("spawn")  # no fork of a process with DuckDB's threads
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        job = pool.submit(
+            _fit_and_save, str(warehouse.root), as_of, areas, area_list, sorted(excluded), str(models_dir)
+        )
+        yield Fitting(job)
