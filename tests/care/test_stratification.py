@@ -12,7 +12,7 @@ from icp.audit.models import AuditEvent
 from icp.care import stratification
 from icp.partnership.models import User
 from icp.partnership.roles import UserRole
-from icp.patients.models import PatientIndex, RiskResult
+from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.records.warehouse import Warehouse
 from icp.sharing.actions import record_choice
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue
@@ -82,3 +82,39 @@ def test_the_run_scores_everyone_but_the_opted_out_and_the_sync_is_audited(
     assert not RiskResult.objects.filter(patient__patient_id__in=left_out).exists()
     event = AuditEvent.objects.get(action="risk.sync")
     assert event.target_id == "NI-NOR-CA" and event.detail["run_id"] == summary.run_id
+
+
+def test_the_sync_alongside_the_run_writes_what_the_run_wrote_in_one_commit(
+    transactional_db: None, warehouse: Warehouse, ig_lead: User, tmp_path: Path
+) -> None:
+    """Outside a transaction the rows are inserted by a thread while the run scores (ADR 0201)."""
+    left_out = [p.patient_id for p in PatientIndex.objects.order_by("patient_id")[:3]]
+    opt_out(left_out, on=date(2025, 1, 1), by=ig_lead)
+    scope = stratification.scope(areas=["NI-NOR-CA"], index_date=INDEX_DATE, warehouse=warehouse)
+    summary, [synced] = stratification.stratify_and_sync(scope, models_dir=tmp_path / "models", by=ig_lead)
+    assert synced.summary is not None and synced.summary.synced == summary.people == 1200 - 3
+    written = runs.run_results(warehouse, "NI-NOR-CA", summary.run_id)
+    in_app = dict(RiskResult.objects.values_list("patient__patient_id", "tier"))
+    assert in_app == dict(
+        zip(written.column("patient_id").to_pylist(), written.column("tier").to_pylist(), strict=True)
+    )
+    assert set(RiskResult.objects.values_list("run_id", flat=True)) == {summary.run_id}
+    event = AuditEvent.objects.get(action="risk.sync")
+    assert event.detail == {"run_id": summary.run_id, "synced": 1197, "not_in_patient_index": 0}
+    assert RiskRun.objects.get(run_id=summary.run_id).planning_opt_outs_left_out == 3
+
+
+def test_a_run_that_fails_after_writing_leaves_the_app_database_as_it_was(
+    transactional_db: None, warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scope = stratification.scope(areas=["NI-NOR-CA"], index_date=INDEX_DATE, warehouse=warehouse)
+    first, _synced = stratification.stratify_and_sync(scope, models_dir=tmp_path / "models")
+
+    def full_disk(self: Warehouse, batch: object) -> None:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(Warehouse, "_commit", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        stratification.stratify_and_sync(scope, models_dir=tmp_path / "models")
+    assert set(RiskResult.objects.values_list("run_id", flat=True)) == {first.run_id}
+    assert RiskResult.objects.count() == first.people

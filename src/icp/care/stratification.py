@@ -10,15 +10,23 @@ call it; none of them collects opt-outs or works out the ICPs on its own.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import queue
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.db import connection
+
 from icp.partnership.models import Area
+from icp.patients.models import PatientIndex
 from icp.patients.risk_sync import SyncSummary, replacing, sync_results
 from icp.records.engine import Engine, open_tables
 from icp.records.persons import by_person
+from icp.records.schema import RISK_RESULT
 from icp.records.warehouse import Warehouse
 from icp.sharing.policy import planning_opt_outs
 from icp.stratify import fitting
@@ -82,6 +90,150 @@ def stratify(
         retrain=retrain,
         progress=progress,
     )
+
+
+def stratify_and_sync(
+    population: Scope,
+    *,
+    models_dir: Path,
+    engine: Engine = "duckdb",
+    pyramid: tuple[Tier, ...] = DEFAULT_PYRAMID,
+    retrain: bool = False,
+    progress: Progress | None = None,
+    by: Any = None,
+) -> tuple[runs.RunSummary, list[IcpSync]]:
+    """Score everyone in scope, write the run, and replace their results in the app database.
+
+    The sync runs beside the scoring: each group of ICPs the run writes is inserted by a thread of
+    its own (`SyncAlongside`) while the next group is scored, in the one transaction `sync` would
+    use, committed once the run is in the warehouse; a failure on either side undoes the sync
+    (ADR 0201). Inside a transaction already open (a test, a caller's atomic block) the rows are
+    synced after the run, on this connection, as `sync` does.
+    """
+    arguments: dict[str, Any] = dict(models_dir=models_dir, engine=engine, pyramid=pyramid, retrain=retrain)
+    if connection.in_atomic_block:
+        summary = stratify(population, progress=progress, **arguments)
+        return summary, sync(population.warehouse, summary, by=by)
+    alongside = SyncAlongside(population.icps, by=by)
+    try:
+        summary = runs.run(
+            population.warehouse,
+            index_date=population.index_date,
+            areas=population.areas,
+            opted_out_by_icp=population.opted_out_by_icp,
+            progress=progress,
+            on_written=alongside.put,
+            **arguments,
+        )
+    except BaseException:
+        alongside.abandon()
+        raise
+    if progress is not None:
+        progress("Committing the results to the app database…")
+    return summary, alongside.finish(runs.run_detail(population.warehouse, summary.run_id))
+
+
+class _Abandoned(Exception):
+    """The run failed: the sync's transaction is rolled back."""
+
+
+_DONE = object()
+_ABANDON = object()
+
+
+class SyncAlongside:
+    """The app database sync on a thread of its own, fed each group's rows as the run writes them.
+
+    The thread holds the one transaction (`risk_sync.replacing`) from the first group to the end:
+    SQLite's and PostgreSQL's drivers let other threads run while the database works, so scoring
+    and inserting share the two cores. A queue of two groups at most bounds the memory: a run
+    faster than the database waits for it.
+    """
+
+    def __init__(self, icps: list[str], *, by: Any = None) -> None:
+        self._icps = icps
+        self._by = by
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._error: BaseException | None = None
+        self._synced: list[IcpSync] = []
+        self._thread = threading.Thread(target=self._work, name="risk-sync", daemon=True)
+        self._thread.start()
+
+    def put(self, rows: pa.Table, detail: Mapping[str, Any]) -> None:
+        """Hand over one group's rows (called by the run); raises what the sync raised, if it failed."""
+        while True:
+            self._raise_if_failed()
+            try:
+                self._queue.put((rows, dict(detail)), timeout=1)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self, run_detail: Mapping[str, Any]) -> list[IcpSync]:
+        """Wait for the last rows and the commit; what was synced for each of the run's ICPs.
+
+        `run_detail`: the run's batch detail as committed (for ICPs where nobody was scored).
+        """
+        self._hand_over((_DONE, dict(run_detail)))
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._synced
+
+    def abandon(self) -> None:
+        """The run failed: roll the sync back and wait for the thread to end."""
+        self._hand_over(_ABANDON)
+        self._thread.join()
+
+    def _hand_over(self, item: object) -> None:
+        while self._thread.is_alive():
+            try:
+                self._queue.put(item, timeout=1)
+                return
+            except queue.Full:
+                continue
+
+    def _raise_if_failed(self) -> None:
+        if self._error is not None:
+            raise self._error
+        if not self._thread.is_alive():
+            raise RuntimeError("the app database sync ended early")
+
+    def _work(self) -> None:
+        try:
+            areas = {area.code: area for area in Area.objects.filter(code__in=self._icps)}
+            expected = PatientIndex.objects.filter(icp__in=list(areas.values())).count()
+            synced: dict[str, IcpSync] = {}
+            detail: dict[str, Any] = {}
+            with replacing(list(areas.values()), rows=expected) as cleared:
+                while (item := self._queue.get()) is not _ABANDON:
+                    rows, detail = item
+                    if rows is _DONE:
+                        break
+                    for icp in sorted(pc.unique(rows.column("icp")).to_pylist()):
+                        part = rows.filter(pc.equal(rows.column("icp"), icp))
+                        area = areas.get(icp)
+                        summary = None
+                        if area is not None:
+                            summary = sync_results(
+                                area, part, run_detail=detail, by=self._by, cleared=cleared
+                            )
+                        synced[icp] = IcpSync(icp, summary)
+                else:
+                    raise _Abandoned
+                for icp, area in areas.items():  # nobody scored (all left out): the ICP's rows go
+                    if icp not in synced:
+                        empty = RISK_RESULT.empty_table()
+                        synced[icp] = IcpSync(
+                            icp, sync_results(area, empty, run_detail=detail, by=self._by, cleared=cleared)
+                        )
+            self._synced = [synced.get(icp, IcpSync(icp, None)) for icp in self._icps]
+        except _Abandoned:
+            pass
+        except BaseException as error:  # handed to the run's thread, which raises it
+            self._error = error
+        finally:
+            connection.close()
 
 
 @dataclass(frozen=True)

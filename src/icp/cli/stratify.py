@@ -98,7 +98,8 @@ def stratify(
     from icp.care import stratification
 
     with console.status("Stratifying…") as status:
-        summary = stratification.stratify(
+        use_case = stratification.stratify_and_sync if sync else stratification.stratify
+        outcome = use_case(
             population,
             models_dir=models_dir(),
             engine=engine,  # type: ignore[arg-type]
@@ -106,9 +107,10 @@ def stratify(
             retrain=retrain,
             progress=lambda message: status.update(message),
         )
+    summary, synced = outcome if isinstance(outcome, tuple) else (outcome, None)
     _print_summary(summary)
-    if sync:
-        print_sync(stratification.sync(population.warehouse, summary))
+    if synced is not None:
+        print_sync(synced)
 
 
 def _print_summary(summary: Any) -> None:

@@ -24,8 +24,7 @@ def stratify_demo_icp(icp_code: str) -> str:
     latest = runs.latest_run(warehouse, icp_code)
     if latest and RiskRun.objects.filter(run_id=latest, icp__code=icp_code, index_date=index_date).exists():
         return f"Risk stratification: reusing run {latest} ({index_date:%d %b %Y}). " + _demo_pages(icp_code)
-    summary = stratification.stratify(population, models_dir=models_dir())
-    stratification.sync(warehouse, summary)
+    summary, _synced = stratification.stratify_and_sync(population, models_dir=models_dir())
     auroc = summary.model_card.get("metrics", {}).get("lightgbm", {}).get("auroc", "?")
     return (
         f"Risk stratification: {summary.people:,} people scored at {index_date:%d %b %Y} "

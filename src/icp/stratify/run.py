@@ -41,6 +41,9 @@ GROUP_PEOPLE = 750_000
 # A first run holds groups' model-free parts while the model is fitted in a child process; at this
 # many people it waits for the model before scoring more (a national run of ten million).
 HELD_PEOPLE = 2_500_000
+# Called with each group's rows as they are written (batch id set) and the run's detail so far
+# (index date, engine, code list and model versions, opt-outs): the app database sync, alongside.
+Written = Callable[[pa.Table, Mapping[str, Any]], None]
 
 
 @dataclass
@@ -95,10 +98,18 @@ class _Written:
     efi_65_plus: dict[str, int] = field(default_factory=dict)
     uncoded_left_out: dict[str, int] = field(default_factory=dict)
     people: int = 0
+    on_written: Written | None = None
 
     def add(self, batch: BatchWriter, table: pa.Table) -> None:
         if table.num_rows:
             batch.write("risk_result", table)
+            if self.on_written is not None:
+                stamped = table.set_column(
+                    table.schema.get_field_index("batch_id"),
+                    "batch_id",
+                    pa.repeat(pa.scalar(batch.batch_id, pa.string()), table.num_rows),
+                )
+                self.on_written(stamped, {**batch.detail, "run_id": batch.batch_id})
         self.people += table.num_rows
         for row in table.group_by(["icp", "tier"]).aggregate([("patient_id", "count")]).to_pylist():
             self.tier_counts.setdefault(row["icp"], {})[row["tier"]] = row["patient_id_count"]
@@ -124,6 +135,7 @@ def run(
     retrain: bool = False,
     progress: Progress | None = None,
     con: Any = None,
+    on_written: Written | None = None,
 ) -> RunSummary:
     """Score everyone in `areas` (all ICPs in the warehouse when None) and write the run.
 
@@ -160,11 +172,21 @@ def run(
         except model.TooFewOutcomes as error:
             not_used = _not_used(error)
         timings["train"] = time.perf_counter() - started
-    written = _Written()
+    written = _Written(on_written=on_written)
     with warehouse.batch(
         kind="stratify", source="icp stratify", inputs=[f"index_date={index_date}"]
     ) as batch:
+        batch.detail.update(
+            index_date=index_date.isoformat(),
+            codelist_versions=codelists.versions(),
+            engine=engine,
+            pyramid=[{"tier": t.name, "share": t.share} for t in pyramid],
+            planning_opt_outs_left_out=len(opted_out),
+            planning_opt_outs_by_icp={icp: len(ids) for icp, ids in sorted(opted_out_by_icp.items())},
+            areas=area_list,
+        )
         if fitted is not None or not_used is not None:
+            batch.detail.update(_ranking(fitted, not_used))
             _note(progress, f"Scoring everyone at {index_date:%d %B %Y} ({version(fitted)})…")
             for group in groups:
                 tables = group_tables(group)
@@ -196,22 +218,7 @@ def run(
             )
         _note(progress, "Writing the run to the warehouse…")
         started = time.perf_counter()
-        batch.detail.update(
-            index_date=index_date.isoformat(),
-            model_version=version(fitted),
-            ranking="rules" if fitted is None else "model",
-            rule_based_order=[column for column, _words in tiers.RULE_BASED_ORDER]
-            if fitted is None
-            else None,
-            model_not_used=not_used,
-            uncoded_left_out=written.uncoded_left_out,
-            codelist_versions=codelists.versions(),
-            engine=engine,
-            pyramid=[{"tier": t.name, "share": t.share} for t in pyramid],
-            planning_opt_outs_left_out=len(opted_out),
-            planning_opt_outs_by_icp={icp: len(ids) for icp, ids in sorted(opted_out_by_icp.items())},
-            areas=area_list,
-        )
+        batch.detail.update(uncoded_left_out=written.uncoded_left_out)
         batch.records_read = written.people
     timings["write"] = timings.get("write", 0.0) + time.perf_counter() - started
     return RunSummary(
@@ -283,6 +290,7 @@ def _score_while_fitting(
                 except model.TooFewOutcomes as error:
                     not_used = _not_used(error)
                 known = True
+                batch.detail.update(_ranking(fitted, not_used))
                 timings["train"] = time.perf_counter() - started
                 timings["waiting_for_model"] = time.perf_counter() - wait
                 _note(progress, f"Scoring everyone at {when} ({version(fitted)})…")
@@ -290,6 +298,16 @@ def _score_while_fitting(
                 table = finish(held.pop(0), index_date, fitted, pyramid=pyramid, timings=timings)
                 _write(batch, written, table, timings)
     return fitted, not_used
+
+
+def _ranking(fitted: model.FittedModel | None, not_used: str | None) -> dict[str, Any]:
+    """The batch detail that says how people were ranked: by which model, or by the rules and why."""
+    return {
+        "model_version": version(fitted),
+        "ranking": "rules" if fitted is None else "model",
+        "rule_based_order": [column for column, _words in tiers.RULE_BASED_ORDER] if fitted is None else None,
+        "model_not_used": not_used,
+    }
 
 
 def _not_used(error: model.TooFewOutcomes) -> str:
