@@ -44,6 +44,8 @@ class Records:
         }
     )
     _ids: itertools.count = field(default_factory=itertools.count)
+    # A person's clinical records go to their ICP, as ingest and synth put them.
+    _icp_of: dict[str, str] = field(default_factory=dict)
 
     def _provenance(self, icp: str | None = None) -> dict[str, Any]:
         return {"icp": icp or self.icp, "source": "test", "batch_id": "test", "synthetic": True}
@@ -71,6 +73,8 @@ class Records:
                 **self._provenance(icp),
             }
         )
+        if icp is not None:
+            self._icp_of[patient_id] = icp
         return patient_id
 
     def code(
@@ -94,7 +98,7 @@ class Records:
             "code": code,
             "display": text,
             "encounter_id": encounter,
-            **self._provenance(),
+            **self._provenance(self._icp_of.get(patient_id)),
         }
         if table == "condition":
             row.update(condition_id=row_id, onset_date=on, category=category)
@@ -115,7 +119,7 @@ class Records:
                 "code": code,
                 "effective_date": on,
                 "value_number": value,
-                **self._provenance(),
+                **self._provenance(self._icp_of.get(patient_id)),
             }
         )
 
@@ -138,7 +142,7 @@ class Records:
                 "status": status,
                 "start_date": start,
                 "end_date": end,
-                **self._provenance(),
+                **self._provenance(self._icp_of.get(patient_id)),
             }
         )
 
@@ -165,7 +169,7 @@ class Records:
                     {"code_system": "icd10", "code": code, "display": None, "rank": rank}
                     for rank, code in enumerate(diagnoses, start=1)
                 ],
-                **self._provenance(),
+                **self._provenance(self._icp_of.get(patient_id)),
             }
         )
         return encounter_id

@@ -94,3 +94,25 @@ def test_without_enough_admissions_to_fit_a_model_every_score_is_still_written(t
     assert rows[0]["tier"] == "very_high" and rows[0]["efi_deficits"] == 7
     assert [row["efi_score"] for row in rows] == sorted((row["efi_score"] for row in rows), reverse=True)
     assert not (tmp_path / "models").exists()  # nothing saved that could pass for a model
+
+
+def test_a_run_in_groups_of_icps_writes_the_same_rows_as_one_group(
+    ran: tuple[Warehouse, Path, run.RunSummary], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Tiers are per ICP, so scoring an ICP at a time changes nothing; nor does a first run that
+    must wait for the model after every group."""
+    warehouse, _models, _summary = ran
+    models = tmp_path / "models"
+    assert run.area_groups(warehouse, ["NI-BEL-E", "NI-NOR-CA"], 10_000) == [["NI-BEL-E", "NI-NOR-CA"]]
+    assert run.area_groups(warehouse, ["NI-BEL-E", "NI-NOR-CA"], 1) == [["NI-BEL-E"], ["NI-NOR-CA"]]
+    whole = run.run(warehouse, index_date=AS_OF, models_dir=models)  # a first run: fits the model
+    monkeypatch.setattr(run, "GROUP_PEOPLE", 1)
+    grouped = run.run(warehouse, index_date=AS_OF, models_dir=models)
+    monkeypatch.setattr(run, "HELD_PEOPLE", 1)
+    refitted = run.run(warehouse, index_date=AS_OF, models_dir=models, retrain=True)
+    assert whole.model_version == grouped.model_version == refitted.model_version
+    for icp in ("NI-BEL-E", "NI-NOR-CA"):
+        expected = run.run_results(warehouse, icp, whole.run_id).drop_columns(["batch_id"])
+        for other in (grouped, refitted):
+            assert run.run_results(warehouse, icp, other.run_id).drop_columns(["batch_id"]).equals(expected)
+    assert grouped.tier_counts == whole.tier_counts and grouped.efi_65_plus == whole.efi_65_plus

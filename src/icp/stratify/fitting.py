@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import ibis.expr.types as ir
+
 from icp.records.engine import open_tables
 from icp.records.persons import by_person
 from icp.records.warehouse import Warehouse
@@ -24,6 +26,12 @@ from icp.stratify.execute import to_arrow
 from icp.stratify.results import score_table
 
 Progress = Callable[[str], None]
+# The model is fitted on at most about this many people. Two years of features for everyone and
+# LightGBM's copy of them grow with the population (ten million people would need over 7 GB), and
+# a gradient-boosted model's fit is settled long before that: above it, people are sampled by a
+# hash of their id, the same people at both dates (docs/risk-stratification.md, "Ten million").
+FIT_PEOPLE = 2_500_000
+SAMPLE_BUCKETS = 10_000
 
 
 def training_data(tables: Tables, index_date: dt.date, excluded: Collection[str]) -> model.TrainingData:
@@ -43,7 +51,12 @@ def train(
     synthetic: bool = True,
     progress: Progress | None = None,
 ) -> tuple[model.FittedModel, Any, Any]:
-    """Fit on features at as-of - 2 years, validate on as-of - 1 year (outcomes end by as-of)."""
+    """Fit on features at as-of - 2 years, validate on as-of - 1 year (outcomes end by as-of).
+
+    More than FIT_PEOPLE people in scope: fitted and validated on a sample of them (`fit_sample`),
+    recorded in the model card.
+    """
+    tables, sample = fit_sample(tables)
     if progress is not None:
         progress("Building development data (as-of date - 2 years)…")
     development = training_data(tables, years_before(as_of, 2), excluded)
@@ -52,7 +65,38 @@ def train(
     holdout = training_data(tables, years_before(as_of, 1), excluded)
     if progress is not None:
         progress("Fitting LightGBM and the logistic-regression baseline…")
-    return model.fit(development, holdout, features.feature_names(), areas=areas, synthetic=synthetic)
+    fitted, gbm, baseline = model.fit(
+        development, holdout, features.feature_names(), areas=areas, synthetic=synthetic
+    )
+    fitted.card["fit_sample"] = sample
+    return fitted, gbm, baseline
+
+
+def fit_sample(tables: Tables, limit: int = FIT_PEOPLE) -> tuple[Tables, dict[str, Any]]:
+    """The tables limited to a sample of about `limit` people when there are more; what was done.
+
+    A person is in the sample when a hash of their id falls in the first share of SAMPLE_BUCKETS
+    buckets: the same people in every table and at both dates, without a list of ids. The hash is
+    the engine's own (DuckDB and Spark choose different people; below the limit nobody is left out).
+    """
+    people = int(tables["patient"].count().to_pyarrow().as_py())
+    if people <= limit:
+        return tables, {"people_in_scope": people, "sampled": False}
+    kept = max(1, SAMPLE_BUCKETS * limit // people)
+
+    def chosen(table: ir.Table) -> ir.Table:
+        bucket = (table.patient_id.hash() % SAMPLE_BUCKETS).abs()
+        return table.filter(bucket < kept)
+
+    sampled = {
+        name: chosen(table) if "patient_id" in table.columns else table for name, table in tables.items()
+    }
+    return sampled, {
+        "people_in_scope": people,
+        "sampled": True,
+        "share": kept / SAMPLE_BUCKETS,
+        "rule": f"hash(patient_id) mod {SAMPLE_BUCKETS} < {kept}",
+    }
 
 
 def _fit_and_save(

@@ -149,7 +149,9 @@ def run(
     opted_out = frozenset().union(*opted_out_by_icp.values()) if opted_out_by_icp else frozenset()
     area_list = sorted(areas) if areas else areas_in(warehouse)
     own_connections = engine == "duckdb" and con is None
-    groups: list[list[str] | None] = list(area_groups(warehouse, area_list)) if own_connections else [areas]
+    groups: list[list[str] | None] = (
+        list(area_groups(warehouse, area_list, GROUP_PEOPLE)) if own_connections else [areas]
+    )
 
     def group_tables(group: list[str] | None) -> Tables:
         # One row per person: records that linkage gave one person_id count once (docs/linkage.md).
