@@ -149,8 +149,9 @@ def run(
     opted_out = frozenset().union(*opted_out_by_icp.values()) if opted_out_by_icp else frozenset()
     area_list = sorted(areas) if areas else areas_in(warehouse)
     own_connections = engine == "duckdb" and con is None
+    # Nobody in the warehouse: one empty group, so that a first run still hears from its fit.
     groups: list[list[str] | None] = (
-        list(area_groups(warehouse, area_list, GROUP_PEOPLE)) if own_connections else [areas]
+        list(area_groups(warehouse, area_list, GROUP_PEOPLE)) if own_connections and area_list else [areas]
     )
 
     def group_tables(group: list[str] | None) -> Tables:
