@@ -77,8 +77,10 @@ def stratify(
     pyramid: tuple[Tier, ...] = DEFAULT_PYRAMID,
     retrain: bool = False,
     progress: Progress | None = None,
+    on_written: runs.Written | None = None,
 ) -> runs.RunSummary:
-    """Score everyone in scope and write the run to the warehouse (the app database is untouched)."""
+    """Score everyone in scope and write the run to the warehouse (the app database is untouched,
+    unless `on_written` syncs each group's rows: `stratify_and_sync`)."""
     return runs.run(
         population.warehouse,
         index_date=population.index_date,
@@ -89,45 +91,31 @@ def stratify(
         opted_out_by_icp=population.opted_out_by_icp,
         retrain=retrain,
         progress=progress,
+        on_written=on_written,
     )
 
 
 def stratify_and_sync(
-    population: Scope,
-    *,
-    models_dir: Path,
-    engine: Engine = "duckdb",
-    pyramid: tuple[Tier, ...] = DEFAULT_PYRAMID,
-    retrain: bool = False,
-    progress: Progress | None = None,
-    by: Any = None,
+    population: Scope, *, by: Any = None, **options: Any
 ) -> tuple[runs.RunSummary, list[IcpSync]]:
     """Score everyone in scope, write the run, and replace their results in the app database.
 
-    The sync runs beside the scoring: each group of ICPs the run writes is inserted by a thread of
-    its own (`SyncAlongside`) while the next group is scored, in the one transaction `sync` would
-    use, committed once the run is in the warehouse; a failure on either side undoes the sync
-    (ADR 0201). Inside a transaction already open (a test, a caller's atomic block) the rows are
-    synced after the run, on this connection, as `sync` does.
+    `options` are `stratify`'s. The sync runs beside the scoring: each group of ICPs the run writes
+    is inserted by a thread of its own (`SyncAlongside`) while the next group is scored, in the one
+    transaction `sync` would use, committed once the run is in the warehouse; a failure on either
+    side undoes the sync (ADR 0201). Inside a transaction already open (a test, a caller's atomic
+    block) the rows are synced after the run, on this connection, as `sync` does.
     """
-    arguments: dict[str, Any] = dict(models_dir=models_dir, engine=engine, pyramid=pyramid, retrain=retrain)
     if connection.in_atomic_block:
-        summary = stratify(population, progress=progress, **arguments)
+        summary = stratify(population, **options)
         return summary, sync(population.warehouse, summary, by=by)
     alongside = SyncAlongside(population.icps, by=by)
     try:
-        summary = runs.run(
-            population.warehouse,
-            index_date=population.index_date,
-            areas=population.areas,
-            opted_out_by_icp=population.opted_out_by_icp,
-            progress=progress,
-            on_written=alongside.put,
-            **arguments,
-        )
+        summary = stratify(population, on_written=alongside.put, **options)
     except BaseException:
         alongside.abandon()
         raise
+    progress = options.get("progress")
     if progress is not None:
         progress("Committing the results to the app database…")
     return summary, alongside.finish(runs.run_detail(population.warehouse, summary.run_id))
