@@ -98,18 +98,19 @@ def stratify(
     from icp.care import stratification
 
     with console.status("Stratifying…") as status:
-        use_case = stratification.stratify_and_sync if sync else stratification.stratify
-        outcome = use_case(
-            population,
+        options: dict[str, Any] = dict(
             models_dir=models_dir(),
-            engine=engine,  # type: ignore[arg-type]
+            engine=engine,
             pyramid=tiers,
             retrain=retrain,
             progress=lambda message: status.update(message),
         )
-    summary, synced = outcome if isinstance(outcome, tuple) else (outcome, None)
+        if sync:
+            summary, synced = stratification.stratify_and_sync(population, **options)
+        else:
+            summary = stratification.stratify(population, **options)
     _print_summary(summary)
-    if synced is not None:
+    if sync:
         print_sync(synced)
 
 

@@ -103,8 +103,7 @@ def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None)
     the ICPs' rows deleted in one statement, and the indexes built afresh from their own definitions
     once every row is in: one sort per index instead of a B-tree update per row (ADR 0196). On
     PostgreSQL the foreign keys are set aside too and checked by one join each at the end (ADR 0201).
-    Yields
-    whether the rows were cleared (then each `sync_results` need not delete its ICP's rows).
+    Yields whether the rows were cleared (then each `sync_results` need not delete its ICP's rows).
     Everything happens in the one transaction: readers see the old rows until it commits (SQLite's
     WAL readers carry on; PostgreSQL's wait for the table's lock while the indexes are rebuilt).
     """
