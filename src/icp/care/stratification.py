@@ -149,13 +149,9 @@ class SyncAlongside:
 
     def put(self, rows: pa.Table, detail: Mapping[str, Any]) -> None:
         """Hand over one group's rows (called by the run); raises what the sync raised, if it failed."""
-        while True:
-            self._raise_if_failed()
-            try:
-                self._queue.put((rows, dict(detail)), timeout=1)
-                return
-            except queue.Full:
-                continue
+        self._raise_if_failed()
+        self._hand_over((rows, dict(detail)))
+        self._raise_if_failed()  # it may have failed while the run waited for room in the queue
 
     def finish(self, run_detail: Mapping[str, Any]) -> list[IcpSync]:
         """Wait for the last rows and the commit; what was synced for each of the run's ICPs.
@@ -174,6 +170,7 @@ class SyncAlongside:
         self._thread.join()
 
     def _hand_over(self, item: object) -> None:
+        """Queue `item`, waiting for room while the thread lives (a failed thread takes nothing)."""
         while self._thread.is_alive():
             try:
                 self._queue.put(item, timeout=1)
