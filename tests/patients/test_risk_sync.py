@@ -92,6 +92,20 @@ def _indexes() -> dict[str, tuple[tuple[str, ...], bool]]:
     return {name: (tuple(c["columns"]), c["unique"]) for name, c in found.items() if c["index"]}
 
 
+def test_the_table_keeps_only_the_indexes_its_queries_use_and_no_checks_per_row(db: None) -> None:
+    """Every secondary index is rebuilt by each national sync, and every CHECK evaluated for each of
+    its rows (ADR 0202): the person's key, and the worklist's and the ICP's lookups, nothing else."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, RiskResult._meta.db_table)
+    indexed = {
+        tuple(c["columns"]) for c in found.values() if (c["index"] or c["unique"]) and not c["primary_key"]
+    }
+    assert indexed == {("patient_id",), ("practice_id", "risk_rank"), ("icp_id", "tier")}
+    # JSON columns keep their validity check (Django's own); no column has a ">= 0" check.
+    checked = {column for c in found.values() if c["check"] for column in c["columns"]}
+    assert not checked & {"age", "risk_rank", "efi_deficits", "charlson_score", "medicines_12m"}
+
+
 def test_a_large_sync_sets_the_indexes_aside_and_builds_the_same_ones_again(world: World) -> None:
     practice_a, other = world.orgs["practice_a"].code, world.orgs["other_practice"].code
     sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a)))

@@ -1,8 +1,12 @@
-"""Fitting the admission model: above FIT_PEOPLE people it is fitted on a sample, the same people in
-every table, and the model card says so."""
+"""Fitting the admission model: built a group of ICPs at a time it has the same data as in one pass;
+above FIT_PEOPLE people it is fitted on a sample, the same people in every table, and the model card
+says so."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+import numpy as np
 import pyarrow.compute as pc
 import pytest
 
@@ -11,10 +15,25 @@ from icp.records.warehouse import Warehouse
 from icp.stratify import fitting
 from tests.stratify.population import random_population
 
+ICPS = ("NI-BEL-E", "NI-NOR-CA", "NI-WE-DE")
+
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return random_population(2000).write(Warehouse(tmp_path_factory.mktemp("fitting") / "warehouse"))
+    folder = tmp_path_factory.mktemp("fitting")
+    return random_population(2000, icps=ICPS).write(Warehouse(folder / "warehouse"))
+
+
+def test_training_data_in_groups_is_the_data_of_one_pass_in_the_same_order(warehouse: Warehouse) -> None:
+    index_date = dt.date(2024, 6, 1)
+    left_out = {"p00007"}
+    whole = fitting.training_data(open_tables(warehouse), index_date, left_out)
+    groups = [open_tables(warehouse, areas=["NI-WE-DE"]), open_tables(warehouse, areas=list(ICPS[:2]))]
+    grouped = fitting.training_data(groups, index_date, left_out)
+    assert whole.features.shape == grouped.features.shape and whole.features.shape[0] > 1900
+    np.testing.assert_array_equal(grouped.features, whole.features)  # NaN where NaN, row for row
+    np.testing.assert_array_equal(grouped.outcome, whole.outcome)
+    assert 0 < whole.outcome.sum() < whole.outcome.size
 
 
 def test_below_the_limit_everyone_is_kept(warehouse: Warehouse) -> None:

@@ -249,7 +249,9 @@ def sync(warehouse: Warehouse, summary: runs.RunSummary, *, by: Any = None) -> l
 
 def train(population: Scope, *, progress: Progress | None = None) -> tuple[FittedModel, Any, Any]:
     """Fit the admission model on everyone in scope but the opted out: (model, its metrics, baseline's)."""
-    tables = by_person(open_tables(population.warehouse, areas=population.areas))
+    # A group of ICPs at a time, as a run fits (fitting.training_data): memory follows the group.
+    groups = runs.area_groups(population.warehouse, population.icps)
+    tables = [by_person(open_tables(population.warehouse, areas=group)) for group in groups]
     return fitting.train(
         tables,
         population.index_date,

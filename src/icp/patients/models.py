@@ -87,8 +87,11 @@ class RiskResult(models.Model):
     """
 
     patient = models.OneToOneField(PatientIndex, on_delete=models.CASCADE, related_name="risk")
-    # No index of their own: (icp, tier) and (practice, risk_rank) below serve every lookup by ICP or
-    # by practice, and each index is one more B-tree a two-million-row sync updates (ADR 0192).
+    # No index of their own, nor on the run, tier or frailty category: (icp, tier) and (practice,
+    # risk_rank) below serve every lookup, by ICP or by practice, and each index is one more B-tree
+    # a two-million-row sync builds (ADR 0192, 0202). Counts are plain integers, not Django's
+    # positive ones: those add a CHECK per column that SQLite evaluates for every row a sync writes
+    # (a quarter of its insert time) to guard values the run computed and the warehouse holds.
     icp = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="risk_results", db_index=False)
     practice = models.ForeignKey(
         Organisation,
@@ -98,41 +101,41 @@ class RiskResult(models.Model):
         related_name="risk_results",
         db_index=False,
     )
-    run_id = models.CharField(max_length=64, db_index=True, help_text="The warehouse batch of the run")
+    run_id = models.CharField(max_length=64, help_text="The warehouse batch of the run")
     index_date = models.DateField()
     model_version = models.CharField(max_length=64)
-    age = models.PositiveSmallIntegerField()
+    age = models.SmallIntegerField()
     sex = models.CharField(max_length=16, blank=True)
-    deprivation_quintile = models.PositiveSmallIntegerField(null=True, blank=True)
+    deprivation_quintile = models.SmallIntegerField(null=True, blank=True)
     efi_score = models.FloatField()
-    efi_deficits = models.PositiveSmallIntegerField()
-    efi_category = models.CharField(max_length=16, db_index=True)
+    efi_deficits = models.SmallIntegerField()
+    efi_category = models.CharField(max_length=16)
     efi_in_range = models.BooleanField()
     efi_deficit_list = models.JSONField(default=list)
     hfrs_score = models.FloatField()
     hfrs_category = models.CharField(max_length=16)
     hfrs_in_range = models.BooleanField()
     hfrs_codes = models.JSONField(default=list)
-    charlson_score = models.PositiveSmallIntegerField()
-    charlson_quan2011 = models.PositiveSmallIntegerField()
-    charlson_age_points = models.PositiveSmallIntegerField()
+    charlson_score = models.SmallIntegerField()
+    charlson_quan2011 = models.SmallIntegerField()
+    charlson_age_points = models.SmallIntegerField()
     charlson_categories = models.JSONField(default=list)
     registers = models.JSONField(default=list)
     registers_text = models.CharField(max_length=400, blank=True, help_text="',copd,diabetes,' for filtering")
-    medicines_12m = models.PositiveSmallIntegerField(default=0)
+    medicines_12m = models.SmallIntegerField(default=0)
     polypharmacy_review = models.BooleanField(default=False)
     housebound = models.BooleanField(default=False)
     carer = models.BooleanField(default=False)
     cared_for = models.BooleanField(default=False)
     lives_alone = models.BooleanField(null=True, blank=True, help_text="None: not recorded")
     falls_12m = models.BooleanField(default=False)
-    emergency_admissions_12m = models.PositiveSmallIntegerField(default=0)
-    ae_attendances_12m = models.PositiveSmallIntegerField(default=0)
+    emergency_admissions_12m = models.SmallIntegerField(default=0)
+    ae_attendances_12m = models.SmallIntegerField(default=0)
     model_risk = models.FloatField(
         null=True, blank=True, help_text="None: ranked by the rule-based order, no model"
     )
-    risk_rank = models.PositiveIntegerField(help_text="1 = highest risk in the ICP")
-    tier = models.CharField(max_length=16, choices=RiskTier.choices, db_index=True)
+    risk_rank = models.IntegerField(help_text="1 = highest risk in the ICP")
+    tier = models.CharField(max_length=16, choices=RiskTier.choices)
     risk_factors = models.JSONField(default=list)
     synthetic = models.BooleanField(default=False)
     synced_at = models.DateTimeField(auto_now=True)

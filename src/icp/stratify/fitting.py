@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from icp.records.engine import open_tables
 from icp.records.persons import by_person
@@ -34,16 +37,40 @@ FIT_PEOPLE = 2_500_000
 SAMPLE_BUCKETS = 10_000
 
 
-def training_data(tables: Tables, index_date: dt.date, excluded: Collection[str]) -> model.TrainingData:
-    """Everyone's features at `index_date` and whether they had an emergency admission in the year after."""
-    scores, observations = score_table(tables, index_date, excluded=excluded)
-    matrix, _names = features.matrix(scores, observations)
-    admitted = to_arrow(features.outcome(tables, index_date, features.horizon_end(index_date)))
-    return model.TrainingData(matrix, features.outcome_vector(scores, admitted), index_date)
+def training_data(
+    groups: Tables | Sequence[Tables], index_date: dt.date, excluded: Collection[str]
+) -> model.TrainingData:
+    """Everyone's features at `index_date` and whether they had an emergency admission in the year after.
+
+    Worked out a group of ICPs at a time (each `Tables` one group, as a run scores them), so the
+    engine's working set and the scores follow the largest group, then put in patient id order, the
+    order one query over everyone gives (score_table): the same rows, so the same model.
+    """
+    parts = [groups] if isinstance(groups, Mapping) else list(groups)
+    ids: list[pa.ChunkedArray] = []
+    matrices: list[np.ndarray] = []
+    outcomes: list[np.ndarray] = []
+    for tables in parts:
+        scores, observations = score_table(tables, index_date, excluded=excluded)
+        matrix, _names = features.matrix(scores, observations)
+        del observations
+        admitted = to_arrow(features.outcome(tables, index_date, features.horizon_end(index_date)))
+        ids.append(scores.column("patient_id"))
+        matrices.append(matrix)
+        outcomes.append(features.outcome_vector(scores, admitted))
+        del scores
+    if len(matrices) == 1:
+        return model.TrainingData(matrices[0], outcomes[0], index_date)
+    # Strings compared byte by byte, as the engines' ORDER BY does; ids are unique (one row a person).
+    order = pc.sort_indices(pa.chunked_array([chunk for part in ids for chunk in part.chunks], ids[0].type))
+    rows = order.to_numpy()
+    matrix = np.concatenate(matrices)
+    matrices.clear()
+    return model.TrainingData(matrix[rows], np.concatenate(outcomes)[rows], index_date)
 
 
 def train(
-    tables: Tables,
+    groups: Tables | Sequence[Tables],
     as_of: dt.date,
     *,
     areas: list[str],
@@ -53,33 +80,46 @@ def train(
 ) -> tuple[model.FittedModel, Any, Any]:
     """Fit on features at as-of - 2 years, validate on as-of - 1 year (outcomes end by as-of).
 
-    More than FIT_PEOPLE people in scope: fitted and validated on a sample of them (`fit_sample`),
-    recorded in the model card.
+    `groups`: the tables of everyone in scope, or of each group of ICPs (`training_data`). More than
+    FIT_PEOPLE people in scope: fitted and validated on a sample of them (`fit_sample`), recorded in
+    the model card.
     """
-    tables, sample = fit_sample(tables)
+    parts = [groups] if isinstance(groups, Mapping) else list(groups)
+    people = sum(_people(tables) for tables in parts)
+    sampled = [fit_sample(tables, people=people) for tables in parts]
+    parts = [tables for tables, _sample in sampled]
+    sample = sampled[0][1] if sampled else {"people_in_scope": 0, "sampled": False}
     if progress is not None:
         progress("Building development data (as-of date - 2 years)…")
-    development = training_data(tables, years_before(as_of, 2), excluded)
-    if progress is not None:
-        progress("Building hold-out data (as-of date - 1 year)…")
-    holdout = training_data(tables, years_before(as_of, 1), excluded)
+    development = training_data(parts, years_before(as_of, 2), excluded)
     if progress is not None:
         progress("Fitting LightGBM and the logistic-regression baseline…")
-    fitted, gbm, baseline = model.fit(
-        development, holdout, features.feature_names(), areas=areas, synthetic=synthetic
-    )
+    trained = model.fit(development, features.feature_names())
+    # Freed before the hold-out is built: a first run's fit holds one year's features at a time.
+    del development
+    if progress is not None:
+        progress("Building hold-out data (as-of date - 1 year)…")
+    holdout = training_data(parts, years_before(as_of, 1), excluded)
+    fitted, gbm, baseline = model.validate(trained, holdout, areas=areas, synthetic=synthetic)
     fitted.card["fit_sample"] = sample
     return fitted, gbm, baseline
 
 
-def fit_sample(tables: Tables, limit: int = FIT_PEOPLE) -> tuple[Tables, dict[str, Any]]:
+def _people(tables: Tables) -> int:
+    return int(tables["patient"].count().to_pyarrow().as_py())
+
+
+def fit_sample(
+    tables: Tables, limit: int = FIT_PEOPLE, *, people: int | None = None
+) -> tuple[Tables, dict[str, Any]]:
     """The tables limited to a sample of about `limit` people when there are more; what was done.
 
     A person is in the sample when a hash of their id falls in the first share of SAMPLE_BUCKETS
     buckets: the same people in every table and at both dates, without a list of ids. The hash is
     the engine's own (DuckDB and Spark choose different people; below the limit nobody is left out).
+    `people`: how many are in scope when `tables` is one group of them (default: the tables' own).
     """
-    people = int(tables["patient"].count().to_pyarrow().as_py())
+    people = _people(tables) if people is None else people
     if people <= limit:
         return tables, {"people_in_scope": people, "sampled": False}
     kept = max(1, SAMPLE_BUCKETS * limit // people)
@@ -102,13 +142,14 @@ def fit_sample(tables: Tables, limit: int = FIT_PEOPLE) -> tuple[Tables, dict[st
 def _fit_and_save(
     root: str,
     as_of: dt.date,
-    areas: list[str] | None,
+    groups: list[list[str] | None],
     area_list: list[str],
     excluded: list[str],
     models_dir: str,
 ) -> str:
-    """In a child process: open the warehouse afresh, fit, save; the saved model's folder."""
-    tables = by_person(open_tables(Warehouse(Path(root)), areas=areas))
+    """In a child process: open the warehouse afresh, fit a group of ICPs at a time, save; the folder."""
+    warehouse = Warehouse(Path(root))
+    tables = [by_person(open_tables(warehouse, areas=group)) for group in groups]
     fitted, _gbm, _baseline = train(tables, as_of, areas=area_list, excluded=frozenset(excluded))
     return str(fitted.save(Path(models_dir)))
 
@@ -132,7 +173,7 @@ def fitting_apart(
     warehouse: Warehouse,
     as_of: dt.date,
     *,
-    areas: list[str] | None,
+    groups: Sequence[list[str] | None],
     area_list: list[str],
     excluded: Collection[str],
     models_dir: Path,
@@ -148,6 +189,12 @@ def fitting_apart(
     context = multiprocessing.get_context("spawn")  # no fork of a process with DuckDB's threads
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         job = pool.submit(
-            _fit_and_save, str(warehouse.root), as_of, areas, area_list, sorted(excluded), str(models_dir)
+            _fit_and_save,
+            str(warehouse.root),
+            as_of,
+            list(groups),
+            area_list,
+            sorted(excluded),
+            str(models_dir),
         )
         yield Fitting(job)

@@ -104,23 +104,23 @@ class TrainingData:
     index_date: dt.date
 
 
-def fit(
-    development: TrainingData,
-    holdout: TrainingData,
-    feature_names: list[str],
-    *,
-    areas: list[str],
-    synthetic: bool,
-) -> tuple[FittedModel, Evaluation, Evaluation]:
-    """Fit LightGBM and the logistic baseline on `development`; evaluate both on `holdout`."""
-    if development.outcome.sum() < MINIMUM_OUTCOMES or holdout.outcome.sum() < MINIMUM_OUTCOMES:
-        raise TooFewOutcomes(
-            "too few emergency admissions to fit and validate a model "
-            f"(development {int(development.outcome.sum())}, hold-out {int(holdout.outcome.sum())}; "
-            "at least 20 each): load more history or a larger area"
-        )
+@dataclass
+class Trained:
+    """The booster and the logistic baseline fitted on the development data, and what those data
+    were (their card, not the data: the fit's caller frees them before building the hold-out)."""
+
+    booster: lgb.Booster
+    baseline: Any
+    feature_names: list[str]
+    development: dict[str, Any]
+
+
+def fit(development: TrainingData, feature_names: list[str]) -> Trained:
+    """Fit LightGBM and the logistic baseline on `development`."""
+    _enough_outcomes(development, "development")
     dataset = lgb.Dataset(development.features, label=development.outcome, feature_name=feature_names)
     booster = lgb.train(LIGHTGBM_PARAMETERS, dataset, num_boost_round=BOOST_ROUNDS)
+    del dataset  # LightGBM's binned copy of the features
     baseline = make_pipeline(
         SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
         StandardScaler(),
@@ -132,11 +132,21 @@ def fit(
             np.random.default_rng(LIGHTGBM_PARAMETERS["seed"]).choice(rows, BASELINE_SAMPLE, replace=False)
         )
     baseline.fit(development.features[rows], development.outcome[rows])
+    return Trained(booster, baseline, feature_names, _data_card(development))
+
+
+def validate(
+    trained: Trained, holdout: TrainingData, *, areas: list[str], synthetic: bool
+) -> tuple[FittedModel, Evaluation, Evaluation]:
+    """Evaluate both fitted models on `holdout`; the LightGBM model with its card."""
+    _enough_outcomes(holdout, "hold-out")
+    booster, feature_names = trained.booster, trained.feature_names
     gbm_eval = evaluate(holdout.outcome, np.asarray(booster.predict(holdout.features, num_threads=2)))
-    baseline_eval = evaluate(holdout.outcome, _baseline_risk(baseline, holdout.features))
+    baseline_eval = evaluate(holdout.outcome, _baseline_risk(trained.baseline, holdout.features))
     text = booster.model_to_string()
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
-    version = f"ea-{development.index_date:%Y%m%d}-{digest}"
+    development_date = dt.date.fromisoformat(trained.development["index_date"])
+    version = f"ea-{development_date:%Y%m%d}-{digest}"
     importance = booster.feature_importance(importance_type="gain")
     top = sorted(zip(feature_names, importance.tolist(), strict=True), key=lambda pair: -pair[1])[:15]
     card = {
@@ -145,19 +155,28 @@ def fit(
         "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "areas": areas,
         "synthetic_data": synthetic,
-        "development": _data_card(development),
+        "development": trained.development,
         "holdout": _data_card(holdout),
         "outcome": "at least one emergency admission in the 12 months after the index date",
         "features": feature_names,
         "lightgbm_parameters": LIGHTGBM_PARAMETERS,
         "boost_rounds": BOOST_ROUNDS,
-        "baseline_sample": int(min(BASELINE_SAMPLE, development.outcome.size)),
+        "baseline_sample": int(min(BASELINE_SAMPLE, trained.development["people"])),
         "metrics": {"lightgbm": gbm_eval.as_dict(), "logistic_regression": baseline_eval.as_dict()},
         "top_features_by_gain": [{"feature": f, "gain": round(g, 1)} for f, g in top],
         "codelist_versions": codelists.versions(),
         "comparators": COMPARATORS,
     }
     return FittedModel(booster, feature_names, card), gbm_eval, baseline_eval
+
+
+def _enough_outcomes(data: TrainingData, name: str) -> None:
+    admitted = int(data.outcome.sum())
+    if admitted < MINIMUM_OUTCOMES:
+        raise TooFewOutcomes(
+            f"too few emergency admissions to fit and validate a model ({name} data: {admitted}; "
+            f"at least {MINIMUM_OUTCOMES}): load more history or a larger area"
+        )
 
 
 def _baseline_risk(baseline: Any, features: np.ndarray) -> np.ndarray:

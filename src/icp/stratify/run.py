@@ -167,9 +167,12 @@ def run(
     if fitted is None and not apart:  # Spark's session, a connection handed in, or a job's worker
         started = time.perf_counter()
         try:
-            tables = by_person(open_tables(warehouse, engine=engine, areas=areas, con=con))
             fitted, _gbm, _baseline = train(
-                tables, index_date, areas=area_list, excluded=opted_out, progress=progress
+                [group_tables(group) for group in groups],
+                index_date,
+                areas=area_list,
+                excluded=opted_out,
+                progress=progress,
             )
             fitted.save(models_dir)
         except model.TooFewOutcomes as error:
@@ -209,7 +212,6 @@ def run(
                 groups,
                 group_tables,
                 index_date,
-                areas=areas,
                 area_list=area_list,
                 excluded=opted_out,
                 models_dir=models_dir,
@@ -254,7 +256,6 @@ def _score_while_fitting(
     group_tables: Callable[[list[str] | None], Tables],
     index_date: dt.date,
     *,
-    areas: list[str] | None,
     area_list: list[str],
     excluded: Collection[str],
     models_dir: Path,
@@ -279,7 +280,7 @@ def _score_while_fitting(
     not_used: str | None = None
     held: list[Prepared] = []
     with fitting_apart(
-        warehouse, index_date, areas=areas, area_list=area_list, excluded=excluded, models_dir=models_dir
+        warehouse, index_date, groups=groups, area_list=area_list, excluded=excluded, models_dir=models_dir
     ) as fitting:
         for group in groups:
             tables = group_tables(group)
