@@ -50,6 +50,19 @@ def audit_checkpoint_log(settings: Any, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.fixture(autouse=True)
+def job_results_folder(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Each test's jobs leave their files in a folder of their own: every test worker's database
+    numbers its first job 1, so in the shared data folder two workers' reports took the same name
+    and one emptied the other's."""
+    from icp.jobs import kinds, views
+
+    folder = tmp_path_factory.mktemp("jobs")
+    monkeypatch.setattr(kinds, "results_dir", lambda: folder)
+    monkeypatch.setattr(views, "results_dir", lambda: folder)
+    return folder
+
+
+@pytest.fixture(autouse=True)
 def force_login_gives_both_factors(monkeypatch: pytest.MonkeyPatch) -> None:
     """`client.force_login(user)` stands for a finished sign-in: the password and, for a role that
     needs one, the second factor (a confirmed authenticator app, as django-otp marks a verified
