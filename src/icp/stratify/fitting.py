@@ -46,7 +46,7 @@ def training_data(
     engine's working set and the scores follow the largest group, then put in patient id order, the
     order one query over everyone gives (score_table): the same rows, so the same model.
     """
-    parts = [groups] if isinstance(groups, Mapping) else list(groups)
+    parts = _as_groups(groups)
     ids: list[pa.ChunkedArray] = []
     matrices: list[np.ndarray] = []
     outcomes: list[np.ndarray] = []
@@ -84,7 +84,7 @@ def train(
     FIT_PEOPLE people in scope: fitted and validated on a sample of them (`fit_sample`), recorded in
     the model card.
     """
-    parts = [groups] if isinstance(groups, Mapping) else list(groups)
+    parts = _as_groups(groups)
     people = sum(_people(tables) for tables in parts)
     sampled = [fit_sample(tables, people=people) for tables in parts]
     parts = [tables for tables, _sample in sampled]
@@ -103,6 +103,11 @@ def train(
     fitted, gbm, baseline = model.validate(trained, holdout, areas=areas, synthetic=synthetic)
     fitted.card["fit_sample"] = sample
     return fitted, gbm, baseline
+
+
+def _as_groups(groups: Tables | Sequence[Tables]) -> list[Tables]:
+    """One group's tables (a mapping of names to tables), or several groups', as a list of groups."""
+    return [groups] if isinstance(groups, Mapping) else list(groups)
 
 
 def _people(tables: Tables) -> int:
