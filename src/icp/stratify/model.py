@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from icp.stratify import codelists
+from icp.stratify import contributions as treeshap
 from icp.stratify.metrics import Evaluation, evaluate
 
 MODEL_NAME = "emergency-admission"
@@ -86,8 +88,13 @@ class FittedModel:
         return np.asarray(self.booster.predict(features, num_threads=2), dtype=np.float64)
 
     def contributions(self, features: np.ndarray) -> np.ndarray:
-        """Per-person, per-feature contributions to the log-odds (TreeSHAP; last column = base value)."""
-        return np.asarray(self.booster.predict(features, pred_contrib=True, num_threads=2), dtype=np.float64)
+        """Per-person, per-feature contributions to the log-odds (TreeSHAP; last column = base value),
+        each tree asked once per distinct way through it (`icp.stratify.contributions`)."""
+        return treeshap.contributions(self.booster, features, self._tree_splits)
+
+    @cached_property
+    def _tree_splits(self) -> list[treeshap.TreeSplits]:
+        return treeshap.tree_splits(self.booster)
 
     def save(self, models_dir: Path) -> Path:
         folder = models_dir / MODEL_NAME / self.version
