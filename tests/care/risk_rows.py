@@ -7,6 +7,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from icp.patients.models import RiskResult
+from icp.patients.risk_detail import FIELDS, RiskDetail
 from icp.records.schema import RISK_RESULT
 
 RUN_ID = "20251101T000000-stratify-test"
@@ -60,3 +62,19 @@ def result_row(patient_id: str, practice_code: str, **changes: Any) -> dict[str,
 
 def results_table(*rows: dict[str, Any]) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=RISK_RESULT)
+
+
+def app_values(row: dict[str, Any]) -> dict[str, Any]:
+    """The RiskResult fields a sync writes for `row` (but the person, ICP and practice keys)."""
+    columns = {f.name for f in RiskResult._meta.concrete_fields} - {
+        "id",
+        "patient",
+        "icp",
+        "practice",
+        "detail",
+    }
+    values = {name: row[name] for name in columns if name in row}
+    values["run_id"] = row["batch_id"]
+    values["registers_text"] = "," + ",".join(row["registers"]) + "," if row["registers"] else ""
+    values["detail"] = RiskDetail(**{name: row[name] for name in FIELDS})
+    return values

@@ -17,9 +17,7 @@ from icp.demo.partnership import DEMO_ICP, create_demo_partnership
 from icp.demo.sharing import create_demo_sharing
 from icp.partnership.models import Area, User
 from icp.patients.models import PatientIndex, RiskResult
-from tests.care.risk_rows import result_row
-
-_FIELDS = {f.name for f in RiskResult._meta.get_fields()}
+from tests.care.risk_rows import app_values, result_row
 
 
 @pytest.fixture
@@ -41,9 +39,7 @@ def demo(db: None) -> list[PatientIndex]:
             synthetic=True,
         )
         row = result_row(patient.patient_id, practice.code, risk_rank=n + 1, lives_alone=n % 2 == 0)
-        values = {k: v for k, v in row.items() if k in _FIELDS and k not in ("patient", "icp", "practice")}
-        values.update(run_id=row["batch_id"], registers_text="," + ",".join(row["registers"]) + ",")
-        RiskResult.objects.create(patient=patient, icp=icp, practice=practice, **values)
+        RiskResult.objects.create(patient=patient, icp=icp, practice=practice, **app_values(row))
         people.append(patient)
     create_demo_sharing(icp_code=DEMO_ICP)
     return people

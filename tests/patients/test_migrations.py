@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from icp.care.models import CareTeamMember, MdtList, MdtListEntry, Referral, WorklistReview
 from icp.patients.models import CareRelationship, PatientIndex, RelationshipKind, RiskResult, RiskRun
+from icp.patients.risk_detail import FIELDS, RiskDetail
 from icp.sharing.models import BreakGlass, PersonChoice
 
 # The last migration of each app before the move.
@@ -193,9 +194,11 @@ def test_a_database_filled_before_the_move_upgrades_with_every_row_kept(transact
 
     # Later migrations may add columns (care 0008: the care coordinator): compare the columns the
     # rows had before the move. One column was dropped because it is derived from the others
-    # (patients 0004: the risk explanation, docs/adr/0165-bulk-risk-sync.md); every other is kept.
+    # (patients 0004: the risk explanation, docs/adr/0165-bulk-risk-sync.md), the risk's figures,
+    # lists and flags moved into one column (patients 0008, checked below) and the sync time went
+    # (the run has it); every other is kept.
     after = _snapshot(leave_out=("sharing_referral",))
-    dropped = {"care_riskresult": {"reasons"}}
+    dropped = {"care_riskresult": {"reasons", "synced_at", *FIELDS}}
 
     def columns(table: str, rows: list[tuple[Any, ...]], names: set[str] | None) -> list[tuple[Any, ...]]:
         gone = dropped.get(table, set())
@@ -234,6 +237,20 @@ def test_a_database_filled_before_the_move_upgrades_with_every_row_kept(transact
     }
     first = PatientIndex.objects.get(patient_id="pt-mig-0001")
     assert first.risk.risk_rank == 1 and first.worklist_reviews.count() == 1
+    # Each row's figures, lists and flags are in its detail, unchanged (patients 0008).
+    old_risk = {name: value for name, value in before["care_riskresult"][0]}
+    assert first.risk.detail == RiskDetail(
+        efi_score=0.25,
+        efi_deficits=9,
+        efi_in_range=True,
+        hfrs_score=5.5,
+        hfrs_in_range=True,
+        charlson_score=3,
+        charlson_quan2011=3,
+        charlson_age_points=4,
+        registers=["copd"],
+        lives_alone=old_risk["lives_alone"],
+    )
     assert PersonChoice.objects.get().patient.patient_id == "pt-mig-0002"
     # A choice made before Consent ids were opaque has one now (sharing 0004).
     assert len(PersonChoice.objects.get().public_id) == 20

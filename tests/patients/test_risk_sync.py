@@ -8,6 +8,7 @@ from django.db import IntegrityError, connection
 
 from icp.audit.models import AuditEvent
 from icp.patients.models import RiskResult, RiskRun
+from icp.patients.risk_detail import FIELDS, RiskDetail
 from icp.patients.risk_sync import replacing, sync_results
 from tests.care.risk_rows import RUN_ID, result_row, results_table
 from tests.sharing.conftest import World
@@ -71,17 +72,18 @@ def test_lists_flags_and_text_arrive_as_the_run_wrote_them(world: World) -> None
         ),
     )
     alice = RiskResult.objects.get(patient__patient_id="pt-alice-0001")
-    assert alice.efi_deficit_list == ["falls", "polypharmacy", "heart_failure", "diabetes"]
-    assert alice.charlson_categories == ["chf", "diab"]
-    assert alice.registers == ["heart_failure", "diabetes"]
+    # Every figure, list and flag as the run wrote it, floats to the last digit (Arrow writes the
+    # detail's JSON for all rows at once; RiskDetail reads it back).
+    row = result_row("pt-alice-0001", practice_a)
+    assert alice.detail == RiskDetail(**{name: row[name] for name in FIELDS})
+    assert alice.detail.efi_score == 11 / 36
     assert alice.registers_text == ",heart_failure,diabetes,"
-    assert alice.risk_factors == ["emergency_admissions_12m=+0.80", "age=+0.30"]
-    assert (alice.lives_alone, alice.housebound, alice.model_risk) == (None, True, 0.41)
+    assert (alice.detail.lives_alone, alice.detail.housebound, alice.model_risk) == (None, True, 0.41)
     assert alice.index_date.isoformat() == "2025-11-01"
     bob = RiskResult.objects.get(patient__patient_id="pt-bob-0002")
-    assert (bob.sex, bob.registers, bob.registers_text, bob.hfrs_codes) == ("", [], "", [])
-    assert (bob.practice, bob.lives_alone, bob.model_risk) == (None, True, None)
-    assert bob.risk_factors == ['say "why"\\now']
+    assert (bob.sex, bob.detail.registers, bob.registers_text, bob.detail.hfrs_codes) == ("", [], "", [])
+    assert (bob.practice, bob.detail.lives_alone, bob.model_risk) == (None, True, None)
+    assert bob.detail.risk_factors == ['say "why"\\now']
     assert RiskResult.objects.filter(registers_text__contains=",diabetes,").count() == 1
 
 

@@ -342,6 +342,7 @@ def test_risk_scores_show_with_the_clinical_record_and_not_without(
     from datetime import date
 
     from icp.patients.models import RiskResult
+    from icp.patients.risk_detail import RiskDetail
 
     w = shared_world
     RiskResult.objects.create(
@@ -352,16 +353,9 @@ def test_risk_scores_show_with_the_clinical_record_and_not_without(
         index_date=date(2026, 11, 1),
         model_version="test",
         age=85,
-        efi_score=0.31,
-        efi_deficits=11,
         efi_category="moderate",
-        efi_in_range=True,
-        hfrs_score=7.5,
         hfrs_category="intermediate",
-        hfrs_in_range=True,
-        charlson_score=4,
-        charlson_quan2011=3,
-        charlson_age_points=4,
+        detail=RiskDetail(efi_score=0.31, efi_deficits=11, hfrs_score=7.5, charlson_score=4),
         model_risk=0.42,
         risk_rank=3,
         tier="very_high",

@@ -201,11 +201,11 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
                     r.sex,
                     r.get_tier_display(),
                     "" if r.model_risk is None else f"{r.model_risk:.4f}",
-                    f"{r.efi_score:.3f}",
+                    f"{r.detail.efi_score:.3f}",
                     r.efi_category,
-                    f"{r.hfrs_score:.1f}",
-                    r.charlson_score,
-                    " ".join(r.registers),
+                    f"{r.detail.hfrs_score:.1f}",
+                    r.detail.charlson_score,
+                    " ".join(r.detail.registers),
                     r.reasons,
                     review.get_status_display() if review else "",
                     "yes" if r.synthetic else "no",
@@ -263,11 +263,12 @@ def person_risk(request: HttpRequest, patient_id: str) -> HttpResponse:
         "patient": patient,
         "banner": patient_banner(user, patient, decisions.values(), page="care:person-risk"),
         "result": result,
-        "deficits": deficit_labels(result.efi_deficit_list) if result else [],
-        "charlson": charlson_labels(result.charlson_categories) if result else [],
-        "hfrs_codes": population.hfrs_code_rows(result.hfrs_codes) if result else [],
+        "deficits": deficit_labels(result.detail.efi_deficit_list) if result else [],
+        "charlson": charlson_labels(result.detail.charlson_categories) if result else [],
+        "hfrs_codes": population.hfrs_code_rows(result.detail.hfrs_codes) if result else [],
         "factors": [
-            (feature_words(f.split("=")[0]), f.split("=")[1]) for f in (result.risk_factors if result else [])
+            (feature_words(f.split("=")[0]), f.split("=")[1])
+            for f in (result.detail.risk_factors if result else [])
         ],
         "reviews": WorklistReview.objects.filter(patient=patient).select_related("reviewed_by")[:10],
         "review_statuses": ReviewStatus.choices,

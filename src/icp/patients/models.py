@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 
 from icp.partnership.models import Area, Organisation
+from icp.patients.risk_detail import RiskDetail, RiskDetailField
 from icp.stratify.explain import sentence
 
 
@@ -82,8 +83,9 @@ class RiskResult(models.Model):
     """A person's latest risk-stratification results, synced from the warehouse after each run.
 
     The warehouse keeps every run (table `risk_result`); this row is the newest, for worklists and
-    pages. Lists (deficits, codes, categories, registers) are kept as JSON for display; registers
-    also as ",name," text so that filtering by register works on SQLite and PostgreSQL alike.
+    pages. A column for what lists filter, sort and count by (registers as ",name," text so that
+    filtering by register works on SQLite and PostgreSQL alike); the scores' figures, lists and
+    flags in `detail` (a `RiskDetail`), shown for one person or a page of people (ADR 0204).
     """
 
     patient = models.OneToOneField(PatientIndex, on_delete=models.CASCADE, related_name="risk")
@@ -107,38 +109,17 @@ class RiskResult(models.Model):
     age = models.SmallIntegerField()
     sex = models.CharField(max_length=16, blank=True)
     deprivation_quintile = models.SmallIntegerField(null=True, blank=True)
-    efi_score = models.FloatField()
-    efi_deficits = models.SmallIntegerField()
     efi_category = models.CharField(max_length=16)
-    efi_in_range = models.BooleanField()
-    efi_deficit_list = models.JSONField(default=list)
-    hfrs_score = models.FloatField()
     hfrs_category = models.CharField(max_length=16)
-    hfrs_in_range = models.BooleanField()
-    hfrs_codes = models.JSONField(default=list)
-    charlson_score = models.SmallIntegerField()
-    charlson_quan2011 = models.SmallIntegerField()
-    charlson_age_points = models.SmallIntegerField()
-    charlson_categories = models.JSONField(default=list)
-    registers = models.JSONField(default=list)
     registers_text = models.CharField(max_length=400, blank=True, help_text="',copd,diabetes,' for filtering")
-    medicines_12m = models.SmallIntegerField(default=0)
-    polypharmacy_review = models.BooleanField(default=False)
-    housebound = models.BooleanField(default=False)
-    carer = models.BooleanField(default=False)
-    cared_for = models.BooleanField(default=False)
-    lives_alone = models.BooleanField(null=True, blank=True, help_text="None: not recorded")
-    falls_12m = models.BooleanField(default=False)
-    emergency_admissions_12m = models.SmallIntegerField(default=0)
-    ae_attendances_12m = models.SmallIntegerField(default=0)
     model_risk = models.FloatField(
         null=True, blank=True, help_text="None: ranked by the rule-based order, no model"
     )
     risk_rank = models.IntegerField(help_text="1 = highest risk in the ICP")
     tier = models.CharField(max_length=16, choices=RiskTier.choices)
-    risk_factors = models.JSONField(default=list)
     synthetic = models.BooleanField(default=False)
-    synced_at = models.DateTimeField(auto_now=True)
+    # Everything else a page shows of the person: one column, read when a page shows them (ADR 0204).
+    detail = RiskDetailField(default=RiskDetail)
 
     class Meta:
         db_table = "care_riskresult"
@@ -154,7 +135,8 @@ class RiskResult(models.Model):
     def reasons(self) -> str:
         """Why, in plain words: derived from the stored scores when shown, not stored for everyone
         (a worklist page shows a few dozen people; a sync writes two million, docs/adr/0165)."""
-        return sentence({field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields})
+        row = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
+        return sentence(row | self.detail.as_dict())
 
 
 class RiskRun(models.Model):

@@ -4,11 +4,12 @@ Each person's row is replaced by their newest results; people no longer in the r
 away, died, opted out) lose their row. Worklist reviews are separate and survive every sync.
 
 A national run syncs two million rows, so the rows never become model instances: Arrow works out
-every column at once (the patient index and practice keys by lookup, the lists as JSON text, the
-register filter text), then the database takes them in bulk, in one transaction per ICP:
-PostgreSQL by `COPY … FROM STDIN` (CSV written by Arrow, through psycopg's copy), SQLite by one
-`executemany` of a plain INSERT (docs/adr/0165-bulk-risk-sync.md). The plain-words explanation
-is not stored: `RiskResult.reasons` derives it from the stored scores when a page shows it.
+every column at once (the patient index and practice keys by lookup, the register filter text, the
+detail a page shows as one JSON array, `patients.risk_detail`), then the database takes them in
+bulk, in one transaction per ICP: PostgreSQL by `COPY … FROM STDIN` (CSV written by Arrow, through
+psycopg's copy), SQLite by one `executemany` of a plain INSERT (docs/adr/0165-bulk-risk-sync.md).
+The plain-words explanation is not stored: `RiskResult.reasons` derives it from the stored scores
+when a page shows it.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from django.db import connection, transaction
-from django.utils import timezone
 
 from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.partnership.models import Area, Organisation
+from icp.patients import risk_detail
 from icp.patients.models import PatientIndex, RiskResult, RiskRun
 
 # Rows handed to the database at a time (bounded memory for the CSV text and the Python tuples).
@@ -45,38 +46,30 @@ PLAIN = [
     "age",
     "sex",
     "deprivation_quintile",
-    "efi_score",
-    "efi_deficits",
     "efi_category",
-    "efi_in_range",
-    "hfrs_score",
     "hfrs_category",
-    "hfrs_in_range",
-    "charlson_score",
-    "charlson_quan2011",
-    "charlson_age_points",
-    "medicines_12m",
-    "polypharmacy_review",
-    "housebound",
-    "carer",
-    "cared_for",
-    "lives_alone",
-    "falls_12m",
-    "emergency_admissions_12m",
-    "ae_attendances_12m",
     "model_risk",
     "risk_rank",
     "tier",
     "synthetic",
 ]
-JSON_LISTS = ["efi_deficit_list", "hfrs_codes", "charlson_categories", "registers", "risk_factors"]
 # Text columns the model declares NOT NULL (blank allowed): an empty value is "" there, not NULL.
 NOT_NULL_TEXT = ["sex", "model_version", "efi_category", "hfrs_category", "tier", "run_id"]
-# Boolean columns the model declares NOT NULL with a default of False.
-NOT_NULL_FLAGS = ["polypharmacy_review", "housebound", "carer", "cared_for", "falls_12m", "synthetic"]
-NOT_NULL_COUNTS = ["medicines_12m", "emergency_admissions_12m", "ae_attendances_12m"]
+# RiskDetail's fields that are lists (JSON arrays), flags (JSON booleans) or may be missing.
+DETAIL_LISTS = {"efi_deficit_list", "hfrs_codes", "charlson_categories", "registers", "risk_factors"}
+# Values a missing count or flag stands for in the detail (as RiskDetail's defaults say).
+DETAIL_MISSING = {
+    "medicines_12m": "0",
+    "emergency_admissions_12m": "0",
+    "ae_attendances_12m": "0",
+    "polypharmacy_review": "false",
+    "housebound": "false",
+    "carer": "false",
+    "cared_for": "false",
+    "falls_12m": "false",
+}
 # Columns that hold one value for all of an ICP's rows of a run: bound from one Python object.
-CONSTANT = ["run_id", "index_date", "model_version", "icp_id", "synced_at"]
+CONSTANT = ["run_id", "index_date", "model_version", "icp_id"]
 # A sync that writes at least this many rows, and at least as many as the table holds, sets the
 # table's secondary indexes aside and builds them afresh once the rows are in (ADR 0196).
 SET_ASIDE_ROWS = 50_000
@@ -314,17 +307,35 @@ def _rows(icp: Area, table: pa.Table) -> pa.Table:
         value = source[name]
         if name in NOT_NULL_TEXT:
             value = pc.fill_null(value, "")
-        elif name in NOT_NULL_FLAGS:
+        elif name == "synthetic":
             value = pc.fill_null(value, False)
-        elif name in NOT_NULL_COUNTS:
-            value = pc.fill_null(value, 0)
         columns[name] = value
-    for name in JSON_LISTS:
-        columns[name] = _json_lists(table.column(name))
     columns["registers_text"] = _registers_text(table.column("registers"))
-    now = timezone.now().isoformat()
-    columns["synced_at"] = pa.array([now], pa.string()).take(np.zeros(n, dtype=np.int64))
+    columns["detail"] = _detail(table)
     return pa.table(columns)
+
+
+def _detail(table: pa.Table) -> pa.Array:
+    """Each row's `RiskDetail` as its JSON array, written by Arrow for every row at once.
+
+    The same text `RiskDetail.to_json` writes for one person, but for two million without a Python
+    object each: numbers as Arrow prints them, flags as true/false, a missing value as null.
+    """
+    parts = []
+    for name in risk_detail.FIELDS:
+        column = table.column(name)
+        if name in DETAIL_LISTS:
+            parts.append(_json_lists(column))
+            continue
+        if pa.types.is_boolean(column.type):
+            text = pc.if_else(column, "true", "false")
+        else:
+            if pa.types.is_floating(column.type) and pc.any(pc.is_nan(column)).as_py():
+                raise ValueError(f"{name}: a score is not a number (NaN) in the run's results")
+            text = pc.cast(column, pa.string())
+        parts.append(pc.fill_null(text, DETAIL_MISSING.get(name, "null")))
+    joined = pc.binary_join_element_wise(*parts, ",")
+    return pc.binary_join_element_wise("[", joined, "]", "")
 
 
 def _list_array(column: pa.ChunkedArray) -> pa.ListArray:

@@ -8,12 +8,10 @@ from typing import Any
 import pytest
 
 from icp.patients.models import PatientIndex, RiskResult
-from tests.care.risk_rows import result_row
+from tests.care.risk_rows import app_values, result_row
 from tests.sharing.conftest import World, shared_world, world
 
 __all__ = ["shared_world", "world"]
-
-_FIELDS = {f.name for f in RiskResult._meta.get_fields()}
 
 
 @pytest.fixture
@@ -22,11 +20,8 @@ def risk_for(shared_world: World) -> Callable[..., RiskResult]:
 
     def make(patient: PatientIndex, **changes: Any) -> RiskResult:
         row = result_row(patient.patient_id, patient.practice.code if patient.practice else "", **changes)
-        values = {k: v for k, v in row.items() if k in _FIELDS and k not in ("patient", "icp", "practice")}
-        values["run_id"] = row["batch_id"]
-        values["registers_text"] = "," + ",".join(row["registers"]) + ","
         return RiskResult.objects.create(
-            patient=patient, icp=patient.icp, practice=patient.practice, **values
+            patient=patient, icp=patient.icp, practice=patient.practice, **app_values(row)
         )
 
     return make

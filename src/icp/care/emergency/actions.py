@@ -95,12 +95,12 @@ def build_emergency_list(
         for result in results.iterator(chunk_size=2000):
             facts = {
                 "age": result.age,
-                "registers": result.registers,
+                "registers": result.detail.registers,
                 "efi_category": result.efi_category,
-                "housebound": result.housebound,
-                "carer": result.carer,
-                "cared_for": result.cared_for,
-                "lives_alone": bool(result.lives_alone),
+                "housebound": result.detail.housebound,
+                "carer": result.detail.carer,
+                "cared_for": result.detail.cared_for,
+                "lives_alone": bool(result.detail.lives_alone),
             }
             reasons = _reasons(facts, chosen)
             if not reasons:

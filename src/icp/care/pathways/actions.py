@@ -43,16 +43,16 @@ def facts_for(patient: PatientIndex) -> dict[str, Any]:
         return {}
     return {
         "age": result.age,
-        "registers": list(result.registers),
+        "registers": list(result.detail.registers),
         "efi_category": result.efi_category,
         "hfrs_category": result.hfrs_category,
         "tier": result.tier,
-        "housebound": result.housebound,
-        "carer": result.carer,
-        "cared_for": result.cared_for,
-        "lives_alone": bool(result.lives_alone),
-        "falls_12m": result.falls_12m,
-        "polypharmacy_review": result.polypharmacy_review,
+        "housebound": result.detail.housebound,
+        "carer": result.detail.carer,
+        "cared_for": result.detail.cared_for,
+        "lives_alone": bool(result.detail.lives_alone),
+        "falls_12m": result.detail.falls_12m,
+        "polypharmacy_review": result.detail.polypharmacy_review,
     }
 
 
