@@ -9,6 +9,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import ibis
 import pytest
 
 from icp.records.engine import open_tables
@@ -49,6 +50,22 @@ def test_conditions_naming_an_admission_are_hospital_diagnoses(warehouse: Wareho
     found = sorted((sent[row["patient_id"]], row["code"]) for row in diagnoses.to_pylist())
     # Not the problem-list entry made during the stay (G30.1), not the A&E diagnosis (F05.9 of uk-p2).
     assert found == [(US_PATIENT, "F059"), (US_PATIENT, "N390"), ("uk-p1", "F001"), ("uk-p1", "G810")]
+
+
+def test_every_score_reads_the_encounters_once_for_its_hospital_diagnoses(warehouse: Warehouse) -> None:
+    """HFRS (2 years, admitted care), falls (1 year) and Charlson (5 years, all hospital settings)
+    filter one set of dated diagnoses: the query reads the encounters twice for all of them (their
+    own diagnosis lists, and the stays that Conditions name) and once for the counts of service
+    use, not twice for each score (seven reads before)."""
+    tables = open_tables(warehouse)
+    sql = str(ibis.to_sql(rule_based_scores(tables, INDEX), dialect="duckdb"))
+    encounter_view = tables["encounter"].get_name()
+    assert sql.count(f'FROM "{encounter_view}"') == 3
+
+
+def test_hospital_diagnoses_further_back_than_the_shared_set_are_refused(warehouse: Warehouse) -> None:
+    with pytest.raises(ValueError, match="at most 5 years back"):
+        hospital_diagnoses(open_tables(warehouse), Window.years(INDEX, 6), ("inpatient",))
 
 
 def test_hfrs_scores_hospital_diagnoses_recorded_as_conditions(scores: dict[str, dict[str, Any]]) -> None:

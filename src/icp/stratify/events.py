@@ -108,6 +108,12 @@ def matched_events(tables: Tables, index_date: dt.date) -> ir.Table:
 ENCOUNTER_DIAGNOSIS_CATEGORIES = ("encounter-diagnosis",)
 
 
+# The longest a score looks back at hospital diagnoses (Charlson: five years). Every score's
+# diagnoses are filtered from one set over this window, so a query reads the encounters for them
+# once (`hospital_diagnoses`), not once per score.
+HOSPITAL_LOOKBACK_YEARS = 5
+
+
 def hospital_diagnoses(tables: Tables, window: Window, settings: tuple[str, ...]) -> ir.Table:
     """ICD-10 diagnoses of encounters in `settings` that started in `window`: (patient_id, code).
 
@@ -115,14 +121,34 @@ def hospital_diagnoses(tables: Tables, window: Window, settings: tuple[str, ...]
     resolved at ingest) and Conditions that name the encounter (Condition.encounter, category
     encounter-diagnosis or none). The same diagnosis found both ways is one row per place; the
     scores count distinct codes, so it counts once.
+
+    A filter of `dated_hospital_diagnoses` at the window's end: the scores of one query that ask
+    for different windows and settings share that one set (the query engine computes it once).
     """
+    if window.start < years_before(window.end, HOSPITAL_LOOKBACK_YEARS):
+        raise ValueError(f"hospital diagnoses are read at most {HOSPITAL_LOOKBACK_YEARS} years back")
+    dated = dated_hospital_diagnoses(tables, window.end)
+    chosen = dated.filter(dated.setting.isin(settings) & window.contains(dated.start_date))
+    return chosen.select("patient_id", "code")
+
+
+def dated_hospital_diagnoses(tables: Tables, index_date: dt.date) -> ir.Table:
+    """(patient_id, code, setting, start_date) of every hospital encounter's ICD-10 diagnoses, the
+    encounter started in the HOSPITAL_LOOKBACK_YEARS before `index_date` (see hospital_diagnoses)."""
+    window = Window.years(index_date, HOSPITAL_LOOKBACK_YEARS)
     encounter = tables["encounter"]
-    chosen = encounter.filter(encounter.setting.isin(settings) & window.contains(encounter.start_date))
+    chosen = encounter.filter(
+        encounter.setting.isin(HOSPITAL_SETTINGS) & window.contains(encounter.start_date)
+    )
     listed = chosen.filter(chosen.diagnoses.notnull())
     # Spark through Ibis: select the unnested struct first, then take its fields.
-    unnested = listed.select(listed.patient_id, diagnosis=listed.diagnoses.unnest())
+    unnested = listed.select(
+        listed.patient_id, listed.setting, listed.start_date, diagnosis=listed.diagnoses.unnest()
+    )
     on_encounter = unnested.select(
         unnested.patient_id,
+        unnested.setting,
+        unnested.start_date,
         code_system=unnested.diagnosis.code_system,
         code=unnested.diagnosis.code,
     )
@@ -131,13 +157,26 @@ def hospital_diagnoses(tables: Tables, window: Window, settings: tuple[str, ...]
         condition.encounter_id.notnull()
         & (condition.category.isnull() | condition.category.isin(ENCOUNTER_DIAGNOSIS_CATEGORIES))
     )
-    stays = chosen.select(stay_id=chosen.encounter_id, stay_patient_id=chosen.patient_id)
+    stays = chosen.select(
+        stay_id=chosen.encounter_id,
+        stay_patient_id=chosen.patient_id,
+        stay_setting=chosen.setting,
+        stay_start_date=chosen.start_date,
+    )
     naming = linked.join(
         stays, [linked.encounter_id == stays.stay_id, linked.patient_id == stays.stay_patient_id]
-    ).select(linked.patient_id, linked.code_system, linked.code)
+    ).select(
+        linked.patient_id,
+        setting=stays.stay_setting,
+        start_date=stays.stay_start_date,
+        code_system=linked.code_system,
+        code=linked.code,
+    )
     codes = ibis.union(on_encounter, naming, distinct=False)
     codes = codes.filter((codes.code_system == "icd10") & codes.code.notnull())
-    return codes.select("patient_id", code=codes.code.upper().replace(".", "").strip())
+    return codes.select(
+        "patient_id", "setting", "start_date", code=codes.code.upper().replace(".", "").strip()
+    )
 
 
 def icd10_conditions(tables: Tables, window: Window) -> ir.Table:
