@@ -99,6 +99,11 @@ class RiskDetailField(models.TextField):  # type: ignore[type-arg]
         except (TypeError, ValueError) as error:
             raise ValidationError(f"Not a risk detail: {error}") from error
 
+    def value_to_string(self, obj: Any) -> str:
+        """The stored text (what `dumpdata` writes and `loaddata` reads back)."""
+        value = self.value_from_object(obj)
+        return "" if value is None else self.get_prep_value(value) or ""
+
     def get_prep_value(self, value: Any) -> str | None:
         if value is None:
             return None
