@@ -80,7 +80,8 @@ def _category(value: ir.NumericValue, bands: tuple[codelists.Band, ...]) -> ir.S
 
 
 def hfrs(tables: Tables, index_date: dt.date) -> ir.Table:
-    """One row per person with any HFRS code: hfrs_tenths (integer), hfrs_codes (distinct, comma-joined)."""
+    """One row per person with any HFRS code: hfrs_tenths (integer), the number of codes that scored
+    and the codes themselves (3-character, distinct, in code order: what the person's page lists)."""
     window = Window.years(index_date, 2)
     diagnoses = hospital_diagnoses(tables, window, (ADMITTED_SETTING,))
     three = diagnoses.select("patient_id", code3=diagnoses.code.substr(0, 3)).distinct()
@@ -92,15 +93,9 @@ def hfrs(tables: Tables, index_date: dt.date) -> ir.Table:
     return scored.group_by(scored.patient_id).aggregate(
         hfrs_tenths=scored.hfrs_weight.sum().cast("int32"),
         hfrs_code_count=scored.hfrs_code.count().cast("int32"),
+        # Sorted after collecting: Spark's collect_list keeps no order of its own.
+        hfrs_code_list=scored.hfrs_code.collect().sort(),
     )
-
-
-def hfrs_codes(tables: Tables, index_date: dt.date) -> ir.Table:
-    """(patient_id, code3) pairs that scored, for explanations of one person or a few."""
-    window = Window.years(index_date, 2)
-    diagnoses = hospital_diagnoses(tables, window, (ADMITTED_SETTING,))
-    three = diagnoses.select("patient_id", code3=diagnoses.code.substr(0, 3)).distinct()
-    return three.filter(three.code3.isin(list(codelists.hfrs_weights_tenths())))
 
 
 def with_hfrs(people: ir.Table, scores: ir.Table) -> ir.Table:
@@ -108,6 +103,7 @@ def with_hfrs(people: ir.Table, scores: ir.Table) -> ir.Table:
         people,
         hfrs_tenths=scores.hfrs_tenths.fill_null(0),
         hfrs_code_count=scores.hfrs_code_count.fill_null(0),
+        hfrs_codes=scores.hfrs_code_list,  # null where none scored: an empty list in the results
     )
     score = joined.hfrs_tenths.cast("float64") / 10.0
     # Categories on the exact integer tenths: low < 50, intermediate 50-150, high > 150.

@@ -76,7 +76,7 @@ def prepare(
     started = time.perf_counter()
     matrix, names = features.matrix(scores, observations) if with_model else (None, [])
     del observations
-    columns = _model_free_columns(tables, index_date, scores)
+    columns = _model_free_columns(scores)
     _add(timings, "features_and_lists", started)
     # Held until the model is ready: only what `finish` reads stays (not each deficit's column).
     kept = dict.fromkeys(["patient_id", "icp", *(column for column, _words in tiers.RULE_BASED_ORDER)])
@@ -176,15 +176,6 @@ def _list_column(table: pa.Table, columns: Sequence[str], values: Sequence[str])
     return pa.ListArray.from_arrays(pa.array(offsets), names)
 
 
-def _hfrs_lists(tables: Tables, index_date: dt.date, patient_ids: pa.ChunkedArray) -> pa.Array:
-    pairs = to_arrow(frailty.hfrs_codes(tables, index_date)).sort_by(
-        [("patient_id", "ascending"), ("code3", "ascending")]
-    )
-    grouped = pairs.group_by("patient_id", use_threads=False).aggregate([("code3", "list")])
-    aligned = grouped.take(pc.index_in(patient_ids, value_set=grouped.column("patient_id")))
-    return pc.fill_null(aligned.column("code3_list"), pa.scalar([], pa.list_(pa.string()))).combine_chunks()
-
-
 def _risk_factors(fitted: model.FittedModel | None, matrix: np.ndarray, chosen: np.ndarray) -> pa.Array:
     """Top positive contributions (feature=+log-odds) for the chosen rows; [] for everyone else.
 
@@ -208,7 +199,7 @@ def _risk_factors(fitted: model.FittedModel | None, matrix: np.ndarray, chosen: 
     return pa.ListArray.from_arrays(pa.array(offsets), pa.array(texts, pa.string()))
 
 
-def _model_free_columns(tables: Tables, index_date: dt.date, scores: pa.Table) -> dict[str, Any]:
+def _model_free_columns(scores: pa.Table) -> dict[str, Any]:
     """The risk_result columns that do not depend on the model: scores, flags and their lists."""
     n = scores.num_rows
     efi_keys = [d.key for d in codelists.efi_deficits()]
@@ -220,7 +211,8 @@ def _model_free_columns(tables: Tables, index_date: dt.date, scores: pa.Table) -
     columns.update(
         planning_opt_out=pa.array(np.zeros(n, dtype=bool)),
         efi_deficit_list=_list_column(scores, [frailty.efi_deficit_column(k) for k in efi_keys], efi_keys),
-        hfrs_codes=_hfrs_lists(tables, index_date, scores.column("patient_id")),
+        # Worked out by the scores' query with the HFRS itself (frailty.hfrs), not by a query of its own.
+        hfrs_codes=pc.fill_null(scores.column("hfrs_codes"), pa.scalar([], pa.list_(pa.string()))),
         charlson_categories=_list_column(
             scores, [comorbidity.charlson_column(k) for k in charlson_keys], charlson_keys
         ),

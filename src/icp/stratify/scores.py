@@ -63,6 +63,7 @@ def rule_based_columns() -> list[str]:
         "hfrs_category",
         "hfrs_in_range",
         "hfrs_code_count",
+        "hfrs_codes",
         "charlson_score",
         "charlson_quan2011",
         "charlson_age_points",
