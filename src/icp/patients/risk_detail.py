@@ -4,8 +4,8 @@
 filters, sorts or counts by (practice, rank, tier, age, categories, registers). The rest (the
 scores' figures, the lists of deficits, codes and categories, the flags, the risk factors) is read
 only when a page shows one person or a page of people, so it is kept in one column, `detail`: a JSON
-array in the order of `RiskDetail`'s fields. A sync writes two million rows; a row of 16 columns
-instead of 38 halves the app database's work per row (docs/adr/0204-a-narrow-risk-row.md).
+array in the order of `RiskDetail`'s fields. A sync writes two million rows; a row of 17 columns
+instead of 39 halves the app database's work per row (docs/adr/0204-a-narrow-risk-row.md).
 
 The order of the fields is the stored format: `risk_sync` writes the array from `FIELDS` with
 Arrow, `RiskDetailField` reads it back. A change to the fields needs a migration that rewrites the

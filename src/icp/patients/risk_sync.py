@@ -55,9 +55,9 @@ PLAIN = [
 ]
 # Text columns the model declares NOT NULL (blank allowed): an empty value is "" there, not NULL.
 NOT_NULL_TEXT = ["sex", "model_version", "efi_category", "hfrs_category", "tier", "run_id"]
-# RiskDetail's fields that are lists (JSON arrays), flags (JSON booleans) or may be missing.
+# RiskDetail's fields that are lists: written as JSON arrays (empty where the run has none).
 DETAIL_LISTS = {"efi_deficit_list", "hfrs_codes", "charlson_categories", "registers", "risk_factors"}
-# Values a missing count or flag stands for in the detail (as RiskDetail's defaults say).
+# What a missing count or flag is written as (RiskDetail's defaults); any other missing value is null.
 DETAIL_MISSING = {
     "medicines_12m": "0",
     "emergency_admissions_12m": "0",

@@ -1,7 +1,7 @@
 # RiskResult keeps a column only for what lists filter, sort and count by; the scores' figures,
 # lists, flags and risk factors move into one column, `detail` (a JSON array in RiskDetail's order),
-# and `synced_at` goes (the run's RiskRun has it). A national sync writes two million rows: 16
-# columns a row instead of 38 halves the database's work per row (ADR 0204).
+# and `synced_at` goes (the run's RiskRun has it). A national sync writes two million rows: 17
+# columns a row instead of 39 halves the database's work per row (ADR 0204).
 #
 # Every row keeps its values: `detail` is filled from the old columns by one UPDATE, in the
 # database's own JSON functions, before they are dropped. The old columns go in one step: on SQLite
