@@ -7,7 +7,7 @@ A national run syncs two million rows, so the rows never become model instances:
 every column at once (the patient index and practice keys by lookup, the register filter text, the
 detail a page shows as one JSON array, `patients.risk_detail`), then the database takes them in
 bulk, in one transaction per ICP: PostgreSQL by `COPY … FROM STDIN` (CSV written by Arrow, through
-psycopg's copy), SQLite by one `executemany` of a plain INSERT (docs/adr/0165-bulk-risk-sync.md).
+psycopg's copy), SQLite by INSERTs of many rows each (docs/adr/0165-bulk-risk-sync.md, ADR 0205).
 The plain-words explanation is not stored: `RiskResult.reasons` derives it from the stored scores
 when a page shows it.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,6 +39,14 @@ from icp.patients.models import PatientIndex, RiskResult, RiskRun
 CHUNK_ROWS = 100_000
 # SQLite's page cache during the sync, in KiB (as a negative number, PRAGMA cache_size's way).
 SQLITE_CACHE_KIB = -262_144
+# SQLite's secure delete during the sync (ADR 0205): FAST zeroes deleted rows inside the pages that
+# stay in use but does not write zeros over every page freed, which a build made with SECURE_DELETE
+# does (all of a national table's pages written twice more, once as zeros, then as the new rows).
+SQLITE_SECURE_DELETE = "FAST"
+# Rows a SQLite INSERT carries at most (ADR 0205): SQLite's work for a statement (its start, its
+# end, the AUTOINCREMENT counter's update) is paid once per this many rows, not once per row. The
+# driver's limit on bound values may lower it (`_rows_per_statement`).
+SQLITE_ROWS_PER_STATEMENT = 500
 # Columns copied from the run's table as they are (same name in the warehouse and the model).
 PLAIN = [
     "run_id",
@@ -88,6 +97,34 @@ class SyncSummary:
 
 
 @contextmanager
+def sqlite_bulk_settings() -> Iterator[None]:
+    """On SQLite, the settings a bulk replacement of rows runs with; put back afterwards (nested: kept).
+
+    A larger page cache (the default is 2 MB) saves re-reading the B-trees' pages while millions of
+    rows go in, and `secure_delete = FAST` (SQLITE_SECURE_DELETE, ADR 0205) stops a build made with
+    SECURE_DELETE from writing zeros over every page the old rows free, pages the new rows take at
+    once. Put back afterwards, so a long-lived connection (a job worker) does not keep them.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        cache_size = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA secure_delete")
+        secure_delete = int(cursor.fetchone()[0])
+        # Constants of this module only, never input, go into the text.
+        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
+        cursor.execute(f"PRAGMA secure_delete = {SQLITE_SECURE_DELETE}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {cache_size}")
+            cursor.execute(f"PRAGMA secure_delete = {secure_delete}")
+
+
+@contextmanager
 def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None) -> Iterator[bool]:
     """One transaction in which the ICPs' results are replaced, each by `sync_results(…, cleared=…)`.
 
@@ -100,7 +137,7 @@ def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None)
     Everything happens in the one transaction: readers see the old rows until it commits (SQLite's
     WAL readers carry on; PostgreSQL's wait for the table's lock while the indexes are rebuilt).
     """
-    with transaction.atomic():
+    with transaction.atomic(), sqlite_bulk_settings():
         if set_aside is None:
             set_aside = rows >= SET_ASIDE_ROWS and rows >= RiskResult.objects.count()
         if not set_aside:
@@ -234,7 +271,7 @@ def sync_results(
     run_id = table.column("batch_id")[0].as_py() if table.num_rows else str(detail.get("run_id", ""))
     rows = _rows(icp, table)
     missing = table.num_rows - rows.num_rows
-    with transaction.atomic():
+    with transaction.atomic(), sqlite_bulk_settings():
         if not cleared:
             RiskResult.objects.filter(icp=icp).delete()
         _insert(rows)
@@ -365,9 +402,9 @@ def _registers_text(column: pa.ChunkedArray) -> pa.Array:
     return pc.if_else(pc.greater(pc.list_value_length(lists), 0), wrapped, "")
 
 
-def _chunks(rows: pa.Table) -> Iterator[pa.Table]:
-    for start in range(0, rows.num_rows, CHUNK_ROWS):
-        yield rows.slice(start, CHUNK_ROWS)
+def _chunks(rows: pa.Table, size: int = CHUNK_ROWS) -> Iterator[pa.Table]:
+    for start in range(0, rows.num_rows, size):
+        yield rows.slice(start, size)
 
 
 def _insert(rows: pa.Table) -> None:
@@ -397,37 +434,48 @@ def _copy_postgresql(rows: pa.Table) -> None:
 
 
 def _executemany(rows: pa.Table) -> None:
-    """SQLite: one prepared INSERT, executed for every row of each chunk (dates as ISO text).
+    """SQLite: INSERTs of `_rows_per_statement` rows each, the same statement over and over, and one
+    for the rows left over (dates as ISO text).
 
-    The rows go in patient order, so the unique index on the person grows at its end; a column
-    with one value for every row is bound from one Python object, not a list of two million.
+    The rows go in patient order, so the unique index on the person grows at its end; a column with
+    one value for every row is bound from one Python object, not a list of two million.
     """
     table = connection.ops.quote_name(RiskResult._meta.db_table)
     dates = pc.cast(rows.column("index_date"), pa.string())
     rows = rows.set_column(rows.schema.get_field_index("index_date"), "index_date", dates)
     rows = rows.sort_by("patient_id")
-    placeholders = ", ".join(["%s"] * rows.num_columns)
-    statement = f"INSERT INTO {table} ({_column_list(rows)}) VALUES ({placeholders})"  # noqa: S608
+    width = rows.num_columns
+    per_statement = _rows_per_statement(width)
+    one_row = "(" + ", ".join(["%s"] * width) + ")"
+
+    def statement(count: int) -> str:
+        # Only the model's own table and column names and placeholders go into the text.
+        return f"INSERT INTO {table} ({_column_list(rows)}) VALUES {', '.join([one_row] * count)}"  # noqa: S608
+
+    full = statement(per_statement)
     constant = {name: rows.column(name)[0].as_py() for name in CONSTANT}
     with connection.cursor() as cursor:
-        # Most of the time is SQLite updating the table's B-trees; a larger page cache while the
-        # sync runs (the default is 2 MB) saves re-reading their pages. Put back afterwards, so a
-        # long-lived connection (a job worker) does not keep it.
-        cursor.execute("PRAGMA cache_size")
-        before = int(cursor.fetchone()[0])
-        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
-        try:
-            for chunk in _chunks(rows):
-                columns = [
-                    itertools.repeat(constant[name])
-                    if name in constant
-                    else _python_values(chunk.column(name))
-                    for name in chunk.column_names
-                ]
-                # strict=False: the constant columns repeat without end, the others end together.
-                cursor.executemany(statement, list(zip(*columns, strict=False)))
-        finally:
-            cursor.execute(f"PRAGMA cache_size = {before}")
+        for chunk in _chunks(rows, CHUNK_ROWS - CHUNK_ROWS % per_statement):
+            columns = [
+                itertools.repeat(constant[name]) if name in constant else _python_values(chunk.column(name))
+                for name in chunk.column_names
+            ]
+            # Row after row, every row's values in column order: strict=False as the constant
+            # columns repeat without end while the others end together.
+            values = list(itertools.chain.from_iterable(zip(*columns, strict=False)))
+            whole = chunk.num_rows // per_statement * per_statement * width
+            step = per_statement * width
+            if whole:
+                cursor.executemany(full, [values[start : start + step] for start in range(0, whole, step)])
+            if whole < len(values):
+                cursor.execute(statement((len(values) - whole) // width), values[whole:])
+
+
+def _rows_per_statement(width: int) -> int:
+    """SQLITE_ROWS_PER_STATEMENT, or fewer when the driver binds fewer values to one statement."""
+    connection.ensure_connection()
+    limit = int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return max(1, min(SQLITE_ROWS_PER_STATEMENT, limit // width))
 
 
 def _python_values(column: pa.ChunkedArray) -> list[Any]:
