@@ -114,11 +114,7 @@ def main(quick: bool = False) -> None:
         lambda: contributions.contributions(booster, rows, trees), repeats
     )
     difference = float(np.abs(ours - theirs).max())
-    ways = [
-        len(contributions._ways(np.asfortranarray(rows, np.float64), tree.thresholds)[0])
-        for tree in trees
-        if tree.thresholds is not None
-    ]
+    ways = contributions.distinct_ways(rows, trees)
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},

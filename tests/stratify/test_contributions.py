@@ -97,9 +97,33 @@ def test_each_tree_is_asked_about_fewer_rows_than_the_population(booster: lgb.Bo
     """The point of grouping: in a population, rows share their way through a tree."""
     features, _outcome = _people(10_000, seed=13)
     trees = contributions.tree_splits(booster)
-    asked = [
-        len(contributions._ways(np.asfortranarray(features, np.float64), t.thresholds)[0])
-        for t in trees
-        if t.thresholds
-    ]
+    asked = contributions.distinct_ways(features, trees)
+    assert len(asked) == len(trees)
     assert np.mean(asked) < 0.5 * len(features)
+
+
+def test_a_tree_s_codes_looked_up_from_all_thresholds_equal_a_search_of_its_own(booster: lgb.Booster) -> None:
+    """Gaps: one search per feature among every tree's thresholds, then a lookup per tree, gives each
+    row the place it has among that tree's own thresholds (on them, beside them, zero and missing)."""
+    trees = contributions.tree_splits(booster)
+    every = {
+        f: np.unique(np.concatenate([t.thresholds[f] for t in trees if t.thresholds and f in t.thresholds]))
+        for f in range(6)
+    }
+    values = np.concatenate(
+        [every[0], np.nextafter(every[0], np.inf), np.nextafter(every[0], -np.inf), [0.0, np.nan, -1e9, 1e9]]
+    )
+    features = np.zeros((len(values), 6))
+    features[:, 0] = values
+    gaps = contributions.Gaps.of(features, trees)
+    checked = 0
+    for tree in trees:
+        if tree.thresholds is None or 0 not in tree.thresholds:
+            continue
+        own = tree.thresholds[0]
+        expected = np.searchsorted(own, values, side="left") + 2
+        expected[values == 0] = 1
+        expected[np.isnan(values)] = 0
+        np.testing.assert_array_equal(gaps.tree_codes(0, own), expected)
+        checked += 1
+    assert checked > 10  # most trees split on age

@@ -26,6 +26,7 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
+import pandas as pd
 
 # Mixed-radix keys above this would overflow int64; such a tree groups its rows by their codes.
 LARGEST_KEY = 2**62
@@ -76,21 +77,27 @@ def contributions(
     `booster.predict(features, pred_contrib=True)` gives them, each tree asked once per way through it."""
     trees = trees if trees is not None else tree_splits(booster)
     rows, width = features.shape
-    total = np.zeros((rows, width + 1), dtype=np.float64)
+    # Feature by feature (one row of this per feature): a tree adds to its few features' rows whole.
+    total = np.zeros((width + 1, rows), dtype=np.float64)
     if rows == 0:
-        return total
-    # Column by column, as doubles (LightGBM compares doubles): one copy instead of one per split.
-    columns_first = np.asfortranarray(features, dtype=np.float64)
+        return total.T
+    gaps = Gaps.of(features, trees)
     for index, tree in enumerate(trees):
         if tree.thresholds is None:
-            total += _ask(booster, features, index)
+            total += _ask(booster, features, index).T
             continue
-        first, shared = _ways(columns_first, tree.thresholds)
+        first, shared = _ways(gaps, tree.thresholds)
         answer = _ask(booster, features[first], index)
         # Only the tree's own features and the expected value can be non-zero.
         columns = np.array([*sorted(tree.thresholds), width], dtype=np.int64)
-        total[:, columns] += answer[:, columns][shared]
-    return total
+        total[columns] += np.ascontiguousarray(answer[:, columns].T)[:, shared]
+    return np.ascontiguousarray(total.T)
+
+
+def distinct_ways(features: np.ndarray, trees: list[TreeSplits]) -> list[int]:
+    """How many distinct ways through each plain tree the rows take: the rows each tree is asked about."""
+    gaps = Gaps.of(features, trees)
+    return [len(_ways(gaps, tree.thresholds)[0]) for tree in trees if tree.thresholds is not None]
 
 
 def _ask(booster: lgb.Booster, features: np.ndarray, tree: int) -> np.ndarray:
@@ -102,24 +109,62 @@ def _ask(booster: lgb.Booster, features: np.ndarray, tree: int) -> np.ndarray:
     )
 
 
-def _ways(features: np.ndarray, thresholds: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class Gaps:
+    """Each row's place among all the trees' thresholds of each feature, found once for every tree.
+
+    A code per row and feature: 0 missing, 1 zero, 2 + how many of the thresholds lie below the
+    value (x <= t goes left). A tree's thresholds of a feature are some of these, so its own codes
+    are a lookup of these (`tree_codes`), not a search of every row per tree.
+    """
+
+    cuts: dict[int, np.ndarray]
+    codes: dict[int, np.ndarray]
+
+    @classmethod
+    def of(cls, features: np.ndarray, trees: list[TreeSplits]) -> Gaps:
+        found: dict[int, list[np.ndarray]] = {}
+        for tree in trees:
+            for feature, cuts in (tree.thresholds or {}).items():
+                found.setdefault(feature, []).append(cuts)
+        union = {feature: np.unique(np.concatenate(parts)) for feature, parts in found.items()}
+        codes = {}
+        for feature, cuts in union.items():
+            # As doubles, as LightGBM compares them.
+            values = np.asarray(features[:, feature], dtype=np.float64)
+            code = np.searchsorted(cuts, values, side="left").astype(np.int64) + 2
+            code[values == 0] = 1
+            code[np.isnan(values)] = 0
+            codes[feature] = code
+        return cls(union, codes)
+
+    def tree_codes(self, feature: int, cuts: np.ndarray) -> np.ndarray:
+        """The rows' codes among one tree's thresholds `cuts` of `feature` (a subset of all of them)."""
+        union = self.cuts[feature]
+        # A value in gap g of all the thresholds (after union[g - 1]) has as many of the tree's
+        # thresholds below it as lie at or below union[g - 1].
+        table = np.empty(len(union) + 3, dtype=np.int64)
+        table[:2] = (0, 1)
+        table[2:] = np.searchsorted(cuts, np.concatenate([[-np.inf], union]), side="right") + 2
+        return np.take(table, self.codes[feature])
+
+
+def _ways(gaps: Gaps, thresholds: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """(one row index per distinct way through the tree, each row's way as an index into those)."""
     codes = []
     radix = 1
     for feature, cuts in sorted(thresholds.items()):
-        values = features[:, feature]
-        # 0: missing; 1: zero; 2 + how many thresholds lie below the value (x <= t goes left).
-        code = np.searchsorted(cuts, values, side="left").astype(np.int64) + 2
-        code[values == 0] = 1
-        code[np.isnan(values)] = 0
-        codes.append((code, len(cuts) + 3))
+        codes.append((gaps.tree_codes(feature, cuts), len(cuts) + 3))
         radix *= len(cuts) + 3
     if radix <= LARGEST_KEY:
-        key = np.zeros(features.shape[0], dtype=np.int64)
+        key = np.zeros(len(codes[0][0]), dtype=np.int64)
         for code, size in codes:
             key = key * size + code
-        _unique, first, shared = np.unique(key, return_index=True, return_inverse=True)
     else:
         stacked = np.column_stack([code for code, _size in codes])
-        _unique, first, shared = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
-    return first, shared.reshape(-1)
+        key = np.unique(stacked, axis=0, return_inverse=True)[1].reshape(-1)
+    # A hash of the keys, not a sort: ways are numbered in the order rows first take them, so a
+    # row takes a new way exactly when its number is above every number before it.
+    shared, _ways_found = pd.factorize(key)
+    first = np.flatnonzero(np.concatenate([[True], shared[1:] > np.maximum.accumulate(shared)[:-1]]))
+    return first, shared
