@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from icp.stratify.metrics import evaluate, top_share
+from icp.stratify.metrics import TOP_SHARES, evaluate, top_share
 
 
 def test_top_share_ppv_and_sensitivity() -> None:
@@ -26,3 +26,11 @@ def test_perfect_ranking_has_auroc_one_and_brier_from_probabilities() -> None:
 def test_single_valued_outcome_is_refused() -> None:
     with pytest.raises(ValueError, match="single value"):
         evaluate(np.zeros(5), np.linspace(0, 1, 5))
+
+
+def test_the_top_shares_of_an_evaluation_break_ties_as_each_alone_does() -> None:
+    """evaluate sorts once for every share: each is what top_share finds alone (ties by position)."""
+    rng = np.random.default_rng(4)
+    risk = np.round(rng.random(1_000), 1)  # many ties
+    outcome = (rng.random(1_000) < risk).astype(np.int8)
+    assert evaluate(outcome, risk).top == [top_share(outcome, risk, share) for share in TOP_SHARES]

@@ -57,11 +57,18 @@ class Evaluation:
         }
 
 
-def top_share(outcome: np.ndarray, risk: np.ndarray, share: float) -> TopShare:
-    """PPV and sensitivity among the `share` of people with the highest predicted risk."""
+def top_share(
+    outcome: np.ndarray, risk: np.ndarray, share: float, *, highest_first: np.ndarray | None = None
+) -> TopShare:
+    """PPV and sensitivity among the `share` of people with the highest predicted risk.
+
+    `highest_first`: the people's positions by risk, highest first (ties by position), when already
+    sorted (evaluate sorts once for every share).
+    """
     n = max(1, round(outcome.size * share))
     # Stable ordering: ties broken by position, so the figure is reproducible.
-    chosen = np.argsort(-risk, kind="stable")[:n]
+    order = np.argsort(-risk, kind="stable") if highest_first is None else highest_first
+    chosen = order[:n]
     hits = int(outcome[chosen].sum())
     events = int(outcome.sum())
     return TopShare(share, n, hits / n, hits / events if events else 0.0)
@@ -83,6 +90,7 @@ def evaluate(outcome: np.ndarray, risk: np.ndarray) -> Evaluation:
     risk = np.asarray(risk, dtype=np.float64)
     if outcome.min() == outcome.max():
         raise ValueError("cannot evaluate a model on an outcome with a single value")
+    highest_first = np.argsort(-risk, kind="stable")
     return Evaluation(
         people=int(outcome.size),
         events=int(outcome.sum()),
@@ -90,5 +98,5 @@ def evaluate(outcome: np.ndarray, risk: np.ndarray) -> Evaluation:
         average_precision=float(average_precision_score(outcome, risk)),
         brier=float(brier_score_loss(outcome, risk)),
         calibration=calibration_table(outcome, risk),
-        top=[top_share(outcome, risk, share) for share in TOP_SHARES],
+        top=[top_share(outcome, risk, share, highest_first=highest_first) for share in TOP_SHARES],
     )
