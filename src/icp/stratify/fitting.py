@@ -33,7 +33,10 @@ Progress = Callable[[str], None]
 # LightGBM's copy of them grow with the population (ten million people would need over 7 GB), and
 # a gradient-boosted model's fit is settled long before that: above it, people are sampled by a
 # hash of their id, the same people at both dates (docs/risk-stratification.md, "Ten million").
-FIT_PEOPLE = 2_500_000
+# On all of NI (two million people) a model fitted on a million of them scores the whole hold-out
+# with an AUROC 0.0002 below one fitted on everyone, and a first run's fit takes half the time
+# (`benchmarks/fit_sample.py`, ADR 0205).
+FIT_PEOPLE = 1_000_000
 SAMPLE_BUCKETS = 10_000
 
 
