@@ -35,7 +35,7 @@ Progress = Callable[[str], None]
 # hash of their id, the same people at both dates (docs/risk-stratification.md, "Ten million").
 # On all of NI (two million people) a model fitted on a million of them scores the whole hold-out
 # with an AUROC 0.0002 below one fitted on everyone, and a first run's fit takes half the time
-# (`benchmarks/fit_sample.py`, ADR 0205).
+# (`benchmarks/fit_sample.py`, ADR 0206).
 FIT_PEOPLE = 1_000_000
 SAMPLE_BUCKETS = 10_000
 
