@@ -127,3 +127,18 @@ def test_a_tree_s_codes_looked_up_from_all_thresholds_equal_a_search_of_its_own(
         np.testing.assert_array_equal(gaps.tree_codes(0, own), expected)
         checked += 1
     assert checked > 10  # most trees split on age
+
+
+def test_a_tree_of_one_leaf_has_one_way_for_everyone() -> None:
+    """A tree that found no split to make (all of a small ICP's people alike to it) still adds its value."""
+    features, outcome = _people(300)
+    model = lgb.train(
+        {"objective": "binary", "verbose": -1, "min_data_in_leaf": 400}, lgb.Dataset(features, outcome), 3
+    )
+    trees = contributions.tree_splits(model)
+    assert all(tree.thresholds == {} for tree in trees)
+
+    ours = contributions.contributions(model, features, trees)
+
+    assert contributions.distinct_ways(features, trees) == [1] * len(trees)
+    np.testing.assert_allclose(ours, model.predict(features, pred_contrib=True), atol=1e-12)

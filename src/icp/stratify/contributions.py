@@ -118,6 +118,7 @@ class Gaps:
     are a lookup of these (`tree_codes`), not a search of every row per tree.
     """
 
+    rows: int
     cuts: dict[int, np.ndarray]
     codes: dict[int, np.ndarray]
 
@@ -136,7 +137,7 @@ class Gaps:
             code[values == 0] = 1
             code[np.isnan(values)] = 0
             codes[feature] = code
-        return cls(union, codes)
+        return cls(features.shape[0], union, codes)
 
     def tree_codes(self, feature: int, cuts: np.ndarray) -> np.ndarray:
         """The rows' codes among one tree's thresholds `cuts` of `feature` (a subset of all of them)."""
@@ -157,7 +158,7 @@ def _ways(gaps: Gaps, thresholds: dict[int, np.ndarray]) -> tuple[np.ndarray, np
         codes.append((gaps.tree_codes(feature, cuts), len(cuts) + 3))
         radix *= len(cuts) + 3
     if radix <= LARGEST_KEY:
-        key = np.zeros(len(codes[0][0]), dtype=np.int64)
+        key = np.zeros(gaps.rows, dtype=np.int64)  # a tree of one leaf: one way for everyone
         for code, size in codes:
             key = key * size + code
     else:
