@@ -468,7 +468,8 @@ def _executemany(rows: pa.Table) -> None:
             if whole:
                 cursor.executemany(full, [values[start : start + step] for start in range(0, whole, step)])
             if whole < len(values):
-                cursor.execute(statement((len(values) - whole) // width), values[whole:])
+                # executemany even for one statement: a debug cursor logs how many, never the values.
+                cursor.executemany(statement((len(values) - whole) // width), [values[whole:]])
 
 
 def _rows_per_statement(width: int) -> int:
