@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 
 from icp.audit.models import AuditEvent
 from icp.patients import risk_sync
@@ -245,3 +246,14 @@ def _foreign_keys() -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, table)
     return {(c["columns"][0], c["foreign_key"][0]) for c in constraints.values() if c["foreign_key"]}
+
+
+def test_a_sync_leaves_no_person_s_values_in_the_queries_a_debug_cursor_records(world: World) -> None:
+    """No patient data in logs: a debug cursor (DEBUG, or a test capturing queries) records the
+    statements and how many rows went, never the rows' values (their registers, say)."""
+    rows = [result_row("pt-alice-0001", world.orgs["practice_a"].code)]
+    with CaptureQueriesContext(connection) as queries:
+        sync_results(world.icp, results_table(*rows))
+    assert RiskResult.objects.get().registers_text == ",heart_failure,diabetes,"
+    assert queries.captured_queries
+    assert not [q["sql"] for q in queries.captured_queries if "heart_failure" in q["sql"]]
