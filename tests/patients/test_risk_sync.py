@@ -3,6 +3,7 @@ sync as large as the table builds the table's indexes afresh, the same ones, ins
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
@@ -230,15 +231,54 @@ def test_a_sync_replacing_the_whole_table_keeps_its_foreign_keys(world: World) -
     assert list(RiskResult.objects.values_list("patient__patient_id", flat=True)) == ["pt-bob-0002"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps its keys during a sync")
-def test_a_row_naming_a_missing_person_fails_the_whole_sync(world: World) -> None:
-    """Keys set aside are checked when they are added again: a dangling row undoes everything."""
+def test_a_row_naming_a_missing_person_fails_the_whole_sync(transactional_db: None, world: World) -> None:
+    """Keys set aside are checked before the sync commits (PostgreSQL: added again; SQLite: one
+    pass over the table): a dangling row undoes everything, and SQLite enforces its keys again."""
     practice_a = world.orgs["practice_a"].code
     sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a)))
     with pytest.raises(IntegrityError), replacing([world.icp], rows=1, set_aside=True):
         sync_results(world.icp, results_table(result_row("pt-bob-0002", practice_a)), cleared=True)
         RiskResult.objects.update(patient_id=999_999_999)  # no such person in the index
     assert list(RiskResult.objects.values_list("patient__patient_id", flat=True)) == ["pt-alice-0001"]
+    if connection.vendor == "sqlite":
+        assert _sqlite_enforces_keys()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL drops and adds its keys instead")
+def test_a_large_sqlite_sync_checks_its_keys_once_at_the_end_not_row_by_row(
+    transactional_db: None, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ADR 0207: outside any transaction a large sync's rows go in without a key lookup each (and
+    the table empties by SQLite's truncate); afterwards the connection enforces keys again."""
+    practice_a = world.orgs["practice_a"].code
+    sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a)))
+    enforced_while_inserting = []
+    insert = risk_sync._insert
+
+    def watched(rows: pa.Table) -> None:
+        enforced_while_inserting.append(_sqlite_enforces_keys())
+        insert(rows)
+
+    monkeypatch.setattr(risk_sync, "_insert", watched)
+    with replacing([world.icp], rows=1, set_aside=True) as cleared:
+        assert cleared and RiskResult.objects.count() == 0
+        sync_results(world.icp, results_table(result_row("pt-bob-0002", practice_a)), cleared=True)
+    # A small sync (its indexes kept) keeps enforcing them.
+    other_practice = world.orgs["other_practice"].code
+    sync_results(world.other_icp, results_table(result_row("pt-carol-0003", other_practice)))
+
+    assert enforced_while_inserting == [False, True]
+    assert _sqlite_enforces_keys()
+    assert sorted(RiskResult.objects.values_list("patient__patient_id", flat=True)) == [
+        "pt-bob-0002",
+        "pt-carol-0003",
+    ]
+
+
+def _sqlite_enforces_keys() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        return bool(cursor.fetchone()[0])
 
 
 def _foreign_keys() -> set[tuple[str, str]]:

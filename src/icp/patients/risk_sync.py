@@ -132,14 +132,17 @@ def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None)
     least the rows the table holds; or `set_aside` True), the table's secondary indexes are dropped,
     the ICPs' rows deleted in one statement, and the indexes built afresh from their own definitions
     once every row is in: one sort per index instead of a B-tree update per row (ADR 0196). On
-    PostgreSQL the foreign keys are set aside too and checked by one join each at the end (ADR 0201).
+    PostgreSQL the foreign keys are set aside too and checked by one join each at the end (ADR 0201);
+    on SQLite they are not enforced during the transaction and checked in one pass at its end (ADR 0207).
     Yields whether the rows were cleared (then each `sync_results` need not delete its ICP's rows).
     Everything happens in the one transaction: readers see the old rows until it commits (SQLite's
     WAL readers carry on; PostgreSQL's wait for the table's lock while the indexes are rebuilt).
     """
-    with transaction.atomic(), sqlite_bulk_settings():
-        if set_aside is None:
-            set_aside = rows >= SET_ASIDE_ROWS and rows >= RiskResult.objects.count()
+    if set_aside is None:
+        # Counted before the transaction opens (SQLite's keys can only be set aside outside one); the
+        # count only chooses the faster way, both ways give the same rows.
+        set_aside = rows >= SET_ASIDE_ROWS and rows >= RiskResult.objects.count()
+    with _sqlite_keys_set_aside(set_aside) as keys_set_aside, transaction.atomic(), sqlite_bulk_settings():
         if not set_aside:
             yield False
             return
@@ -152,6 +155,33 @@ def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None)
         yield True
         _build_indexes(definitions)
         _add_foreign_keys(foreign_keys)
+        if keys_set_aside:
+            # The keys of every row the sync wrote at once, before the commit: a dangling one raises
+            # IntegrityError (naming the row's id and the missing key, both numbers) and the whole
+            # sync rolls back. (The audit rows it wrote refer only to the event written with them.)
+            connection.check_constraints(table_names=[RiskResult._meta.db_table, RiskRun._meta.db_table])
+
+
+@contextmanager
+def _sqlite_keys_set_aside(set_aside: bool) -> Iterator[bool]:
+    """SQLite, for a large sync outside any transaction: foreign keys not enforced row by row.
+
+    Yields whether they were set aside; then `replacing` checks the table's keys in one pass before
+    it commits (ADR 0207). Enforced, SQLite looks each new row's three keys up as it goes in (nine
+    seconds of NI's inserts) and, because the table is a child of those keys, empties it row by row
+    instead of by its truncate optimisation (three to six seconds more). `PRAGMA foreign_keys` is a
+    no-op inside a transaction, so inside one (a test's, a caller's atomic block) nothing changes.
+    Django's own pair for this (what its SQLite schema editor uses); keys enforced again afterwards.
+    """
+    if not set_aside or connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield False
+        return
+    disabled = connection.disable_constraint_checking()
+    try:
+        yield disabled
+    finally:
+        if disabled:
+            connection.enable_constraint_checking()
 
 
 def _others_hold_rows(icps: Sequence[Area]) -> bool:
@@ -185,8 +215,8 @@ def _drop_foreign_keys() -> list[tuple[str, str]]:
 
     With the keys in place COPY queues a check per row and key (six million for all of NI), run one
     by one at commit; added again once the rows are in, each key is checked by one join over the
-    table (PostgreSQL's own advice for a bulk load: "Populating a Database"). SQLite checks a key
-    with one index lookup as each row goes in, which is cheap: its keys stay.
+    table (PostgreSQL's own advice for a bulk load: "Populating a Database"). SQLite's keys cannot be
+    dropped (its tables are made with them): they are set aside by `_sqlite_keys_set_aside` instead.
     """
     if connection.vendor != "postgresql":
         return []
