@@ -8,6 +8,7 @@ hold-out, the same at as-of - 1 year (outcomes end by the as-of date). model.py 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -25,7 +26,7 @@ from icp.records.persons import by_person
 from icp.records.warehouse import Warehouse
 from icp.stratify import features, model
 from icp.stratify.events import Tables, years_before
-from icp.stratify.execute import to_arrow
+from icp.stratify.execute import Compiled
 from icp.stratify.results import score_table
 
 Progress = Callable[[str], None]
@@ -41,23 +42,33 @@ SAMPLE_BUCKETS = 10_000
 
 
 def training_data(
-    groups: Tables | Sequence[Tables], index_date: dt.date, excluded: Collection[str]
+    groups: Tables | Sequence[Tables],
+    index_date: dt.date,
+    excluded: Collection[str],
+    compiled: Compiled | None = None,
 ) -> model.TrainingData:
     """Everyone's features at `index_date` and whether they had an emergency admission in the year after.
 
     Worked out a group of ICPs at a time (each `Tables` one group, as a run scores them), so the
     engine's working set and the scores follow the largest group, then put in patient id order, the
-    order one query over everyone gives (score_table): the same rows, so the same model.
+    order one query over everyone gives (score_table): the same rows, so the same model. `compiled`:
+    the queries compiled once for every group (execute.Compiled).
     """
     parts = _as_groups(groups)
+    compiled = compiled if compiled is not None else Compiled()
+    end = features.horizon_end(index_date)
     ids: list[pa.ChunkedArray] = []
     matrices: list[np.ndarray] = []
     outcomes: list[np.ndarray] = []
     for tables in parts:
-        scores, observations = score_table(tables, index_date, excluded=excluded)
+        scores, observations = score_table(tables, index_date, excluded=excluded, compiled=compiled)
         matrix, _names = features.matrix(scores, observations)
         del observations
-        admitted = to_arrow(features.outcome(tables, index_date, features.horizon_end(index_date)))
+        admitted = compiled.to_arrow(
+            ("outcome", index_date, end),
+            tables,
+            functools.partial(features.outcome, tables, index_date, end),
+        )
         ids.append(scores.column("patient_id"))
         matrices.append(matrix)
         outcomes.append(features.outcome_vector(scores, admitted))
@@ -94,7 +105,8 @@ def train(
     sample = sampled[0][1] if sampled else {"people_in_scope": 0, "sampled": False}
     if progress is not None:
         progress("Building development data (as-of date - 2 years)…")
-    development = training_data(parts, years_before(as_of, 2), excluded)
+    compiled = Compiled()  # each date's queries compiled once for all the groups
+    development = training_data(parts, years_before(as_of, 2), excluded, compiled)
     if progress is not None:
         progress("Fitting LightGBM and the logistic-regression baseline…")
     trained = model.fit(development, features.feature_names())
@@ -102,7 +114,7 @@ def train(
     del development
     if progress is not None:
         progress("Building hold-out data (as-of date - 1 year)…")
-    holdout = training_data(parts, years_before(as_of, 1), excluded)
+    holdout = training_data(parts, years_before(as_of, 1), excluded, compiled)
     fitted, gbm, baseline = model.validate(trained, holdout, areas=areas, synthetic=synthetic)
     fitted.card["fit_sample"] = sample
     return fitted, gbm, baseline

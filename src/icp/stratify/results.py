@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from icp.records.schema import RISK_RESULT
 from icp.stratify import codelists, comorbidity, features, frailty, model, tiers
 from icp.stratify.events import Tables
-from icp.stratify.execute import to_arrow
+from icp.stratify.execute import Compiled
 from icp.stratify.scores import rule_based_scores
 
 # Explanations from the model (per-person contributions) are worked out for the top tiers, the
@@ -32,7 +32,7 @@ RISK_FACTORS_SHOWN = 3
 
 
 def score_table(
-    tables: Tables, index_date: dt.date, *, excluded: Collection[str] = ()
+    tables: Tables, index_date: dt.date, *, excluded: Collection[str] = (), compiled: Compiled | None = None
 ) -> tuple[pa.Table, pa.Table]:
     """(rule-based scores, latest observations) as Arrow, for everyone alive at the index date.
 
@@ -40,9 +40,18 @@ def score_table(
     threads and Spark's partitions each return them differently from run to run), and the model's
     row bagging depends on the order of the rows it is fitted on: ordered, the same records give the
     same feature matrix, so the same model and the same risks, on DuckDB and Spark, run after run.
+    `compiled`: the run's queries, compiled once for all its groups (a fresh one compiles them now).
     """
-    scores = to_arrow(rule_based_scores(tables, index_date, excluded=excluded).order_by("patient_id"))
-    observations = to_arrow(features.latest_observations(tables, index_date))
+    compiled = compiled if compiled is not None else Compiled()
+    left_out = frozenset(excluded)
+    scores = compiled.to_arrow(
+        ("rule_based_scores", index_date, left_out),
+        tables,
+        lambda: rule_based_scores(tables, index_date, excluded=left_out).order_by("patient_id"),
+    )
+    observations = compiled.to_arrow(
+        ("latest_observations", index_date), tables, lambda: features.latest_observations(tables, index_date)
+    )
     return scores, observations
 
 
@@ -67,11 +76,12 @@ def prepare(
     with_model: bool,
     excluded: Collection[str] = (),
     timings: dict[str, float] | None = None,
+    compiled: Compiled | None = None,
 ) -> Prepared:
     """The scores, the feature matrix (when a model may be used) and the lists of everyone alive."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
-    scores, observations = score_table(tables, index_date, excluded=excluded)
+    scores, observations = score_table(tables, index_date, excluded=excluded, compiled=compiled)
     _add(timings, "rule_based_scores", started)
     started = time.perf_counter()
     matrix, names = features.matrix(scores, observations) if with_model else (None, [])

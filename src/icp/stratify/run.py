@@ -31,6 +31,7 @@ from icp.records.schema import RISK_RESULT
 from icp.records.warehouse import BatchWriter, Warehouse
 from icp.stratify import codelists, features, frailty, model, tiers
 from icp.stratify.events import Tables
+from icp.stratify.execute import Compiled
 from icp.stratify.fitting import fitting_apart, train
 from icp.stratify.results import Prepared, finish, prepare, version
 
@@ -179,6 +180,7 @@ def run(
             not_used = _not_used(error)
         timings["train"] = time.perf_counter() - started
     written = _Written(on_written=on_written)
+    compiled = Compiled()  # the rule-based query compiled once, run for every group (ADR 0207)
     with warehouse.batch(
         kind="stratify", source="icp stratify", inputs=[f"index_date={index_date}"]
     ) as batch:
@@ -198,7 +200,12 @@ def run(
                 tables = group_tables(group)
                 written.count_uncoded(tables)
                 prepared = prepare(
-                    tables, index_date, with_model=fitted is not None, excluded=opted_out, timings=timings
+                    tables,
+                    index_date,
+                    with_model=fitted is not None,
+                    excluded=opted_out,
+                    timings=timings,
+                    compiled=compiled,
                 )
                 _write(
                     batch,
@@ -220,6 +227,7 @@ def run(
                 written=written,
                 timings=timings,
                 progress=progress,
+                compiled=compiled,
             )
         _note(progress, "Writing the run to the warehouse…")
         started = time.perf_counter()
@@ -264,6 +272,7 @@ def _score_while_fitting(
     written: _Written,
     timings: dict[str, float],
     progress: Progress | None,
+    compiled: Compiled,
 ) -> tuple[model.FittedModel | None, str | None]:
     """(the model fitted, why there is none), writing every group's rows, with the fit in a child.
 
@@ -285,7 +294,10 @@ def _score_while_fitting(
         for group in groups:
             tables = group_tables(group)
             written.count_uncoded(tables)
-            held.append(prepare(tables, index_date, with_model=True, excluded=excluded, timings=timings))
+            prepared = prepare(
+                tables, index_date, with_model=True, excluded=excluded, timings=timings, compiled=compiled
+            )
+            held.append(prepared)
             last = group is groups[-1]
             if not known and (fitting.done() or last or sum(p.people for p in held) >= HELD_PEOPLE):
                 wait = time.perf_counter()
