@@ -1,5 +1,5 @@
 """A run's queries are built and compiled once for all its groups of ICPs and give the rows a fresh
-compile gives; tables of another shape, or other arguments, compile afresh (ADR 0207)."""
+compile gives; tables of another shape, or other arguments, compile afresh (ADR 0208)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Run an Ibis expression to Arrow on whichever engine it is bound to (records.engine.to_arrow, the
 one implementation, which the records package's own checks use too), and `Compiled`: a run's queries
-built and compiled once for all its groups of ICPs (ADR 0207).
+built and compiled once for all its groups of ICPs (ADR 0208).
 """
 
 from __future__ import annotations

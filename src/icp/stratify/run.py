@@ -180,7 +180,7 @@ def run(
             not_used = _not_used(error)
         timings["train"] = time.perf_counter() - started
     written = _Written(on_written=on_written)
-    compiled = Compiled()  # the rule-based query compiled once, run for every group (ADR 0207)
+    compiled = Compiled()  # the rule-based query compiled once, run for every group (ADR 0208)
     with warehouse.batch(
         kind="stratify", source="icp stratify", inputs=[f"index_date={index_date}"]
     ) as batch:
