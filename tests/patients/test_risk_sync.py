@@ -9,8 +9,8 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from icp.audit.models import AuditEvent
-from icp.patients import risk_sync
-from icp.patients.models import PatientIndex, RiskResult, RiskRun
+from icp.patients import risk_bulk
+from icp.patients.models import RiskResult, RiskRun
 from icp.patients.risk_detail import FIELDS, RiskDetail
 from icp.patients.risk_sync import replacing, sync_results
 from tests.care.risk_rows import RUN_ID, result_row, results_table
@@ -88,61 +88,6 @@ def test_lists_flags_and_text_arrive_as_the_run_wrote_them(world: World) -> None
     assert (bob.practice, bob.detail.lives_alone, bob.model_risk) == (None, True, None)
     assert bob.detail.risk_factors == ['say "why"\\now']
     assert RiskResult.objects.filter(registers_text__contains=",diabetes,").count() == 1
-
-
-def test_rows_beyond_one_statement_each_arrive_once_the_last_few_too(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """SQLite's INSERTs carry many rows each (ADR 0205): a sync of more rows than one statement holds
-    writes every row once, in full statements and one for the rows left over."""
-    monkeypatch.setattr(risk_sync, "SQLITE_ROWS_PER_STATEMENT", 2)
-    practice = world.orgs["practice_a"]
-    ids = [f"pt-many-{n:04d}" for n in range(7)]
-    for patient_id in ids:
-        PatientIndex.objects.create(
-            patient_id=patient_id, practice=practice, icp=world.icp, sex="male", synthetic=True
-        )
-    rows = [
-        result_row(patient_id, practice.code, risk_rank=n + 1, age=60 + n) for n, patient_id in enumerate(ids)
-    ]
-    summary = sync_results(world.icp, results_table(*rows))
-
-    assert (summary.synced, summary.not_in_index) == (7, 0)
-    synced = RiskResult.objects.order_by("risk_rank")
-    assert [(r.patient.patient_id, r.risk_rank, r.age) for r in synced] == [
-        (patient_id, n + 1, 60 + n) for n, patient_id in enumerate(ids)
-    ]
-    assert all(r.detail == RiskDetail(**{name: rows[0][name] for name in FIELDS}) for r in synced)
-
-
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own settings")
-def test_a_sqlite_sync_deletes_without_zeroing_freed_pages_and_puts_its_settings_back(
-    world: World, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The old rows go with secure_delete FAST (ADR 0205) and a larger page cache, for the sync only."""
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA secure_delete = 1")
-        cursor.execute("PRAGMA cache_size = -2000")
-    seen = []
-    insert = risk_sync._insert
-
-    def watched(rows: object) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA secure_delete")
-            secure_delete = cursor.fetchone()[0]
-            cursor.execute("PRAGMA cache_size")
-            seen.append((secure_delete, cursor.fetchone()[0]))
-        insert(rows)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(risk_sync, "_insert", watched)
-    sync_results(world.icp, results_table(result_row("pt-alice-0001", world.orgs["practice_a"].code)))
-
-    assert seen == [(2, risk_sync.SQLITE_CACHE_KIB)]  # 2: FAST
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA secure_delete")
-        assert cursor.fetchone()[0] == 1
-        cursor.execute("PRAGMA cache_size")
-        assert cursor.fetchone()[0] == -2000
 
 
 def _indexes() -> dict[str, tuple[tuple[str, ...], bool]]:
@@ -253,13 +198,13 @@ def test_a_large_sqlite_sync_checks_its_keys_once_at_the_end_not_row_by_row(
     practice_a = world.orgs["practice_a"].code
     sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a)))
     enforced_while_inserting = []
-    insert = risk_sync._insert
+    insert = risk_bulk.insert
 
     def watched(rows: pa.Table) -> None:
         enforced_while_inserting.append(_sqlite_enforces_keys())
         insert(rows)
 
-    monkeypatch.setattr(risk_sync, "_insert", watched)
+    monkeypatch.setattr(risk_bulk, "insert", watched)
     with replacing([world.icp], rows=1, set_aside=True) as cleared:
         assert cleared and RiskResult.objects.count() == 0
         sync_results(world.icp, results_table(result_row("pt-bob-0002", practice_a)), cleared=True)

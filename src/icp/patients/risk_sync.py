@@ -6,18 +6,15 @@ away, died, opted out) lose their row. Worklist reviews are separate and survive
 A national run syncs two million rows, so the rows never become model instances: Arrow works out
 every column at once (the patient index and practice keys by lookup, the register filter text, the
 detail a page shows as one JSON array, `patients.risk_detail`), then the database takes them in
-bulk, in one transaction per ICP: PostgreSQL by `COPY … FROM STDIN` (CSV written by Arrow, through
-psycopg's copy), SQLite by INSERTs of many rows each (docs/adr/0165-bulk-risk-sync.md, ADR 0205).
+bulk (`patients.risk_bulk`: PostgreSQL's COPY, SQLite's many-row INSERTs), in one transaction: an
+ICP's own, or one for every ICP of a national run (`replacing`).
 The plain-words explanation is not stored: `RiskResult.reasons` derives it from the stored scores
 when a page shows it.
 """
 
 from __future__ import annotations
 
-import io
-import itertools
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,27 +23,14 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
 from django.db import connection, transaction
 
 from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.partnership.models import Area, Organisation
-from icp.patients import risk_detail
+from icp.patients import risk_bulk, risk_detail
 from icp.patients.models import PatientIndex, RiskResult, RiskRun
 
-# Rows handed to the database at a time (bounded memory for the CSV text and the Python tuples).
-CHUNK_ROWS = 100_000
-# SQLite's page cache during the sync, in KiB (as a negative number, PRAGMA cache_size's way).
-SQLITE_CACHE_KIB = -262_144
-# SQLite's secure delete during the sync (ADR 0205): FAST zeroes deleted rows inside the pages that
-# stay in use but does not write zeros over every page freed, which a build made with SECURE_DELETE
-# does (all of a national table's pages written twice more, once as zeros, then as the new rows).
-SQLITE_SECURE_DELETE = "FAST"
-# Rows a SQLite INSERT carries at most (ADR 0205): SQLite's work for a statement (its start, its
-# end, the AUTOINCREMENT counter's update) is paid once per this many rows, not once per row. The
-# driver's limit on bound values may lower it (`_rows_per_statement`).
-SQLITE_ROWS_PER_STATEMENT = 500
 # Columns copied from the run's table as they are (same name in the warehouse and the model).
 PLAIN = [
     "run_id",
@@ -77,8 +61,6 @@ DETAIL_MISSING = {
     "cared_for": "false",
     "falls_12m": "false",
 }
-# Columns that hold one value for all of an ICP's rows of a run: bound from one Python object.
-CONSTANT = ["run_id", "index_date", "model_version", "icp_id"]
 # A sync that writes at least this many rows, and at least as many as the table holds, sets the
 # table's secondary indexes aside and builds them afresh once the rows are in (ADR 0196).
 SET_ASIDE_ROWS = 50_000
@@ -94,34 +76,6 @@ class SyncSummary:
     run_id: str
     synced: int
     not_in_index: int
-
-
-@contextmanager
-def sqlite_bulk_settings() -> Iterator[None]:
-    """On SQLite, the settings a bulk replacement of rows runs with; put back afterwards (nested: kept).
-
-    A larger page cache (the default is 2 MB) saves re-reading the B-trees' pages while millions of
-    rows go in, and `secure_delete = FAST` (SQLITE_SECURE_DELETE, ADR 0205) stops a build made with
-    SECURE_DELETE from writing zeros over every page the old rows free, pages the new rows take at
-    once. Put back afterwards, so a long-lived connection (a job worker) does not keep them.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        cache_size = int(cursor.fetchone()[0])
-        cursor.execute("PRAGMA secure_delete")
-        secure_delete = int(cursor.fetchone()[0])
-        # Constants of this module only, never input, go into the text.
-        cursor.execute(f"PRAGMA cache_size = {SQLITE_CACHE_KIB}")
-        cursor.execute(f"PRAGMA secure_delete = {SQLITE_SECURE_DELETE}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {cache_size}")
-            cursor.execute(f"PRAGMA secure_delete = {secure_delete}")
 
 
 @contextmanager
@@ -142,7 +96,11 @@ def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None)
         # Counted before the transaction opens (SQLite's keys can only be set aside outside one); the
         # count only chooses the faster way, both ways give the same rows.
         set_aside = rows >= SET_ASIDE_ROWS and rows >= RiskResult.objects.count()
-    with _sqlite_keys_set_aside(set_aside) as keys_set_aside, transaction.atomic(), sqlite_bulk_settings():
+    with (
+        risk_bulk.sqlite_keys_set_aside(set_aside) as keys_set_aside,
+        transaction.atomic(),
+        risk_bulk.sqlite_bulk_settings(),
+    ):
         if not set_aside:
             yield False
             return
@@ -160,28 +118,6 @@ def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None)
             # IntegrityError (naming the row's id and the missing key, both numbers) and the whole
             # sync rolls back. (The audit rows it wrote refer only to the event written with them.)
             connection.check_constraints(table_names=[RiskResult._meta.db_table, RiskRun._meta.db_table])
-
-
-@contextmanager
-def _sqlite_keys_set_aside(set_aside: bool) -> Iterator[bool]:
-    """SQLite, for a large sync outside any transaction: foreign keys not enforced row by row.
-
-    Yields whether they were set aside; then `replacing` checks the table's keys in one pass before
-    it commits (ADR 0207). Enforced, SQLite looks each new row's three keys up as it goes in (nine
-    seconds of NI's inserts) and, because the table is a child of those keys, empties it row by row
-    instead of by its truncate optimisation (three to six seconds more). `PRAGMA foreign_keys` is a
-    no-op inside a transaction, so inside one (a test's, a caller's atomic block) nothing changes.
-    Django's own pair for this (what its SQLite schema editor uses); keys enforced again afterwards.
-    """
-    if not set_aside or connection.vendor != "sqlite" or connection.in_atomic_block:
-        yield False
-        return
-    disabled = connection.disable_constraint_checking()
-    try:
-        yield disabled
-    finally:
-        if disabled:
-            connection.enable_constraint_checking()
 
 
 def _others_hold_rows(icps: Sequence[Area]) -> bool:
@@ -216,7 +152,8 @@ def _drop_foreign_keys() -> list[tuple[str, str]]:
     With the keys in place COPY queues a check per row and key (six million for all of NI), run one
     by one at commit; added again once the rows are in, each key is checked by one join over the
     table (PostgreSQL's own advice for a bulk load: "Populating a Database"). SQLite's keys cannot be
-    dropped (its tables are made with them): they are set aside by `_sqlite_keys_set_aside` instead.
+    dropped (its tables are made with them): they are set aside by
+    `risk_bulk.sqlite_keys_set_aside` instead.
     """
     if connection.vendor != "postgresql":
         return []
@@ -301,10 +238,10 @@ def sync_results(
     run_id = table.column("batch_id")[0].as_py() if table.num_rows else str(detail.get("run_id", ""))
     rows = _rows(icp, table)
     missing = table.num_rows - rows.num_rows
-    with transaction.atomic(), sqlite_bulk_settings():
+    with transaction.atomic(), risk_bulk.sqlite_bulk_settings():
         if not cleared:
             RiskResult.objects.filter(icp=icp).delete()
-        _insert(rows)
+        risk_bulk.insert(rows)
         if table.num_rows:
             RiskRun.objects.update_or_create(
                 run_id=run_id,
@@ -430,89 +367,3 @@ def _registers_text(column: pa.ChunkedArray) -> pa.Array:
     joined = pc.binary_join(lists, ",")
     wrapped = pc.binary_join_element_wise(",", joined, ",", "")
     return pc.if_else(pc.greater(pc.list_value_length(lists), 0), wrapped, "")
-
-
-def _chunks(rows: pa.Table, size: int = CHUNK_ROWS) -> Iterator[pa.Table]:
-    for start in range(0, rows.num_rows, size):
-        yield rows.slice(start, size)
-
-
-def _insert(rows: pa.Table) -> None:
-    if rows.num_rows == 0:
-        return
-    if connection.vendor == "postgresql":
-        _copy_postgresql(rows)
-    else:
-        _executemany(rows)
-
-
-def _column_list(rows: pa.Table) -> str:
-    return ", ".join(connection.ops.quote_name(name) for name in rows.column_names)
-
-
-def _copy_postgresql(rows: pa.Table) -> None:
-    """COPY in CSV: Arrow writes the text (strings quoted, so "" is empty and an unquoted blank NULL)."""
-    table = connection.ops.quote_name(RiskResult._meta.db_table)
-    options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
-    with connection.cursor() as cursor:
-        statement = f"COPY {table} ({_column_list(rows)}) FROM STDIN (FORMAT csv)"
-        with cursor.cursor.copy(statement) as copy:
-            for chunk in _chunks(rows):
-                sink = io.BytesIO()
-                pcsv.write_csv(chunk, sink, options)
-                copy.write(sink.getbuffer())
-
-
-def _executemany(rows: pa.Table) -> None:
-    """SQLite: INSERTs of `_rows_per_statement` rows each, the same statement over and over, and one
-    for the rows left over (dates as ISO text).
-
-    The rows go in patient order, so the unique index on the person grows at its end; a column with
-    one value for every row is bound from one Python object, not a list of two million.
-    """
-    table = connection.ops.quote_name(RiskResult._meta.db_table)
-    dates = pc.cast(rows.column("index_date"), pa.string())
-    rows = rows.set_column(rows.schema.get_field_index("index_date"), "index_date", dates)
-    rows = rows.sort_by("patient_id")
-    width = rows.num_columns
-    per_statement = _rows_per_statement(width)
-    one_row = "(" + ", ".join(["%s"] * width) + ")"
-
-    def statement(count: int) -> str:
-        # Only the model's own table and column names and placeholders go into the text.
-        return f"INSERT INTO {table} ({_column_list(rows)}) VALUES {', '.join([one_row] * count)}"  # noqa: S608
-
-    full = statement(per_statement)
-    constant = {name: rows.column(name)[0].as_py() for name in CONSTANT}
-    with connection.cursor() as cursor:
-        for chunk in _chunks(rows, CHUNK_ROWS - CHUNK_ROWS % per_statement):
-            columns = [
-                itertools.repeat(constant[name]) if name in constant else _python_values(chunk.column(name))
-                for name in chunk.column_names
-            ]
-            # Row after row, every row's values in column order: strict=False as the constant
-            # columns repeat without end while the others end together.
-            values = list(itertools.chain.from_iterable(zip(*columns, strict=False)))
-            whole = chunk.num_rows // per_statement * per_statement * width
-            step = per_statement * width
-            if whole:
-                cursor.executemany(full, [values[start : start + step] for start in range(0, whole, step)])
-            if whole < len(values):
-                # executemany even for one statement: a debug cursor logs how many, never the values.
-                cursor.executemany(statement((len(values) - whole) // width), [values[whole:]])
-
-
-def _rows_per_statement(width: int) -> int:
-    """SQLITE_ROWS_PER_STATEMENT, or fewer when the driver binds fewer values to one statement."""
-    connection.ensure_connection()
-    limit = int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
-    return max(1, min(SQLITE_ROWS_PER_STATEMENT, limit // width))
-
-
-def _python_values(column: pa.ChunkedArray) -> list[Any]:
-    """The column's values as Python objects: NumPy's conversion when there is no null (faster)."""
-    if column.null_count == 0 and (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
-        values: list[Any] = column.to_numpy().tolist()
-    else:
-        values = column.to_pylist()
-    return values
