@@ -57,9 +57,11 @@ def charlson_matches(tables: Tables, index_date: dt.date) -> ir.Table:
             }
         ),
     )
-    # "Starts with" as equality joins on the code cut to each prefix length: exact, and fast.
+    # "Starts with" as equality joins on the code cut to each prefix length: exact, and fast. The cuts
+    # are kept whole (UNION ALL): the few rows the join keeps are made distinct below, where making
+    # three million cuts distinct first was a fifth of the rule-based query's work (ADR 0209).
     keyed = ibis.union(
-        *[diagnoses.select("patient_id", prefix=diagnoses.code.substr(0, n)) for n in lengths], distinct=True
+        *[diagnoses.select("patient_id", prefix=diagnoses.code.substr(0, n)) for n in lengths], distinct=False
     )
     joined = keyed.join(prefix_table, keyed.prefix == prefix_table.charlson_prefix)
     return joined.select(joined.patient_id, category=joined.charlson_category).distinct()
