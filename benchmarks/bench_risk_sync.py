@@ -45,7 +45,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from icp.partnership.models import Area, Organisation
 from icp.partnership.reference import load_structure
-from icp.patients.models import PatientIndex, RiskResult
+from icp.patients.models import PatientIndex, RiskResult, RiskRun
 from icp.patients.risk_sync import sync_results
 from icp.records.schema import RISK_RESULT
 from icp.stratify import codelists
@@ -143,10 +143,15 @@ def previous_sync():
     patients = dict(PatientIndex.objects.filter(icp=icp).values_list("patient_id", "pk"))
     practice_pks = dict(Organisation.objects.filter(type="gp_practice").values_list("code", "pk"))
     fields = {f.name for f in RiskResult._meta.concrete_fields}
+    # The run's batch, index date and model are held by its RiskRun, which every row names (ADR 0210).
+    run, _created = RiskRun.objects.get_or_create(
+        run_id="20260331T000000-stratify-bench", icp=icp,
+        defaults={"index_date": dt.date(2026, 3, 31), "model_version": "ea-bench", "people": people},
+    )
     rows = []
     for row in table.to_pylist():
         values = {k: v for k, v in row.items() if k in fields and k not in ("icp", "source", "synced_at")}
-        values.update(run_id=row["batch_id"], sex=row["sex"] or "", model_version=row["model_version"] or "")
+        values.update(run=run, sex=row["sex"] or "")
         registers = list(row["registers"] or [])
         values["registers_text"] = "," + ",".join(registers) + "," if registers else ""
         result = RiskResult(**values, patient_id=patients[row["patient_id"]], icp=icp,

@@ -7,7 +7,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from icp.patients.models import RiskResult
+from icp.partnership.models import Area
+from icp.patients.models import RiskResult, RiskRun
 from icp.patients.risk_detail import FIELDS, RiskDetail
 from icp.records.schema import RISK_RESULT
 
@@ -64,17 +65,28 @@ def results_table(*rows: dict[str, Any]) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=RISK_RESULT)
 
 
-def app_values(row: dict[str, Any]) -> dict[str, Any]:
-    """The RiskResult fields a sync writes for `row` (but the person, ICP and practice keys)."""
+def app_values(row: dict[str, Any], icp: Area) -> dict[str, Any]:
+    """The RiskResult fields a sync writes for `row` (but the person, ICP and practice keys), naming
+    the ICP's RiskRun of the row's batch (recorded as a sync records it, once per batch and ICP)."""
     columns = {f.name for f in RiskResult._meta.concrete_fields} - {
         "id",
         "patient",
         "icp",
         "practice",
+        "run",
         "detail",
     }
     values = {name: row[name] for name in columns if name in row}
-    values["run_id"] = row["batch_id"]
+    values["run"], _created = RiskRun.objects.get_or_create(
+        run_id=row["batch_id"],
+        icp=icp,
+        defaults={
+            "index_date": row["index_date"],
+            "model_version": row["model_version"],
+            "people": 1,
+            "synthetic": row["synthetic"],
+        },
+    )
     values["registers_text"] = "," + ",".join(row["registers"]) + "," if row["registers"] else ""
     values["detail"] = RiskDetail(**{name: row[name] for name in FIELDS})
     return values

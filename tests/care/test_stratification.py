@@ -98,7 +98,7 @@ def test_the_sync_alongside_the_run_writes_what_the_run_wrote_in_one_commit(
     assert in_app == dict(
         zip(written.column("patient_id").to_pylist(), written.column("tier").to_pylist(), strict=True)
     )
-    assert set(RiskResult.objects.values_list("run_id", flat=True)) == {summary.run_id}
+    assert set(RiskResult.objects.values_list("run__run_id", flat=True)) == {summary.run_id}
     event = AuditEvent.objects.get(action="risk.sync")
     assert event.detail == {"run_id": summary.run_id, "synced": 1197, "not_in_patient_index": 0}
     assert RiskRun.objects.get(run_id=summary.run_id).planning_opt_outs_left_out == 3
@@ -116,5 +116,5 @@ def test_a_run_that_fails_after_writing_leaves_the_app_database_as_it_was(
     monkeypatch.setattr(Warehouse, "_commit", full_disk)
     with pytest.raises(OSError, match="No space left"):
         stratification.stratify_and_sync(scope, models_dir=tmp_path / "models")
-    assert set(RiskResult.objects.values_list("run_id", flat=True)) == {first.run_id}
+    assert set(RiskResult.objects.values_list("run__run_id", flat=True)) == {first.run_id}
     assert RiskResult.objects.count() == first.people

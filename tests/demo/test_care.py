@@ -39,7 +39,7 @@ def demo(db: None) -> list[PatientIndex]:
             synthetic=True,
         )
         row = result_row(patient.patient_id, practice.code, risk_rank=n + 1, lives_alone=n % 2 == 0)
-        RiskResult.objects.create(patient=patient, icp=icp, practice=practice, **app_values(row))
+        RiskResult.objects.create(patient=patient, icp=icp, practice=practice, **app_values(row, icp))
         people.append(patient)
     create_demo_sharing(icp_code=DEMO_ICP)
     return people

@@ -196,9 +196,10 @@ def test_a_database_filled_before_the_move_upgrades_with_every_row_kept(transact
     # rows had before the move. One column was dropped because it is derived from the others
     # (patients 0004: the risk explanation, docs/adr/0165-bulk-risk-sync.md), the risk's figures,
     # lists and flags moved into one column (patients 0008, checked below) and the sync time went
-    # (the run has it); every other is kept.
+    # (the run has it), and the run's batch, index date and model became a key to the run
+    # (patients 0009, checked below); every other is kept.
     after = _snapshot(leave_out=("sharing_referral",))
-    dropped = {"care_riskresult": {"reasons", "synced_at", *FIELDS}}
+    dropped = {"care_riskresult": {"reasons", "synced_at", "run_id", "index_date", "model_version", *FIELDS}}
 
     def columns(table: str, rows: list[tuple[Any, ...]], names: set[str] | None) -> list[tuple[Any, ...]]:
         gone = dropped.get(table, set())
@@ -237,6 +238,14 @@ def test_a_database_filled_before_the_move_upgrades_with_every_row_kept(transact
     }
     first = PatientIndex.objects.get(patient_id="pt-mig-0001")
     assert first.risk.risk_rank == 1 and first.worklist_reviews.count() == 1
+    # Every row names the run it came from (patients 0009).
+    run = RiskRun.objects.get()
+    assert {r.run_id for r in RiskResult.objects.all()} == {run.pk}
+    assert (run.run_id, run.index_date, run.model_version) == (
+        "run-synthetic-1",
+        date(2026, 10, 1),
+        "test-model",
+    )
     # Each row's figures, lists and flags are in its detail, unchanged (patients 0008).
     old_risk = {name: value for name, value in before["care_riskresult"][0]}
     assert first.risk.detail == RiskDetail(

@@ -32,6 +32,9 @@ def test_a_new_run_replaces_the_rows_and_a_person_left_out_loses_theirs(world: W
     assert RiskResult.objects.get(patient__patient_id="pt-bob-0002").practice == world.orgs["practice_b"]
     run = RiskRun.objects.get(icp=world.icp)
     assert (run.people, run.planning_opt_outs_left_out, run.engine) == (3, 2, "duckdb")
+    # Each row names its run; the run holds the batch, index date and model once (ADR 0210).
+    assert set(RiskResult.objects.values_list("run", flat=True)) == {run.pk}
+    assert (run.run_id, run.model_version) == (RUN_ID, "ea-20231101-test")
 
     second = sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a, tier="low")))
     assert (second.synced, second.not_in_index) == (1, 0)
@@ -82,7 +85,7 @@ def test_lists_flags_and_text_arrive_as_the_run_wrote_them(world: World) -> None
     assert alice.detail.efi_score == 11 / 36
     assert alice.registers_text == ",heart_failure,diabetes,"
     assert (alice.detail.lives_alone, alice.detail.housebound, alice.model_risk) == (None, True, 0.41)
-    assert alice.index_date.isoformat() == "2025-11-01"
+    assert alice.run.index_date.isoformat() == "2025-11-01"
     bob = RiskResult.objects.get(patient__patient_id="pt-bob-0002")
     assert (bob.sex, bob.detail.registers, bob.registers_text, bob.detail.hfrs_codes) == ("", [], "", [])
     assert (bob.practice, bob.detail.lives_alone, bob.model_risk) == (None, True, None)
@@ -164,7 +167,7 @@ def test_a_sync_replacing_the_whole_table_keeps_its_foreign_keys(world: World) -
     """The table emptied in one statement and, on PostgreSQL, its keys set aside and checked again."""
     sync_results(world.icp, results_table(result_row("pt-alice-0001", world.orgs["practice_a"].code)))
     keys = _foreign_keys()
-    assert len(keys) == 3  # the ICP, the person and the practice
+    assert len(keys) == 4  # the ICP, the person, the practice and the run
     with replacing([world.icp], rows=1, set_aside=True) as cleared:
         assert cleared and RiskResult.objects.count() == 0
         sync_results(

@@ -341,7 +341,7 @@ def test_risk_scores_show_with_the_clinical_record_and_not_without(
 ) -> None:
     from datetime import date
 
-    from icp.patients.models import RiskResult
+    from icp.patients.models import RiskResult, RiskRun
     from icp.patients.risk_detail import RiskDetail
 
     w = shared_world
@@ -349,9 +349,9 @@ def test_risk_scores_show_with_the_clinical_record_and_not_without(
         patient=w.patients["alice"],
         icp=w.icp,
         practice=w.orgs["practice_a"],
-        run_id="r1",
-        index_date=date(2026, 11, 1),
-        model_version="test",
+        run=RiskRun.objects.create(
+            run_id="r1", icp=w.icp, index_date=date(2026, 11, 1), model_version="test", people=1
+        ),
         age=85,
         efi_category="moderate",
         hfrs_category="intermediate",

@@ -222,13 +222,13 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
 def review(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = _user(request)
     patient = get_object_or_404(PatientIndex, patient_id=patient_id)
-    result = RiskResult.objects.filter(patient=patient).first()
+    result = RiskResult.objects.filter(patient=patient).select_related("run").first()
     try:
         review_worklist_entry(
             patient=patient,
             status=request.POST.get("status", ""),
             reason=request.POST.get("reason", ""),
-            run_id=result.run_id if result else "",
+            run_id=result.run.run_id if result else "",
             by=user,
         )
     except ValidationError as error:
@@ -258,7 +258,7 @@ def person_risk(request: HttpRequest, patient_id: str) -> HttpResponse:
             status=403,
         )
     patient = get_object_or_404(PatientIndex.objects.select_related("practice", "icp"), patient_id=patient_id)
-    result = RiskResult.objects.filter(patient=patient).first()
+    result = RiskResult.objects.filter(patient=patient).select_related("run").first()
     context = {
         "patient": patient,
         "banner": patient_banner(user, patient, decisions.values(), page="care:person-risk"),

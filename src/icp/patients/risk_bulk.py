@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 from django.db import connection
 
@@ -37,7 +36,7 @@ SQLITE_SECURE_DELETE = "FAST"
 SQLITE_ROWS_PER_STATEMENT = 500
 
 # Columns that hold one value for all of an ICP's rows of a run: bound from one Python object.
-CONSTANT = ["run_id", "index_date", "model_version", "icp_id"]
+CONSTANT = ["run_id", "icp_id"]
 
 
 @contextmanager
@@ -123,14 +122,12 @@ def _copy_postgresql(rows: pa.Table) -> None:
 
 def _executemany(rows: pa.Table) -> None:
     """SQLite: INSERTs of `_rows_per_statement` rows each, the same statement over and over, and one
-    for the rows left over (dates as ISO text).
+    for the rows left over.
 
     The rows go in patient order, so the unique index on the person grows at its end; a column with
     one value for every row is bound from one Python object, not a list of two million.
     """
     table = connection.ops.quote_name(RiskResult._meta.db_table)
-    dates = pc.cast(rows.column("index_date"), pa.string())
-    rows = rows.set_column(rows.schema.get_field_index("index_date"), "index_date", dates)
     rows = rows.sort_by("patient_id")
     width = rows.num_columns
     per_statement = _rows_per_statement(width)

@@ -33,9 +33,6 @@ from icp.patients.models import PatientIndex, RiskResult, RiskRun
 
 # Columns copied from the run's table as they are (same name in the warehouse and the model).
 PLAIN = [
-    "run_id",
-    "index_date",
-    "model_version",
     "age",
     "sex",
     "deprivation_quintile",
@@ -47,7 +44,7 @@ PLAIN = [
     "synthetic",
 ]
 # Text columns the model declares NOT NULL (blank allowed): an empty value is "" there, not NULL.
-NOT_NULL_TEXT = ["sex", "model_version", "efi_category", "hfrs_category", "tier", "run_id"]
+NOT_NULL_TEXT = ["sex", "efi_category", "hfrs_category", "tier"]
 # RiskDetail's fields that are lists: written as JSON arrays (empty where the run has none).
 DETAIL_LISTS = {"efi_deficit_list", "hfrs_codes", "charlson_categories", "registers", "risk_factors"}
 # What a missing count or flag is written as (RiskDetail's defaults); any other missing value is null.
@@ -236,14 +233,13 @@ def sync_results(
     """
     detail = run_detail or {}
     run_id = table.column("batch_id")[0].as_py() if table.num_rows else str(detail.get("run_id", ""))
-    rows = _rows(icp, table)
-    missing = table.num_rows - rows.num_rows
     with transaction.atomic(), risk_bulk.sqlite_bulk_settings():
         if not cleared:
             RiskResult.objects.filter(icp=icp).delete()
-        risk_bulk.insert(rows)
+        run = None
         if table.num_rows:
-            RiskRun.objects.update_or_create(
+            # The run first: every row names it (ADR 0210).
+            run, _created = RiskRun.objects.update_or_create(
                 run_id=run_id,
                 icp=icp,
                 defaults={
@@ -258,6 +254,9 @@ def sync_results(
                     "synthetic": bool(table.column("synthetic")[0].as_py()),
                 },
             )
+        rows = _rows(icp, table, run)
+        missing = table.num_rows - rows.num_rows
+        risk_bulk.insert(rows)
         record(
             action=EventType.RISK_SYNC,
             actor=by,
@@ -283,8 +282,11 @@ def _lookup(values: pa.ChunkedArray, keys: pa.Array, pks: pa.Array) -> pa.Array:
     return pks.take(pc.index_in(values, value_set=keys))
 
 
-def _rows(icp: Area, table: pa.Table) -> pa.Table:
-    """The RiskResult columns (by database column name) of everyone in `table` who is in the index."""
+def _rows(icp: Area, table: pa.Table, run: RiskRun | None) -> pa.Table:
+    """The RiskResult columns (by database column name) of everyone in `table` who is in the index.
+
+    `run` is the RiskRun the rows name (None only for an empty `table`).
+    """
     quote = connection.ops.quote_name
     patient_table = quote(PatientIndex._meta.db_table)
     # Only the models' own table and column names go into the text; values are parameters.
@@ -303,12 +305,11 @@ def _rows(icp: Area, table: pa.Table) -> pa.Table:
     columns: dict[str, Any] = {
         "patient_id": table.column("patient_pk"),
         "icp_id": pa.array(np.full(n, icp.pk, dtype=np.int64)),
+        "run_id": pa.array(np.full(n, run.pk if run else 0, dtype=np.int64)),
         "practice_id": _lookup(pc.fill_null(table.column("practice_code"), ""), *practices),
     }
-    source = {name: table.column(name) for name in table.column_names}
-    source["run_id"] = table.column("batch_id")
     for name in PLAIN:
-        value = source[name]
+        value = table.column(name)
         if name in NOT_NULL_TEXT:
             value = pc.fill_null(value, "")
         elif name == "synthetic":

@@ -54,7 +54,7 @@ class SubjectAccessExport:
 
 
 def _person(patient: PatientIndex) -> dict[str, Any]:
-    risk = RiskResult.objects.filter(patient=patient).first()
+    risk = RiskResult.objects.filter(patient=patient).select_related("run").first()
     return {
         "patient_id": patient.patient_id,
         "national_id": patient.national_id,
@@ -68,7 +68,7 @@ def _person(patient: PatientIndex) -> dict[str, Any]:
         "icp": patient.icp.name,
         "deprivation_quintile": patient.deprivation_quintile,
         "latest_risk": (
-            {"tier": risk.get_tier_display(), "as_of": risk.index_date, "reasons": risk.reasons}
+            {"tier": risk.get_tier_display(), "as_of": risk.run.index_date, "reasons": risk.reasons}
             if risk
             else None
         ),

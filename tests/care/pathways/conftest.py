@@ -21,7 +21,7 @@ def risk_for(shared_world: World) -> Callable[..., RiskResult]:
     def make(patient: PatientIndex, **changes: Any) -> RiskResult:
         row = result_row(patient.patient_id, patient.practice.code if patient.practice else "", **changes)
         return RiskResult.objects.create(
-            patient=patient, icp=patient.icp, practice=patient.practice, **app_values(row)
+            patient=patient, icp=patient.icp, practice=patient.practice, **app_values(row, patient.icp)
         )
 
     return make

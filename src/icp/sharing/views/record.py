@@ -115,7 +115,9 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
     )
     # Risk scores are derived from the clinical record: shown when conditions may be seen.
     conditions = decisions[DataCategory.CONDITIONS]
-    risk = RiskResult.objects.filter(patient=patient).first() if conditions.allowed else None
+    risk = None
+    if conditions.allowed:
+        risk = RiskResult.objects.filter(patient=patient).select_related("run").first()
     refusals = summarise(decisions.values())
     for refusal in refusals:
         if str(dict(DataCategory.choices)[DataCategory.CONDITIONS]) in refusal.sections:
