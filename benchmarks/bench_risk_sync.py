@@ -65,8 +65,8 @@ quote = connection.ops.quote_name
 with transaction.atomic(), connection.cursor() as cursor:
     cursor.executemany(
         f"INSERT INTO {quote(PatientIndex._meta.db_table)} (patient_id, national_id, national_id_system, "
-        "given_name, family_name, sex, practice_id, icp_id, registered, synthetic, source, synced_at) "
-        "VALUES (%s, '', '', '', '', 'female', %s, %s, %s, %s, 'bench', %s)",
+        "given_name, family_name, sex, practice_id, icp_id, registered, synthetic, source, synced_at, "
+        "person_id) VALUES (%s, '', '', '', '', 'female', %s, %s, %s, %s, 'bench', %s, '')",
         [(pid, practices[o][1], icp.pk, True, True, dt.datetime.now(dt.UTC)) for pid, o in zip(ids, owner)],
     )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import django.db.models.deletion
 from django.db import migrations, models
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 
 TABLE = "care_riskresult"
 
@@ -23,7 +23,7 @@ def record_missing_runs(apps: Any, schema_editor: Any) -> None:
     known = run.objects.values_list("run_id", "icp_id")
     named = (
         result.objects.values("run_label", "icp_id", "index_date", "model_version")
-        .annotate(people=Count("id"), synthetic=Max("synthetic"))
+        .annotate(people=Count("id"), synthetic_rows=Count("id", filter=Q(synthetic=True)))
         .order_by()
     )
     have = set(known)
@@ -36,7 +36,7 @@ def record_missing_runs(apps: Any, schema_editor: Any) -> None:
             index_date=row["index_date"],
             model_version=row["model_version"],
             people=row["people"],
-            synthetic=bool(row["synthetic"]),
+            synthetic=row["synthetic_rows"] > 0,
         )
         have.add((row["run_label"], row["icp_id"]))
 
