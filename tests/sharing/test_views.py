@@ -363,6 +363,7 @@ def test_risk_scores_show_with_the_clinical_record_and_not_without(
     )
     page = as_user(client, w, "gp").get(ALICE_URL).content.decode()
     assert "Electronic Frailty Index" in page and "0.31 (moderate" in page and "Very high" in page
+    assert "As at 1 November 2026" in page  # the run's index date, read through the row's run
     page = as_user(client, w, "pharmacist").get(ALICE_URL).content.decode()
     assert "Observations, Care plans, Risk scores." in page and "0.31" not in page
     assert "Electronic Frailty Index" not in page
