@@ -12,7 +12,7 @@ import pytest
 
 from icp.records.engine import open_tables
 from icp.records.warehouse import Warehouse
-from icp.stratify import fitting
+from icp.stratify import features, fitting, model
 from tests.stratify.population import random_population
 
 ICPS = ("NI-BEL-E", "NI-NOR-CA", "NI-WE-DE")
@@ -52,3 +52,16 @@ def test_above_it_a_share_of_people_is_kept_in_every_table_alike(warehouse: Ware
         assert len(ids) and pc.all(pc.is_in(ids, value_set=people)).as_py(), name
     again, _sample = fitting.fit_sample(open_tables(warehouse), limit=500)
     assert again["patient"].to_pyarrow().column("patient_id").equals(people)  # the same people each time
+
+
+def test_the_logistic_baseline_is_fitted_on_a_sample_of_at_most_baseline_sample_people(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    development = fitting.training_data(open_tables(warehouse), dt.date(2024, 6, 1), set())
+    people = development.outcome.size
+    monkeypatch.setattr(model, "BASELINE_SAMPLE", 500)
+    trained = model.fit(development, features.feature_names())
+    # The scaler counts the rows it was fitted on; LightGBM still learns from everyone.
+    assert trained.baseline[1].n_samples_seen_ == 500 < people == trained.development["people"]
+    monkeypatch.setattr(model, "BASELINE_SAMPLE", people + 1)
+    assert model.fit(development, features.feature_names()).baseline[1].n_samples_seen_ == people
