@@ -132,9 +132,9 @@ def test_the_subject_access_export_holds_the_record_and_the_whole_log(
     content = json.loads(b"".join(response.streaming_content))  # type: ignore[attr-defined]
     assert content["person"]["family_name"].upper() == "ZEPHYRINE"
     # Her latest risk, dated by the run it came from.
-    assert (
-        content["person"]["latest_risk"]["tier"] and content["person"]["latest_risk"]["as_of"] == "2025-11-01"
-    )
+    latest_risk = content["person"]["latest_risk"]
+    assert latest_risk["tier"]
+    assert latest_risk["as_of"] == "2025-11-01"
     assert any(
         "Chronic obstructive lung disease (alice)" in json.dumps(rows) for rows in content["record"].values()
     )

@@ -1,6 +1,6 @@
 """Fitting the admission model: built a group of ICPs at a time it has the same data as in one pass;
 above FIT_PEOPLE people it is fitted on a sample, the same people in every table, and the model card
-says so."""
+says so; the logistic baseline beside it learns from at most BASELINE_SAMPLE of them."""
 
 from __future__ import annotations
 

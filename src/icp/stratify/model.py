@@ -62,11 +62,11 @@ BOOST_ROUNDS = 120
 # The logistic baseline, the comparator the model card reports beside LightGBM, is fitted on a
 # random sample of at most this many people: its imputer and scaler make float64 copies with
 # missing-value indicators, which for all of NI would take gigabytes, and a linear model's
-# coefficients are stable long before that. 100,000 people hold about 7,000 admissions, some 47
-# events per candidate column (74 features and their missing-value indicators), well above the
-# 10 to 20 that sample-size guidance for prediction models asks (Riley et al., BMJ 2020;368:m441).
-# On NI's synthetic hold-out, two samples each: AUROC 0.7349 and 0.7350 against 0.7353 and 0.7355 for
-# 250,000, fitted in about 2 s instead of about 5 s of a first run's fit (ADR 0211).
+# coefficients are stable long before that. 100,000 people hold about 7,000 admissions, at least 47
+# events per candidate column (74 features and at most as many missing-value indicators), well above
+# the 10 to 20 that sample-size guidance for prediction models asks (Riley et al., BMJ 2020;368:m441).
+# On the fit's sample of NI's synthetic data, two baseline samples each: AUROC 0.7349 and 0.7350
+# against 0.7353 and 0.7355 for 250,000, fitted in about 2 s instead of about 5 s (ADR 0211).
 BASELINE_SAMPLE = 100_000
 # Rows the baseline scores at a time (its imputer's and scaler's float64 copies, bounded).
 BASELINE_CHUNK_ROWS = 250_000
