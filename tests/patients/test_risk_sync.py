@@ -9,11 +9,10 @@ from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
 from icp.audit.models import AuditEvent
-from icp.partnership.models import Organisation
 from icp.patients import risk_bulk
-from icp.patients.models import PatientIndex, RiskResult, RiskRun
+from icp.patients.models import RiskResult, RiskRun
 from icp.patients.risk_detail import FIELDS, RiskDetail
-from icp.patients.risk_sync import Keys, replacing, sync_results
+from icp.patients.risk_sync import replacing, sync_results
 from tests.care.risk_rows import RUN_ID, result_row, results_table
 from tests.sharing.conftest import World
 
@@ -53,22 +52,6 @@ def test_results_of_another_icp_are_left_alone(world: World) -> None:
     assert sorted(RiskResult.objects.values_list("patient__patient_id", flat=True)) == [
         "pt-alice-0001",
         "pt-carol-0003",
-    ]
-
-
-def test_keys_looked_up_once_serve_every_icp_and_a_sync_with_them_reads_no_index(world: World) -> None:
-    """A sync alongside a run looks up every ICP's keys at its start (`Keys.of`): each ICP's rows
-    then go in with no query of the patient index or the practices, the same rows as without."""
-    practice_a, other = world.orgs["practice_a"].code, world.orgs["other_practice"].code
-    keys = Keys.of([world.icp, world.other_icp])
-    with CaptureQueriesContext(connection) as queries:
-        sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a)), keys=keys)
-        sync_results(world.other_icp, results_table(result_row("pt-carol-0003", other)), keys=keys)
-    index_tables = (PatientIndex._meta.db_table, Organisation._meta.db_table)
-    assert not [q["sql"] for q in queries if any(f'FROM "{table}"' in q["sql"] for table in index_tables)]
-    assert sorted(RiskResult.objects.values_list("patient__patient_id", "practice__code")) == [
-        ("pt-alice-0001", practice_a),
-        ("pt-carol-0003", other),
     ]
 
 

@@ -23,7 +23,7 @@ from django.db import connection
 
 from icp.partnership.models import Area
 from icp.patients.models import PatientIndex
-from icp.patients.risk_sync import Keys, SyncSummary, replacing, sync_results
+from icp.patients.risk_sync import SyncSummary, replacing, sync_results
 from icp.records.engine import Engine, open_tables
 from icp.records.persons import by_person
 from icp.records.schema import RISK_RESULT
@@ -191,7 +191,6 @@ class SyncAlongside:
             synced: dict[str, IcpSync] = {}
             detail: dict[str, Any] = {}
             with replacing(list(areas.values()), rows=expected) as cleared:
-                keys = Keys.of(list(areas.values()))  # while the run scores its first group
                 while (item := self._queue.get()) is not _ABANDON:
                     rows, detail = item
                     if rows is _DONE:
@@ -202,7 +201,7 @@ class SyncAlongside:
                         summary = None
                         if area is not None:
                             summary = sync_results(
-                                area, part, run_detail=detail, by=self._by, cleared=cleared, keys=keys
+                                area, part, run_detail=detail, by=self._by, cleared=cleared
                             )
                         synced[icp] = IcpSync(icp, summary)
                 else:
@@ -211,10 +210,7 @@ class SyncAlongside:
                     if icp not in synced:
                         empty = RISK_RESULT.empty_table()
                         synced[icp] = IcpSync(
-                            icp,
-                            sync_results(
-                                area, empty, run_detail=detail, by=self._by, cleared=cleared, keys=keys
-                            ),
+                            icp, sync_results(area, empty, run_detail=detail, by=self._by, cleared=cleared)
                         )
             self._synced = [synced.get(icp, IcpSync(icp, None)) for icp in self._icps]
         except _Abandoned:

@@ -68,40 +68,6 @@ NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 
 
 @dataclass(frozen=True)
-class Keys:
-    """The app database's keys a sync's rows refer to: each ICP's people (patient id → PatientIndex
-    key) and the GP practices (code → Organisation key), as Arrow arrays for a lookup.
-
-    Looked up inside the sync's transaction. A sync alongside a run (`care.stratification`) looks up
-    every ICP's at its start, while the run scores its first group and the sync has nothing else to
-    do, rather than each ICP's as its rows arrive, when the run and the sync share the two cores.
-    """
-
-    people: dict[int, tuple[pa.Array, pa.Array]]  # by the ICP's Area key
-    practices: tuple[pa.Array, pa.Array]
-
-    @classmethod
-    def of(cls, icps: Sequence[Area]) -> Keys:
-        quote = connection.ops.quote_name
-        patient_table = quote(PatientIndex._meta.db_table)
-        # Only the models' own table and column names go into the text; values are parameters.
-        people = {
-            icp.pk: _keys(
-                f"SELECT {quote('patient_id')}, {quote('id')} FROM {patient_table} "  # noqa: S608
-                f"WHERE {quote('icp_id')} = %s",
-                [icp.pk],
-            )
-            for icp in icps
-        }
-        practices = _keys(
-            f"SELECT {quote('code')}, {quote('id')} FROM {quote(Organisation._meta.db_table)} "  # noqa: S608
-            f"WHERE {quote('type')} = %s",
-            ["gp_practice"],
-        )
-        return cls(people, practices)
-
-
-@dataclass(frozen=True)
 class SyncSummary:
     icp: str
     run_id: str
@@ -258,14 +224,12 @@ def sync_results(
     run_detail: dict[str, Any] | None = None,
     by: Any = None,
     cleared: bool = False,
-    keys: Keys | None = None,
 ) -> SyncSummary:
     """Replace the ICP's RiskResult rows with `table` (rows of one run, one ICP) and record the run.
 
     `run_detail` is the run's batch detail from the warehouse (index date, model and code list
     versions, engine, opt-outs left out). `cleared`: the ICP's rows were already deleted in this
-    transaction (by `replacing`). `keys`: the ICP's keys already looked up in this transaction
-    (`Keys.of`); looked up now when not given.
+    transaction (by `replacing`).
     """
     detail = run_detail or {}
     run_id = table.column("batch_id")[0].as_py() if table.num_rows else str(detail.get("run_id", ""))
@@ -290,7 +254,7 @@ def sync_results(
                     "synthetic": bool(table.column("synthetic")[0].as_py()),
                 },
             )
-        rows = _rows(icp, table, run, keys if keys is not None and icp.pk in keys.people else Keys.of([icp]))
+        rows = _rows(icp, table, run)
         missing = table.num_rows - rows.num_rows
         risk_bulk.insert(rows)
         record(
@@ -318,19 +282,31 @@ def _lookup(values: pa.ChunkedArray, keys: pa.Array, pks: pa.Array) -> pa.Array:
     return pks.take(pc.index_in(values, value_set=keys))
 
 
-def _rows(icp: Area, table: pa.Table, run: RiskRun | None, keys: Keys) -> pa.Table:
+def _rows(icp: Area, table: pa.Table, run: RiskRun | None) -> pa.Table:
     """The RiskResult columns (by database column name) of everyone in `table` who is in the index.
 
     `run` is the RiskRun the rows name (None only for an empty `table`).
     """
-    patient_pk = _lookup(table.column("patient_id"), *keys.people[icp.pk])
+    quote = connection.ops.quote_name
+    patient_table = quote(PatientIndex._meta.db_table)
+    # Only the models' own table and column names go into the text; values are parameters.
+    people = _keys(
+        f"SELECT {quote('patient_id')}, {quote('id')} FROM {patient_table} WHERE {quote('icp_id')} = %s",  # noqa: S608
+        [icp.pk],
+    )
+    practices = _keys(
+        f"SELECT {quote('code')}, {quote('id')} FROM {quote(Organisation._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote('type')} = %s",
+        ["gp_practice"],
+    )
+    patient_pk = _lookup(table.column("patient_id"), *people)
     table = table.append_column("patient_pk", patient_pk).filter(pc.is_valid(patient_pk))
     n = table.num_rows
     columns: dict[str, Any] = {
         "patient_id": table.column("patient_pk"),
         "icp_id": pa.array(np.full(n, icp.pk, dtype=np.int64)),
         "run_id": pa.array(np.full(n, run.pk if run else 0, dtype=np.int64)),
-        "practice_id": _lookup(pc.fill_null(table.column("practice_code"), ""), *keys.practices),
+        "practice_id": _lookup(pc.fill_null(table.column("practice_code"), ""), *practices),
     }
     for name in PLAIN:
         value = table.column(name)
