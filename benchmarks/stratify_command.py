@@ -93,6 +93,14 @@ def _repeated(arguments: list[str], env: dict[str, str], times: int) -> dict[str
     return summary
 
 
+def _repeat() -> int:
+    """ICP_BENCH_REPEAT: how many times each command runs (1 when unset)."""
+    given = os.environ.get("ICP_BENCH_REPEAT", "1")
+    if not given.isdigit() or int(given) < 1:
+        raise SystemExit(f"ICP_BENCH_REPEAT={given!r}: expected a whole number of runs, 1 or more")
+    return int(given)
+
+
 def _environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
     env = {**os.environ, "ICP_DATA_DIR": str(data_dir), "COLUMNS": "200"}
     env.pop("DATABASE_URL", None)
@@ -133,7 +141,7 @@ def measure(data_dir: Path, database_url: str | None, *, all_of_ni: bool) -> dic
         _run([ICP, "migrate"], env)
         _run([ICP, "load-structure"], env)
         _run([sys.executable, "-c", INDEX], env)
-    repeat = max(1, int(os.environ.get("ICP_BENCH_REPEAT", "1")))
+    repeat = _repeat()
     runs = {
         "first run": _repeated([ICP, "stratify", "--area", "NI", "--retrain"], env, repeat),
         "saved model": _repeated([ICP, "stratify", "--area", "NI"], env, repeat),
