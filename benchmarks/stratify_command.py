@@ -93,7 +93,7 @@ def _repeated(arguments: list[str], env: dict[str, str], times: int) -> dict[str
     return summary
 
 
-def _repeat() -> int:
+def _runs_asked() -> int:
     """ICP_BENCH_REPEAT: how many times each command runs (1 when unset)."""
     given = os.environ.get("ICP_BENCH_REPEAT", "1")
     if not given.isdigit() or int(given) < 1:
@@ -141,7 +141,7 @@ def measure(data_dir: Path, database_url: str | None, *, all_of_ni: bool) -> dic
         _run([ICP, "migrate"], env)
         _run([ICP, "load-structure"], env)
         _run([sys.executable, "-c", INDEX], env)
-    repeat = _repeat()
+    repeat = _runs_asked()
     runs = {
         "first run": _repeated([ICP, "stratify", "--area", "NI", "--retrain"], env, repeat),
         "saved model": _repeated([ICP, "stratify", "--area", "NI"], env, repeat),
