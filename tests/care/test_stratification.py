@@ -6,13 +6,16 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from django.db.models import Sum
 
 from icp.audit.models import AuditEvent
 from icp.care import stratification
 from icp.partnership.models import User
 from icp.partnership.roles import UserRole
-from icp.patients.models import PatientIndex, RiskResult, RiskRun
+from icp.patients.models import LISTED_TIERS, PatientIndex, RiskCount, RiskResult, RiskRun
 from icp.records.warehouse import Warehouse
 from icp.sharing.actions import record_choice
 from icp.sharing.vocabulary import ChoiceKind, ChoiceValue
@@ -78,7 +81,12 @@ def test_the_run_scores_everyone_but_the_opted_out_and_the_sync_is_audited(
     assert summary.opted_out == 5 and summary.people == 1200 - 5
     [synced] = stratification.sync(warehouse, summary)
     assert synced.icp == "NI-NOR-CA" and synced.summary is not None and synced.summary.synced == 1195
-    assert RiskResult.objects.count() == 1195
+    # Rows for the listed tiers (ADR 0212), counts of everyone.
+    written = runs.run_results(warehouse, "NI-NOR-CA", summary.run_id)
+    listed = pc.sum(pc.is_in(written.column("tier"), pa.array(LISTED_TIERS))).as_py()
+    assert 0 < listed < 1195 and synced.summary.listed == listed
+    assert RiskResult.objects.count() == listed and not RiskResult.objects.filter(tier="low").exists()
+    assert RiskCount.objects.aggregate(people=Sum("people"))["people"] == 1195
     assert not RiskResult.objects.filter(patient__patient_id__in=left_out).exists()
     event = AuditEvent.objects.get(action="risk.sync")
     assert event.target_id == "NI-NOR-CA" and event.detail["run_id"] == summary.run_id
@@ -95,12 +103,18 @@ def test_the_sync_alongside_the_run_writes_what_the_run_wrote_in_one_commit(
     assert synced.summary is not None and synced.summary.synced == summary.people == 1200 - 3
     written = runs.run_results(warehouse, "NI-NOR-CA", summary.run_id)
     in_app = dict(RiskResult.objects.values_list("patient__patient_id", "tier"))
+    listed = written.filter(pc.is_in(written.column("tier"), pa.array(LISTED_TIERS)))
     assert in_app == dict(
-        zip(written.column("patient_id").to_pylist(), written.column("tier").to_pylist(), strict=True)
+        zip(listed.column("patient_id").to_pylist(), listed.column("tier").to_pylist(), strict=True)
     )
     assert set(RiskResult.objects.values_list("run__run_id", flat=True)) == {summary.run_id}
     event = AuditEvent.objects.get(action="risk.sync")
-    assert event.detail == {"run_id": summary.run_id, "synced": 1197, "not_in_patient_index": 0}
+    assert event.detail == {
+        "run_id": summary.run_id,
+        "synced": 1197,
+        "listed": listed.num_rows,
+        "not_in_patient_index": 0,
+    }
     assert RiskRun.objects.get(run_id=summary.run_id).planning_opt_outs_left_out == 3
 
 
@@ -117,4 +131,4 @@ def test_a_run_that_fails_after_writing_leaves_the_app_database_as_it_was(
     with pytest.raises(OSError, match="No space left"):
         stratification.stratify_and_sync(scope, models_dir=tmp_path / "models")
     assert set(RiskResult.objects.values_list("run__run_id", flat=True)) == {first.run_id}
-    assert RiskResult.objects.count() == first.people
+    assert RiskCount.objects.aggregate(people=Sum("people"))["people"] == first.people

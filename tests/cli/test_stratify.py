@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.db.models import Sum
 from typer.testing import CliRunner
 
 from icp.cli import app
 from icp.partnership.models import Area
-from icp.patients.models import PatientIndex, RiskResult, RiskRun
+from icp.patients.models import PatientIndex, RiskCount, RiskResult, RiskRun
 from icp.records.warehouse import Warehouse
 from tests.care.population import indexed_warehouse
 
@@ -28,7 +29,11 @@ def test_stratify_writes_a_run_and_syncs_each_persons_latest_results(warehouse: 
     assert result.exit_code == 0, result.output
     output = " ".join(result.output.split())  # Rich wraps long lines
     assert "NI-NOR-CA: 900 people's results synced" in output and "(300 not in the patient index)" in output
-    assert RiskResult.objects.count() == 900
+    # Everyone counted for the population page; rows for the tiers worklists list (ADR 0212).
+    assert RiskCount.objects.aggregate(people=Sum("people"))["people"] == 900
+    listed = RiskResult.objects.count()
+    assert 0 < listed < 900 and f"{listed:,} in the tiers worklists list" in output
+    assert not RiskResult.objects.filter(tier="low").exists()
     run = RiskRun.objects.get()
     assert run.index_date.isoformat() == "2025-06-01" and run.codelist_versions
     assert RiskResult.objects.filter(tier="very_high").exists()
@@ -83,6 +88,6 @@ def test_without_enough_admissions_stratify_writes_every_score_by_rules_and_exit
     output = " ".join(result.output.split())
     assert "Ranked without the model: no admission model: too few emergency admissions" in output
     assert "Rule-based ranking (emergency admissions in the last 12 months, then eFI" in output
-    assert RiskResult.objects.count() == 200
-    assert RiskResult.objects.filter(model_risk__isnull=True).count() == 200
+    assert RiskCount.objects.aggregate(people=Sum("people"))["people"] == 200
+    assert RiskResult.objects.exists() and not RiskResult.objects.filter(model_risk__isnull=False).exists()
     assert RiskRun.objects.get().model_version == "rule-based"

@@ -3,8 +3,10 @@ SQLite's bulk settings hold while the rows go in and are put back afterwards (AD
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 from django.db import connection
+from django.db.models import Model
 
 from icp.patients import risk_bulk
 from icp.patients.models import PatientIndex, RiskResult
@@ -50,18 +52,18 @@ def test_a_sqlite_sync_deletes_without_zeroing_freed_pages_and_puts_its_settings
     seen = []
     insert = risk_bulk.insert
 
-    def watched(rows: object) -> None:
+    def watched(rows: pa.Table, model: type[Model] = RiskResult) -> None:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA secure_delete")
             secure_delete = cursor.fetchone()[0]
             cursor.execute("PRAGMA cache_size")
             seen.append((secure_delete, cursor.fetchone()[0]))
-        insert(rows)  # type: ignore[arg-type]
+        insert(rows, model)
 
     monkeypatch.setattr(risk_bulk, "insert", watched)
     sync_results(world.icp, results_table(result_row("pt-alice-0001", world.orgs["practice_a"].code)))
 
-    assert seen == [(2, risk_bulk.SQLITE_CACHE_KIB)]  # 2: FAST
+    assert seen == [(2, risk_bulk.SQLITE_CACHE_KIB)] * 2  # 2: FAST (the rows, then the counts)
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA secure_delete")
         assert cursor.fetchone()[0] == 1

@@ -1,16 +1,18 @@
-"""A run's results replace the ICP's latest risk rows; the run is recorded; the unindexed counted; a
-sync as large as the table builds the table's indexes afresh, the same ones, instead of updating them."""
+"""A run's results replace the ICP's latest risk rows (the listed tiers only) and its population
+counts (everyone); the run is recorded; the unindexed counted; a sync as large as the table builds
+the table's indexes afresh, the same ones, instead of updating them."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 import pytest
 from django.db import IntegrityError, connection
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 
 from icp.audit.models import AuditEvent
 from icp.patients import risk_bulk
-from icp.patients.models import RiskResult, RiskRun
+from icp.patients.models import RiskCount, RiskResult, RiskRun
 from icp.patients.risk_detail import FIELDS, RiskDetail
 from icp.patients.risk_sync import replacing, sync_results
 from tests.care.risk_rows import RUN_ID, result_row, results_table
@@ -36,11 +38,37 @@ def test_a_new_run_replaces_the_rows_and_a_person_left_out_loses_theirs(world: W
     assert set(RiskResult.objects.values_list("run", flat=True)) == {run.pk}
     assert (run.run_id, run.model_version) == (RUN_ID, "ea-20231101-test")
 
-    second = sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a, tier="low")))
+    second = sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a, risk_rank=2)))
     assert (second.synced, second.not_in_index) == (1, 0)
-    assert list(RiskResult.objects.values_list("patient__patient_id", "tier")) == [("pt-alice-0001", "low")]
+    assert list(RiskResult.objects.values_list("patient__patient_id", "risk_rank")) == [("pt-alice-0001", 2)]
     assert RiskRun.objects.filter(icp=world.icp).count() == 1  # the same run id updates its row
     assert AuditEvent.objects.filter(action="risk.sync").count() == 2
+
+
+def test_the_low_tier_is_counted_not_listed(world: World) -> None:
+    """Rows only for the tiers a list shows; the population counts everyone in the index (ADR 0212)."""
+    practice_a, practice_b = world.orgs["practice_a"], world.orgs["practice_b"]
+    summary = sync_results(
+        world.icp,
+        results_table(
+            result_row("pt-alice-0001", practice_a.code, tier="moderate", age=84),
+            result_row("pt-bob-0002", practice_b.code, risk_rank=2, tier="low", age=45, efi_category="fit"),
+            result_row("pt-not-in-index", practice_a.code, risk_rank=3, tier="low"),
+        ),
+    )
+    assert (summary.synced, summary.listed, summary.not_in_index) == (2, 1, 1)
+    assert list(RiskResult.objects.values_list("patient__patient_id", flat=True)) == ["pt-alice-0001"]
+    cells = RiskCount.objects.filter(icp=world.icp).values_list(
+        "practice", "age_band", "deprivation_quintile", "tier", "frail", "synthetic", "people"
+    )
+    assert sorted(cells) == [
+        (practice_a.pk, "75-84", 2, "moderate", True, True, 1),
+        (practice_b.pk, "45-64", 2, "low", False, True, 1),
+    ]
+    # A person leaves the listed tiers: their row goes, and the counts are the new run's alone.
+    sync_results(world.icp, results_table(result_row("pt-alice-0001", practice_a.code, tier="low", age=17)))
+    assert not RiskResult.objects.exists()
+    assert list(RiskCount.objects.values_list("age_band", "tier", "people")) == [("0-17", "low", 1)]
 
 
 def test_results_of_another_icp_are_left_alone(world: World) -> None:
@@ -66,7 +94,7 @@ def test_lists_flags_and_text_arrive_as_the_run_wrote_them(world: World) -> None
                 "pt-bob-0002",
                 "NOT-A-PRACTICE",
                 risk_rank=2,
-                tier="low",
+                tier="moderate",
                 sex=None,
                 registers=[],
                 hfrs_codes=None,
@@ -203,9 +231,10 @@ def test_a_large_sqlite_sync_checks_its_keys_once_at_the_end_not_row_by_row(
     enforced_while_inserting = []
     insert = risk_bulk.insert
 
-    def watched(rows: pa.Table) -> None:
-        enforced_while_inserting.append(_sqlite_enforces_keys())
-        insert(rows)
+    def watched(rows: pa.Table, model: type[Model] = RiskResult) -> None:
+        if model is RiskResult:  # (the population counts go in the same way, watched or not)
+            enforced_while_inserting.append(_sqlite_enforces_keys())
+        insert(rows, model)
 
     monkeypatch.setattr(risk_bulk, "insert", watched)
     with replacing([world.icp], rows=1, set_aside=True) as cleared:

@@ -2,6 +2,10 @@
 quintile, and frailty prevalence by practice. Counts leave the page as `icp.measure.disclosure` has
 them: 1 to 7 suppressed (shown as "<8"), others rounded to the nearest 5, percentages from the
 rounded counts and suppressed with them.
+
+The figures come from the run's counts (`patients.RiskCount`, written by the sync for everyone,
+every tier), not from a row per person: the app database holds rows for the listed tiers only
+(ADR 0212).
 """
 
 from __future__ import annotations
@@ -11,15 +15,15 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet, Sum
 
 from icp.measure.disclosure import percent, shown
 from icp.partnership.models import Area, Organisation
-from icp.patients.models import RiskResult, RiskRun, RiskTier
+from icp.patients.models import AGE_BANDS, RiskCount, RiskRun, RiskTier
 from icp.stratify import codelists
 
 TIERS = [t for t, _label in RiskTier.choices]
-AGE_BAND_CASES = [("0-17", 0, 17), ("18-44", 18, 44), ("45-64", 45, 64), ("65-74", 65, 74), ("75-84", 75, 84)]
+OLDER_BANDS = [label for label, low, _high in AGE_BANDS if low >= 65]
 
 
 @dataclass
@@ -48,13 +52,13 @@ class Summary:
 
 def _breakdown(
     title: str,
-    results: QuerySet[RiskResult],
+    counts_of: QuerySet[RiskCount],
     key: str,
     labels: Mapping[Any, str],
     links: Mapping[Any, str | None] | None = None,
 ) -> Breakdown:
     counts: dict[object, dict[str, int]] = {}
-    for row in results.values(key, "tier").annotate(n=Count("id")):
+    for row in counts_of.values(key, "tier").annotate(n=Sum("people")).order_by():
         counts.setdefault(row[key], {})[row["tier"]] = row["n"]
     breakdown = Breakdown(title)
     for value in sorted(counts, key=lambda v: (v is None, str(labels.get(v, v)))):
@@ -70,15 +74,12 @@ def _breakdown(
     return breakdown
 
 
-def summarise(
-    icp: Area,
-    results: QuerySet[RiskResult],
-    practice_link: Callable[[Organisation], str | None] | None = None,
-) -> Summary:
+def summarise(icp: Area, practice_link: Callable[[Organisation], str | None] | None = None) -> Summary:
     """The ICP's figures; `practice_link` names the page a practice's row opens (its worklist, for
     a user who may use it), or None to show the practice unlinked."""
+    counts_of = RiskCount.objects.filter(icp=icp)
     tier_counts = {t: 0 for t in TIERS}
-    for tier_row in results.values("tier").annotate(n=Count("id")):
+    for tier_row in counts_of.values("tier").annotate(n=Sum("people")).order_by():
         tier_counts[tier_row["tier"]] = tier_row["n"]
     practice_rows = list(icp.practices.all())
     practices: dict[int | None, str] = {p.pk: p.name for p in practice_rows}
@@ -86,11 +87,6 @@ def summarise(
     links: dict[int | None, str | None] = {
         p.pk: practice_link(p) if practice_link is not None else None for p in practice_rows
     }
-    age_band = Case(
-        *[When(age__gte=low, age__lte=high, then=Value(label)) for label, low, high in AGE_BAND_CASES],
-        default=Value("85+"),
-        output_field=CharField(),
-    )
     quintiles: dict[object, str] = {
         q: f"{q} ({'most' if q == 1 else 'least' if q == 5 else ''} deprived)".replace(" ( deprived)", "")
         for q in range(1, 6)
@@ -98,9 +94,10 @@ def summarise(
     quintiles[None] = "Not known"
     frailty = []
     older = (
-        results.filter(age__gte=65)
+        counts_of.filter(age_band__in=OLDER_BANDS)
         .values("practice")
-        .annotate(all_65=Count("id"), frail=Count("id", filter=Q(efi_category__in=["moderate", "severe"])))
+        .annotate(all_65=Sum("people"), frail=Sum("people", filter=Q(frail=True), default=0))
+        .order_by()
     )
     for row in sorted(older, key=lambda r: practices.get(r["practice"], "")):
         frailty.append(
@@ -119,15 +116,15 @@ def summarise(
         people_shown=shown(sum(tier_counts.values())),
         tier_counts=tier_counts,
         tier_shown=[(t, label, shown(tier_counts[t])) for t, label in RiskTier.choices],
-        by_practice=_breakdown("Tier by practice", results, "practice", dict(practices), links),
-        by_age=_breakdown("Tier by age band", results.annotate(age_band=age_band), "age_band", {}),
+        by_practice=_breakdown("Tier by practice", counts_of, "practice", dict(practices), links),
+        by_age=_breakdown("Tier by age band", counts_of, "age_band", {}),
         by_deprivation=_breakdown(
-            "Tier by deprivation quintile (NIMDM)", results, "deprivation_quintile", quintiles
+            "Tier by deprivation quintile (NIMDM)", counts_of, "deprivation_quintile", quintiles
         ),
         frailty_by_practice=frailty,
         run=run,
         opted_out_shown=shown(opted_out) if opted_out else "0",
-        synthetic=results.filter(synthetic=True).exists(),
+        synthetic=counts_of.filter(synthetic=True).exists(),
     )
 
 

@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +28,7 @@ from icp.care.worklist import WorklistFilter, filter_form_choices, worklist_quer
 from icp.partnership.models import Area, Organisation, User, home_icp
 from icp.partnership.roles import AreaLevel, OrganisationType, UserRole
 from icp.patients.models import PatientIndex, RiskResult, RiskRun
+from icp.patients.risk_lookup import risk_of
 from icp.sharing.banner import patient_banner
 from icp.sharing.policy import decide_many, planning_opt_outs, readable
 from icp.sharing.pseudonyms import pseudonym
@@ -222,7 +222,7 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
 def review(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = _user(request)
     patient = get_object_or_404(PatientIndex, patient_id=patient_id)
-    result = RiskResult.objects.filter(patient=patient).select_related("run").first()
+    result = risk_of(patient)
     try:
         review_worklist_entry(
             patient=patient,
@@ -258,7 +258,7 @@ def person_risk(request: HttpRequest, patient_id: str) -> HttpResponse:
             status=403,
         )
     patient = get_object_or_404(PatientIndex.objects.select_related("practice", "icp"), patient_id=patient_id)
-    result = RiskResult.objects.filter(patient=patient).select_related("run").first()
+    result = risk_of(patient)
     context = {
         "patient": patient,
         "banner": patient_banner(user, patient, decisions.values(), page="care:person-risk"),
@@ -297,12 +297,11 @@ def _population_icp_or_refuse(user: User, code: str) -> Area:
 def icp_population(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     icp = _population_icp_or_refuse(user, code)
-    results: QuerySet[RiskResult] = RiskResult.objects.filter(icp=icp)
 
     def worklist_of(practice: Organisation) -> str | None:
         return reverse("care:worklist", args=[practice.code]) if _may_use_worklist(user, practice) else None
 
-    summary = population.summarise(icp, results, practice_link=worklist_of)
+    summary = population.summarise(icp, practice_link=worklist_of)
     record(
         action=EventType.POPULATION_VIEW,
         actor=user,
@@ -317,5 +316,5 @@ def icp_population(request: HttpRequest, code: str) -> HttpResponse:
 def pyramid_svg(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     icp = _population_icp_or_refuse(user, code)
-    summary = population.summarise(icp, RiskResult.objects.filter(icp=icp))
+    summary = population.summarise(icp)
     return HttpResponse(population.pyramid_svg(summary), content_type="image/svg+xml")

@@ -2,9 +2,11 @@
 
 Filters: priority group (the ICP priority groups of `icp.partnership.priorities`, each found by
 the rule in `CASE_FINDING`), condition register, tier, score band (eFI or HFRS category) and
-age band, and "not yet reviewed" (no review recorded by the practice). Default: the top three tiers
-(very high, high, moderate), highest risk first. Each row carries its rank within the practice
-(1 = the practice's highest risk), beside the ICP-wide rank of the run.
+age band, and "not yet reviewed" (no review recorded by the practice). Default and choice: the top
+three tiers (very high, high, moderate), the ones the app database lists (ADR 0212), highest risk
+first; the low tier is the population page's count, and each person's risk is on their record.
+Each row carries its rank within the practice (1 = the practice's highest risk), beside the
+ICP-wide rank of the run.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.db.models.functions import Coalesce
 from icp.care.models import WorklistReview
 from icp.partnership.models import Organisation
 from icp.partnership.priorities import PriorityGroup
-from icp.patients.models import RiskResult, RiskTier
+from icp.patients.models import LISTED_TIERS, RiskResult, RiskTier
 from icp.stratify import terms
 
 # How a practice's worklist finds the people of each ICP priority group (the vocabulary is
@@ -55,7 +57,7 @@ SCORE_BANDS: dict[str, tuple[str, Q]] = {
     **{f"efi_{c}": (f"eFI {c}", Q(efi_category=c)) for c in ("fit", "mild", "moderate", "severe")},
     **{f"hfrs_{c}": (f"HFRS {c}", Q(hfrs_category=c)) for c in ("low", "intermediate", "high")},
 }
-DEFAULT_TIERS = (RiskTier.VERY_HIGH, RiskTier.HIGH, RiskTier.MODERATE)
+DEFAULT_TIERS = LISTED_TIERS
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class WorklistFilter:
     def from_query(cls, query: Mapping[str, Any]) -> WorklistFilter:
         """Read the filters from a query string, ignoring values that are not choices."""
         getlist = getattr(query, "getlist", None)
-        tiers = tuple(t for t in (getlist("tier") if getlist else []) if t in RiskTier.values)
+        tiers = tuple(t for t in (getlist("tier") if getlist else []) if t in LISTED_TIERS)
         group = str(query.get("priority_group", ""))
         register = str(query.get("register", ""))
         band = str(query.get("score_band", ""))
@@ -149,7 +151,7 @@ def filter_form_choices() -> dict[str, list[tuple[str, str]]]:
             (group.value, f"{group.label} ({rule})") for group, (rule, _q) in CASE_FINDING.items()
         ],
         "registers": terms.register_choices(),
-        "tiers": list(RiskTier.choices),
+        "tiers": [(tier, label) for tier, label in RiskTier.choices if tier in LISTED_TIERS],
         "score_bands": [(k, label) for k, (label, _q) in SCORE_BANDS.items()],
         "age_bands": [(k, label) for k, (label, _low, _high) in AGE_BANDS.items()],
     }

@@ -161,7 +161,8 @@ def print_sync(synced: list[Any]) -> None:
         missing = outcome.summary.not_in_index
         note = f" ({missing:,} not in the patient index)" if missing else ""
         console.print(
-            f"{outcome.icp}: {outcome.summary.synced:,} people's results synced to the app database{note}."
+            f"{outcome.icp}: {outcome.summary.synced:,} people's results synced to the app database{note}: "
+            f"{outcome.summary.listed:,} in the tiers worklists list, everyone counted for the population."
         )
 
 

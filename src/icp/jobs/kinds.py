@@ -63,10 +63,11 @@ def _stratify(job: Job, note: Note) -> Outcome:
     summary = stratification.stratify(population, models_dir=models_dir(), progress=note)
     note("Syncing the results to the app database…")
     synced = stratification.sync(population.warehouse, summary, by=job.started_by)
-    people = sum(outcome.summary.synced for outcome in synced if outcome.summary is not None)
+    listed = sum(outcome.summary.listed for outcome in synced if outcome.summary is not None)
     return Outcome(
         f"Run {summary.run_id}: {summary.people:,} people scored at {summary.index_date:%d %B %Y}, "
-        f"{people:,} synced to the worklists; {summary.opted_out:,} left out for a planning opt-out."
+        f"{listed:,} of them on the worklists (the top three tiers); "
+        f"{summary.opted_out:,} left out for a planning opt-out."
     )
 
 

@@ -3,7 +3,10 @@
 The warehouse holds the records; `PatientIndex` holds just enough (identity, registered practice,
 ICP, dates of birth and death) for care plans, referrals, consent and audit to have real foreign
 keys. `patient_id` is the warehouse's opaque id and the only id used in URLs and logs.
-`RiskResult` / `RiskRun` are the index's latest risk, synced after each stratification run.
+`RiskResult` / `RiskRun` are the index's latest risk, synced after each stratification run: a row
+for each person a list can show (the `LISTED_TIERS`), and `RiskCount`, the run's counts of everyone
+for the population page. Everyone's full result stays in the warehouse, where
+`icp.patients.risk_lookup` reads a person the app database holds no row for (ADR 0212).
 
 `CareRelationship` is one legitimate relationship between a person and an organisation (or one of
 its users): care team, referral, MDT list, pathway enrolment, emergency response. The registered
@@ -79,8 +82,28 @@ class RiskTier(models.TextChoices):
     LOW = "low", "Low"
 
 
+# The tiers the app database holds a row for: the ones worklists and MDT lists offer (ADR 0212).
+# The rest of the population (the low tier, four people in five) is counted in `RiskCount` and
+# read from the run's warehouse file when one person's risk is shown (`icp.patients.risk_lookup`).
+LISTED_TIERS: tuple[str, ...] = (RiskTier.VERY_HIGH.value, RiskTier.HIGH.value, RiskTier.MODERATE.value)
+# The population page's age bands: (label, lowest age, highest age or None for no limit).
+AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-17", 0, 17),
+    ("18-44", 18, 44),
+    ("45-64", 45, 64),
+    ("65-74", 65, 74),
+    ("75-84", 75, 84),
+    ("85+", 85, None),
+)
+# eFI categories counted as frail on the population page.
+FRAIL_EFI = ("moderate", "severe")
+
+
 class RiskResult(models.Model):
     """A person's latest risk-stratification results, synced from the warehouse after each run.
+
+    Only people in the `LISTED_TIERS` have a row (ADR 0212); `icp.patients.risk_lookup.risk_of`
+    finds anyone's, from this table or the run's warehouse file.
 
     The warehouse keeps every run (table `risk_result`); this row is the newest, for worklists and
     pages. A column for what lists filter, sort and count by (registers as ",name," text so that
@@ -138,6 +161,32 @@ class RiskResult(models.Model):
         (a worklist page shows a few dozen people; a sync writes two million, docs/adr/0165)."""
         row = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
         return sentence(row | self.detail.as_dict())
+
+
+class RiskCount(models.Model):
+    """How many of an ICP's people a run put in each cell of the population page (ADR 0212).
+
+    Written by the sync for everyone synced, every tier: the page counts from these few thousand
+    rows, not from a row per person. Aggregates only: no person is named.
+    """
+
+    icp = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="risk_counts")
+    run = models.ForeignKey("RiskRun", on_delete=models.CASCADE, related_name="counts")
+    practice = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="risk_counts"
+    )
+    age_band = models.CharField(max_length=8, help_text="One of AGE_BANDS' labels")
+    deprivation_quintile = models.SmallIntegerField(null=True, blank=True)
+    tier = models.CharField(max_length=16, choices=RiskTier.choices)
+    frail = models.BooleanField(help_text="eFI moderate or severe")
+    synthetic = models.BooleanField(default=False)
+    people = models.IntegerField()
+
+    class Meta:
+        verbose_name = "risk count"
+
+    def __str__(self) -> str:
+        return f"{self.people} people, {self.icp_id}, {self.tier}"
 
 
 class RiskRun(models.Model):

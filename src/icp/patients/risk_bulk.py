@@ -1,6 +1,7 @@
 """How a risk sync's rows go into the app database in bulk, on each database.
 
-`risk_sync` works out every column of `patients.RiskResult` with Arrow; this module hands the rows to
+`risk_sync` works out every column of `patients.RiskResult` (and of the population's
+`patients.RiskCount`) with Arrow; this module hands the rows to
 the database without a model instance each: PostgreSQL by `COPY … FROM STDIN` (CSV written by Arrow,
 through psycopg's copy), SQLite by INSERTs of many rows each (docs/adr/0165-bulk-risk-sync.md, ADR
 0205). It also holds what SQLite's bulk replacement runs with: a larger page cache and `secure_delete
@@ -18,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pcsv
-from django.db import connection
+from django.db import connection, models
 
 from icp.patients.models import RiskResult
 
@@ -94,22 +95,23 @@ def _chunks(rows: pa.Table, size: int = CHUNK_ROWS) -> Iterator[pa.Table]:
         yield rows.slice(start, size)
 
 
-def insert(rows: pa.Table) -> None:
+def insert(rows: pa.Table, model: type[models.Model] = RiskResult) -> None:
+    """Insert `rows` (columns named as the model's database columns) into the model's table."""
     if rows.num_rows == 0:
         return
+    table = connection.ops.quote_name(model._meta.db_table)
     if connection.vendor == "postgresql":
-        _copy_postgresql(rows)
+        _copy_postgresql(table, rows)
     else:
-        _executemany(rows)
+        _executemany(table, rows)
 
 
 def _column_list(rows: pa.Table) -> str:
     return ", ".join(connection.ops.quote_name(name) for name in rows.column_names)
 
 
-def _copy_postgresql(rows: pa.Table) -> None:
+def _copy_postgresql(table: str, rows: pa.Table) -> None:
     """COPY in CSV: Arrow writes the text (strings quoted, so "" is empty and an unquoted blank NULL)."""
-    table = connection.ops.quote_name(RiskResult._meta.db_table)
     options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
     with connection.cursor() as cursor:
         statement = f"COPY {table} ({_column_list(rows)}) FROM STDIN (FORMAT csv)"
@@ -120,15 +122,15 @@ def _copy_postgresql(rows: pa.Table) -> None:
                 copy.write(sink.getbuffer())
 
 
-def _executemany(rows: pa.Table) -> None:
+def _executemany(table: str, rows: pa.Table) -> None:
     """SQLite: INSERTs of `_rows_per_statement` rows each, the same statement over and over, and one
     for the rows left over.
 
     The rows go in patient order, so the unique index on the person grows at its end; a column with
     one value for every row is bound from one Python object, not a list of two million.
     """
-    table = connection.ops.quote_name(RiskResult._meta.db_table)
-    rows = rows.sort_by("patient_id")
+    if "patient_id" in rows.column_names:
+        rows = rows.sort_by("patient_id")
     width = rows.num_columns
     per_statement = _rows_per_statement(width)
     one_row = "(" + ", ".join(["%s"] * width) + ")"
@@ -138,7 +140,7 @@ def _executemany(rows: pa.Table) -> None:
         return f"INSERT INTO {table} ({_column_list(rows)}) VALUES {', '.join([one_row] * count)}"  # noqa: S608
 
     full = statement(per_statement)
-    constant = {name: rows.column(name)[0].as_py() for name in CONSTANT}
+    constant = {name: rows.column(name)[0].as_py() for name in CONSTANT if name in rows.column_names}
     with connection.cursor() as cursor:
         for chunk in _chunks(rows, CHUNK_ROWS - CHUNK_ROWS % per_statement):
             columns = [

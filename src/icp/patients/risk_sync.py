@@ -1,13 +1,19 @@
 """Sync a run's results from the warehouse into the app database (patients.RiskResult), one ICP at a time.
 
-Each person's row is replaced by their newest results; people no longer in the results (moved
-away, died, opted out) lose their row. Worklist reviews are separate and survive every sync.
+Each listed person's row is replaced by their newest results; people no longer in the results
+(moved away, died, opted out) or no longer in a listed tier lose their row. Worklist reviews are
+separate and survive every sync.
 
-A national run syncs two million rows, so the rows never become model instances: Arrow works out
-every column at once (the patient index and practice keys by lookup, the register filter text, the
-detail a page shows as one JSON array, `patients.risk_detail`), then the database takes them in
-bulk (`patients.risk_bulk`: PostgreSQL's COPY, SQLite's many-row INSERTs), in one transaction: an
-ICP's own, or one for every ICP of a national run (`replacing`).
+The app database holds a row only for the people a list can show (`LISTED_TIERS`: very high, high
+and moderate, a fifth of the population) and the population page's counts of everyone
+(`RiskCount`); everyone's full result stays in the run's warehouse file, where
+`icp.patients.risk_lookup` reads a person without a row (ADR 0212).
+
+A national run syncs four hundred thousand rows, so the rows never become model instances: Arrow
+works out every column at once (the patient index and practice keys by lookup, the register filter
+text, the detail a page shows as one JSON array, `patients.risk_detail`), then the database takes
+them in bulk (`patients.risk_bulk`: PostgreSQL's COPY, SQLite's many-row INSERTs), in one
+transaction: an ICP's own, or one for every ICP of a national run (`replacing`).
 The plain-words explanation is not stored: `RiskResult.reasons` derives it from the stored scores
 when a page shows it.
 """
@@ -29,7 +35,15 @@ from icp.audit.events import EventType
 from icp.audit.log import record
 from icp.partnership.models import Area, Organisation
 from icp.patients import risk_bulk, risk_detail
-from icp.patients.models import PatientIndex, RiskResult, RiskRun
+from icp.patients.models import (
+    AGE_BANDS,
+    FRAIL_EFI,
+    LISTED_TIERS,
+    PatientIndex,
+    RiskCount,
+    RiskResult,
+    RiskRun,
+)
 
 # Columns copied from the run's table as they are (same name in the warehouse and the model).
 PLAIN = [
@@ -71,8 +85,9 @@ NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 class SyncSummary:
     icp: str
     run_id: str
-    synced: int
+    synced: int  # people in the patient index whose results were synced (counted, and found by risk_of)
     not_in_index: int
+    listed: int = 0  # of them, rows written to the app database (the people in the listed tiers)
 
 
 @contextmanager
@@ -254,17 +269,55 @@ def sync_results(
                     "synthetic": bool(table.column("synthetic")[0].as_py()),
                 },
             )
-        rows = _rows(icp, table, run)
-        missing = table.num_rows - rows.num_rows
+        rows, counts = _rows(icp, table, run)
+        synced = sum(counts.column("people").to_pylist())
+        missing = table.num_rows - synced
         risk_bulk.insert(rows)
+        _replace_counts(icp, run, counts)
         record(
             action=EventType.RISK_SYNC,
             actor=by,
             target_type="area",
             target_id=icp.code,
-            detail={"run_id": run_id, "synced": rows.num_rows, "not_in_patient_index": missing},
+            detail={
+                "run_id": run_id,
+                "synced": synced,
+                "listed": rows.num_rows,
+                "not_in_patient_index": missing,
+            },
         )
-    return SyncSummary(icp.code, run_id, rows.num_rows, missing)
+    return SyncSummary(icp.code, run_id, synced, missing, listed=rows.num_rows)
+
+
+def _replace_counts(icp: Area, run: RiskRun | None, counts: pa.Table) -> None:
+    """The ICP's population counts replaced by the run's (a few thousand rows: one per cell)."""
+    RiskCount.objects.filter(icp=icp).delete()
+    if run is None or not counts.num_rows:
+        return
+    n = counts.num_rows
+    counts = counts.append_column("icp_id", pa.array(np.full(n, icp.pk, dtype=np.int64)))
+    risk_bulk.insert(counts.append_column("run_id", pa.array(np.full(n, run.pk, dtype=np.int64))), RiskCount)
+
+
+def _counts(table: pa.Table, practice_id: pa.Array) -> pa.Table:
+    """People by practice, age band, deprivation quintile, tier, frailty and synthetic flag."""
+    ages = table.column("age").to_numpy(zero_copy_only=False)
+    upper_bounds = [band[2] for band in AGE_BANDS if band[2] is not None]
+    band_of = np.searchsorted(np.array(upper_bounds), ages, side="left")
+    labels = np.array([band[0] for band in AGE_BANDS], dtype=object)
+    cells = pa.table(
+        {
+            "practice_id": practice_id,
+            "age_band": pa.array(labels[band_of], pa.string()),
+            "deprivation_quintile": table.column("deprivation_quintile"),
+            "tier": pc.fill_null(table.column("tier"), ""),
+            "frail": pc.fill_null(pc.is_in(table.column("efi_category"), pa.array(FRAIL_EFI)), False),
+            "synthetic": pc.fill_null(table.column("synthetic"), False),
+        }
+    )
+    keys = cells.column_names
+    grouped = cells.group_by(keys, use_threads=False).aggregate([([], "count_all")])
+    return pa.table({"people": grouped.column("count_all"), **{key: grouped.column(key) for key in keys}})
 
 
 def _keys(query: str, params: list[Any]) -> tuple[pa.Array, pa.Array]:
@@ -282,8 +335,9 @@ def _lookup(values: pa.ChunkedArray, keys: pa.Array, pks: pa.Array) -> pa.Array:
     return pks.take(pc.index_in(values, value_set=keys))
 
 
-def _rows(icp: Area, table: pa.Table, run: RiskRun | None) -> pa.Table:
-    """The RiskResult columns (by database column name) of everyone in `table` who is in the index.
+def _rows(icp: Area, table: pa.Table, run: RiskRun | None) -> tuple[pa.Table, pa.Table]:
+    """The RiskResult columns (by database column name) of everyone in `table` who is in the index
+    and in a listed tier, and the counts (`_counts`) of everyone in the index.
 
     `run` is the RiskRun the rows name (None only for an empty `table`).
     """
@@ -301,12 +355,17 @@ def _rows(icp: Area, table: pa.Table, run: RiskRun | None) -> pa.Table:
     )
     patient_pk = _lookup(table.column("patient_id"), *people)
     table = table.append_column("patient_pk", patient_pk).filter(pc.is_valid(patient_pk))
+    table = table.append_column(
+        "practice_pk", _lookup(pc.fill_null(table.column("practice_code"), ""), *practices)
+    )
+    counts = _counts(table, table.column("practice_pk"))
+    table = table.filter(pc.is_in(table.column("tier"), pa.array(list(LISTED_TIERS), pa.string())))
     n = table.num_rows
     columns: dict[str, Any] = {
         "patient_id": table.column("patient_pk"),
         "icp_id": pa.array(np.full(n, icp.pk, dtype=np.int64)),
         "run_id": pa.array(np.full(n, run.pk if run else 0, dtype=np.int64)),
-        "practice_id": _lookup(pc.fill_null(table.column("practice_code"), ""), *practices),
+        "practice_id": table.column("practice_pk"),
     }
     for name in PLAIN:
         value = table.column(name)
@@ -317,7 +376,35 @@ def _rows(icp: Area, table: pa.Table, run: RiskRun | None) -> pa.Table:
         columns[name] = value
     columns["registers_text"] = _registers_text(table.column("registers"))
     columns["detail"] = _detail(table)
-    return pa.table(columns)
+    return pa.table(columns), counts
+
+
+def unsaved_result(patient: PatientIndex, run: RiskRun, row: pa.Table) -> RiskResult:
+    """The RiskResult a sync writes for `row` (one person's row of the run), built and not saved.
+
+    For a person the app database holds no row for (ADR 0212): the same columns, worked out by the
+    same Arrow as the sync's, so a page shows them exactly as it would show a synced row.
+    """
+    if row.num_rows != 1:
+        raise ValueError(f"one person's row of the run was expected, got {row.num_rows}")
+    values: dict[str, Any] = {}
+    for name in PLAIN:
+        value = row.column(name)[0].as_py()
+        if value is None and name in NOT_NULL_TEXT:
+            value = ""
+        values[name] = bool(value) if name == "synthetic" else value
+    # The field's own reading of the text the sync would have stored.
+    values["detail"] = risk_detail.RiskDetail.from_json(_detail(row)[0].as_py())
+    code = row.column("practice_code")[0].as_py()
+    practice = Organisation.objects.filter(code=code, type="gp_practice").first() if code else None
+    return RiskResult(
+        patient=patient,
+        icp_id=run.icp_id,
+        run=run,
+        practice=practice,
+        registers_text=_registers_text(row.column("registers"))[0].as_py(),
+        **values,
+    )
 
 
 def _detail(table: pa.Table) -> pa.Array:

@@ -29,7 +29,8 @@ from django.utils import timezone
 from icp.audit.events import EventType
 from icp.audit.log import deny, record
 from icp.audit.models import Outcome
-from icp.patients.models import CareRelationship, PatientIndex, RiskResult
+from icp.patients.models import CareRelationship, PatientIndex
+from icp.patients.risk_lookup import risk_of
 from icp.records.warehouse import Warehouse
 from icp.sharing.access_log import entries
 from icp.sharing.models import PersonChoice
@@ -54,7 +55,7 @@ class SubjectAccessExport:
 
 
 def _person(patient: PatientIndex) -> dict[str, Any]:
-    risk = RiskResult.objects.filter(patient=patient).select_related("run").first()
+    risk = risk_of(patient)
     return {
         "patient_id": patient.patient_id,
         "national_id": patient.national_id,

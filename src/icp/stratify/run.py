@@ -383,5 +383,9 @@ def run_results(warehouse: Warehouse, icp: str, run_id: str | None = None) -> pa
     run_id = run_id or latest_run(warehouse, icp)
     if run_id is None:
         return RISK_RESULT.empty_table()
-    path = warehouse.root / "risk_result" / f"icp={icp}" / f"{run_id}.parquet"
-    return pq.read_table(path, schema=RISK_RESULT)
+    return pq.read_table(results_path(warehouse, icp, run_id), schema=RISK_RESULT)
+
+
+def results_path(warehouse: Warehouse, icp: str, run_id: str) -> Path:
+    """The file that holds one ICP's rows of a run."""
+    return warehouse.root / "risk_result" / f"icp={icp}" / f"{run_id}.parquet"

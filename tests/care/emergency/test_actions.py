@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
@@ -13,6 +15,10 @@ from icp.care.deaths import record_death
 from icp.care.emergency.actions import build_emergency_list, record_outreach, refer_from_contact
 from icp.care.referrals.models import Service
 from icp.patients.models import CareRelationship, RelationshipKind, RiskResult
+from icp.patients.risk_sync import sync_results
+from icp.records.warehouse import Warehouse
+from icp.stratify.run import results_path
+from tests.care.risk_rows import RUN_ID, result_row, results_table
 from tests.sharing.conftest import World
 
 
@@ -78,3 +84,45 @@ def test_a_manager_builds_a_list_from_the_page(
         "/care/emergency/", {"name": "Housebound (synthetic)", "criteria": ["housebound"]}, follow=True
     )
     assert "Built Housebound (synthetic): 1 people." in response.content.decode()
+
+
+def test_a_list_finds_the_low_tier_too_from_the_runs_file(
+    shared_world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A housebound person at low risk of admission matters in a heatwave: the app database has no
+    row for them (ADR 0212), the list still finds them, from the run's warehouse file."""
+    monkeypatch.setenv("ICP_DATA_DIR", str(tmp_path))
+    w = shared_world
+    practice_a, practice_b = w.orgs["practice_a"].code, w.orgs["practice_b"].code
+    table = results_table(
+        result_row("pt-alice-0001", practice_a, housebound=False, efi_category="fit", registers=[]),
+        result_row(
+            "pt-bob-0002",
+            practice_b,
+            risk_rank=2,
+            tier="low",
+            housebound=True,
+            registers=["learning_disability"],
+        ),
+        result_row("pt-dan-0004", practice_a, risk_rank=3, tier="low", registers=["learning_disability"]),
+    )
+    path = results_path(Warehouse(), w.icp.code, RUN_ID)
+    path.parent.mkdir(parents=True)
+    pq.write_table(table, path)
+    sync_results(w.icp, table)
+    assert not RiskResult.objects.filter(tier="low").exists()
+
+    housebound = build_emergency_list(
+        icp=w.icp, name="Heatwave (synthetic)", criteria=["housebound"], by=w.users["manager"]
+    )
+    assert [(e.patient, e.reasons) for e in housebound.entries.all()] == [(w.patients["bob"], ["Housebound"])]
+    registers = build_emergency_list(
+        icp=w.icp,
+        name="Learning disability (synthetic)",
+        criteria=["learning_disability", "severe_frailty"],
+        by=w.users["manager"],
+    )
+    # Dan is in the run but not in the patient index: nobody to list.
+    assert [(e.patient, e.reasons) for e in registers.entries.all()] == [
+        (w.patients["bob"], ["Learning disability register"])
+    ]

@@ -13,9 +13,11 @@ housebound, carers and the cared-for, severe frailty, end of life, learning disa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +32,8 @@ from icp.care.referrals.models import Need, Referral, Service, need_words
 from icp.partnership.models import Area, Organisation, User
 from icp.partnership.roles import OrganisationType
 from icp.patients.actions import open_relationship
-from icp.patients.models import RelationshipKind, RiskResult
+from icp.patients.models import PatientIndex, RelationshipKind, RiskResult
+from icp.patients.risk_lookup import unlisted
 from icp.sharing.actions import can_govern
 from icp.sharing.rules import purposes_for
 from icp.sharing.vocabulary import Purpose
@@ -55,8 +58,67 @@ def list_purpose(user: Any) -> str | None:
     return care_purpose(user)
 
 
+# What a criterion reads of a person without a row, from the run's warehouse file.
+FACT_COLUMNS = [
+    "age",
+    "registers",
+    "efi_category",
+    "hfrs_category",
+    "housebound",
+    "carer",
+    "cared_for",
+    "lives_alone",
+]
+# People looked up in the patient index at a time.
+LOOKUP_CHUNK = 500
+
+
 def _reasons(facts: dict[str, Any], criteria: list[str]) -> list[str]:
     return [CRITERIA[c][0] for c in criteria if CRITERIA[c][1].holds(facts)]
+
+
+def _people_meeting(icp: Area, chosen: list[str]) -> Iterator[tuple[PatientIndex, list[str]]]:
+    """The ICP's living people who meet any chosen criterion, with the reasons: everyone, the low
+    tier included (a housebound 80-year-old at low risk of admission matters in a heatwave).
+
+    The listed tiers from their rows; everyone else from the latest run's warehouse file
+    (`risk_lookup.unlisted`), narrowed by Arrow to those who could meet a criterion before each is
+    judged by the same `CRITERIA` (ADR 0212).
+    """
+    results = RiskResult.objects.filter(icp=icp, patient__death_date__isnull=True).select_related("patient")
+    for result in results.iterator(chunk_size=2000):
+        facts = {"age": result.age, "efi_category": result.efi_category, **result.detail.as_dict()}
+        reasons = _reasons(facts, chosen)
+        if reasons:
+            yield result.patient, reasons
+    others = unlisted(icp, FACT_COLUMNS)
+    others = others.filter(_could_meet(others, [CRITERIA[c][1] for c in chosen]))
+    for start in range(0, others.num_rows, LOOKUP_CHUNK):
+        rows = {row["patient_id"]: row for row in others.slice(start, LOOKUP_CHUNK).to_pylist()}
+        living = PatientIndex.objects.filter(icp=icp, patient_id__in=list(rows), death_date__isnull=True)
+        for patient in living.order_by("patient_id"):
+            reasons = _reasons(rows[patient.patient_id], chosen)
+            if reasons:
+                yield patient, reasons
+
+
+def _could_meet(rows: pa.Table, criteria: list[Criterion]) -> pa.Array:
+    """Which rows could meet any of the criteria (each judged afterwards by `Criterion.holds`)."""
+    mask = pa.array([False] * rows.num_rows, pa.bool_())
+    for criterion in criteria:
+        if criterion.flag is not None:
+            meets = pc.fill_null(rows.column(criterion.flag), False)
+        elif criterion.score is not None:
+            meets = pc.is_in(rows.column(criterion.score), pa.array(list(criterion.values)))
+        elif criterion.register_name is not None:
+            registers = rows.column("registers").combine_chunks()
+            hits = pc.equal(pc.list_flatten(registers), criterion.register_name)
+            holders = pc.filter(pc.list_parent_indices(registers), hits)
+            meets = pc.is_in(pa.array(range(rows.num_rows), pa.int64()), pc.cast(holders, pa.int64()))
+        else:
+            meets = pc.greater_equal(pc.fill_null(rows.column("age"), 0), criterion.min_age or 0)
+        mask = pc.or_(mask, meets)
+    return mask
 
 
 def build_emergency_list(
@@ -88,30 +150,15 @@ def build_emergency_list(
         emergency_list = EmergencyList.objects.create(
             icp=icp, hub=hub, name=name.strip(), criteria=chosen, built_at=timezone.now(), built_by=by
         )
-        results = RiskResult.objects.filter(icp=icp, patient__death_date__isnull=True).select_related(
-            "patient"
-        )
         added = 0
-        for result in results.iterator(chunk_size=2000):
-            facts = {
-                "age": result.age,
-                "registers": result.detail.registers,
-                "efi_category": result.efi_category,
-                "housebound": result.detail.housebound,
-                "carer": result.detail.carer,
-                "cared_for": result.detail.cared_for,
-                "lives_alone": bool(result.detail.lives_alone),
-            }
-            reasons = _reasons(facts, chosen)
-            if not reasons:
-                continue
+        for patient, reasons in _people_meeting(icp, chosen):
             entry = EmergencyListEntry.objects.create(
-                emergency_list=emergency_list, patient=result.patient, reasons=reasons, added_on=today
+                emergency_list=emergency_list, patient=patient, reasons=reasons, added_on=today
             )
             added += 1
             if hub is not None:
                 open_relationship(
-                    patient=result.patient,
+                    patient=patient,
                     kind=RelationshipKind.EMERGENCY_RESPONSE,
                     source=entry,
                     organisation=hub,

@@ -31,14 +31,15 @@ from icp.care.pathways.models import Enrolment, LeaveReason
 from icp.partnership.models import User
 from icp.partnership.roles import CLINICAL_ROLES
 from icp.patients.actions import close_relationships_from, open_relationship
-from icp.patients.models import PatientIndex, RelationshipKind, RiskResult
+from icp.patients.models import PatientIndex, RelationshipKind
+from icp.patients.risk_lookup import risk_of
 from icp.sharing.policy import decide
 from icp.sharing.vocabulary import DataCategory, Purpose
 
 
 def facts_for(patient: PatientIndex) -> dict[str, Any]:
     """What the entry criteria read: the person's latest risk result (empty when there is none)."""
-    result = RiskResult.objects.filter(patient=patient).first()
+    result = risk_of(patient)
     if result is None:
         return {}
     return {

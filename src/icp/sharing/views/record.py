@@ -16,7 +16,8 @@ from icp.audit.events import EventType
 from icp.audit.log import deny, record
 from icp.audit.models import Outcome
 from icp.partnership.roles import UserRole
-from icp.patients.models import PatientIndex, RiskResult
+from icp.patients.models import PatientIndex
+from icp.patients.risk_lookup import risk_of
 from icp.sharing import actions
 from icp.sharing.access_log import ACCESS_LOG_LIMIT
 from icp.sharing.access_log import entries as access_log_entries
@@ -117,7 +118,7 @@ def patient_record(request: HttpRequest, patient_id: str) -> HttpResponse:
     conditions = decisions[DataCategory.CONDITIONS]
     risk = None
     if conditions.allowed:
-        risk = RiskResult.objects.filter(patient=patient).select_related("run").first()
+        risk = risk_of(patient)
     refusals = summarise(decisions.values())
     for refusal in refusals:
         if str(dict(DataCategory.choices)[DataCategory.CONDITIONS]) in refusal.sections:
