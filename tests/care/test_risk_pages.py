@@ -329,3 +329,28 @@ def test_the_risk_page_says_how_old_the_result_is_and_links_to_the_shared_record
     assert "As at 1 November 2025, " in page and " ago" in page
     assert '<a href="/sharing/patients/pt-alice-0001/">Shared care record</a>' in page
     assert "Heart failure, Diabetes" in page  # registers in words
+
+
+def test_the_population_counts_everyone_the_low_tier_included(shared_world: World) -> None:
+    """The figures come from the run's counts, which hold the people who have no row (ADR 0212)."""
+    from icp.care import population
+
+    practice_a, practice_b = shared_world.orgs["practice_a"], shared_world.orgs["practice_b"]
+    sync_results(
+        shared_world.icp,
+        results_table(
+            result_row("pt-alice-0001", practice_a.code, tier="high", age=70, efi_category="severe"),
+            result_row("pt-bob-0002", practice_b.code, risk_rank=2, tier="low", age=90, efi_category="fit"),
+        ),
+    )
+    assert list(RiskResult.objects.values_list("patient__patient_id", flat=True)) == ["pt-alice-0001"]
+    summary = population.summarise(shared_world.icp)
+    assert summary.people == 2 and summary.tier_counts == {"very_high": 0, "high": 1, "moderate": 0, "low": 1}
+    assert [row[0] for row in summary.by_age.rows] == ["65-74", "85+"]
+    assert sorted(row[0] for row in summary.by_practice.rows) == sorted([practice_a.name, practice_b.name])
+    # Frailty among the 65+ by practice: Alice is frail, Bob is not (each "<8": too few to show).
+    assert {row[0]: (row[2], row[3]) for row in summary.frailty_by_practice} == {
+        practice_a.name: ("<8", "<8"),
+        practice_b.name: ("0", "<8"),
+    }
+    assert summary.synthetic

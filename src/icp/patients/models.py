@@ -82,7 +82,7 @@ class RiskTier(models.TextChoices):
     LOW = "low", "Low"
 
 
-# The tiers the app database holds a row for: the ones worklists and MDT lists offer (ADR 0212).
+# The tiers the app database holds a row for: the ones worklists offer (ADR 0212).
 # The rest of the population (the low tier, four people in five) is counted in `RiskCount` and
 # read from the run's warehouse file when one person's risk is shown (`icp.patients.risk_lookup`).
 LISTED_TIERS: tuple[str, ...] = (RiskTier.VERY_HIGH.value, RiskTier.HIGH.value, RiskTier.MODERATE.value)

@@ -129,7 +129,9 @@ def replacing(icps: Sequence[Area], *, rows: int, set_aside: bool | None = None)
             # The keys of every row the sync wrote at once, before the commit: a dangling one raises
             # IntegrityError (naming the row's id and the missing key, both numbers) and the whole
             # sync rolls back. (The audit rows it wrote refer only to the event written with them.)
-            connection.check_constraints(table_names=[RiskResult._meta.db_table, RiskRun._meta.db_table])
+            connection.check_constraints(
+                table_names=[RiskResult._meta.db_table, RiskRun._meta.db_table, RiskCount._meta.db_table]
+            )
 
 
 def _others_hold_rows(icps: Sequence[Area]) -> bool:
