@@ -64,6 +64,7 @@ FACT_COLUMNS = [
     "registers",
     "efi_category",
     "hfrs_category",
+    "tier",
     "housebound",
     "carer",
     "cared_for",
