@@ -222,13 +222,15 @@ def worklist_csv(request: HttpRequest, code: str) -> StreamingHttpResponse:
 def review(request: HttpRequest, patient_id: str) -> HttpResponse:
     user = _user(request)
     patient = get_object_or_404(PatientIndex, patient_id=patient_id)
-    result = risk_of(patient)
+    # The run the review answers: the ICP's latest, without reading the person's risk before the
+    # action's access decision has been made.
+    run = RiskRun.objects.filter(icp_id=patient.icp_id).first()
     try:
         review_worklist_entry(
             patient=patient,
             status=request.POST.get("status", ""),
             reason=request.POST.get("reason", ""),
-            run_id=result.run.run_id if result else "",
+            run_id=run.run_id if run else "",
             by=user,
         )
     except ValidationError as error:

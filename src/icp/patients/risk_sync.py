@@ -395,7 +395,7 @@ def unsaved_result(patient: PatientIndex, run: RiskRun, row: pa.Table) -> RiskRe
         if value is None and name in NOT_NULL_TEXT:
             value = ""
         values[name] = bool(value) if name == "synthetic" else value
-    # The field's own reading of the text the sync would have stored.
+    # Read back from the very JSON text the sync would have stored for this person.
     values["detail"] = risk_detail.RiskDetail.from_json(_detail(row)[0].as_py())
     code = row.column("practice_code")[0].as_py()
     practice = Organisation.objects.filter(code=code, type="gp_practice").first() if code else None
