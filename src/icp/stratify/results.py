@@ -171,19 +171,34 @@ def _add(timings: dict[str, float], stage: str, started: float) -> None:
 
 def _list_column(table: pa.Table, columns: Sequence[str], values: Sequence[str]) -> pa.Array:
     """A list<string> column holding `values[i]` for every true `columns[i]`, in list order."""
-    if not columns:
-        return pa.array([[] for _ in range(table.num_rows)], pa.list_(pa.string()))
-    flags = np.column_stack(
-        [
-            np.asarray(table.column(c).fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
-            for c in columns
-        ]
-    )
-    _rows, cols = np.nonzero(flags)
-    offsets = np.concatenate([[0], np.cumsum(flags.sum(axis=1))]).astype(np.int32)
+    # Column by column, the rows where each is true (few: most people have few flags set), then
+    # ordered by row, stable so that a row's values keep list order; not a matrix of rows by columns.
+    rows = [np.flatnonzero(_true(table.column(c))) for c in columns]
+    found = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+    which = np.repeat(np.arange(len(columns)), [len(r) for r in rows])
+    order = np.argsort(found, kind="stable")
+    counts = np.bincount(found, minlength=table.num_rows)
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
     # The names taken by Arrow from the few values, not a Python string per flag that is set.
-    names = pa.array(list(values), pa.string()).take(pa.array(cols))
+    names = pa.array(list(values), pa.string()).take(pa.array(which[order]))
     return pa.ListArray.from_arrays(pa.array(offsets), names)
+
+
+def _empty_for_null(column: pa.ChunkedArray | pa.Array) -> pa.ListArray:
+    """A list column with an empty list where it is null (most people have no HFRS code): built
+    from the lengths and the values, which is much cheaper than fill_null with an empty list."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    lengths = pc.fill_null(pc.list_value_length(column), 0).to_numpy(zero_copy_only=False)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    return pa.ListArray.from_arrays(pa.array(offsets), pc.list_flatten(column))
+
+
+def _true(column: pa.ChunkedArray) -> np.ndarray:
+    """A boolean column as numpy, null as false (filled only when there are nulls: the scores' query
+    fills its own, and filling a column with none still copies it)."""
+    filled = column.fill_null(False) if column.null_count else column
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _risk_factors(fitted: model.FittedModel | None, matrix: np.ndarray, chosen: np.ndarray) -> pa.Array:
@@ -222,7 +237,7 @@ def _model_free_columns(scores: pa.Table) -> dict[str, Any]:
         planning_opt_out=pa.array(np.zeros(n, dtype=bool)),
         efi_deficit_list=_list_column(scores, [frailty.efi_deficit_column(k) for k in efi_keys], efi_keys),
         # Worked out by the scores' query with the HFRS itself (frailty.hfrs), not by a query of its own.
-        hfrs_codes=pc.fill_null(scores.column("hfrs_codes"), pa.scalar([], pa.list_(pa.string()))),
+        hfrs_codes=_empty_for_null(scores.column("hfrs_codes")),
         charlson_categories=_list_column(
             scores, [comorbidity.charlson_column(k) for k in charlson_keys], charlson_keys
         ),

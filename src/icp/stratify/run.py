@@ -213,6 +213,9 @@ def run(
                     finish(prepared, index_date, fitted, pyramid=pyramid, timings=timings),
                     timings,
                 )
+                # Let go of this group's feature matrix and scores before the next group's query,
+                # not once the next group is prepared: one group's working set at a time.
+                del tables, prepared
         else:  # a first run: the model is fitted in a child process while this one scores everyone
             fitted, not_used = _score_while_fitting(
                 warehouse,
