@@ -88,9 +88,10 @@ def contributions(
             continue
         first, shared = _ways(gaps, tree.thresholds)
         answer = _ask(booster, features[first], index)
-        # Only the tree's own features and the expected value can be non-zero.
-        columns = np.array([*sorted(tree.thresholds), width], dtype=np.int64)
-        total[columns] += np.ascontiguousarray(answer[:, columns].T)[:, shared]
+        # Only the tree's own features and the expected value can be non-zero: each is added to its
+        # own row of the total in place (a fancy-indexed block of rows would be copied out and back).
+        for column in (*sorted(tree.thresholds), width):
+            total[column] += answer[:, column][shared]
     return np.ascontiguousarray(total.T)
 
 
