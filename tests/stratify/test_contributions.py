@@ -47,6 +47,19 @@ def test_grouped_contributions_equal_lightgbm_treeshap_row_for_row(booster: lgb.
     np.testing.assert_allclose(ours.sum(axis=1), booster.predict(features, raw_score=True), atol=1e-9)
 
 
+def test_a_column_major_matrix_gets_the_same_answers(booster: lgb.Booster) -> None:
+    """Runs build their feature matrix column-major (features.matrix): LightGBM must read it as it
+    reads a row-major one, for predictions and for contributions alike."""
+    features, _outcome = _people(5_000, seed=13)
+    by_columns = np.asfortranarray(features)
+    assert by_columns.flags["F_CONTIGUOUS"] and not by_columns.flags["C_CONTIGUOUS"]
+
+    assert np.array_equal(booster.predict(by_columns), booster.predict(features))
+    assert np.array_equal(
+        contributions.contributions(booster, by_columns), contributions.contributions(booster, features)
+    )
+
+
 def test_values_on_a_threshold_missing_or_zero_take_lightgbm_s_way(booster: lgb.Booster) -> None:
     """Rows built from the trees' own thresholds, from just below and above them, zeros and NaNs:
     the places where a grouping by value ranges could go wrong."""
